@@ -1,0 +1,89 @@
+// Numbered schema migrations for the catalog. Append only; never edit an applied migration.
+// Numbers are reserved per area (docs/ARCHITECTURE.md): 1–9 catalog, 10–19 learn, 20–29 imaging.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const catalogMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'catalog',
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE experiments (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        split TEXT NOT NULL CHECK (split IN ('train', 'test')),
+        cell_type TEXT NOT NULL,
+        batch INTEGER
+      );
+      CREATE TABLE plates (
+        id INTEGER PRIMARY KEY,
+        experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+        plate INTEGER NOT NULL,
+        UNIQUE (experiment_id, plate)
+      );
+      CREATE TABLE wells (
+        id INTEGER PRIMARY KEY,
+        plate_id INTEGER NOT NULL REFERENCES plates(id) ON DELETE CASCADE,
+        well TEXT NOT NULL,
+        row INTEGER NOT NULL,
+        col INTEGER NOT NULL,
+        id_code TEXT NOT NULL UNIQUE,
+        well_type TEXT NOT NULL
+          CHECK (well_type IN ('treatment', 'positive_control', 'negative_control', 'unknown')),
+        sirna TEXT,
+        sirna_id INTEGER,
+        in_metadata INTEGER NOT NULL DEFAULT 0,
+        has_images INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (plate_id, well)
+      );
+      CREATE TABLE sites (
+        id INTEGER PRIMARY KEY,
+        well_id INTEGER NOT NULL REFERENCES wells(id) ON DELETE CASCADE,
+        site INTEGER NOT NULL,
+        channels INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (well_id, site)
+      );
+      CREATE TABLE images (
+        id INTEGER PRIMARY KEY,
+        site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+        channel INTEGER NOT NULL,
+        path TEXT NOT NULL UNIQUE,
+        size INTEGER NOT NULL,
+        mtime_ms INTEGER NOT NULL,
+        width INTEGER,
+        height INTEGER,
+        bit_depth INTEGER,
+        ok INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (site_id, channel)
+      );
+      CREATE TABLE pixel_stats (
+        experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+        plate INTEGER,
+        well TEXT,
+        site INTEGER,
+        channel INTEGER NOT NULL,
+        mean REAL NOT NULL,
+        std REAL,
+        median REAL,
+        min REAL,
+        max REAL,
+        source TEXT NOT NULL CHECK (source IN ('csv', 'computed'))
+      );
+      CREATE INDEX pixel_stats_by_experiment ON pixel_stats (experiment_id, channel);
+      CREATE TABLE problems (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        path TEXT NOT NULL,
+        message TEXT NOT NULL,
+        UNIQUE (kind, path, message)
+      );
+      CREATE INDEX wells_by_sirna ON wells (sirna_id);
+      CREATE INDEX sites_by_well ON sites (well_id);
+    `,
+  },
+];

@@ -1,0 +1,377 @@
+// The PlateLab API contract: every call the UI makes and every event it receives, declared once
+// as zod schemas; TypeScript types are inferred from them. Both transports validate against these.
+import { z } from 'zod';
+
+// ---------- shared shapes ----------
+export const Split = z.enum(['train', 'test']);
+export const WellType = z.enum(['treatment', 'positive_control', 'negative_control', 'unknown']);
+export const ExperimentName = z.string().min(1).max(100);
+export const PlateNumber = z.number().int().min(1).max(99);
+export const WellName = z.string().regex(/^[A-Pa-p]\d{1,2}$/, 'a 384-well name like B02');
+export const IdCode = z.string().min(3).max(200);
+export const RunId = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'a run id (letters, digits, _ . -)');
+export const JobId = z.string().min(1).max(100);
+
+export const ErrorInfo = z.object({
+  code: z.string(),
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type ErrorInfo = z.infer<typeof ErrorInfo>;
+
+export const JobKind = z.enum(['index', 'synth', 'thumbnails', 'train', 'predict', 'export']);
+export const JobStatus = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
+export const Job = z.object({
+  id: JobId,
+  kind: JobKind,
+  title: z.string(),
+  status: JobStatus,
+  progress: z.number().min(0).max(1),
+  message: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  error: ErrorInfo.optional(),
+  result: z.unknown().optional(),
+});
+export type Job = z.infer<typeof Job>;
+
+export const ChannelDisplay = z.object({
+  visible: z.boolean(),
+  color: z.tuple([z.number().int().min(0).max(255), z.number().int().min(0).max(255), z.number().int().min(0).max(255)]),
+  range: z.tuple([z.number().min(0).max(255), z.number().min(0).max(255)]),
+  gamma: z.number().min(0.1).max(5),
+});
+export const DisplayState = z.object({ channels: z.array(ChannelDisplay).length(6) });
+export type DisplayState = z.infer<typeof DisplayState>;
+
+export const BackendInfo = z.object({
+  name: z.string(),
+  detail: z.string(),
+  tried: z.array(z.object({ name: z.string(), ok: z.boolean(), reason: z.string().optional() })),
+});
+
+export const Counts = z.object({
+  experiments: z.number(),
+  plates: z.number(),
+  wells: z.number(),
+  sites: z.number(),
+  images: z.number(),
+  problems: z.number(),
+});
+export const PlateSummary = z.object({
+  experiment: z.string(),
+  split: Split,
+  cellType: z.string(),
+  plate: z.number(),
+  wells: z.number(),
+  sites: z.number(),
+});
+export const DatasetSummary = z.object({
+  root: z.string(),
+  db: z.string(),
+  format: z.string(),
+  indexedAt: z.string().nullable(),
+  counts: Counts,
+  plates: z.array(PlateSummary),
+});
+export type DatasetSummary = z.infer<typeof DatasetSummary>;
+
+export const Problem = z.object({ kind: z.string(), path: z.string(), message: z.string() });
+
+export const WellPrediction = z.object({
+  top: z.string(),
+  prob: z.number(),
+  assigned: z.string().nullable(),
+  correct: z.boolean().nullable(),
+  sitesDisagree: z.boolean(),
+});
+export const PlateWell = z.object({
+  well: z.string(),
+  row: z.number(),
+  col: z.number(),
+  idCode: z.string(),
+  wellType: WellType,
+  sirna: z.string().nullable(),
+  sites: z.number(),
+  hasImages: z.boolean(),
+  broken: z.boolean(),
+  meanIntensity: z.array(z.number()).nullable(),
+  prediction: WellPrediction.nullable(),
+});
+export type PlateWell = z.infer<typeof PlateWell>;
+
+export const TrainConfig = z.object({
+  arch: z.enum(['resnet-mini', 'resnet18', 'resnet34', 'se-resnext50']),
+  target: z.enum(['sirna', 'cell_type', 'well_type']),
+  imageSize: z.number().int().min(16).max(512),
+  cropSize: z.number().int().min(16).max(512),
+  epochs: z.number().int().min(1).max(500),
+  batchSize: z.number().int().min(1).max(512),
+  optimizer: z.enum(['sgd', 'adam']),
+  learningRate: z.number().positive().max(10),
+  momentum: z.number().min(0).max(1),
+  weightDecay: z.number().min(0).max(1),
+  warmupEpochs: z.number().int().min(0),
+  lrDecayEpochs: z.array(z.number().int().min(1)),
+  lrDecayFactor: z.number().positive().max(1),
+  augment: z.object({ d4: z.boolean(), intensityJitter: z.number().min(0).max(1) }),
+  mixup: z.number().min(0).max(1),
+  labelSmoothing: z.number().min(0).max(0.5),
+  loss: z.enum(['bce', 'softmax']),
+  dropout: z.number().min(0).max(0.95),
+  cellTypeInput: z.boolean(),
+  normalization: z.enum(['per-image', 'per-experiment', 'per-plate-controls']),
+  split: z.object({
+    strategy: z.enum(['random', 'plate', 'experiment']),
+    valFraction: z.number().min(0.01).max(0.5),
+    seed: z.number().int(),
+  }),
+  includeControls: z.boolean(),
+  seed: z.number().int(),
+});
+export type TrainConfig = z.infer<typeof TrainConfig>;
+
+export const RunSummary = z.object({
+  runId: RunId,
+  createdAt: z.string(),
+  status: z.enum(['running', 'done', 'failed', 'cancelled', 'interrupted']),
+  config: TrainConfig,
+  backend: z.string(),
+  epochsDone: z.number(),
+  bestValAccuracy: z.number().nullable(),
+  imagesPerSecond: z.number().nullable(),
+  warnings: z.array(z.string()),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const StepMetric = z.object({
+  step: z.number(),
+  epoch: z.number(),
+  loss: z.number(),
+  accuracy: z.number(),
+  lr: z.number(),
+  imagesPerSecond: z.number(),
+});
+export const EpochMetric = z.object({
+  epoch: z.number(),
+  loss: z.number(),
+  accuracy: z.number(),
+  valLoss: z.number().nullable(),
+  valAccuracy: z.number().nullable(),
+  lr: z.number(),
+  imagesPerSecond: z.number(),
+  seconds: z.number(),
+  etaSeconds: z.number().nullable(),
+});
+
+export const ReviewQueue = z.enum(['confident-wrong', 'least-confident', 'sites-disagree']);
+export const Metric = z.enum([
+  'sirna',
+  'well_type',
+  'predicted',
+  'confidence',
+  'correct',
+  'intensity',
+]);
+
+export const PredictionSummary = z.object({
+  runId: RunId,
+  split: z.enum(['val', 'test']),
+  wells: z.number(),
+  accuracy: z.number().nullable(),
+  accuracyAssigned: z.number().nullable(),
+  perPlate: z.array(
+    z.object({ experiment: z.string(), plate: z.number(), accuracy: z.number().nullable(), controlsAccuracy: z.number().nullable() }),
+  ),
+  perCellType: z.array(z.object({ cellType: z.string(), accuracy: z.number().nullable() })),
+  confusedPairs: z.array(z.object({ truth: z.string(), predicted: z.string(), count: z.number() })),
+});
+
+const empty = z.object({});
+const jobStarted = z.object({ jobId: JobId });
+const exported = z.object({ path: z.string(), url: z.string(), rows: z.number() });
+
+// ---------- calls ----------
+export const calls = {
+  'app.info': {
+    input: empty,
+    output: z.object({
+      version: z.string(),
+      mode: z.enum(['electron', 'serve']),
+      backend: BackendInfo,
+      dataset: z.object({ root: z.string(), db: z.string(), format: z.string() }).nullable(),
+      dataDir: z.string(),
+    }),
+  },
+  'dataset.open': { input: z.object({ root: z.string().min(1).max(4096) }), output: jobStarted },
+  'dataset.openDemo': { input: empty, output: jobStarted },
+  'dataset.reindex': { input: empty, output: jobStarted },
+  'dataset.summary': { input: empty, output: DatasetSummary.nullable() },
+  'dataset.problems': {
+    input: z.object({
+      kind: z.string().max(100).optional(),
+      search: z.string().max(500).optional(),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(100),
+    }),
+    output: z.object({
+      total: z.number(),
+      kinds: z.array(z.object({ kind: z.string(), count: z.number() })),
+      items: z.array(Problem),
+    }),
+  },
+  'plates.wells': {
+    input: z.object({
+      experiment: ExperimentName,
+      plate: PlateNumber,
+      runId: RunId.optional(),
+      intensityChannel: z.number().int().min(1).max(6).optional(),
+    }),
+    output: z.object({
+      experiment: z.string(),
+      plate: z.number(),
+      split: Split,
+      cellType: z.string(),
+      wells: z.array(PlateWell),
+    }),
+  },
+  'wells.detail': {
+    input: z.object({ idCode: IdCode, runId: RunId.optional() }),
+    output: z.object({
+      well: PlateWell,
+      experiment: z.string(),
+      plate: z.number(),
+      split: Split,
+      cellType: z.string(),
+      sites: z.array(
+        z.object({
+          site: z.number(),
+          channels: z.array(z.object({ channel: z.number(), path: z.string(), ok: z.boolean() })),
+          error: z.string().nullable(),
+        }),
+      ),
+      topPredictions: z.array(z.object({ label: z.string(), prob: z.number() })),
+    }),
+  },
+  'display.default': { input: empty, output: DisplayState },
+  'display.auto': {
+    input: z.object({
+      source: z.enum(['site', 'plate', 'experiment-controls']),
+      idCode: IdCode.optional(),
+      site: z.number().int().min(1).max(9).optional(),
+      experiment: ExperimentName.optional(),
+      plate: PlateNumber.optional(),
+      percentiles: z.tuple([z.number().min(0).max(100), z.number().min(0).max(100)]).default([1, 99]),
+      base: DisplayState,
+    }),
+    output: DisplayState,
+  },
+  'thumbnails.plate': {
+    input: z.object({
+      experiment: ExperimentName,
+      plate: PlateNumber,
+      site: z.number().int().min(1).max(9).default(1),
+      size: z.number().int().min(16).max(256).default(96),
+      display: DisplayState,
+    }),
+    output: z.object({
+      url: z.string(),
+      cell: z.number(),
+      columns: z.number(),
+      wells: z.array(z.object({ well: z.string(), index: z.number() })),
+      cached: z.boolean(),
+    }),
+  },
+  'images.site': {
+    input: z.object({
+      idCode: IdCode,
+      site: z.number().int().min(1).max(9),
+      display: DisplayState,
+      size: z.number().int().min(16).max(2048).optional(),
+    }),
+    output: z.object({ url: z.string(), width: z.number(), height: z.number() }),
+  },
+  'training.defaults': { input: empty, output: TrainConfig },
+  'training.validate': {
+    input: z.object({ config: TrainConfig }),
+    output: z.object({ warnings: z.array(z.string()), trainWells: z.number(), valWells: z.number(), classes: z.number() }),
+  },
+  'training.start': { input: z.object({ config: TrainConfig }), output: z.object({ runId: RunId, jobId: JobId }) },
+  'training.cancel': { input: z.object({ runId: RunId }), output: empty },
+  'training.resume': { input: z.object({ runId: RunId }), output: jobStarted },
+  'runs.list': { input: empty, output: z.array(RunSummary) },
+  'runs.metrics': {
+    input: z.object({ runId: RunId }),
+    output: z.object({ steps: z.array(StepMetric), epochs: z.array(EpochMetric) }),
+  },
+  'predict.start': {
+    input: z.object({ runId: RunId, split: z.enum(['val', 'test']), tta: z.boolean(), assign: z.boolean() }),
+    output: jobStarted,
+  },
+  'predictions.summary': {
+    input: z.object({ runId: RunId, split: z.enum(['val', 'test']) }),
+    output: PredictionSummary.nullable(),
+  },
+  'predictions.queue': {
+    input: z.object({
+      runId: RunId,
+      split: z.enum(['val', 'test']),
+      queue: ReviewQueue,
+      limit: z.number().int().min(1).max(1000).default(50),
+    }),
+    output: z.array(
+      z.object({
+        idCode: z.string(),
+        experiment: z.string(),
+        plate: z.number(),
+        well: z.string(),
+        truth: z.string().nullable(),
+        predicted: z.string(),
+        prob: z.number(),
+        sitesDisagree: z.boolean(),
+      }),
+    ),
+  },
+  'export.submission': { input: z.object({ runId: RunId }), output: exported },
+  'export.predictions': { input: z.object({ runId: RunId, split: z.enum(['val', 'test']) }), output: exported },
+  'export.platePng': {
+    input: z.object({
+      experiment: ExperimentName,
+      plate: PlateNumber,
+      metric: Metric,
+      runId: RunId.optional(),
+      colormap: z.enum(['viridis', 'magma', 'categorical']).default('viridis'),
+    }),
+    output: exported,
+  },
+  'jobs.list': { input: empty, output: z.array(Job) },
+  'jobs.cancel': { input: z.object({ jobId: JobId }), output: empty },
+} as const;
+
+// ---------- events ----------
+export const events = {
+  'job:update': Job,
+  'catalog:changed': z.object({ tables: z.array(z.string()) }),
+  'training:metrics': z.object({
+    runId: RunId,
+    step: StepMetric.optional(),
+    epoch: EpochMetric.optional(),
+  }),
+} as const;
+
+export type CallName = keyof typeof calls;
+export type EventName = keyof typeof events;
+export type CallInput<K extends CallName> = z.input<(typeof calls)[K]['input']>;
+export type CallOutput<K extends CallName> = z.output<(typeof calls)[K]['output']>;
+export type EventPayload<K extends EventName> = z.output<(typeof events)[K]>;
+
+export type Result<T> = { ok: true; data: T } | { ok: false; error: ErrorInfo };
+
+/** What the renderer talks to: one implementation over Electron IPC, one over HTTP/WebSocket. */
+export interface ApiClient {
+  call<K extends CallName>(name: K, input: CallInput<K>): Promise<Result<CallOutput<K>>>;
+  on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void;
+}
+
+export const callNames = Object.keys(calls) as CallName[];
+export const eventNames = Object.keys(events) as EventName[];
