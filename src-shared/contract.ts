@@ -188,13 +188,15 @@ export const PredictionSummary = z.object({
 });
 
 const empty = z.object({});
+/** Inputs are strict: an unknown top-level key is a validation error, so nothing unexpected reaches the core. */
+const noInput = z.strictObject({});
 const jobStarted = z.object({ jobId: JobId });
 const exported = z.object({ path: z.string(), url: z.string(), rows: z.number() });
 
 // ---------- calls ----------
 export const calls = {
   'app.info': {
-    input: empty,
+    input: noInput,
     output: z.object({
       version: z.string(),
       mode: z.enum(['electron', 'serve']),
@@ -203,12 +205,12 @@ export const calls = {
       dataDir: z.string(),
     }),
   },
-  'dataset.open': { input: z.object({ root: z.string().min(1).max(4096) }), output: jobStarted },
-  'dataset.openDemo': { input: empty, output: jobStarted },
-  'dataset.reindex': { input: empty, output: jobStarted },
-  'dataset.summary': { input: empty, output: DatasetSummary.nullable() },
+  'dataset.open': { input: z.strictObject({ root: z.string().min(1).max(4096) }), output: jobStarted },
+  'dataset.openDemo': { input: noInput, output: jobStarted },
+  'dataset.reindex': { input: noInput, output: jobStarted },
+  'dataset.summary': { input: noInput, output: DatasetSummary.nullable() },
   'dataset.problems': {
-    input: z.object({
+    input: z.strictObject({
       kind: z.string().max(100).optional(),
       search: z.string().max(500).optional(),
       offset: z.number().int().min(0).default(0),
@@ -221,7 +223,7 @@ export const calls = {
     }),
   },
   'plates.wells': {
-    input: z.object({
+    input: z.strictObject({
       experiment: ExperimentName,
       plate: PlateNumber,
       runId: RunId.optional(),
@@ -236,7 +238,7 @@ export const calls = {
     }),
   },
   'wells.detail': {
-    input: z.object({ idCode: IdCode, runId: RunId.optional() }),
+    input: z.strictObject({ idCode: IdCode, runId: RunId.optional() }),
     output: z.object({
       well: PlateWell,
       experiment: z.string(),
@@ -253,9 +255,9 @@ export const calls = {
       topPredictions: z.array(z.object({ label: z.string(), prob: z.number() })),
     }),
   },
-  'display.default': { input: empty, output: DisplayState },
+  'display.default': { input: noInput, output: DisplayState },
   'display.auto': {
-    input: z.object({
+    input: z.strictObject({
       source: z.enum(['site', 'plate', 'experiment-controls']),
       idCode: IdCode.optional(),
       site: z.number().int().min(1).max(9).optional(),
@@ -267,7 +269,7 @@ export const calls = {
     output: DisplayState,
   },
   'thumbnails.plate': {
-    input: z.object({
+    input: z.strictObject({
       experiment: ExperimentName,
       plate: PlateNumber,
       site: z.number().int().min(1).max(9).default(1),
@@ -283,7 +285,7 @@ export const calls = {
     }),
   },
   'images.site': {
-    input: z.object({
+    input: z.strictObject({
       idCode: IdCode,
       site: z.number().int().min(1).max(9),
       display: DisplayState,
@@ -291,29 +293,29 @@ export const calls = {
     }),
     output: z.object({ url: z.string(), width: z.number(), height: z.number() }),
   },
-  'training.defaults': { input: empty, output: TrainConfig },
+  'training.defaults': { input: noInput, output: TrainConfig },
   'training.validate': {
-    input: z.object({ config: TrainConfig }),
+    input: z.strictObject({ config: TrainConfig }),
     output: z.object({ warnings: z.array(z.string()), trainWells: z.number(), valWells: z.number(), classes: z.number() }),
   },
-  'training.start': { input: z.object({ config: TrainConfig }), output: z.object({ runId: RunId, jobId: JobId }) },
-  'training.cancel': { input: z.object({ runId: RunId }), output: empty },
-  'training.resume': { input: z.object({ runId: RunId }), output: jobStarted },
-  'runs.list': { input: empty, output: z.array(RunSummary) },
+  'training.start': { input: z.strictObject({ config: TrainConfig }), output: z.object({ runId: RunId, jobId: JobId }) },
+  'training.cancel': { input: z.strictObject({ runId: RunId }), output: empty },
+  'training.resume': { input: z.strictObject({ runId: RunId }), output: jobStarted },
+  'runs.list': { input: noInput, output: z.array(RunSummary) },
   'runs.metrics': {
-    input: z.object({ runId: RunId }),
+    input: z.strictObject({ runId: RunId }),
     output: z.object({ steps: z.array(StepMetric), epochs: z.array(EpochMetric) }),
   },
   'predict.start': {
-    input: z.object({ runId: RunId, split: z.enum(['val', 'test']), tta: z.boolean(), assign: z.boolean() }),
+    input: z.strictObject({ runId: RunId, split: z.enum(['val', 'test']), tta: z.boolean(), assign: z.boolean() }),
     output: jobStarted,
   },
   'predictions.summary': {
-    input: z.object({ runId: RunId, split: z.enum(['val', 'test']) }),
+    input: z.strictObject({ runId: RunId, split: z.enum(['val', 'test']) }),
     output: PredictionSummary.nullable(),
   },
   'predictions.queue': {
-    input: z.object({
+    input: z.strictObject({
       runId: RunId,
       split: z.enum(['val', 'test']),
       queue: ReviewQueue,
@@ -332,10 +334,10 @@ export const calls = {
       }),
     ),
   },
-  'export.submission': { input: z.object({ runId: RunId }), output: exported },
-  'export.predictions': { input: z.object({ runId: RunId, split: z.enum(['val', 'test']) }), output: exported },
+  'export.submission': { input: z.strictObject({ runId: RunId }), output: exported },
+  'export.predictions': { input: z.strictObject({ runId: RunId, split: z.enum(['val', 'test']) }), output: exported },
   'export.platePng': {
-    input: z.object({
+    input: z.strictObject({
       experiment: ExperimentName,
       plate: PlateNumber,
       metric: Metric,
@@ -344,8 +346,8 @@ export const calls = {
     }),
     output: exported,
   },
-  'jobs.list': { input: empty, output: z.array(Job) },
-  'jobs.cancel': { input: z.object({ jobId: JobId }), output: empty },
+  'jobs.list': { input: noInput, output: z.array(Job) },
+  'jobs.cancel': { input: z.strictObject({ jobId: JobId }), output: empty },
 } as const;
 
 // ---------- events ----------
@@ -363,6 +365,8 @@ export type CallName = keyof typeof calls;
 export type EventName = keyof typeof events;
 export type CallInput<K extends CallName> = z.input<(typeof calls)[K]['input']>;
 export type CallOutput<K extends CallName> = z.output<(typeof calls)[K]['output']>;
+/** The input as a handler receives it: validated, defaults applied, unknown keys refused. */
+export type CallArgs<K extends CallName> = z.output<(typeof calls)[K]['input']>;
 export type EventPayload<K extends EventName> = z.output<(typeof events)[K]>;
 
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ErrorInfo };
@@ -375,3 +379,11 @@ export interface ApiClient {
 
 export const callNames = Object.keys(calls) as CallName[];
 export const eventNames = Object.keys(events) as EventName[];
+
+export function isCallName(name: string): name is CallName {
+  return Object.prototype.hasOwnProperty.call(calls, name);
+}
+
+export function isEventName(name: string): name is EventName {
+  return Object.prototype.hasOwnProperty.call(events, name);
+}

@@ -1,12 +1,73 @@
-// Placeholder for the `platelab index` command until its owner lands it.
+// `platelab index ROOT --db FILE [--json]`: indexes an RxRx1 folder into a catalog (incremental),
+// with a progress bar on stderr and, with --json, a one-line summary as the last stdout line.
 import type { Command } from 'commander';
+import { indexDataset } from '../../core/catalog/indexer';
+import { listProblems } from '../../core/catalog/queries';
+import { openCatalog } from '../../core/catalog/db';
+import { formatTable, interruptSignal, printJsonSummary, runCommand } from '../output';
+import { createProgress } from '../progress';
 
 export function register(program: Command): void {
   program
     .command('index')
-    .description('(not yet available)')
-    .action(() => {
-      console.error('platelab index: not yet available');
-      process.exit(2);
-    });
+    .description(
+      'Index an RxRx1 dataset folder (metadata CSVs + {train,test}/EXP/PlateN/*.png) into a catalog',
+    )
+    .argument('<root>', 'dataset folder')
+    .requiredOption('--db <file>', 'catalog database file (created if missing)')
+    .option('--json', 'print a one-line JSON summary as the last line')
+    .action((root: string, opts: { db: string; json?: boolean }) =>
+      runCommand('index', async () => {
+        const bar = createProgress('index');
+        let result;
+        try {
+          result = await indexDataset({
+            root,
+            dbFile: opts.db,
+            signal: interruptSignal(),
+            onProgress: bar.update,
+          });
+        } finally {
+          bar.stop();
+        }
+        const { experiments, plates, wells, sites, images, problems, format, seconds } = result;
+        if (opts.json) {
+          printJsonSummary({
+            experiments,
+            plates,
+            wells,
+            sites,
+            images,
+            problems,
+            format,
+            seconds,
+            changed: result.changed,
+          });
+          return;
+        }
+        console.log(`format ${format}; indexed in ${seconds} s`);
+        console.log(
+          formatTable(
+            ['experiments', 'plates', 'wells', 'sites', 'images', 'problems'],
+            [[experiments, plates, wells, sites, images, problems]],
+          ),
+        );
+        const c = result.changed;
+        console.log(`images added ${c.added}, updated ${c.updated}, removed ${c.removed}`);
+        if (problems > 0) {
+          const db = openCatalog(opts.db, { readonly: true });
+          try {
+            const kinds = listProblems(db, { limit: 1 }).kinds;
+            console.log(
+              `problems by kind:\n${formatTable(
+                ['kind', 'count'],
+                kinds.map((k) => [k.kind, k.count]),
+              )}`,
+            );
+          } finally {
+            db.close();
+          }
+        }
+      }),
+    );
 }

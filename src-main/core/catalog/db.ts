@@ -27,7 +27,10 @@ export function allMigrations(): Migration[] {
 
 export function openCatalog(file: string, opts: { readonly?: boolean } = {}): Catalog {
   if (!opts.readonly) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  const db = new Database(file, {
+    readonly: opts.readonly ?? false,
+    fileMustExist: opts.readonly ?? false,
+  });
   db.pragma('busy_timeout = 5000');
   if (!opts.readonly) {
     db.pragma('journal_mode = WAL');

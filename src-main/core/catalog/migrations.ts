@@ -86,4 +86,27 @@ export const catalogMigrations: Migration[] = [
       CREATE INDEX sites_by_well ON sites (well_id);
     `,
   },
+  {
+    version: 2,
+    name: 'catalog-incremental-index',
+    sql: `
+      -- One row per scanned plate folder: a digest of its file names, sizes and mtimes, so an
+      -- unchanged plate is recognised without touching its image rows.
+      CREATE TABLE plate_scans (
+        dir TEXT PRIMARY KEY,
+        split TEXT NOT NULL,
+        experiment TEXT NOT NULL,
+        plate INTEGER NOT NULL,
+        digest TEXT NOT NULL,
+        files INTEGER NOT NULL
+      );
+      -- Problems belong to a scope ('metadata', 'tree', 'cross', 'plate:<dir>') so each part is
+      -- recomputed on its own; count > 1 marks one summarised entry standing for many items.
+      ALTER TABLE problems ADD COLUMN scope TEXT NOT NULL DEFAULT '';
+      ALTER TABLE problems ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+      CREATE INDEX problems_by_scope ON problems (scope);
+      CREATE INDEX problems_by_kind ON problems (kind);
+      CREATE INDEX wells_by_plate_flags ON wells (plate_id, in_metadata, has_images);
+    `,
+  },
 ];

@@ -1,0 +1,134 @@
+// Browser test: open a tiny synthetic dataset in serve mode, check the counts, the 384-well grid
+// with its greyed ring, one-sprite thumbnails that change when a channel is toggled, the heatmap,
+// the tooltip and keyboard navigation into the well viewer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { AppPage } from './helpers/app-page';
+import { launchBrowser, openPage, type TrackedPage } from './helpers/browser';
+import { datasetWells } from './helpers/dataset-csv';
+import { startServe, type Served } from './helpers/serve';
+
+let served: Served;
+let browser: Browser;
+let tracked: TrackedPage;
+let app: AppPage;
+
+beforeAll(async () => {
+  served = await startServe({ dataset: 'tiny', name: 'plates' });
+  browser = await launchBrowser();
+  tracked = await openPage(browser, served.url);
+  app = new AppPage(tracked.page);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.stop();
+});
+
+describe('datasets and plates', () => {
+  it('shows the indexed dataset with counts that match its CSVs', async () => {
+    await app.waitForDataset();
+    const wells = datasetWells(served.datasetDir as string);
+    const plates = new Set(wells.map((w) => `${w.experiment}/${w.plate}`));
+    const experiments = new Set(wells.map((w) => w.experiment));
+    const count = async (k: string) => Number((await app.byTestId(`count-${k}`).innerText()).replace(/,/g, ''));
+    expect(await count('wells')).toBe(wells.length);
+    expect(await count('plates')).toBe(plates.size);
+    expect(await count('experiments')).toBe(experiments.size);
+    expect(await app.byTestId('experiment-row').count()).toBe(experiments.size);
+    await expect
+      .poll(() => app.byTestId('header-backend').textContent(), { timeout: 60_000 })
+      .toMatch(/compute: \w+/);
+    await app.screenshot('datasets');
+  });
+
+  it('draws the 384-well plate with the outer ring greyed and the wells of the CSVs', async () => {
+    const first = datasetWells(served.datasetDir as string)
+      .filter((w) => w.experiment.startsWith('HUVEC'))
+      .sort((a, b) => a.experiment.localeCompare(b.experiment) || a.plate - b.plate)[0];
+    await app.openPlate(first.experiment, first.plate);
+    const expected = datasetWells(served.datasetDir as string).filter(
+      (w) => w.experiment === first.experiment && w.plate === first.plate,
+    );
+    await expect.poll(() => app.page.locator('[data-has-well="true"]').count()).toBe(expected.length);
+    expect(await app.cells().count()).toBe(384);
+    expect(await app.page.locator('[data-testid="well-cell"][data-ring="true"]').count()).toBe(76);
+    expect(await app.page.locator('[data-testid="well-cell"][data-ring="false"]').count()).toBe(308);
+    expect(await app.byTestId('row-label').allInnerTexts()).toEqual('ABCDEFGHIJKLMNOP'.split(''));
+    expect((await app.byTestId('col-label').allInnerTexts()).map(Number)).toEqual(
+      Array.from({ length: 24 }, (_, i) => i + 1),
+    );
+    // The ring is drawn greyed: its computed background differs from a used empty position.
+    const ringBg = await app.page
+      .locator('[data-well="A01"]')
+      .evaluate((el) => getComputedStyle(el).backgroundImage);
+    expect(ringBg).toContain('repeating-linear-gradient');
+    for (const w of expected) {
+      const cell = app.page.locator(`[data-testid="well-cell"][data-well="${w.well}"]`);
+      expect(await cell.getAttribute('data-has-well')).toBe('true');
+      expect(await cell.getAttribute('data-ring')).toBe('false');
+    }
+    expect(await app.page.locator('[data-well="B02"]').getAttribute('data-well-type')).toBe('negative_control');
+  });
+
+  it('loads all thumbnails from one sprite and redraws it when a channel is toggled', async () => {
+    await expect.poll(() => app.cellBackground('B02'), { timeout: 30_000 }).toContain('url(');
+    const withWells = await app.page.locator('[data-has-well="true"]').evaluateAll((els) =>
+      els.map((el) => getComputedStyle(el).backgroundImage),
+    );
+    // Every well uses the same sprite URL (one request per plate, not one per well).
+    expect(new Set(withWells).size).toBe(1);
+    const before = await app.cellBackground('B02');
+    const shotBefore = await app.page.locator('[data-well="B02"]').screenshot();
+    await app.screenshot('plates-thumbnails');
+
+    await app.byTestId('chip-channel-1').locator('label').click();
+    await expect.poll(() => app.cellBackground('B02'), { timeout: 30_000 }).not.toBe(before);
+    await app.page.waitForTimeout(300); // let the new sprite decode
+    const shotAfter = await app.page.locator('[data-well="B02"]').screenshot();
+    expect(Buffer.compare(shotBefore, shotAfter)).not.toBe(0);
+
+    // The sprite files themselves differ too.
+    const url = (bg: string) => /url\("?(.*?)"?\)/.exec(bg)?.[1] ?? '';
+    const [a, b] = await Promise.all(
+      [before, await app.cellBackground('B02')].map((bg) =>
+        app.page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())), url(bg)),
+      ),
+    );
+    expect(a.length).toBeGreaterThan(0);
+    expect(b.length).toBeGreaterThan(0);
+    expect(Buffer.compare(Buffer.from(a), Buffer.from(b))).not.toBe(0);
+    await app.byTestId('chip-channel-1').locator('label').click();
+  });
+
+  it('shows a heatmap with a legend, a tooltip on hover, and opens a well with the keyboard', async () => {
+    await app.byTestId('plate-mode').getByText('Heatmap').click();
+    await app.byTestId('heatmap-legend').waitFor();
+    const colored = await app.page.locator('[data-has-well="true"]').evaluateAll((els) =>
+      els.map((el) => getComputedStyle(el).backgroundColor),
+    );
+    // Well types: the negative control has its own colour, different from a treatment well.
+    const neg = await app.page.locator('[data-well="B02"]').evaluate((el) => getComputedStyle(el).backgroundColor);
+    const treatment = await app.page
+      .locator('[data-has-well="true"][data-well-type="treatment"]')
+      .first()
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(colored.every((c) => c !== 'rgba(0, 0, 0, 0)')).toBe(true);
+    expect(neg).not.toBe(treatment);
+    expect(await app.byTestId('heatmap-legend').innerText()).toContain('negative_control');
+
+    await app.page.locator('[data-well="B02"]').hover();
+    await expect(app.byTestId('well-tooltip').innerText()).resolves.toMatch(/B02[\s\S]*negative control/);
+    await app.screenshot('plates-heatmap');
+
+    await app.page.locator('[data-well="B02"]').click();
+    await app.page.keyboard.press('ArrowDown');
+    expect(await app.page.locator('[data-well="C02"]').getAttribute('data-selected')).toBe('true');
+    await app.page.keyboard.press('ArrowUp');
+    expect(await app.page.locator('[data-well="B02"]').getAttribute('data-selected')).toBe('true');
+    await app.page.keyboard.press('Enter');
+    await app.byTestId('screen-well').waitFor();
+    await expect(app.byTestId('well-title').innerText()).resolves.toMatch(/_B02$/);
+    expect(tracked.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+  });
+});

@@ -1,0 +1,32 @@
+// The full handler table: one function per contract call, built from the per-area groups. Both
+// transports (HTTP/WebSocket and Electron IPC) dispatch into this same table.
+import type { AppContext } from '../app/app-context';
+import { startTraining } from '../learn/train/start-training';
+import { appHandlers, backendProbe, type BackendInfo } from './app-handlers';
+import { datasetHandlers } from './dataset-handlers';
+import type { Handlers } from './handler-types';
+import { imageHandlers } from './image-handlers';
+import { plateHandlers } from './plate-handlers';
+import { noPredictions, type PredictionSource } from './prediction-source';
+import { predictHandlers } from './predict-handlers';
+import { trainingHandlers, type TrainingLauncher } from './training-handlers';
+
+export interface HandlerOptions {
+  /** Compute backend description (default: pick it with selectBackend, once). */
+  backend?: () => Promise<BackendInfo>;
+  /** Starts a training child (default: node fork; Electron passes its utilityProcess launcher). */
+  launchTraining?: TrainingLauncher;
+  predictions?: PredictionSource;
+}
+
+export function createHandlers(ctx: AppContext, opts: HandlerOptions = {}): Handlers {
+  const backend = opts.backend ?? backendProbe();
+  return {
+    ...appHandlers(ctx, backend),
+    ...datasetHandlers(ctx),
+    ...plateHandlers(ctx, opts.predictions ?? noPredictions),
+    ...imageHandlers(ctx),
+    ...trainingHandlers(ctx, backend, opts.launchTraining ?? startTraining),
+    ...predictHandlers(ctx),
+  };
+}

@@ -1,0 +1,61 @@
+// Plate and well calls: the wells of one plate (labels, controls, broken sites, intensity, and the
+// run's predictions when asked) and one well's detail (sites, channel files, top predictions).
+import type { AppContext } from '../app/app-context';
+import { plateWells, wellDetail, type PlateWellRow } from '../catalog/queries';
+import { requireDataset } from './context-guards';
+import type { HandlerGroup } from './handler-types';
+import type { PredictionSource, WellPredictionInfo } from './prediction-source';
+import { plateMeanIntensity } from './well-intensity';
+
+function toPlateWell(w: PlateWellRow, intensity: number[] | undefined, prediction: WellPredictionInfo | null) {
+  return {
+    well: w.well,
+    row: w.row,
+    col: w.col,
+    idCode: w.idCode,
+    wellType: w.wellType,
+    sirna: w.sirna,
+    sites: w.sites,
+    hasImages: w.hasImages,
+    broken: w.broken,
+    meanIntensity: intensity ?? null,
+    prediction,
+  };
+}
+
+export function plateHandlers(ctx: AppContext, predictions: PredictionSource): HandlerGroup<'plates.wells' | 'wells.detail'> {
+  return {
+    'plates.wells': async ({ experiment, plate, runId, intensityChannel }) => {
+      const ds = requireDataset(ctx);
+      const r = plateWells(ds.db, experiment, plate);
+      const intensity = intensityChannel !== undefined ? plateMeanIntensity(ds.db, experiment, plate) : new Map<string, number[]>();
+      const preds = runId ? await predictions.forWells(runId, r.wells.map((w) => w.idCode)) : new Map<string, WellPredictionInfo>();
+      return {
+        experiment: r.experiment,
+        plate: r.plate,
+        split: r.split,
+        cellType: r.cellType,
+        wells: r.wells.map((w) => toPlateWell(w, intensity.get(w.well), preds.get(w.idCode) ?? null)),
+      };
+    },
+    'wells.detail': async ({ idCode, runId }) => {
+      const ds = requireDataset(ctx);
+      const d = wellDetail(ds.db, idCode);
+      const preds = runId ? await predictions.forWells(runId, [idCode]) : new Map<string, WellPredictionInfo>();
+      const top = runId ? await predictions.topK(runId, idCode, 5) : [];
+      return {
+        well: toPlateWell(d.well, undefined, preds.get(idCode) ?? null),
+        experiment: d.experiment,
+        plate: d.plate,
+        split: d.split,
+        cellType: d.cellType,
+        sites: d.sites.map((s) => ({
+          site: s.site,
+          channels: s.channels.map((c) => ({ channel: c.channel, path: c.path, ok: c.ok })),
+          error: s.error,
+        })),
+        topPredictions: top,
+      };
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// Training calls: defaults for the current backend, a dry-run validation (split sizes, classes,
+// warnings), start/resume as a 'train' job that relays live metrics, cancel, and the runs list.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TrainConfig } from '../../../src-shared/contract';
+import type { AppContext } from '../app/app-context';
+import { inputError, PlateLabError } from '../errors';
+import { stepProgress } from '../jobs/job-manager';
+import { defaultConfigFor, parseTrainConfig } from '../learn/config/default-config';
+import { buildClassList, targetLabel } from '../learn/data/classes';
+import { loadSiteRows } from '../learn/data/site-rows';
+import { makeSplit } from '../learn/data/split';
+import type { TrainingHandle } from '../learn/train/start-training';
+import type { TrainJob } from '../learn/train/messages';
+import type { BackendInfo } from './app-handlers';
+import { requireDataset } from './context-guards';
+import type { HandlerGroup } from './handler-types';
+import { listRuns, readRunMetrics, runDirOf } from './run-reader';
+
+/** Starts the training child: node's fork in serve mode, Electron's utilityProcess on the desktop. */
+export type TrainingLauncher = (job: TrainJob) => TrainingHandle;
+
+function newRunId(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `run-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+type Names =
+  | 'training.defaults'
+  | 'training.validate'
+  | 'training.start'
+  | 'training.cancel'
+  | 'training.resume'
+  | 'runs.list'
+  | 'runs.metrics';
+
+export function trainingHandlers(
+  ctx: AppContext,
+  backend: () => Promise<BackendInfo>,
+  launch: TrainingLauncher,
+): HandlerGroup<Names> {
+  /** runId → jobId of the runs this process is training now. */
+  const live = new Map<string, string>();
+
+  const runJob = (runId: string, title: string, job: TrainJob): string => {
+    const started = ctx.jobs.start('train', title, async (jc) => {
+      const handle = launch(job);
+      const onAbort = () => handle.cancel();
+      jc.signal.addEventListener('abort', onAbort);
+      let epochs = job.config?.epochs ?? 1;
+      let stepsPerEpoch = 1;
+      const progress = stepProgress(jc);
+      handle.events.on('started', (info) => {
+        epochs = info.epochs;
+        stepsPerEpoch = Math.max(1, info.stepsPerEpoch);
+        jc.progress(info.startEpoch / Math.max(1, epochs), `training on ${info.backend}: ${info.trainWells} train / ${info.valWells} val wells`);
+      });
+      handle.events.on('step', (step) => {
+        ctx.events.emit('training:metrics', { runId, step });
+        progress(step.step, epochs * stepsPerEpoch, `epoch ${step.epoch + 1}/${epochs}, loss ${step.loss.toFixed(3)}`);
+      });
+      handle.events.on('epoch', (epoch) => {
+        ctx.events.emit('training:metrics', { runId, epoch });
+        const acc = epoch.valAccuracy === null ? '' : `, val acc ${(epoch.valAccuracy * 100).toFixed(1)}%`;
+        jc.progress((epoch.epoch + 1) / epochs, `epoch ${epoch.epoch + 1}/${epochs} done${acc}`);
+      });
+      try {
+        const summary = await handle.done;
+        if (summary.status === 'failed') throw new PlateLabError('INTERNAL', summary.error ?? 'training failed', { runId });
+        if (summary.status === 'cancelled') throw new PlateLabError('CANCELLED', 'training cancelled (checkpoint kept; resume to continue)');
+        return summary;
+      } finally {
+        jc.signal.removeEventListener('abort', onAbort);
+        live.delete(runId);
+      }
+    });
+    live.set(runId, started.id);
+    return started.id;
+  };
+
+  const refuseSecondRun = () => {
+    const busy = ctx.jobs.running('train')[0];
+    if (busy) throw new PlateLabError('CONFLICT', `"${busy.title}" is still running; one training run at a time`, { jobId: busy.id });
+  };
+
+  return {
+    'training.defaults': async () => defaultConfigFor((await backend()).name),
+    'training.validate': ({ config }) => {
+      const ds = requireDataset(ctx);
+      const checked = parseTrainConfig(config, 'training config');
+      const rows = loadSiteRows(ds.db, 'train');
+      const classes = buildClassList(rows, checked);
+      const warnings: string[] = [];
+      if (classes.labels.length < 2) warnings.push(`only ${classes.labels.length} class(es) for target "${checked.target}": need at least 2`);
+      const split = classes.labels.length ? makeSplit(rows, checked, (r) => targetLabel(r, checked.target) ?? '') : null;
+      if (split) warnings.push(...split.warnings);
+      return { warnings, trainWells: split?.train.length ?? 0, valWells: split?.val.length ?? 0, classes: classes.labels.length };
+    },
+    'training.start': ({ config }) => {
+      const ds = requireDataset(ctx);
+      const checked: TrainConfig = parseTrainConfig(config, 'training config');
+      refuseSecondRun();
+      const runId = newRunId();
+      const runDir = path.join(ctx.layout.runs, runId);
+      const jobId = runJob(runId, `Train ${checked.arch} (${runId})`, { dbFile: ds.dbFile, runDir, config: checked });
+      return { runId, jobId };
+    },
+    'training.resume': ({ runId }) => {
+      const dir = runDirOf(ctx.layout.runs, runId);
+      if (live.has(runId)) throw new PlateLabError('CONFLICT', `run ${runId} is already training`);
+      refuseSecondRun();
+      const info = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as { dbFile?: string };
+      if (!info.dbFile || !fs.existsSync(info.dbFile)) throw inputError(`run ${runId}: its catalog ${info.dbFile ?? '(unknown)'} is gone`);
+      return { jobId: runJob(runId, `Resume ${runId}`, { dbFile: info.dbFile, runDir: dir, resume: true }) };
+    },
+    'training.cancel': ({ runId }) => {
+      const jobId = live.get(runId);
+      if (!jobId) throw new PlateLabError('NOT_FOUND', `run ${runId} is not training`, { runId });
+      ctx.jobs.cancel(jobId);
+      return {};
+    },
+    'runs.list': () => listRuns(ctx.layout.runs, (id) => live.has(id)),
+    'runs.metrics': ({ runId }) => readRunMetrics(runDirOf(ctx.layout.runs, runId)),
+  };
+}

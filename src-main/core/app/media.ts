@@ -1,0 +1,66 @@
+// Media files the UI may load (thumbnails, rendered sites, raw channel PNGs, exports): URLs are made
+// by the transport; files are resolved only inside the cache, dataset and exports folders.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { MediaRoot } from '../../../src-shared/wire';
+
+/** Builds the URL of a file under one of the media roots (serve: /media/…, Electron: platelab-media://…). */
+export type MediaUrlBuilder = (root: MediaRoot, relPath: string) => string;
+
+/** True when `file` is `base` or lies below it, after resolving symlinks of both. */
+export function isInsideReal(base: string, file: string): boolean {
+  let realBase: string;
+  let realFile: string;
+  try {
+    realBase = fs.realpathSync(base);
+    realFile = fs.realpathSync(file);
+  } catch {
+    return false;
+  }
+  const rel = path.relative(realBase, realFile);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Resolves `relPath` inside `base` to an existing regular file, or null when the path escapes the
+ * folder (`..`, absolute, drive letter, symlink out, NUL byte), does not exist, or is not a file.
+ */
+export function resolveInside(base: string, relPath: string): string | null {
+  if (relPath.includes('\0') || path.isAbsolute(relPath) || /^[A-Za-z]:/.test(relPath)) return null;
+  const parts = relPath.split(/[\\/]+/).filter(Boolean);
+  if (parts.length === 0 || parts.some((p) => p === '..' || p === '.')) return null;
+  const file = path.resolve(base, ...parts);
+  if (!isInsideReal(base, file)) return null;
+  try {
+    return fs.statSync(file).isFile() ? file : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Resolves `<root>/<relPath>` for a media request; null for an unknown root or a path outside it. */
+export function resolveMediaFile(bases: Partial<Record<MediaRoot, string>>, root: string, relPath: string): string | null {
+  if (!Object.prototype.hasOwnProperty.call(bases, root)) return null;
+  const base = bases[root as MediaRoot];
+  return base ? resolveInside(base, relPath) : null;
+}
+
+/** Relative path of a file under a media root, for building its URL; throws if it is outside. */
+export function relUnder(base: string, file: string): string {
+  const rel = path.relative(path.resolve(base), path.resolve(file));
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`${file} is not inside ${base}`);
+  return rel.split(path.sep).join('/');
+}
+
+const TYPES: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.csv': 'text/csv; charset=utf-8',
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+export function mediaContentType(file: string): string {
+  return TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}

@@ -1,0 +1,133 @@
+// Writes what readMetadata found into the catalog in one transaction: experiments, plates, the
+// labels of every well, pixel stats and the metadata problems. Skipped when the CSVs are unchanged.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Catalog } from '../db';
+import { METADATA_FILES, type MetadataResult } from '../../dataset/metadata';
+import { parseWellName } from '../../dataset/plate';
+import type { CatalogIds } from './ids';
+import { replaceScopeProblems } from './problem-store';
+
+/** Names, sizes and mtimes of the metadata files present: equal signatures mean nothing to re-read. */
+export function metadataSignature(root: string): string {
+  const parts: Array<[string, number, number]> = [];
+  for (const name of METADATA_FILES) {
+    const st = fs.statSync(path.join(root, name), { throwIfNoEntry: false });
+    if (st?.isFile()) parts.push([name, st.size, st.mtimeMs]);
+  }
+  return JSON.stringify(parts);
+}
+
+interface WellRow {
+  id: number;
+  plate_id: number;
+  id_code: string;
+  well_type: string;
+  sirna: string | null;
+  sirna_id: number | null;
+  in_metadata: number;
+  has_images: number;
+}
+
+export interface MetadataSyncResult {
+  wellsAdded: number;
+  wellsUpdated: number;
+  wellsRemoved: number;
+}
+
+export function syncMetadata(
+  db: Catalog,
+  ids: CatalogIds,
+  meta: MetadataResult,
+  signature: string,
+): MetadataSyncResult {
+  const result: MetadataSyncResult = { wellsAdded: 0, wellsUpdated: 0, wellsRemoved: 0 };
+  db.transaction(() => {
+    const existing = new Map<string, WellRow>();
+    for (const w of db
+      .prepare(
+        'SELECT id, plate_id, id_code, well_type, sirna, sirna_id, in_metadata, has_images FROM wells',
+      )
+      .all() as WellRow[])
+      existing.set(w.id_code, w);
+    const insert = db.prepare(
+      `INSERT INTO wells (plate_id, well, row, col, id_code, well_type, sirna, sirna_id, in_metadata, has_images)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 0)`,
+    );
+    const update = db.prepare(
+      'UPDATE wells SET well_type = ?, sirna = ?, sirna_id = ?, in_metadata = 1 WHERE id = ?',
+    );
+    const seen = new Set<string>();
+    for (const w of meta.wells) {
+      const expId = ids.experiment(w.experiment, w.split, w.cellType, true);
+      const plateId = ids.plate(expId, w.plate);
+      seen.add(w.idCode);
+      const row = existing.get(w.idCode);
+      if (!row) {
+        const pos = parseWellName(w.well)!;
+        insert.run(plateId, w.well, pos.row, pos.col, w.idCode, w.wellType, w.sirna, w.sirnaId);
+        result.wellsAdded++;
+      } else if (
+        row.well_type !== w.wellType ||
+        row.sirna !== w.sirna ||
+        row.sirna_id !== w.sirnaId ||
+        row.in_metadata !== 1
+      ) {
+        update.run(w.wellType, w.sirna, w.sirnaId, row.id);
+        result.wellsUpdated++;
+      }
+    }
+    // Wells the metadata no longer lists: forget their labels, keep them while they have images.
+    const unlabel = db.prepare(
+      "UPDATE wells SET well_type = 'unknown', sirna = NULL, sirna_id = NULL, in_metadata = 0 WHERE id = ?",
+    );
+    const remove = db.prepare('DELETE FROM wells WHERE id = ?');
+    for (const row of existing.values()) {
+      if (row.in_metadata !== 1 || seen.has(row.id_code)) continue;
+      if (row.has_images) unlabel.run(row.id);
+      else remove.run(row.id);
+      result.wellsRemoved++;
+    }
+    db.prepare("DELETE FROM pixel_stats WHERE source = 'csv'").run();
+    if (meta.pixelStats) {
+      const insertStat = db.prepare(
+        `INSERT INTO pixel_stats (experiment_id, plate, well, site, channel, mean, std, median, min, max, source)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'csv')`,
+      );
+      const unknown = new Set<string>();
+      for (const s of meta.pixelStats) {
+        const split = ids.experimentSplit(s.experiment);
+        if (!split) {
+          unknown.add(s.experiment);
+          continue;
+        }
+        insertStat.run(
+          ids.experiment(s.experiment, split),
+          s.plate,
+          s.well,
+          s.site,
+          s.channel,
+          s.mean,
+          s.std,
+          s.median,
+          s.min,
+          s.max,
+        );
+      }
+      for (const name of unknown)
+        meta.problems.push({
+          kind: 'malformed-row',
+          path: 'pixel_stats.csv',
+          message: `experiment ${name} is not in the well metadata; its pixel stats were skipped`,
+        });
+    }
+    replaceScopeProblems(db, 'metadata', meta.problems);
+    const setMeta = db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value != excluded.value',
+    );
+    setMeta.run('format', meta.format);
+    setMeta.run('metadata_files', JSON.stringify(meta.files));
+    setMeta.run('metadata_signature', signature);
+  })();
+  return result;
+}

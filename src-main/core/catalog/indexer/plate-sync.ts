@@ -1,0 +1,323 @@
+// Brings one plate folder's rows up to date in one transaction: wells, sites and images for the
+// files on disk (PNG headers read only for new or changed files), stale rows removed, the plate's
+// problems replaced and its digest stored last, so a crash before the commit just redoes the plate.
+import type { Catalog } from '../db';
+import { parseImagePath } from '../../dataset/layout';
+import { CHANNELS, idCode, parseWellName, wellName } from '../../dataset/plate';
+import type { Problem } from '../../dataset/metadata';
+import type { CatalogIds } from './ids';
+import { PNG_HEADER_BYTES, readPngHeaderSync, type PngHeader } from './png-header';
+import { replaceScopeProblems } from './problem-store';
+import type { PlateDir, PlateScan } from './walk';
+
+interface ExistingImage {
+  id: number;
+  path: string;
+  size: number;
+  mtime_ms: number;
+  width: number | null;
+  height: number | null;
+  bit_depth: number | null;
+  ok: number;
+}
+
+interface PlannedImage {
+  path: string;
+  well: string;
+  site: number;
+  channel: number;
+  size: number;
+  mtimeMs: number;
+  header: PngHeader | null;
+  ok: boolean;
+  /** The row this file already has (unchanged or updated); undefined for a new file. */
+  existing?: ExistingImage;
+  changed: boolean;
+}
+
+export interface PlateChanges {
+  added: number;
+  updated: number;
+  removed: number;
+}
+
+const headerBuf = Buffer.alloc(PNG_HEADER_BYTES);
+
+export function plateScope(dir: string): string {
+  return `plate:${dir}`;
+}
+
+/** Images stored under one plate folder, selected by path prefix ('/' + 1 = '0'). */
+function existingImages(db: Catalog, dir: string): ExistingImage[] {
+  return db
+    .prepare(
+      'SELECT id, path, size, mtime_ms, width, height, bit_depth, ok FROM images WHERE path >= ? AND path < ?',
+    )
+    .all(`${dir}/`, `${dir}0`) as ExistingImage[];
+}
+
+/** Works out which files are images, which are new or changed, and what is wrong with the rest. */
+function plan(
+  root: string,
+  plate: PlateDir,
+  scan: PlateScan,
+  existing: Map<string, ExistingImage>,
+) {
+  const problems: Problem[] = [];
+  const planned: PlannedImage[] = [];
+  const keys = new Set<string>();
+  const files = [...scan.files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const f of files) {
+    const rel = `${plate.dir}/${f.name}`;
+    const parsed = parseImagePath(rel);
+    if (!parsed.ok) {
+      problems.push({ kind: 'bad-file-name', path: rel, message: parsed.reason });
+      continue;
+    }
+    const { site, channel } = parsed.image;
+    const well = wellName(parseWellName(parsed.image.well)!);
+    const key = `${well}_s${site}_w${channel}`;
+    if (keys.has(key)) {
+      problems.push({
+        kind: 'duplicate-image',
+        path: rel,
+        message: `another file already holds ${key}`,
+      });
+      continue;
+    }
+    keys.add(key);
+    const mtimeMs = Math.floor(f.mtimeMs);
+    const prev = existing.get(rel);
+    // A file with the same size and mtime keeps its stored header; broken ones are re-read so
+    // their problem is reported again.
+    if (prev && prev.size === f.size && prev.mtime_ms === mtimeMs && prev.ok === 1) {
+      planned.push({
+        path: rel,
+        well,
+        site,
+        channel,
+        size: f.size,
+        mtimeMs,
+        ok: true,
+        existing: prev,
+        changed: false,
+        header: {
+          width: prev.width ?? 0,
+          height: prev.height ?? 0,
+          bitDepth: prev.bit_depth ?? 0,
+          colorType: 0,
+        },
+      });
+      continue;
+    }
+    const read = readPngHeaderSync(`${root}/${rel}`, headerBuf);
+    if (!read.ok) problems.push({ kind: read.kind, path: rel, message: read.message });
+    const header = read.ok ? read.header : null;
+    const changed =
+      !prev ||
+      prev.size !== f.size ||
+      prev.mtime_ms !== mtimeMs ||
+      prev.ok !== (read.ok ? 1 : 0) ||
+      prev.width !== (header?.width ?? null) ||
+      prev.height !== (header?.height ?? null) ||
+      prev.bit_depth !== (header?.bitDepth ?? null);
+    planned.push({
+      path: rel,
+      well,
+      site,
+      channel,
+      size: f.size,
+      mtimeMs,
+      header,
+      ok: read.ok,
+      existing: prev,
+      changed,
+    });
+  }
+  for (const s of scan.strays)
+    problems.push({
+      kind: 'outside-layout',
+      path: `${plate.dir}/${s}`,
+      message: 'not a file: nothing else belongs in a plate folder',
+    });
+  // Sites with fewer than six channels.
+  const bySite = new Map<string, Set<number>>();
+  for (const p of planned) {
+    const k = `${p.well}_s${p.site}`;
+    let set = bySite.get(k);
+    if (!set) bySite.set(k, (set = new Set()));
+    set.add(p.channel);
+  }
+  for (const [k, set] of bySite) {
+    if (set.size >= CHANNELS) continue;
+    const missing = Array.from({ length: CHANNELS }, (_, i) => i + 1).filter((c) => !set.has(c));
+    problems.push({
+      kind: 'missing-channel',
+      path: `${plate.dir}/${k}`,
+      message: `site incomplete: channel${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing`,
+    });
+  }
+  return { planned, problems };
+}
+
+/** Re-indexes one plate folder; returns how many image rows it added, updated and removed. */
+export function syncPlate(
+  db: Catalog,
+  ids: CatalogIds,
+  root: string,
+  plate: PlateDir,
+  scan: PlateScan,
+): PlateChanges {
+  const changes: PlateChanges = { added: 0, updated: 0, removed: 0 };
+  const existingList = existingImages(db, plate.dir);
+  const existing = new Map(existingList.map((e) => [e.path, e]));
+  const { planned, problems } = plan(root, plate, scan, existing);
+
+  db.transaction(() => {
+    const expId = ids.experiment(plate.experiment, plate.split);
+    const plateId = ids.plate(expId, plate.plate);
+    const keep = new Set(planned.map((p) => p.path));
+    const del = db.prepare('DELETE FROM images WHERE id = ?');
+    for (const e of existingList)
+      if (!keep.has(e.path)) {
+        del.run(e.id);
+        changes.removed++;
+      }
+
+    const wells = new Map<string, { id: number; has_images: number }>();
+    for (const w of db
+      .prepare('SELECT id, well, has_images FROM wells WHERE plate_id = ?')
+      .all(plateId) as Array<{
+      id: number;
+      well: string;
+      has_images: number;
+    }>)
+      wells.set(w.well, w);
+    const sites = new Map<string, number>();
+    for (const s of db
+      .prepare(
+        'SELECT s.id, s.well_id, s.site FROM sites s JOIN wells w ON w.id = s.well_id WHERE w.plate_id = ?',
+      )
+      .all(plateId) as Array<{ id: number; well_id: number; site: number }>)
+      sites.set(`${s.well_id}/${s.site}`, s.id);
+
+    const insertWell = db.prepare(
+      `INSERT INTO wells (plate_id, well, row, col, id_code, well_type, in_metadata, has_images)
+       VALUES (?, ?, ?, ?, ?, 'unknown', 0, 1)`,
+    );
+    const markWell = db.prepare('UPDATE wells SET has_images = 1 WHERE id = ?');
+    const insertSite = db.prepare('INSERT INTO sites (well_id, site, channels) VALUES (?, ?, 0)');
+    const insertImage = db.prepare(
+      `INSERT INTO images (site_id, channel, path, size, mtime_ms, width, height, bit_depth, ok)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const updateImage = db.prepare(
+      `UPDATE images SET site_id = ?, channel = ?, size = ?, mtime_ms = ?, width = ?, height = ?, bit_depth = ?, ok = ?
+       WHERE id = ?`,
+    );
+    for (const p of planned) {
+      if (!p.changed) continue;
+      let w = wells.get(p.well);
+      if (!w) {
+        const pos = parseWellName(p.well)!;
+        const id = Number(
+          insertWell.run(
+            plateId,
+            p.well,
+            pos.row,
+            pos.col,
+            idCode(plate.experiment, plate.plate, p.well),
+          ).lastInsertRowid,
+        );
+        wells.set(p.well, (w = { id, has_images: 1 }));
+      } else if (!w.has_images) {
+        markWell.run(w.id);
+        w.has_images = 1;
+      }
+      const siteKey = `${w.id}/${p.site}`;
+      let siteId = sites.get(siteKey);
+      if (siteId === undefined) {
+        siteId = Number(insertSite.run(w.id, p.site).lastInsertRowid);
+        sites.set(siteKey, siteId);
+      }
+      const h = p.header;
+      const values = [
+        siteId,
+        p.channel,
+        p.size,
+        p.mtimeMs,
+        h?.width ?? null,
+        h?.height ?? null,
+        h?.bitDepth ?? null,
+        p.ok ? 1 : 0,
+      ] as const;
+      if (p.existing) {
+        updateImage.run(...values, p.existing.id);
+        changes.updated++;
+      } else {
+        insertImage.run(values[0], values[1], p.path, ...values.slice(2));
+        changes.added++;
+      }
+    }
+    if (changes.added || changes.updated || changes.removed) {
+      // Channel counts, empty sites and the has_images flag follow from the image rows.
+      db.prepare(
+        `UPDATE sites SET channels = (SELECT COUNT(*) FROM images i WHERE i.site_id = sites.id)
+         WHERE well_id IN (SELECT id FROM wells WHERE plate_id = ?)
+           AND channels != (SELECT COUNT(*) FROM images i WHERE i.site_id = sites.id)`,
+      ).run(plateId);
+      db.prepare(
+        'DELETE FROM sites WHERE channels = 0 AND well_id IN (SELECT id FROM wells WHERE plate_id = ?)',
+      ).run(plateId);
+      db.prepare(
+        `UPDATE wells SET has_images = 0
+         WHERE plate_id = ? AND has_images = 1 AND NOT EXISTS (SELECT 1 FROM sites s WHERE s.well_id = wells.id)`,
+      ).run(plateId);
+      db.prepare('DELETE FROM wells WHERE plate_id = ? AND in_metadata = 0 AND has_images = 0').run(
+        plateId,
+      );
+    }
+    replaceScopeProblems(db, plateScope(plate.dir), problems);
+    db.prepare(
+      `INSERT INTO plate_scans (dir, split, experiment, plate, digest, files) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(dir) DO UPDATE SET digest = excluded.digest, files = excluded.files`,
+    ).run(plate.dir, plate.split, plate.experiment, plate.plate, scan.digest, scan.files.length);
+  })();
+  return changes;
+}
+
+/** Drops everything stored for a plate folder that is gone from disk. */
+export function removePlateDir(
+  db: Catalog,
+  ids: CatalogIds,
+  dir: string,
+  experiment: string,
+  plate: number,
+): number {
+  let removed = 0;
+  db.transaction(() => {
+    removed = db
+      .prepare('DELETE FROM images WHERE path >= ? AND path < ?')
+      .run(`${dir}/`, `${dir}0`).changes;
+    const plateId = ids.findPlate(experiment, plate);
+    if (plateId !== undefined) {
+      db.prepare(
+        `UPDATE sites SET channels = (SELECT COUNT(*) FROM images i WHERE i.site_id = sites.id)
+         WHERE well_id IN (SELECT id FROM wells WHERE plate_id = ?)`,
+      ).run(plateId);
+      db.prepare(
+        'DELETE FROM sites WHERE channels = 0 AND well_id IN (SELECT id FROM wells WHERE plate_id = ?)',
+      ).run(plateId);
+      db.prepare(
+        `UPDATE wells SET has_images = 0
+         WHERE plate_id = ? AND has_images = 1 AND NOT EXISTS (SELECT 1 FROM sites s WHERE s.well_id = wells.id)`,
+      ).run(plateId);
+      db.prepare('DELETE FROM wells WHERE plate_id = ? AND in_metadata = 0 AND has_images = 0').run(
+        plateId,
+      );
+    }
+    db.prepare('DELETE FROM problems WHERE scope = ?').run(plateScope(dir));
+    db.prepare('DELETE FROM plate_scans WHERE dir = ?').run(dir);
+  })();
+  return removed;
+}

@@ -1,0 +1,100 @@
+// Turns one metadata CSV row into a WellMeta: validates experiment/plate/well, canonicalises the
+// well name, parses the label in the file's convention and settles the well type.
+import {
+  idCode,
+  parseExperimentName,
+  parseWellName,
+  wellName,
+  NEGATIVE_CONTROL_ID,
+} from '../plate';
+import type { Split } from '../layout';
+import type { CsvRow } from './csv-table';
+import type { Problem, WellMeta, WellType } from './types';
+
+export type LabelStyle = 'integer' | 'string';
+
+const WELL_TYPES: readonly WellType[] = ['treatment', 'positive_control', 'negative_control'];
+
+export interface ParsedLabel {
+  sirna: string | null;
+  sirnaId: number | null;
+}
+
+/** 'sirna_250' -> 250, 'UNTREATED' -> null (a negative control), '513' -> 513. */
+export function parseLabel(raw: string, style: LabelStyle): ParsedLabel | null {
+  if (raw === '') return { sirna: null, sirnaId: null };
+  if (/^\d+$/.test(raw)) return { sirna: raw, sirnaId: Number(raw) };
+  if (style === 'integer') return null;
+  if (/^untreated$/i.test(raw)) return { sirna: raw, sirnaId: null };
+  const m = /(\d+)$/.exec(raw);
+  return { sirna: raw, sirnaId: m ? Number(m[1]) : null };
+}
+
+export function isStringLabel(raw: string): boolean {
+  return raw !== '' && !/^\d+$/.test(raw);
+}
+
+function inferWellType(label: ParsedLabel, style: LabelStyle): WellType {
+  if (label.sirna !== null && /^untreated$/i.test(label.sirna)) return 'negative_control';
+  // Only the 2019 numbering puts the controls at fixed ids (1108–1137 positive, 1138 negative).
+  if (style === 'integer' && label.sirnaId !== null) {
+    if (label.sirnaId === NEGATIVE_CONTROL_ID) return 'negative_control';
+    if (label.sirnaId >= 1108 && label.sirnaId < NEGATIVE_CONTROL_ID) return 'positive_control';
+  }
+  return 'treatment';
+}
+
+export interface RowContext {
+  file: string;
+  split: Split;
+  style: LabelStyle;
+  problems: Problem[];
+}
+
+function bad(ctx: RowContext, line: number, message: string): null {
+  ctx.problems.push({ kind: 'malformed-row', path: ctx.file, message: `line ${line}: ${message}` });
+  return null;
+}
+
+/** Parses experiment/plate/well/sirna/well_type columns; returns null (with a problem) when malformed. */
+export function parseWellRow(row: CsvRow, ctx: RowContext): WellMeta | null {
+  const experiment = row.get('experiment') ?? '';
+  const plateText = row.get('plate') ?? '';
+  const wellText = row.get('well') ?? '';
+  if (experiment === '') return bad(ctx, row.line, 'empty experiment');
+  if (!/^\d+$/.test(plateText) || Number(plateText) < 1)
+    return bad(ctx, row.line, `plate "${plateText}" is not a positive whole number`);
+  const pos = parseWellName(wellText);
+  if (!pos) return bad(ctx, row.line, `well "${wellText}" is not a 384-well name like B02`);
+  const plate = Number(plateText);
+  const well = wellName(pos);
+  const id = idCode(experiment, plate, well);
+  const given = row.get('id_code');
+  if (given !== undefined && given !== id && given !== idCode(experiment, plate, wellText))
+    return bad(ctx, row.line, `id_code "${given}" does not match experiment/plate/well (${id})`);
+  const label = parseLabel(row.get('sirna') ?? '', ctx.style);
+  if (!label) return bad(ctx, row.line, `sirna "${row.get('sirna')}" is not a whole number`);
+  const typeText = (row.get('well_type') ?? '').toLowerCase();
+  let wellType: WellType;
+  if (typeText === '') wellType = inferWellType(label, ctx.style);
+  else if ((WELL_TYPES as readonly string[]).includes(typeText)) wellType = typeText as WellType;
+  else
+    return bad(
+      ctx,
+      row.line,
+      `well_type "${row.get('well_type')}" is not treatment, positive_control or negative_control`,
+    );
+  return {
+    split: ctx.split,
+    experiment,
+    plate,
+    well,
+    idCode: id,
+    cellType: parseExperimentName(experiment).cellType,
+    wellType,
+    sirna: label.sirna,
+    sirnaId: label.sirnaId,
+    sourceFile: ctx.file,
+    sourceLine: row.line,
+  };
+}

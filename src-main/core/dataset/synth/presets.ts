@@ -1,0 +1,96 @@
+// The three presets: sizes, experiment lists and the paragraph that documents each one.
+import type { SynthPreset } from './types';
+
+export const CELL_TYPES = ['HUVEC', 'RPE', 'HEPG2', 'U2OS'] as const;
+export type CellType = (typeof CELL_TYPES)[number];
+
+export interface RenderedPresetConfig {
+  imageSize: number;
+  /** Train / test experiments per cell type; test batches are numbered after the train ones, as in RxRx1. */
+  train: Record<CellType, number>;
+  test: Record<CellType, number>;
+  /** siRNAs per plate group (4 groups); each appears once per plate of its group. */
+  treatmentsPerGroup: number;
+  /** Positive-control classes (1108, 1109, …) present on every plate. */
+  positiveControls: number;
+}
+
+export const RENDERED_PRESETS: Record<'tiny' | 'demo', RenderedPresetConfig> = {
+  tiny: {
+    imageSize: 64,
+    train: { HUVEC: 1, RPE: 1, HEPG2: 0, U2OS: 0 },
+    test: { HUVEC: 0, RPE: 0, HEPG2: 1, U2OS: 0 },
+    treatmentsPerGroup: 3,
+    positiveControls: 2,
+  },
+  demo: {
+    imageSize: 128,
+    train: { HUVEC: 5, RPE: 4, HEPG2: 4, U2OS: 3 },
+    test: { HUVEC: 1, RPE: 1, HEPG2: 1, U2OS: 1 },
+    treatmentsPerGroup: 8,
+    positiveControls: 4,
+  },
+};
+
+export const FULL_LAYOUT_IMAGE_SIZE = 8;
+
+export interface ExperimentName {
+  name: string;
+  cellType: CellType;
+  batch: number;
+}
+
+/**
+ * Experiment names of one split, interleaved across cell types (HUVEC-01, RPE-01, HEPG2-01, …)
+ * so that taking the first N still mixes cell types. Test batches continue after train ones.
+ */
+export function experimentNames(
+  config: RenderedPresetConfig,
+  split: 'train' | 'test',
+): ExperimentName[] {
+  const counts = config[split];
+  const out: ExperimentName[] = [];
+  const most = Math.max(...CELL_TYPES.map((t) => counts[t]));
+  for (let i = 0; i < most; i++) {
+    for (const cellType of CELL_TYPES) {
+      if (i >= counts[cellType]) continue;
+      const batch = (split === 'test' ? config.train[cellType] : 0) + i + 1;
+      out.push({ name: `${cellType}-${String(batch).padStart(2, '0')}`, cellType, batch });
+    }
+  }
+  return out;
+}
+
+export function describePreset(preset: SynthPreset): string {
+  switch (preset) {
+    case 'tiny':
+      return (
+        'tiny: a unit-test dataset in the RxRx1 2019 layout. 2 train experiments (HUVEC-01, RPE-01) and ' +
+        '1 test experiment (HEPG2-02), 4 plates each, 6 wells per plate (negative control B02 = 1138, ' +
+        'positive controls 1108 and 1109 at shuffled control positions, 3 treatment siRNAs of the ' +
+        "plate's group), 2 sites × 6 channels of 64×64 8-bit PNGs: 432 images, 15 classes. Generates in " +
+        'about a second.'
+      );
+    case 'demo':
+      return (
+        'demo: the embedded default. 16 train experiments (HUVEC-01..05, RPE-01..04, HEPG2-01..04, ' +
+        'U2OS-01..03) and 4 test experiments (HUVEC-06, RPE-05, HEPG2-05, U2OS-04), 4 plates each. ' +
+        'Each plate holds the negative control (1138 at B02), 4 positive controls (1108–1111 at shuffled ' +
+        'real control positions) and the 8 siRNAs of its plate group (4 groups of 8 = 32 treatment ' +
+        'classes, groups rotated across plates as in RxRx1): 37 classes, 1,040 wells, 2,080 sites, ' +
+        '12,480 PNGs of 128×128. Every class has its own cell phenotype in shape and texture (nucleus ' +
+        'size, elongation or lobes, cell density, nucleoli, perinuclear/peripheral/uniform mitochondria, ' +
+        'cortical actin or stress fibres, compact or dispersed Golgi, smooth or reticular ER, chromatin ' +
+        'texture; classes differ in at least 3 of these), while every experiment has its own batch look ' +
+        '(cell type, per-channel gain and background, blur, noise, illumination) and each image is ' +
+        'scaled to a random per-channel mean, so mean intensity says nothing about the class.'
+      );
+    case 'full-layout':
+      return (
+        'full-layout: every well of the real RxRx1 2019 metadata (62,755 wells, 125,510 sites, 753,060 ' +
+        'channel files across 51 experiments and 204 plates) with the real labels and positions copied ' +
+        'from the real CSVs, but tiny 8×8 placeholder images drawn from a small pre-encoded pool. For ' +
+        'index and catalog scale benchmarks, not for training.'
+      );
+  }
+}

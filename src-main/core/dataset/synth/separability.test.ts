@@ -1,0 +1,123 @@
+// Non-triviality of the synthetic classes on a reduced demo set read back from its PNGs: per-channel
+// mean intensity (what batch effects scramble) must not tell classes apart, while simple shape and
+// texture features (features.ts) must.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nearestCentroidAccuracy, standardizeWithinBatches, type Sample } from './classify';
+import { siteFeatures } from './features';
+import { generateSynthDataset } from './index';
+import { Rng } from './prng';
+
+const SIZE = 128;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'platelab-synth-sep-'));
+
+interface WellData {
+  label: number;
+  experiment: string;
+  means: number[];
+  shape: number[];
+}
+
+let wells: WellData[] = [];
+
+async function readChannel(file: string): Promise<Uint8Array> {
+  return new Uint8Array(await sharp(file).extractChannel(0).raw().toBuffer());
+}
+
+beforeAll(async () => {
+  // 8 train experiments (all 4 cell types) of the demo preset: 416 wells, 37 classes.
+  await generateSynthDataset({
+    preset: 'demo',
+    outDir: tmp,
+    seed: 11,
+    imageSize: SIZE,
+    experiments: { train: 8, test: 0 },
+  });
+  const rows = ['train.csv', 'train_controls.csv'].flatMap(
+    (f) =>
+      parse(fs.readFileSync(path.join(tmp, f), 'utf8'), { columns: true }) as Record<
+        string,
+        string
+      >[],
+  );
+  wells = await Promise.all(
+    rows.map(async (r) => {
+      const sites = await Promise.all(
+        [1, 2].map(async (s) => {
+          const ch = await Promise.all(
+            [1, 2, 3, 4, 5, 6].map((c) =>
+              readChannel(
+                path.join(
+                  tmp,
+                  'train',
+                  r.experiment!,
+                  `Plate${r.plate}`,
+                  `${r.well}_s${s}_w${c}.png`,
+                ),
+              ),
+            ),
+          );
+          return {
+            means: ch.map((a) => a.reduce((x, y) => x + y, 0) / a.length),
+            shape: siteFeatures(ch, SIZE),
+          };
+        }),
+      );
+      const avg = (k: 'means' | 'shape'): number[] =>
+        sites[0]![k].map((v, j) => (v + sites[1]![k][j]!) / 2);
+      return {
+        label: Number(r.sirna),
+        experiment: r.experiment!,
+        means: avg('means'),
+        shape: avg('shape'),
+      };
+    }),
+  );
+});
+
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** Accuracy on a random 20% of wells held out, nearest centroid fitted on the rest. */
+function heldOutAccuracy(features: number[][]): number {
+  const order = new Rng(5).shuffled(wells.map((_, i) => i));
+  const test = new Set(order.slice(0, Math.round(wells.length * 0.2)));
+  const tr: Sample[] = [];
+  const te: Sample[] = [];
+  features.forEach((f, i) => (test.has(i) ? te : tr).push({ features: f, label: wells[i]!.label }));
+  return nearestCentroidAccuracy(tr, te);
+}
+
+describe('synthetic class separability (reduced demo, 416 wells, 37 classes)', () => {
+  it('has the expected classes, each once per experiment', () => {
+    expect(new Set(wells.map((w) => w.label)).size).toBe(37);
+    expect(wells).toHaveLength(8 * 4 * 13);
+  });
+
+  it('per-channel mean intensity does not identify the class (< 30%)', () => {
+    const raw = heldOutAccuracy(wells.map((w) => w.means));
+    const perBatch = heldOutAccuracy(
+      standardizeWithinBatches(wells.map((w) => ({ batch: w.experiment, features: w.means }))),
+    );
+    console.log(
+      `mean-intensity accuracy: raw ${raw.toFixed(3)}, batch-standardised ${perBatch.toFixed(3)}`,
+    );
+    expect(raw).toBeLessThan(0.3);
+    expect(perBatch).toBeLessThan(0.3);
+  });
+
+  it('shape and texture features tell the classes apart (≥ 70%)', () => {
+    const raw = heldOutAccuracy(wells.map((w) => w.shape));
+    const perBatch = heldOutAccuracy(
+      standardizeWithinBatches(wells.map((w) => ({ batch: w.experiment, features: w.shape }))),
+    );
+    console.log(
+      `shape-feature accuracy: raw ${raw.toFixed(3)}, batch-standardised ${perBatch.toFixed(3)}`,
+    );
+    expect(raw).toBeGreaterThan(0.4);
+    expect(perBatch).toBeGreaterThanOrEqual(0.7);
+  });
+});

@@ -1,0 +1,48 @@
+// Public option and result types of the synthetic RxRx1 generator (re-exported from index.ts).
+
+export type SynthPreset = 'tiny' | 'demo' | 'full-layout';
+
+export interface SynthOptions {
+  preset: SynthPreset;
+  /** Folder to write; created if missing. Must be empty or hold an earlier synthetic dataset. */
+  outDir: string;
+  /** Seed of every random draw (default 1). Same seed, same preset, same options → same bytes. */
+  seed?: number;
+  /** full-layout only: folder with the real train.csv, test.csv, train_controls.csv, test_controls.csv. */
+  realMetadataDir?: string;
+  /** Image side in pixels (defaults: tiny 64, demo 128, full-layout 8). */
+  imageSize?: number;
+  /** tiny/demo: use only the first N train / test experiments of the preset (smaller sets for tests). */
+  experiments?: { train?: number; test?: number };
+  /** full-layout: keep only the wells of the first N plates of each split (a slice for tests). */
+  limitPlates?: number;
+  onProgress?: (done: number, total: number, message: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface SynthSummary {
+  preset: SynthPreset;
+  outDir: string;
+  experiments: number;
+  plates: number;
+  wells: number;
+  sites: number;
+  images: number;
+  /** Distinct labels in the metadata (treatment siRNAs + positive controls + negative control). */
+  classes: number;
+  seconds: number;
+}
+
+export type WellType = 'treatment' | 'positive_control' | 'negative_control';
+export type SplitName = 'train' | 'test';
+
+/** One well as the generator plans it; also the row source of the metadata CSVs. */
+export interface PlannedWell {
+  split: SplitName;
+  experiment: string;
+  cellType: string;
+  plate: number;
+  well: string;
+  sirna: number;
+  wellType: WellType;
+}

@@ -1,0 +1,76 @@
+// Shapes shared by the data pipeline's main-thread stream and its worker.
+import type { ChannelStats, Normalization } from '../normalize';
+
+export interface PipelineSample {
+  /** The 6 channel paths, relative to the dataset root. */
+  relPaths: string[];
+  label: number;
+  siteKey: string;
+  experiment: string;
+  plate: number;
+}
+
+/** Precomputed stats, plain data so they can cross to the worker. */
+export interface StatsTable {
+  /** By experiment name (for 'per-experiment'). */
+  experiments?: Record<string, ChannelStats>;
+  /** By `${experiment}/${plate}` (for 'per-plate-controls'). */
+  plateControls?: Record<string, ChannelStats>;
+}
+
+export interface BuilderConfig {
+  root: string;
+  samples: PipelineSample[];
+  /** Sites are resized to resolution×resolution (and cached at that size). */
+  resolution: number;
+  cropSize: number;
+  normalization: Normalization;
+  stats: StatsTable;
+  /** Decoded-site cache file (one per dataset and resolution); none = decode every time. */
+  cacheFile?: string;
+  /** Sites decoded at once while building a batch. Default 4. */
+  concurrency?: number;
+}
+
+/** What to do with one sample of a batch; drawn on the main thread from the seed. */
+export interface SamplePlan {
+  index: number;
+  /** Top-left corner of the crop in the resolution×resolution site. */
+  x0: number;
+  y0: number;
+  /** D4 transform 0..7 (0 = identity). */
+  d4: number;
+  /** Per-channel multiplier and offset applied after normalisation (1 and 0 = none). */
+  scale: number[];
+  shift: number[];
+}
+
+export interface BatchPlan {
+  id: number;
+  epoch: number;
+  samples: SamplePlan[];
+}
+
+export interface Batch {
+  /** N×size×size×6, channel-last, normalised. */
+  x: Float32Array;
+  y: Int32Array;
+  n: number;
+  /** Crop edge in pixels. */
+  size: number;
+  keys: string[];
+  epoch: number;
+  /** Batch number within the stream. */
+  index: number;
+}
+
+export type ToWorker =
+  | { type: 'init'; config: BuilderConfig }
+  | { type: 'batch'; plan: BatchPlan }
+  | { type: 'close' };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'batch'; id: number; batch: Batch }
+  | { type: 'error'; id: number | null; error: { code: string; message: string } }
+  | { type: 'closed'; hits: number; misses: number };

@@ -1,0 +1,48 @@
+// The pipeline's worker thread: decodes, augments and packs batches off the main thread and
+// posts them back with their buffers transferred (no copy).
+import { parentPort } from 'node:worker_threads';
+import { PlateLabError } from '../../errors';
+import { BatchBuilder } from './batch-builder';
+import type { FromWorker, ToWorker } from './types';
+
+const port = parentPort;
+if (!port) throw new Error('pipeline worker must run in a worker thread');
+let builder: BatchBuilder | null = null;
+const post = (msg: FromWorker, transfer: ArrayBuffer[] = []): void =>
+  port.postMessage(msg, transfer);
+const errorOf = (err: unknown): { code: string; message: string } =>
+  err instanceof PlateLabError
+    ? { code: err.code, message: err.message }
+    : { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+
+// Batches are built one after another: sharp already spreads each batch's decodes over threads.
+let queue: Promise<void> = Promise.resolve();
+
+port.on('message', (msg: ToWorker) => {
+  queue = queue.then(async () => {
+    if (msg.type === 'init') {
+      try {
+        builder = new BatchBuilder(msg.config);
+        post({ type: 'ready' });
+      } catch (err) {
+        post({ type: 'error', id: null, error: errorOf(err) });
+      }
+    } else if (msg.type === 'batch') {
+      try {
+        if (!builder) throw new Error('pipeline worker got a batch before init');
+        const batch = await builder.build(msg.plan);
+        post({ type: 'batch', id: msg.plan.id, batch }, [
+          batch.x.buffer as ArrayBuffer,
+          batch.y.buffer as ArrayBuffer,
+        ]);
+      } catch (err) {
+        post({ type: 'error', id: msg.plan.id, error: errorOf(err) });
+      }
+    } else if (msg.type === 'close') {
+      const stats = builder?.cacheStats ?? { hits: 0, misses: 0 };
+      builder?.close();
+      builder = null;
+      post({ type: 'closed', ...stats });
+    }
+  });
+});

@@ -1,0 +1,265 @@
+// Normalisation stats per experiment and per plate's negative controls, from the catalog:
+// per-experiment prefers pixel_stats rows from the CSV (source 'csv'), else computes them from a
+// spread of the experiment's sites and stores them (source 'computed'); plate controls are
+// computed from the plate's negative-control wells and cached (memory + imaging_norm_stats).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { migrate, type Catalog } from '../catalog/db';
+import { CHANNELS } from '../dataset/plate';
+import { notFound, PlateLabError, throwIfCancelled } from '../errors';
+import { catalogSites, spread, type CatalogSite } from './catalog-sites';
+import { loadRawSite } from './load-site';
+import './migrations';
+import {
+  accumulate,
+  finish,
+  newAccumulator,
+  type ChannelStats,
+  type Normalization,
+} from './normalize';
+
+export interface StatsProviderOptions {
+  root: string;
+  db: Catalog;
+  /** Most sites decoded to compute an experiment's stats (evenly spread). Default 64. */
+  maxSites?: number;
+  /** Decode at this size when computing (stats barely move with downscaling). Default native. */
+  size?: number;
+}
+
+export interface StatsProvider {
+  /** Stats for a normalisation mode; undefined for 'none' and 'per-image' (the site's own). */
+  forSite(
+    mode: Normalization,
+    site: { experiment: string; plate: number },
+    signal?: AbortSignal,
+  ): Promise<ChannelStats | undefined>;
+  experiment(experiment: string, signal?: AbortSignal): Promise<ChannelStats>;
+  plateControls(experiment: string, plate: number, signal?: AbortSignal): Promise<ChannelStats>;
+}
+
+export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
+  const { db, root } = opts;
+  const maxSites = opts.maxSites ?? 64;
+  const memo = new Map<string, Promise<ChannelStats>>();
+  ensureSchema(db);
+
+  const once = (key: string, make: () => Promise<ChannelStats>): Promise<ChannelStats> => {
+    let p = memo.get(key);
+    if (!p) {
+      p = make();
+      memo.set(key, p);
+      p.catch(() => memo.delete(key));
+    }
+    return p;
+  };
+
+  const experimentId = (name: string): number => {
+    const row = db.prepare('SELECT id FROM experiments WHERE name = ?').get(name) as
+      | { id: number }
+      | undefined;
+    if (!row) throw notFound(`experiment ${name} is not in the catalog`);
+    return row.id;
+  };
+
+  async function computeFrom(sites: CatalogSite[], signal?: AbortSignal): Promise<ChannelStats> {
+    const acc = newAccumulator();
+    for (const s of sites) {
+      throwIfCancelled(signal);
+      const raw = await loadRawSite(root, s.relPaths, { size: opts.size, signal });
+      accumulate(acc, raw.data);
+    }
+    return finish(acc);
+  }
+
+  /** Digest of the images behind a stat: path, size and mtime of every file. */
+  function digestOf(sites: CatalogSite[]): string {
+    const h = crypto.createHash('sha1');
+    for (const s of sites) {
+      for (const p of s.relPaths) {
+        const st = statOrNull(path.resolve(root, p));
+        h.update(`${p}\0${st?.size ?? -1}\0${st?.mtimeMs ?? -1}\n`);
+      }
+    }
+    return h.digest('hex');
+  }
+
+  function cached(
+    scope: string,
+    experiment: string,
+    plate: number,
+    digest: string,
+  ): ChannelStats | null {
+    if (!hasTable(db, 'imaging_norm_stats')) return null;
+    const row = db
+      .prepare(
+        'SELECT digest, stats FROM imaging_norm_stats WHERE scope = ? AND experiment = ? AND plate = ?',
+      )
+      .get(scope, experiment, plate) as { digest: string; stats: string } | undefined;
+    if (!row || row.digest !== digest) return null;
+    return JSON.parse(row.stats) as ChannelStats;
+  }
+
+  function store(
+    scope: string,
+    experiment: string,
+    plate: number,
+    digest: string,
+    sites: number,
+    stats: ChannelStats,
+  ): void {
+    tryWrite(() =>
+      db
+        .prepare(
+          `INSERT OR REPLACE INTO imaging_norm_stats (scope, experiment, plate, digest, sites, stats, computed_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          scope,
+          experiment,
+          plate,
+          digest,
+          sites,
+          JSON.stringify(stats),
+          new Date().toISOString(),
+        ),
+    );
+  }
+
+  function csvStats(expId: number): { mean: number[]; std: (number | null)[] } | null {
+    const rows = db
+      .prepare(
+        `SELECT channel, AVG(mean) AS mean, COUNT(std) AS nstd, COUNT(*) AS n,
+                AVG(std * std + mean * mean) AS m2
+         FROM pixel_stats WHERE experiment_id = ? AND source = 'csv' GROUP BY channel`,
+      )
+      .all(expId) as Array<{
+      channel: number;
+      mean: number;
+      nstd: number;
+      n: number;
+      m2: number | null;
+    }>;
+    if (rows.length === 0) return null;
+    const mean: number[] = [];
+    const std: (number | null)[] = [];
+    for (let c = 1; c <= CHANNELS; c++) {
+      const r = rows.find((x) => x.channel === c);
+      if (!r) return null;
+      mean.push(r.mean);
+      // Pooled std over images: E[v²] − E[v]², with E[v²] = mean(std² + mean²) per image.
+      std.push(
+        r.nstd === r.n && r.m2 !== null ? Math.sqrt(Math.max(0, r.m2 - r.mean * r.mean)) : null,
+      );
+    }
+    return { mean, std };
+  }
+
+  function storedComputed(expId: number): ChannelStats | null {
+    const rows = db
+      .prepare(
+        `SELECT channel, mean, std FROM pixel_stats WHERE experiment_id = ? AND source = 'computed'
+         AND plate IS NULL AND well IS NULL AND site IS NULL ORDER BY channel`,
+      )
+      .all(expId) as Array<{ channel: number; mean: number; std: number | null }>;
+    if (rows.length !== CHANNELS || rows.some((r, i) => r.channel !== i + 1 || r.std === null))
+      return null;
+    return { mean: rows.map((r) => r.mean), std: rows.map((r) => r.std!) };
+  }
+
+  function storeComputed(expId: number, stats: ChannelStats): void {
+    tryWrite(() =>
+      db.transaction(() => {
+        db.prepare(
+          `DELETE FROM pixel_stats WHERE experiment_id = ? AND source = 'computed'
+           AND plate IS NULL AND well IS NULL AND site IS NULL`,
+        ).run(expId);
+        const ins = db.prepare(
+          `INSERT INTO pixel_stats (experiment_id, plate, well, site, channel, mean, std, source)
+           VALUES (?, NULL, NULL, NULL, ?, ?, ?, 'computed')`,
+        );
+        for (let c = 0; c < CHANNELS; c++) ins.run(expId, c + 1, stats.mean[c], stats.std[c]);
+      })(),
+    );
+  }
+
+  const experiment = (name: string, signal?: AbortSignal): Promise<ChannelStats> =>
+    once(`exp:${name}`, async () => {
+      const expId = experimentId(name);
+      const csv = csvStats(expId);
+      if (csv && csv.std.every((s) => s !== null))
+        return { mean: csv.mean, std: csv.std as number[] };
+      let computed = storedComputed(expId);
+      if (!computed) {
+        const sites = spread(catalogSites(db, { experiment: name }), maxSites);
+        if (sites.length === 0)
+          throw notFound(`experiment ${name} has no complete sites to compute stats from`);
+        computed = await computeFrom(sites, signal);
+        storeComputed(expId, computed);
+      }
+      // The CSV mean is authoritative when present; its std may be missing (only mean is confirmed).
+      return csv ? { mean: csv.mean, std: computed.std } : computed;
+    });
+
+  const plateControls = (
+    name: string,
+    plate: number,
+    signal?: AbortSignal,
+  ): Promise<ChannelStats> =>
+    once(`ctl:${name}:${plate}`, async () => {
+      const sites = catalogSites(db, { experiment: name, plate, wellType: 'negative_control' });
+      if (sites.length === 0) {
+        throw new PlateLabError(
+          'NOT_FOUND',
+          `plate ${plate} of ${name} has no negative-control well with images; per-plate-controls normalisation needs one`,
+        );
+      }
+      const digest = digestOf(sites);
+      const hit = cached('plate-controls', name, plate, digest);
+      if (hit) return hit;
+      const stats = await computeFrom(sites, signal);
+      store('plate-controls', name, plate, digest, sites.length, stats);
+      return stats;
+    });
+
+  return {
+    experiment,
+    plateControls,
+    async forSite(mode, site, signal) {
+      if (mode === 'per-experiment') return experiment(site.experiment, signal);
+      if (mode === 'per-plate-controls') return plateControls(site.experiment, site.plate, signal);
+      return undefined;
+    },
+  };
+}
+
+/** Applies imaging's migrations when the catalog was opened before they were registered. */
+function ensureSchema(db: Catalog): void {
+  if (db.readonly) return;
+  migrate(db);
+}
+
+function statOrNull(file: string): fs.Stats | null {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return null;
+  }
+}
+
+function hasTable(db: Catalog, name: string): boolean {
+  return (
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !==
+    undefined
+  );
+}
+
+/** Caching is best effort: a read-only catalog still gets stats, just not stored. */
+function tryWrite(fn: () => unknown): void {
+  try {
+    fn();
+  } catch (err) {
+    if (!(err instanceof Error && /readonly|read-only|no such table/i.test(err.message))) throw err;
+  }
+}

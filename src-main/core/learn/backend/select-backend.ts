@@ -1,0 +1,179 @@
+// Picks the fastest TensorFlow.js backend that really works on this machine: tfjs-node-gpu (CUDA)
+// → tfjs-node → WebGPU through Dawn (`webgpu` package, needs a real adapter) → wasm with our
+// training kernels → cpu. Every refusal keeps its reason for the UI/CLI "why not" line.
+import { bundledTf, getTf, setTf, type Tf } from './tf';
+
+export const backendNames = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof backendNames)[number];
+export type BackendPreference = 'auto' | BackendName;
+
+export interface BackendRejection {
+  name: BackendName;
+  reason: string;
+}
+
+export interface BackendSelection {
+  name: BackendName;
+  /** One line for humans: what runs and how (e.g. "wasm SIMD, 1 thread, PlateLab training kernels"). */
+  detail: string;
+  /** Backends tried before this one and why each was not used. */
+  rejected: BackendRejection[];
+}
+
+/** Env override, e.g. PLATELAB_BACKEND=wasm. */
+export const BACKEND_ENV = 'PLATELAB_BACKEND';
+
+function isPreference(value: string): value is BackendPreference {
+  return value === 'auto' || (backendNames as readonly string[]).includes(value);
+}
+
+/** Resolves the preference from the argument, then PLATELAB_BACKEND, then 'auto'. */
+export function resolvePreference(preference?: string): BackendPreference {
+  const raw = (preference ?? process.env[BACKEND_ENV] ?? 'auto').trim().toLowerCase();
+  if (!isPreference(raw)) {
+    const source = preference !== undefined ? 'backend preference' : `${BACKEND_ENV}`;
+    throw new Error(`${source} '${raw}' is not one of: auto, ${backendNames.join(', ')}`);
+  }
+  return raw;
+}
+
+function message(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0].slice(0, 300);
+}
+
+/** Loads a module only if installed; the name is a variable so bundlers and tsc leave it alone. */
+async function optionalImport(name: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(/* @vite-ignore */ name)) as Record<string, unknown>;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw new Error(`${name} is not installed`);
+    throw new Error(`${name} failed to load: ${message(err)}`);
+  }
+}
+
+/** The tf namespace exported by tfjs-node(-gpu) (ESM import of a CJS module may nest it in default). */
+function asTf(mod: Record<string, unknown>): Tf {
+  const candidate = typeof mod.getBackend === 'function' ? mod : (mod.default as Record<string, unknown> | undefined);
+  if (!candidate || typeof candidate.getBackend !== 'function' || typeof candidate.layers !== 'object') {
+    throw new Error('module does not export the TensorFlow.js API');
+  }
+  return candidate as unknown as Tf;
+}
+
+interface NodeBackendInfo {
+  isUsingGpuDevice?: boolean;
+}
+
+async function tryTensorflow(gpu: boolean): Promise<string> {
+  let pkg = gpu ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
+  let mod: Record<string, unknown>;
+  try {
+    mod = await optionalImport(pkg);
+  } catch (err) {
+    // Without tfjs-node, tfjs-node-gpu still runs libtensorflow on the CPU when there is no GPU.
+    if (gpu) throw err;
+    pkg = '@tensorflow/tfjs-node-gpu';
+    mod = await optionalImport(pkg).catch(() => Promise.reject(err));
+  }
+  const tfn = asTf(mod);
+  if (!(await tfn.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its 'tensorflow' backend did not start`);
+  await tfn.ready();
+  const usingGpu = (tfn.backend() as unknown as NodeBackendInfo).isUsingGpuDevice === true;
+  if (gpu && !usingGpu) throw new Error(`${pkg} loaded but found no CUDA GPU (libtensorflow runs on the CPU)`);
+  setTf(tfn);
+  return `${pkg} ${tfn.version_core ?? ''}: native libtensorflow on ${usingGpu ? 'a CUDA GPU' : 'the CPU'}`.trim();
+}
+
+interface GpuAdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: { vendor?: string; architecture?: string; description?: string; device?: string; isFallbackAdapter?: boolean };
+}
+interface GpuLike {
+  requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapterLike | null>;
+}
+
+async function tryWebgpu(): Promise<string> {
+  const mod = await optionalImport('webgpu');
+  const create = mod.create as ((flags: string[]) => GpuLike) | undefined;
+  if (typeof create !== 'function') throw new Error('webgpu package has no create()');
+  Object.assign(globalThis, mod.globals as object);
+  const gpu = create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error('no WebGPU adapter (no Vulkan/Metal/D3D12 GPU driver found)');
+  const info = adapter.info ?? {};
+  const software = adapter.isFallbackAdapter === true || info.isFallbackAdapter === true || /swiftshader/i.test(`${info.vendor} ${info.architecture} ${info.description}`);
+  if (software) throw new Error('only a software WebGPU adapter (SwiftShader), slower than wasm');
+  // tfjs-backend-webgpu looks for navigator.gpu; Node 20 has no navigator.
+  const nav = (globalThis as { navigator?: object }).navigator;
+  if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
+  else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  await import('@tensorflow/tfjs-backend-webgpu');
+  const tfb = bundledTf();
+  if (!(await tfb.setBackend('webgpu'))) throw new Error('the tfjs WebGPU backend failed to initialise');
+  setTf(tfb);
+  return `WebGPU (Dawn) on ${[info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'a GPU adapter'}`;
+}
+
+async function tryWasm(): Promise<string> {
+  const { registerWasmTrainingKernels } = await import('./wasm-kernels/register');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const kernels = registerWasmTrainingKernels();
+  const tfb = bundledTf();
+  if (!(await tfb.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+  setTf(tfb);
+  const simd = await tfb.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  return `wasm${simd ? ' SIMD' : ''}, ${wasm.getThreadsCount()} thread(s), PlateLab kernels: ${kernels.join(', ')}`;
+}
+
+async function tryCpu(): Promise<string> {
+  const tfb = bundledTf();
+  if (!(await tfb.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
+  setTf(tfb);
+  return 'plain JavaScript cpu backend (very slow for training)';
+}
+
+const attempts: Record<BackendName, () => Promise<string>> = {
+  'tensorflow-gpu': () => tryTensorflow(true),
+  tensorflow: () => tryTensorflow(false),
+  webgpu: tryWebgpu,
+  wasm: tryWasm,
+  cpu: tryCpu,
+};
+
+let selected: BackendSelection | null = null;
+
+/**
+ * Selects and initialises a backend. With a named preference only that backend is tried (an
+ * error lists why it failed); 'auto' walks the order above. Later calls return the first result.
+ */
+export async function selectBackend(preference?: BackendPreference): Promise<BackendSelection> {
+  const wanted = resolvePreference(preference);
+  if (selected && (wanted === 'auto' || wanted === selected.name)) return selected;
+  const order: readonly BackendName[] = wanted === 'auto' ? backendNames : [wanted];
+  const rejected: BackendRejection[] = [];
+  for (const name of order) {
+    try {
+      const detail = await attempts[name]();
+      selected = { name, detail, rejected };
+      return selected;
+    } catch (err) {
+      rejected.push({ name, reason: message(err) });
+    }
+  }
+  throw new Error(`no TensorFlow.js backend could start: ${rejected.map((r) => `${r.name}: ${r.reason}`).join('; ')}`);
+}
+
+/** The current selection, if any (for status lines). */
+export function currentBackend(): BackendSelection | null {
+  return selected;
+}
+
+/** Human "why not" lines, e.g. for `platelab train` output. */
+export function describeSelection(sel: BackendSelection): string[] {
+  return [`backend: ${sel.name} (${sel.detail})`, ...sel.rejected.map((r) => `  not ${r.name}: ${r.reason}`)];
+}
+
+/** The tf instance after selection (same as getTf(); re-exported for callers of this module). */
+export { getTf };

@@ -1,0 +1,54 @@
+// The learner's catalog tables (migration numbers 10–19): prediction sets per run and split, one row
+// per well (top class, assignment, site disagreement) and its top-k classes. Import this module
+// before opening a catalog that needs them.
+import { registerMigrations } from '../../catalog/db';
+import type { Migration } from '../../catalog/migrations';
+
+export const learnMigrations: Migration[] = [
+  {
+    version: 10,
+    name: 'learn-predictions',
+    sql: `
+      CREATE TABLE learn_prediction_sets (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        run_dir TEXT NOT NULL,
+        split TEXT NOT NULL CHECK (split IN ('val', 'test')),
+        created_at TEXT NOT NULL,
+        tta INTEGER NOT NULL,
+        assigned INTEGER NOT NULL,
+        wells INTEGER NOT NULL,
+        accuracy REAL,
+        accuracy_assigned REAL,
+        UNIQUE (run_id, split)
+      );
+      CREATE TABLE learn_well_predictions (
+        set_id INTEGER NOT NULL REFERENCES learn_prediction_sets(id) ON DELETE CASCADE,
+        id_code TEXT NOT NULL,
+        experiment TEXT NOT NULL,
+        plate INTEGER NOT NULL,
+        well TEXT NOT NULL,
+        cell_type TEXT NOT NULL,
+        well_type TEXT NOT NULL,
+        truth TEXT,
+        top TEXT NOT NULL,
+        prob REAL NOT NULL,
+        assigned TEXT,
+        sites INTEGER NOT NULL,
+        sites_disagree INTEGER NOT NULL,
+        PRIMARY KEY (set_id, id_code)
+      );
+      CREATE INDEX learn_well_predictions_by_code ON learn_well_predictions (id_code);
+      CREATE TABLE learn_well_topk (
+        set_id INTEGER NOT NULL REFERENCES learn_prediction_sets(id) ON DELETE CASCADE,
+        id_code TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        prob REAL NOT NULL,
+        PRIMARY KEY (set_id, id_code, rank)
+      );
+    `,
+  },
+];
+
+registerMigrations(learnMigrations);

@@ -1,0 +1,221 @@
+// Inference for a run: per site (optionally averaged over the 8 D4 views), then per well (the sites'
+// probabilities averaged; wells whose sites disagree are flagged), optional plate-group assignment,
+// stored in the run folder (probabilities for re-use) and in the catalog (top-k per well).
+import fs from 'node:fs';
+import path from 'node:path';
+import { openCatalog } from '../../catalog/db';
+import { inputError, notFound, throwIfCancelled } from '../../errors';
+import { getTf, type Tensor } from '../backend/tf';
+import { decodePlates } from '../assign/decode';
+import { learnGroups } from '../assign/groups';
+import { BatchSource, chunks } from '../data/batches';
+import { targetLabel } from '../data/classes';
+import { buildSamples } from '../data/samples';
+import { SiteImageCache } from '../data/site-images';
+import { datasetRoot, loadSiteRows, type SiteRow } from '../data/site-rows';
+import { loadRunContext, type RunContext } from '../runs/run-context';
+import { runPath, writeFileAtomic, writeJsonAtomic } from '../runs/run-folder';
+import { loadInferenceWeights } from '../train/checkpoint';
+import { probabilities } from '../train/loss';
+import { batchInputs } from '../train/step';
+import { initTf } from '../train/tf-runtime';
+import { buildRunModel } from '../train/trainer';
+import { setModelWeights } from '../train/weights';
+import { storePredictionSet } from './store';
+import type { PredictionSet, WellPredictionRow } from './types';
+
+export interface PredictOptions {
+  runDir: string;
+  split: 'val' | 'test';
+  tta?: boolean;
+  assign?: boolean;
+  /** Catalog to read sites from (default: the one the run was trained on). */
+  dbFile?: string;
+  backend?: string;
+  topK?: number;
+  signal?: AbortSignal;
+  onProgress?(done: number, total: number, message: string): void;
+}
+
+export interface PredictResult {
+  set: PredictionSet;
+  accuracy: number | null;
+  accuracyAssigned: number | null;
+  assignedApplied: boolean;
+}
+
+function finalLabel(w: WellPredictionRow): number {
+  return w.assigned ?? w.top;
+}
+
+export function wellAccuracy(set: PredictionSet, useAssigned: boolean): number | null {
+  const labelled = set.wells.filter((w) => w.truth !== null);
+  if (labelled.length === 0) return null;
+  const ok = labelled.filter((w) => set.labels[useAssigned ? finalLabel(w) : w.top] === w.truth).length;
+  return ok / labelled.length;
+}
+
+/** Site rows to predict: the run's validation wells, or every test well. */
+function rowsFor(ctx: RunContext, rows: SiteRow[], split: 'val' | 'test'): SiteRow[] {
+  if (split === 'val') {
+    const val = new Set(ctx.split.val);
+    return rows.filter((r) => r.split === 'train' && val.has(r.idCode) && r.complete);
+  }
+  return rows.filter((r) => r.split === 'test' && r.complete);
+}
+
+export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
+  const runDir = path.resolve(opts.runDir);
+  const ctx = loadRunContext(runDir);
+  const dbFile = path.resolve(opts.dbFile ?? ctx.info.dbFile);
+  if (!fs.existsSync(dbFile)) throw inputError(`${dbFile}: catalog database not found`);
+  const weights = loadInferenceWeights(runDir);
+  if (!weights) throw notFound(`${runDir}: run has no checkpoint yet (train at least one epoch)`);
+  await initTf(opts.backend);
+  const tf = getTf();
+
+  const db = openCatalog(dbFile);
+  let allRows: SiteRow[];
+  let root: string;
+  try {
+    root = datasetRoot(db, dbFile);
+    allRows = loadSiteRows(db);
+  } finally {
+    db.close();
+  }
+  const rows = rowsFor(ctx, allRows, opts.split);
+  if (rows.length === 0)
+    throw inputError(`${dbFile}: no complete ${opts.split === 'val' ? 'validation' : 'test'} sites to predict`);
+  const { config, classes } = ctx;
+  const K = classes.labels.length;
+  const numCellTypes = config.cellTypeInput ? classes.cellTypes.length : 0;
+  const { samples } = buildSamples(rows, new Set(rows.map((r) => r.idCode)), classes, config.target);
+  const source = new BatchSource(new SiteImageCache(root, config.imageSize), samples, config.imageSize, config.cropSize);
+  const model = buildRunModel(config, classes);
+  const siteProbs = new Float32Array(samples.length * K);
+  try {
+    setModelWeights(model, weights.weights, weights.source);
+    const views = opts.tta ? [0, 1, 2, 3, 4, 5, 6, 7] : [0];
+    const batches = chunks(samples.length, Math.max(16, config.batchSize));
+    let done = 0;
+    for (const idx of batches) {
+      throwIfCancelled(opts.signal);
+      for (const d4 of views) {
+        const b = await source.evalBatch(idx, d4);
+        const inputs = batchInputs(b, 0, b.n, numCellTypes);
+        const p = tf.tidy(() => probabilities(config.loss, model.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: false }) as Tensor));
+        const data = p.dataSync();
+        const off = idx[0]! * K;
+        for (let i = 0; i < data.length; i++) siteProbs[off + i]! += data[i]! / views.length;
+        tf.dispose([p, ...inputs]);
+      }
+      done += idx.length;
+      opts.onProgress?.(done, samples.length, `predicting ${opts.split} sites`);
+    }
+  } finally {
+    model.dispose();
+  }
+
+  // Per well: average the sites' probabilities.
+  const byWell = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    if (!byWell.has(r.idCode)) byWell.set(r.idCode, []);
+    byWell.get(r.idCode)!.push(i);
+  });
+  const topK = Math.min(opts.topK ?? 5, K);
+  const wells: WellPredictionRow[] = [];
+  const probs = new Float32Array(byWell.size * K);
+  let wi = 0;
+  const argmaxAt = (arr: Float32Array, off: number): number => {
+    let best = 0;
+    for (let c = 1; c < K; c++) if (arr[off + c]! > arr[off + best]!) best = c;
+    return best;
+  };
+  for (const [idCode, siteIdx] of byWell) {
+    const r = rows[siteIdx[0]!]!;
+    const off = wi * K;
+    for (const s of siteIdx) for (let c = 0; c < K; c++) probs[off + c]! += siteProbs[s * K + c]! / siteIdx.length;
+    const top = argmaxAt(probs, off);
+    const siteTops = new Set(siteIdx.map((s) => argmaxAt(siteProbs, s * K)));
+    const order = Array.from({ length: K }, (_, c) => c).sort((a, b) => probs[off + b]! - probs[off + a]!);
+    const truth = opts.split === 'val' ? targetLabel(r, config.target) : null;
+    wells.push({
+      idCode,
+      experiment: r.experiment,
+      plate: r.plate,
+      well: r.well,
+      cellType: r.cellType,
+      wellType: r.wellType,
+      truth,
+      top,
+      prob: probs[off + top]!,
+      assigned: null,
+      sites: siteIdx.length,
+      sitesDisagree: siteTops.size > 1,
+      topK: order.slice(0, topK).map((c) => ({ label: c, prob: probs[off + c]! })),
+    });
+    wi++;
+  }
+  const set: PredictionSet = { runId: ctx.info.runId, split: opts.split, tta: Boolean(opts.tta), labels: classes.labels, wells, probs };
+
+  let assignedApplied = false;
+  if (opts.assign) {
+    if (config.target !== 'sirna') throw inputError(`plate-group assignment needs target 'sirna', this run predicts '${config.target}'`);
+    const index = new Map(classes.labels.map((l, i) => [l, i]));
+    const train = new Set(ctx.split.train);
+    const perPlate = new Map<string, number[]>();
+    for (const r of allRows) {
+      if (r.split !== 'train' || r.wellType !== 'treatment' || !train.has(r.idCode) || r.site !== 1 || r.sirna === null) continue;
+      const c = index.get(r.sirna);
+      if (c === undefined) continue;
+      const key = `${r.experiment}/${r.plate}`;
+      if (!perPlate.has(key)) perPlate.set(key, []);
+      perPlate.get(key)!.push(c);
+    }
+    const groups = learnGroups([...perPlate].map(([plateKey, cls]) => ({ plateKey, classes: cls })), K);
+    const decoded = decodePlates(
+      wells.map((w) => ({ experiment: w.experiment, plate: w.plate, eligible: w.wellType === 'treatment' })),
+      probs,
+      K,
+      groups,
+    );
+    wells.forEach((w, i) => (w.assigned = w.wellType === 'treatment' ? decoded.assigned[i]! : null));
+    assignedApplied = true;
+  }
+  const accuracy = wellAccuracy(set, false);
+  const accuracyAssigned = assignedApplied ? wellAccuracy(set, true) : null;
+
+  savePredictionSet(runDir, set, { accuracy, accuracyAssigned });
+  const wdb = openCatalog(dbFile);
+  try {
+    storePredictionSet(wdb, set, { runDir, accuracy, accuracyAssigned });
+  } finally {
+    wdb.close();
+  }
+  return { set, accuracy, accuracyAssigned, assignedApplied };
+}
+
+/** Run-folder copy: predictions/{split}.json (wells) and {split}-probs.f32 (site-averaged probabilities). */
+export function savePredictionSet(runDir: string, set: PredictionSet, extra: { accuracy: number | null; accuracyAssigned: number | null }): void {
+  const dir = runPath(runDir, 'predictions');
+  writeFileAtomic(path.join(dir, `${set.split}-probs.f32`), new Uint8Array(set.probs.buffer, set.probs.byteOffset, set.probs.byteLength));
+  writeJsonAtomic(path.join(dir, `${set.split}.json`), {
+    runId: set.runId,
+    split: set.split,
+    tta: set.tta,
+    labels: set.labels,
+    accuracy: extra.accuracy,
+    accuracyAssigned: extra.accuracyAssigned,
+    wells: set.wells,
+  });
+}
+
+export function loadPredictionSet(runDir: string, split: 'val' | 'test'): (PredictionSet & { accuracy: number | null; accuracyAssigned: number | null }) | null {
+  const dir = runPath(runDir, 'predictions');
+  const file = path.join(dir, `${split}.json`);
+  if (!fs.existsSync(file)) return null;
+  const meta = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<PredictionSet, 'probs'> & { accuracy: number | null; accuracyAssigned: number | null };
+  const buf = fs.readFileSync(path.join(dir, `${split}-probs.f32`));
+  const probs = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  return { ...meta, probs };
+}

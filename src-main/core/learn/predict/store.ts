@@ -1,0 +1,122 @@
+// Writes a prediction set to the catalog (one transaction, replacing the previous set of the same
+// run and split) and reads well predictions back for the API (plate maps, well detail, queues).
+import type { Catalog } from '../../catalog/db';
+import './migrations';
+import type { PredictionSet } from './types';
+
+export interface StoredWellPrediction {
+  idCode: string;
+  experiment: string;
+  plate: number;
+  well: string;
+  truth: string | null;
+  top: string;
+  prob: number;
+  assigned: string | null;
+  correct: boolean | null;
+  sitesDisagree: boolean;
+}
+
+export function storePredictionSet(
+  db: Catalog,
+  set: PredictionSet,
+  meta: { runDir: string; accuracy: number | null; accuracyAssigned: number | null },
+): void {
+  db.transaction(() => {
+    db.prepare(`DELETE FROM learn_prediction_sets WHERE run_id = ? AND split = ?`).run(set.runId, set.split);
+    const id = db
+      .prepare(
+        `INSERT INTO learn_prediction_sets (run_id, run_dir, split, created_at, tta, assigned, wells, accuracy, accuracy_assigned)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        set.runId,
+        meta.runDir,
+        set.split,
+        new Date().toISOString(),
+        set.tta ? 1 : 0,
+        set.wells.some((w) => w.assigned !== null) ? 1 : 0,
+        set.wells.length,
+        meta.accuracy,
+        meta.accuracyAssigned,
+      ).lastInsertRowid;
+    const well = db.prepare(
+      `INSERT INTO learn_well_predictions (set_id, id_code, experiment, plate, well, cell_type, well_type, truth, top, prob, assigned, sites, sites_disagree)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const topk = db.prepare(`INSERT INTO learn_well_topk (set_id, id_code, rank, label, prob) VALUES (?, ?, ?, ?, ?)`);
+    for (const w of set.wells) {
+      well.run(
+        id,
+        w.idCode,
+        w.experiment,
+        w.plate,
+        w.well,
+        w.cellType,
+        w.wellType,
+        w.truth,
+        set.labels[w.top]!,
+        w.prob,
+        w.assigned === null ? null : set.labels[w.assigned]!,
+        w.sites,
+        w.sitesDisagree ? 1 : 0,
+      );
+      w.topK.forEach((t, rank) => topk.run(id, w.idCode, rank + 1, set.labels[t.label]!, t.prob));
+    }
+  })();
+}
+
+interface Row {
+  idCode: string;
+  experiment: string;
+  plate: number;
+  well: string;
+  truth: string | null;
+  top: string;
+  prob: number;
+  assigned: string | null;
+  sitesDisagree: number;
+}
+
+const SELECT = `SELECT w.id_code AS idCode, w.experiment, w.plate, w.well, w.truth, w.top, w.prob, w.assigned,
+                       w.sites_disagree AS sitesDisagree
+                  FROM learn_well_predictions w JOIN learn_prediction_sets s ON s.id = w.set_id`;
+
+function toStored(r: Row): StoredWellPrediction {
+  const final = r.assigned ?? r.top;
+  return { ...r, sitesDisagree: r.sitesDisagree === 1, correct: r.truth === null ? null : final === r.truth };
+}
+
+/** Predictions of a run for one plate, by well name (both splits searched: a plate is in one). */
+export function plateWellPredictions(db: Catalog, runId: string, experiment: string, plate: number): Map<string, StoredWellPrediction> {
+  const rows = db.prepare(`${SELECT} WHERE s.run_id = ? AND w.experiment = ? AND w.plate = ?`).all(runId, experiment, plate) as Row[];
+  return new Map(rows.map((r) => [r.well, toStored(r)]));
+}
+
+export function wellPrediction(db: Catalog, runId: string, idCode: string): StoredWellPrediction | null {
+  const r = db.prepare(`${SELECT} WHERE s.run_id = ? AND w.id_code = ?`).get(runId, idCode) as Row | undefined;
+  return r ? toStored(r) : null;
+}
+
+export function wellTopPredictions(db: Catalog, runId: string, idCode: string): { label: string; prob: number }[] {
+  return db
+    .prepare(
+      `SELECT t.label, t.prob FROM learn_well_topk t JOIN learn_prediction_sets s ON s.id = t.set_id
+        WHERE s.run_id = ? AND t.id_code = ? ORDER BY t.rank`,
+    )
+    .all(runId, idCode) as { label: string; prob: number }[];
+}
+
+export type ReviewQueueKind = 'confident-wrong' | 'least-confident' | 'sites-disagree';
+
+/** Wells to review: confidently wrong (val), least confident, or sites that disagree. */
+export function reviewQueue(db: Catalog, runId: string, split: 'val' | 'test', queue: ReviewQueueKind, limit: number): StoredWellPrediction[] {
+  const where =
+    queue === 'confident-wrong'
+      ? `AND w.truth IS NOT NULL AND COALESCE(w.assigned, w.top) <> w.truth ORDER BY w.prob DESC`
+      : queue === 'least-confident'
+        ? `ORDER BY w.prob ASC`
+        : `AND w.sites_disagree = 1 ORDER BY w.prob ASC`;
+  const rows = db.prepare(`${SELECT} WHERE s.run_id = ? AND s.split = ? ${where} LIMIT ?`).all(runId, split, limit) as Row[];
+  return rows.map(toStored);
+}

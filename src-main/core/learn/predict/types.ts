@@ -1,0 +1,30 @@
+// Shapes of well-level predictions shared by predict/, assign/, evaluate/ and the store.
+
+export interface WellPredictionRow {
+  idCode: string;
+  experiment: string;
+  plate: number;
+  well: string;
+  cellType: string;
+  wellType: string;
+  /** True label (class name) where known (val), else null (test). */
+  truth: string | null;
+  /** Index of the arg-max class and its probability. */
+  top: number;
+  prob: number;
+  /** Class index after plate-group assignment, or null when not assigned. */
+  assigned: number | null;
+  sites: number;
+  sitesDisagree: boolean;
+  topK: { label: number; prob: number }[];
+}
+
+export interface PredictionSet {
+  runId: string;
+  split: 'val' | 'test';
+  tta: boolean;
+  labels: string[];
+  wells: WellPredictionRow[];
+  /** wells.length × labels.length class probabilities (site-averaged). */
+  probs: Float32Array;
+}

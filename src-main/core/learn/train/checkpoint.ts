@@ -1,0 +1,119 @@
+// Checkpoints: model weights (all, including batch-norm statistics), momentum slots, position
+// (epoch, step) and RNG state, written to a temp folder and renamed into place so a kill at any
+// moment leaves either the old or the new checkpoint, never half of one.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runFiles } from '../runs/run-folder';
+
+export interface CheckpointState {
+  /** Epoch to continue in (0-based); equals the number of finished epochs at an epoch boundary. */
+  epoch: number;
+  /** Steps already done inside `epoch`. */
+  stepInEpoch: number;
+  globalStep: number;
+  /** The counter-based RNG needs only the run seed and the position; kept explicit for audit. */
+  rng: { seed: number; epoch: number; stepInEpoch: number };
+  bestValAccuracy: number | null;
+  bestEpoch: number | null;
+  configSha256: string;
+}
+
+export interface TensorBlob {
+  shape: number[];
+  values: Float32Array;
+}
+
+export interface Checkpoint {
+  state: CheckpointState;
+  weights: TensorBlob[];
+  slots: TensorBlob[];
+}
+
+function writeBlobs(dir: string, name: string, blobs: TensorBlob[]): void {
+  const total = blobs.reduce((s, b) => s + b.values.length, 0);
+  const all = new Float32Array(total);
+  const index: { shape: number[]; offset: number; length: number }[] = [];
+  let off = 0;
+  for (const b of blobs) {
+    all.set(b.values, off);
+    index.push({ shape: b.shape, offset: off, length: b.values.length });
+    off += b.values.length;
+  }
+  fs.writeFileSync(path.join(dir, `${name}.bin`), new Uint8Array(all.buffer));
+  fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(index)}\n`);
+}
+
+function readBlobs(dir: string, name: string): TensorBlob[] {
+  const index = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')) as {
+    shape: number[];
+    offset: number;
+    length: number;
+  }[];
+  const buf = fs.readFileSync(path.join(dir, `${name}.bin`));
+  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  return index.map((e) => ({ shape: e.shape, values: all.slice(e.offset, e.offset + e.length) }));
+}
+
+function writeDirAtomic(target: string, fill: (dir: string) => void): void {
+  const parent = path.dirname(target);
+  fs.mkdirSync(parent, { recursive: true });
+  const tmp = path.join(parent, `.tmp-${path.basename(target)}-${crypto.randomBytes(4).toString('hex')}`);
+  fs.mkdirSync(tmp);
+  fill(tmp);
+  const old = fs.existsSync(target) ? `${target}.tmp-old-${crypto.randomBytes(4).toString('hex')}` : null;
+  if (old) fs.renameSync(target, old);
+  fs.renameSync(tmp, target);
+  if (old) fs.rmSync(old, { recursive: true, force: true });
+}
+
+const CKPT_RE = /^step-(\d{9})$/;
+
+export function saveCheckpoint(runDir: string, ckpt: Checkpoint, keep = 2): string {
+  const root = path.join(runDir, runFiles.checkpoints);
+  const dir = path.join(root, `step-${String(ckpt.state.globalStep).padStart(9, '0')}`);
+  writeDirAtomic(dir, (tmp) => {
+    writeBlobs(tmp, 'weights', ckpt.weights);
+    writeBlobs(tmp, 'optimizer', ckpt.slots);
+    fs.writeFileSync(path.join(tmp, 'state.json'), `${JSON.stringify(ckpt.state, null, 2)}\n`);
+  });
+  const all = listCheckpoints(runDir);
+  for (const old of all.slice(0, Math.max(0, all.length - keep))) fs.rmSync(old, { recursive: true, force: true });
+  return dir;
+}
+
+/** Checkpoint folders, oldest first. */
+export function listCheckpoints(runDir: string): string[] {
+  const root = path.join(runDir, runFiles.checkpoints);
+  if (!fs.existsSync(root)) return [];
+  return fs
+    .readdirSync(root)
+    .filter((n) => CKPT_RE.test(n))
+    .sort()
+    .map((n) => path.join(root, n));
+}
+
+export function latestCheckpoint(runDir: string): string | null {
+  return listCheckpoints(runDir).at(-1) ?? null;
+}
+
+export function loadCheckpoint(dir: string): Checkpoint {
+  const state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as CheckpointState;
+  return { state, weights: readBlobs(dir, 'weights'), slots: readBlobs(dir, 'optimizer') };
+}
+
+/** Stores the weights of the best epoch in best/ (what prediction uses). */
+export function saveBestWeights(runDir: string, weights: TensorBlob[], info: { epoch: number; valAccuracy: number | null }): void {
+  writeDirAtomic(path.join(runDir, runFiles.best), (tmp) => {
+    writeBlobs(tmp, 'weights', weights);
+    fs.writeFileSync(path.join(tmp, 'info.json'), `${JSON.stringify(info)}\n`);
+  });
+}
+
+/** Weights for inference: best/ when present, else the latest checkpoint. */
+export function loadInferenceWeights(runDir: string): { weights: TensorBlob[]; source: string } | null {
+  const best = path.join(runDir, runFiles.best);
+  if (fs.existsSync(path.join(best, 'weights.bin'))) return { weights: readBlobs(best, 'weights'), source: best };
+  const latest = latestCheckpoint(runDir);
+  return latest ? { weights: readBlobs(latest, 'weights'), source: latest } : null;
+}

@@ -1,0 +1,67 @@
+// Messages between the training child process and its parent, and the shapes of metrics lines.
+import type { TrainConfig } from '../../../../src-shared/contract';
+
+export interface StepMetric {
+  step: number;
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  lr: number;
+  imagesPerSecond: number;
+}
+
+export interface EpochMetric {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  lr: number;
+  imagesPerSecond: number;
+  seconds: number;
+  etaSeconds: number | null;
+}
+
+export interface TrainStarted {
+  runId: string;
+  backend: string;
+  trainWells: number;
+  valWells: number;
+  trainSites: number;
+  classes: number;
+  stepsPerEpoch: number;
+  epochs: number;
+  startEpoch: number;
+  resumedFromStep: number | null;
+  warnings: string[];
+}
+
+export interface TrainSummary {
+  runId: string;
+  status: 'done' | 'cancelled' | 'failed';
+  backend: string;
+  epochsDone: number;
+  bestValAccuracy: number | null;
+  imagesPerSecond: number | null;
+  warnings: string[];
+  error: string | null;
+}
+
+export interface TrainJob {
+  dbFile: string;
+  runDir: string;
+  config?: TrainConfig;
+  resume?: boolean;
+  backend?: string;
+  /** Split each batch into micro-batches of this size (gradient accumulation). */
+  microBatch?: number;
+}
+
+export type ChildMessage =
+  | { type: 'started'; info: TrainStarted }
+  | { type: 'step'; metric: StepMetric }
+  | { type: 'epoch'; metric: EpochMetric }
+  | { type: 'checkpoint'; dir: string; epoch: number; globalStep: number }
+  | { type: 'done'; summary: TrainSummary };
+
+export type ParentMessage = { type: 'start'; job: TrainJob } | { type: 'cancel' };

@@ -1,0 +1,111 @@
+// In-process tests of the training loop: run folder contents, manifest, tensor hygiene, learning.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getTf } from '../backend/tf';
+import { BatchSource } from '../data/batches';
+import { buildClassList } from '../data/classes';
+import { buildSamples } from '../data/samples';
+import { SiteImageCache } from '../data/site-images';
+import { loadSiteRows } from '../data/site-rows';
+import { openCatalog } from '../../catalog/db';
+import { runPath, verifyManifest } from '../runs/run-folder';
+import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
+import { SeededRng } from '../util/rng';
+import { listCheckpoints } from './checkpoint';
+import { createModel } from './model-factory';
+import { SgdMomentum } from './sgd';
+import { trainStep } from './step';
+import { initTf } from './tf-runtime';
+import { tinyTrainConfig } from './tiny-config';
+import { runTraining } from './trainer';
+import type { Variable } from '../backend/tf';
+
+let ds: TinyDataset;
+beforeAll(async () => {
+  ds = await makeTinyDataset({ classes: 4, plates: 2 });
+});
+afterAll(() => ds.cleanup());
+
+describe('runTraining', () => {
+  it('writes a complete, hash-verified run folder with checkpoints and metrics', async () => {
+    const runDir = path.join(ds.root, 'runs', 'r1');
+    const events: string[] = [];
+    const summary = await runTraining(
+      { dbFile: ds.dbFile, runDir, config: tinyTrainConfig({ epochs: 3 }) },
+      { emit: (m) => events.push(m.type), isCancelled: () => false },
+    );
+    expect(summary.status).toBe('done');
+    expect(summary.epochsDone).toBe(3);
+    for (const f of ['config', 'split', 'classes', 'run', 'metrics', 'manifest'] as const)
+      expect(fs.existsSync(runPath(runDir, f))).toBe(true);
+    expect(listCheckpoints(runDir).length).toBe(2);
+    expect(verifyManifest(runDir)).toEqual([]);
+    fs.appendFileSync(runPath(runDir, 'config'), ' ');
+    expect(verifyManifest(runDir)).toEqual(['config.json: changed']);
+    const lines = fs.readFileSync(runPath(runDir, 'metrics'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const epochs = lines.filter((l) => l.type === 'epoch');
+    expect(epochs).toHaveLength(3);
+    for (const e of epochs) expect(Number.isFinite(e.loss) && e.valAccuracy !== null).toBe(true);
+    expect(epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
+    expect(events.filter((e) => e === 'epoch')).toHaveLength(3);
+    expect(events[0]).toBe('started');
+  });
+
+  it('refuses to start over an existing run without resume', async () => {
+    const runDir = path.join(ds.root, 'runs', 'r1');
+    await expect(
+      runTraining({ dbFile: ds.dbFile, runDir, config: tinyTrainConfig() }, { emit: () => {}, isCancelled: () => false }),
+    ).rejects.toThrow(/already holds a run/);
+  });
+});
+
+describe('trainStep', () => {
+  it('leaks no tensors across steps, with mixup, smoothing, dropout and gradient accumulation', async () => {
+    const { tf } = await initTf();
+    const db = openCatalog(ds.dbFile);
+    const rows = loadSiteRows(db, 'train');
+    db.close();
+    const config = tinyTrainConfig({ mixup: 0.4, labelSmoothing: 0.1, dropout: 0.3, cellTypeInput: true });
+    const classes = buildClassList(rows, config);
+    const { samples } = buildSamples(rows, new Set(rows.map((r) => r.idCode)), classes, 'sirna');
+    const source = new BatchSource(new SiteImageCache(ds.root, 16), samples, 16, 12);
+    const model = createModel({ arch: 'resnet-mini', inputSize: 12, channels: 6, numClasses: 4, dropout: 0.3, cellTypeInputs: 2 });
+    const opt = new SgdMomentum(model.trainableWeights.map((w) => w.read() as Variable), 0.9, 5e-4);
+    const ctx = { model, optimizer: opt, loss: 'bce' as const, numClasses: 4, numCellTypes: 2, labelSmoothing: 0.1, mixup: 0.4, microBatch: 3 };
+    const rng = new SeededRng(3);
+    const counts: number[] = [];
+    for (let s = 0; s < 4; s++) {
+      const b = await source.trainBatch([0, 1, 2, 3, 4, 5, 6, 7], rng, { d4: true, intensityJitter: 0.1 });
+      const r = trainStep(ctx, b, 0.01, rng);
+      expect(Number.isFinite(r.loss)).toBe(true);
+      counts.push(tf.memory().numTensors);
+    }
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    opt.dispose();
+    model.dispose();
+    expect(getTf().memory().numTensors).toBeLessThanOrEqual(counts[0]!);
+  });
+
+  it('fits a fixed batch (gradients, loss and SGD update agree)', async () => {
+    await initTf();
+    const db = openCatalog(ds.dbFile);
+    const rows = loadSiteRows(db, 'train');
+    db.close();
+    const classes = buildClassList(rows, { target: 'sirna', includeControls: false });
+    const { samples } = buildSamples(rows, new Set(rows.map((r) => r.idCode)), classes, 'sirna');
+    const source = new BatchSource(new SiteImageCache(ds.root, 16), samples, 16, 12);
+    const model = createModel({ arch: 'resnet-mini', inputSize: 12, channels: 6, numClasses: 4, dropout: 0 });
+    const opt = new SgdMomentum(model.trainableWeights.map((w) => w.read() as Variable), 0.9, 5e-4);
+    const ctx = { model, optimizer: opt, loss: 'softmax' as const, numClasses: 4, numCellTypes: 0, labelSmoothing: 0, mixup: 0, microBatch: 8 };
+    const b = await source.evalBatch(Array.from({ length: 8 }, (_, i) => i));
+    const rng = new SeededRng(1);
+    const first = trainStep(ctx, b, 0.03, rng);
+    let last = first;
+    for (let s = 0; s < 12; s++) last = trainStep(ctx, b, 0.03, rng);
+    expect(last.loss).toBeLessThan(first.loss / 3);
+    expect(last.correct).toBe(8);
+    opt.dispose();
+    model.dispose();
+  });
+});

@@ -1,0 +1,67 @@
+// Training in the desktop app runs in an Electron utilityProcess (a crash there never takes the
+// window down). Same TrainingHandle as the learning code's node-fork launcher used by serve mode.
+import { utilityProcess } from 'electron';
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TrainingLauncher } from '../core/api/training-handlers';
+import { runPath, updateRunInfo } from '../core/learn/runs/run-folder';
+import type { ChildMessage, ParentMessage, TrainSummary } from '../core/learn/train/messages';
+import type { TrainingEvents } from '../core/learn/train/start-training';
+
+function failedSummary(runDir: string, reason: string): TrainSummary {
+  return {
+    runId: path.basename(runDir),
+    status: 'failed',
+    backend: '',
+    epochsDone: 0,
+    bestValAccuracy: null,
+    imagesPerSecond: null,
+    warnings: [],
+    error: reason,
+  };
+}
+
+/** `childEntry`: the bundled training-child.js next to the main bundle. */
+export function utilityTrainingLauncher(childEntry: string): TrainingLauncher {
+  return (job) => {
+    const events = new EventEmitter<TrainingEvents>();
+    const child = utilityProcess.fork(childEntry, [], { serviceName: 'PlateLab training', stdio: 'pipe', env: { ...process.env } });
+    let stderrTail = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      const text = d.toString();
+      stderrTail = (stderrTail + text).slice(-4000);
+      events.emit('stderr', text);
+    });
+    child.stdout?.on('data', (d: Buffer) => process.stdout.write(d));
+    let summary: TrainSummary | null = null;
+    child.on('message', (msg: ChildMessage) => {
+      if (msg.type === 'started') events.emit('started', msg.info);
+      else if (msg.type === 'step') events.emit('step', msg.metric);
+      else if (msg.type === 'epoch') events.emit('epoch', msg.metric);
+      else if (msg.type === 'checkpoint') events.emit('checkpoint', { dir: msg.dir, epoch: msg.epoch, globalStep: msg.globalStep });
+      else if (msg.type === 'done') summary = msg.summary;
+    });
+    let exited = false;
+    const done = new Promise<TrainSummary>((resolve) => {
+      child.once('exit', (code: number) => {
+        exited = true;
+        if (summary) return resolve(summary);
+        const tail = stderrTail.trim() ? `: ${stderrTail.trim().split('\n').slice(-5).join(' | ')}` : '';
+        const reason = `training process ended unexpectedly (exit code ${code})${tail}`;
+        const runDir = path.resolve(job.runDir);
+        try {
+          if (fs.existsSync(runPath(runDir, 'run'))) updateRunInfo(runDir, { status: 'failed', pid: null, error: reason });
+        } catch {
+          // Reporting the failure matters more than recording it.
+        }
+        resolve(failedSummary(runDir, reason));
+      });
+    });
+    const send = (msg: ParentMessage) => {
+      if (!exited) child.postMessage(msg);
+    };
+    child.once('spawn', () => send({ type: 'start', job }));
+    return { events, pid: child.pid, cancel: () => send({ type: 'cancel' }), done };
+  };
+}

@@ -1,0 +1,119 @@
+// The application frame: header (backend in use, dataset, connection, jobs), screen tabs and the
+// active screen; Alt+1…6 switch screens from the keyboard.
+import { AppShell, Badge, Group, Tabs, Text, Tooltip } from '@mantine/core';
+import { useEffect } from 'react';
+import { useCall } from './state/api-context';
+import { AppStateProvider, useAppState, type Screen } from './state/app-state';
+import { JobsProvider } from './state/jobs-context';
+import { useConnected } from './state/connection';
+import { JobsIndicator } from './components/jobs-indicator';
+import { Notifications } from './components/notifications';
+import { DatasetsScreen } from './screens/datasets-screen';
+import { PlatesScreen } from './screens/plates-screen';
+import { WellScreen } from './screens/well-screen';
+import { TrainingScreen } from './screens/training-screen';
+import { PredictionsScreen } from './screens/predictions-screen';
+import { ExportScreen } from './screens/export-screen';
+
+const SCREENS: { id: Screen; label: string }[] = [
+  { id: 'datasets', label: 'Datasets' },
+  { id: 'plates', label: 'Plates' },
+  { id: 'well', label: 'Well' },
+  { id: 'training', label: 'Training' },
+  { id: 'predictions', label: 'Predictions' },
+  { id: 'export', label: 'Export' },
+];
+
+export function App() {
+  return (
+    <JobsProvider>
+      <AppStateProvider>
+        <Frame />
+        <Notifications />
+      </AppStateProvider>
+    </JobsProvider>
+  );
+}
+
+function Frame() {
+  const { screen, setScreen, catalogVersion } = useAppState();
+  const info = useCall('app.info', {}, String(catalogVersion));
+  const connected = useConnected();
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey) return;
+      const i = Number(e.key) - 1;
+      if (i >= 0 && i < SCREENS.length) {
+        e.preventDefault();
+        setScreen(SCREENS[i].id);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [setScreen]);
+
+  const backend = info.data?.backend;
+  return (
+    <AppShell header={{ height: 52 }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="lg" wrap="nowrap">
+            <Text fw={700} size="lg">
+              PlateLab
+            </Text>
+            <Tabs value={screen} onChange={(v) => v && setScreen(v as Screen)} variant="pills">
+              <Tabs.List>
+                {SCREENS.map((s, i) => (
+                  <Tooltip key={s.id} label={`Alt+${i + 1}`} openDelay={600}>
+                    <Tabs.Tab value={s.id} data-testid={`nav-${s.id}`}>
+                      {s.label}
+                    </Tabs.Tab>
+                  </Tooltip>
+                ))}
+              </Tabs.List>
+            </Tabs>
+          </Group>
+          <Group gap="xs" wrap="nowrap">
+            {info.data?.dataset && (
+              <Tooltip label={info.data.dataset.root}>
+                <Badge variant="light" color="gray" data-testid="header-dataset">
+                  {info.data.dataset.format}
+                </Badge>
+              </Tooltip>
+            )}
+            <Tooltip
+              multiline
+              w={320}
+              label={
+                backend
+                  ? `${backend.detail}. Tried: ${backend.tried
+                      .map((t) => `${t.name} ${t.ok ? 'ok' : `no (${t.reason ?? 'unavailable'})`}`)
+                      .join('; ')}`
+                  : 'Loading…'
+              }
+            >
+              <Badge variant="filled" color="teal" data-testid="header-backend">
+                compute: {backend?.name ?? '…'}
+              </Badge>
+            </Tooltip>
+            {!connected && (
+              <Badge color="red" data-testid="header-disconnected">
+                reconnecting…
+              </Badge>
+            )}
+            <JobsIndicator />
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Main>
+        {screen === 'datasets' && <DatasetsScreen />}
+        {screen === 'plates' && <PlatesScreen />}
+        {screen === 'well' && <WellScreen />}
+        {screen === 'training' && <TrainingScreen backend={backend?.name ?? null} />}
+        {screen === 'predictions' && <PredictionsScreen />}
+        {screen === 'export' && <ExportScreen />}
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,29 @@
+// Compact per-channel visibility toggles on the shared display state (for the plate browser).
+import { Chip, Group } from '@mantine/core';
+import { hex } from '../lib/colormaps';
+import { useAppState } from '../state/app-state';
+import { CHANNEL_NAMES } from './channel-controls';
+
+export function ChannelChips() {
+  const { display, setDisplay } = useAppState();
+  if (!display) return null;
+  return (
+    <Group gap={4} data-testid="channel-chips">
+      {display.channels.map((c, i) => (
+        <Chip
+          key={i}
+          size="xs"
+          variant="outline"
+          checked={c.visible}
+          color={hex(c.color)}
+          onChange={(v) =>
+            setDisplay({ channels: display.channels.map((x, j) => (j === i ? { ...x, visible: v } : x)) })
+          }
+          wrapperProps={{ 'data-testid': `chip-channel-${i + 1}` }}
+        >
+          w{i + 1} {CHANNEL_NAMES[i]}
+        </Chip>
+      ))}
+    </Group>
+  );
+}

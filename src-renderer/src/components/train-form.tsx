@@ -1,0 +1,138 @@
+// The training settings form: every TrainConfig field, validated as you type against the
+// contract's zod schema (errors inline under each field).
+import { Fieldset, Group, NumberInput, Select, SimpleGrid, Switch, TextInput } from '@mantine/core';
+import type { ReactNode } from 'react';
+
+export type Draft = Record<string, unknown>;
+export type FieldErrors = Record<string, string>;
+
+export function getPath(obj: Draft, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Draft)[k] : undefined), obj);
+}
+
+export function setPath(obj: Draft, path: string, value: unknown): Draft {
+  const [head, ...rest] = path.split('.');
+  if (!rest.length) return { ...obj, [head]: value };
+  return { ...obj, [head]: setPath((obj[head] as Draft) ?? {}, rest.join('.'), value) };
+}
+
+interface FormProps {
+  draft: Draft;
+  errors: FieldErrors;
+  onChange: (path: string, value: unknown) => void;
+  disabled?: boolean;
+}
+
+function Num(p: FormProps & { path: string; label: string; step?: number; min?: number; max?: number; decimals?: number }) {
+  const v = getPath(p.draft, p.path);
+  return (
+    <NumberInput
+      size="xs"
+      label={p.label}
+      value={typeof v === 'number' && Number.isFinite(v) ? v : ''}
+      onChange={(x) => p.onChange(p.path, typeof x === 'number' ? x : x === '' ? undefined : Number(x))}
+      step={p.step}
+      min={p.min}
+      max={p.max}
+      decimalScale={p.decimals}
+      error={p.errors[p.path]}
+      disabled={p.disabled}
+      data-testid={`tf-${p.path}`}
+    />
+  );
+}
+
+function Sel(p: FormProps & { path: string; label: string; options: string[] }) {
+  return (
+    <Select
+      size="xs"
+      label={p.label}
+      data={p.options}
+      value={String(getPath(p.draft, p.path) ?? '')}
+      onChange={(v) => v && p.onChange(p.path, v)}
+      error={p.errors[p.path]}
+      disabled={p.disabled}
+      allowDeselect={false}
+      data-testid={`tf-${p.path}`}
+    />
+  );
+}
+
+function Sw(p: FormProps & { path: string; label: string }) {
+  return (
+    <Switch
+      size="sm"
+      mt="lg"
+      label={p.label}
+      checked={Boolean(getPath(p.draft, p.path))}
+      onChange={(e) => p.onChange(p.path, e.currentTarget.checked)}
+      error={p.errors[p.path]}
+      disabled={p.disabled}
+      data-testid={`tf-${p.path}`}
+    />
+  );
+}
+
+function Box({ legend, children }: { legend: string; children: ReactNode }) {
+  return (
+    <Fieldset legend={legend} p="xs">
+      <SimpleGrid cols={4} spacing="xs" verticalSpacing={4}>
+        {children}
+      </SimpleGrid>
+    </Fieldset>
+  );
+}
+
+export function TrainForm(props: FormProps) {
+  const decay = getPath(props.draft, 'lrDecayEpochs');
+  return (
+    <Group gap="xs" align="stretch" data-testid="train-form" style={{ flexDirection: 'column' }}>
+      <Box legend="Model and data">
+        <Sel {...props} path="arch" label="Model" options={['resnet-mini', 'resnet18', 'resnet34', 'se-resnext50']} />
+        <Sel {...props} path="target" label="Target" options={['sirna', 'cell_type', 'well_type']} />
+        <Num {...props} path="imageSize" label="Image size (px)" min={16} max={512} />
+        <Num {...props} path="cropSize" label="Crop size (px)" min={16} max={512} />
+        <Sel {...props} path="normalization" label="Normalisation" options={['per-image', 'per-experiment', 'per-plate-controls']} />
+        <Sw {...props} path="cellTypeInput" label="Cell type as input" />
+        <Sw {...props} path="includeControls" label="Include controls" />
+        <Num {...props} path="seed" label="Seed" />
+      </Box>
+      <Box legend="Optimisation">
+        <Num {...props} path="epochs" label="Epochs" min={1} max={500} />
+        <Num {...props} path="batchSize" label="Batch size" min={1} max={512} />
+        <Sel {...props} path="optimizer" label="Optimiser" options={['sgd', 'adam']} />
+        <Num {...props} path="learningRate" label="Learning rate" step={0.001} decimals={6} min={0} />
+        <Num {...props} path="momentum" label="Momentum" step={0.05} decimals={3} min={0} max={1} />
+        <Num {...props} path="weightDecay" label="Weight decay" step={0.0001} decimals={6} min={0} />
+        <Num {...props} path="warmupEpochs" label="Warm-up epochs" min={0} />
+        <TextInput
+          size="xs"
+          label="LR decay at epochs"
+          placeholder="e.g. 20, 30"
+          value={Array.isArray(decay) ? decay.join(', ') : String(decay ?? '')}
+          onChange={(e) => {
+            const raw = e.currentTarget.value.trim();
+            props.onChange('lrDecayEpochs', raw === '' ? [] : raw.split(/[\s,]+/).filter(Boolean).map(Number));
+          }}
+          error={Object.entries(props.errors).find(([k]) => k.startsWith('lrDecayEpochs'))?.[1]}
+          disabled={props.disabled}
+          data-testid="tf-lrDecayEpochs"
+        />
+        <Num {...props} path="lrDecayFactor" label="LR decay factor" step={0.1} decimals={3} min={0} max={1} />
+        <Sel {...props} path="loss" label="Loss" options={['softmax', 'bce']} />
+        <Num {...props} path="labelSmoothing" label="Label smoothing" step={0.05} decimals={3} min={0} max={0.5} />
+        <Num {...props} path="dropout" label="Dropout" step={0.05} decimals={3} min={0} max={0.95} />
+      </Box>
+      <Box legend="Augmentation">
+        <Sw {...props} path="augment.d4" label="Flips + rotations (D4)" />
+        <Num {...props} path="augment.intensityJitter" label="Intensity jitter" step={0.05} decimals={3} min={0} max={1} />
+        <Num {...props} path="mixup" label="Mixup" step={0.05} decimals={3} min={0} max={1} />
+      </Box>
+      <Box legend="Validation split">
+        <Sel {...props} path="split.strategy" label="Strategy" options={['random', 'plate', 'experiment']} />
+        <Num {...props} path="split.valFraction" label="Validation fraction" step={0.01} decimals={3} min={0.01} max={0.5} />
+        <Num {...props} path="split.seed" label="Split seed" />
+      </Box>
+    </Group>
+  );
+}

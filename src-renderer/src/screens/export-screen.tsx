@@ -1,0 +1,144 @@
+// Export screen: Kaggle submission, per-well predictions CSV and the current plate heatmap as PNG;
+// each export returns a URL that is offered as a download link.
+import { Alert, Anchor, Button, Group, Paper, SegmentedControl, Select, Stack, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import type { CallOutput } from '../../../src-shared/contract';
+import { PlatePicker } from '../components/plate-picker';
+import { RunPicker } from '../components/run-picker';
+import type { ColormapName } from '../lib/colormaps';
+import { METRIC_LABELS, type MetricName } from '../lib/well-metrics';
+import { useApi, useCaller } from '../state/api-context';
+import { useAppState } from '../state/app-state';
+
+type Exported = CallOutput<'export.submission'>;
+
+function fileName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+function Result({ r, testId }: { r: Exported | null; testId: string }) {
+  const { media } = useApi();
+  if (!r) return null;
+  return (
+    <Group gap="xs">
+      <Anchor href={media(r.url)} download={fileName(r.path)} data-testid={testId} data-rows={r.rows}>
+        Download {fileName(r.path)}
+      </Anchor>
+      <Text size="xs" c="dimmed">
+        {r.rows.toLocaleString('en')} rows · saved at {r.path}
+      </Text>
+    </Group>
+  );
+}
+
+export function ExportScreen() {
+  const call = useCaller();
+  const { runId, experiment, plate } = useAppState();
+  const [split, setSplit] = useState<'val' | 'test'>('test');
+  const [metric, setMetric] = useState<MetricName>('correct');
+  const [colormap, setColormap] = useState<ColormapName>('viridis');
+  const [busy, setBusy] = useState<string | null>(null);
+  const [sub, setSub] = useState<Exported | null>(null);
+  const [preds, setPreds] = useState<Exported | null>(null);
+  const [png, setPng] = useState<Exported | null>(null);
+  const { media } = useApi();
+
+  const wrap = async (name: string, f: () => Promise<Exported | null>, set: (r: Exported | null) => void) => {
+    setBusy(name);
+    set(await f());
+    setBusy(null);
+  };
+
+  return (
+    <Stack gap="md" data-testid="screen-export">
+      <Paper withBorder p="sm">
+        <RunPicker clearable={false} />
+      </Paper>
+      {!runId && <Alert color="blue">Exports of predictions need a trained run.</Alert>}
+      <Paper withBorder p="sm">
+        <Title order={5}>Kaggle submission</Title>
+        <Text size="sm" c="dimmed" mb="xs">
+          id_code,sirna — one row per test.csv well, from the run's test predictions.
+        </Text>
+        <Group>
+          <Button
+            disabled={!runId}
+            loading={busy === 'sub'}
+            onClick={() => runId && void wrap('sub', () => call('export.submission', { runId }), setSub)}
+            data-testid="export-submission"
+          >
+            Export submission
+          </Button>
+          <Result r={sub} testId="export-submission-link" />
+        </Group>
+      </Paper>
+      <Paper withBorder p="sm">
+        <Title order={5} mb="xs">
+          Per-well predictions (CSV)
+        </Title>
+        <Group>
+          <SegmentedControl
+            data={[
+              { value: 'val', label: 'Validation' },
+              { value: 'test', label: 'Test' },
+            ]}
+            value={split}
+            onChange={(v) => setSplit(v as typeof split)}
+          />
+          <Button
+            disabled={!runId}
+            loading={busy === 'preds'}
+            onClick={() => runId && void wrap('preds', () => call('export.predictions', { runId, split }), setPreds)}
+            data-testid="export-predictions"
+          >
+            Export predictions
+          </Button>
+          <Result r={preds} testId="export-predictions-link" />
+        </Group>
+      </Paper>
+      <Paper withBorder p="sm">
+        <Title order={5} mb="xs">
+          Plate heatmap (PNG)
+        </Title>
+        <PlatePicker />
+        <Group mt="sm" align="end">
+          <Select
+            label="Metric"
+            data={(Object.keys(METRIC_LABELS) as MetricName[]).map((m) => ({ value: m, label: METRIC_LABELS[m] }))}
+            value={metric}
+            onChange={(v) => v && setMetric(v as MetricName)}
+            w={200}
+          />
+          <Select
+            label="Colormap"
+            data={['viridis', 'magma', 'categorical']}
+            value={colormap}
+            onChange={(v) => v && setColormap(v as ColormapName)}
+            w={140}
+          />
+          <Button
+            disabled={experiment === null || plate === null}
+            loading={busy === 'png'}
+            onClick={() =>
+              experiment !== null &&
+              plate !== null &&
+              void wrap(
+                'png',
+                () =>
+                  call('export.platePng', { experiment, plate, metric, colormap, runId: runId ?? undefined }),
+                setPng,
+              )
+            }
+            data-testid="export-png"
+          >
+            Export PNG
+          </Button>
+        </Group>
+        <Stack mt="xs">
+          <Result r={png} testId="export-png-link" />
+          {png && <img src={media(png.url)} alt="plate heatmap" style={{ maxWidth: 600, border: '1px solid #ddd' }} />}
+        </Stack>
+      </Paper>
+    </Stack>
+  );
+}

@@ -1,0 +1,242 @@
+// Plate browser: pick a plate, see its 384-well layout with thumbnails from one sprite or a
+// heatmap of a per-well metric (legend + colormap), filter controls, hover/click/keyboard wells.
+import {
+  Alert,
+  Badge,
+  Group,
+  Loader,
+  Paper,
+  SegmentedControl,
+  Select,
+  Stack,
+  Table,
+  Text,
+} from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useCallback, useMemo, useState } from 'react';
+import type { PlateWell } from '../../../src-shared/contract';
+import { ChannelChips } from '../components/channel-chips';
+import { HeatmapLegend } from '../components/heatmap-legend';
+import { PlateGrid, type Sprite } from '../components/plate-grid';
+import { PlatePicker } from '../components/plate-picker';
+import { RunPicker } from '../components/run-picker';
+import type { ColormapName } from '../lib/colormaps';
+import { buildHeatmap, METRIC_LABELS, METRIC_NEEDS_RUN, type MetricName } from '../lib/well-metrics';
+import { useApi, useCall } from '../state/api-context';
+import { useAppState } from '../state/app-state';
+
+export function PlatesScreen() {
+  const { experiment, plate, runId, display, openWell, catalogVersion } = useAppState();
+  const { media } = useApi();
+  const [mode, setMode] = useState<'thumbnails' | 'heatmap'>('thumbnails');
+  const [metric, setMetric] = useState<MetricName>('well_type');
+  const [colormap, setColormap] = useState<ColormapName>('categorical');
+  const [channel, setChannel] = useState(1);
+  const [site, setSite] = useState(1);
+  const [typeFilter, setTypeFilter] = useState<'all' | 'controls' | 'negative' | 'positive' | 'treatment'>('all');
+  const [selected, setSelected] = useState<string | null>(null);
+  const [debouncedDisplay] = useDebouncedValue(display, 200);
+
+  const ready = experiment !== null && plate !== null;
+  const wells = useCall(
+    'plates.wells',
+    {
+      experiment: experiment ?? '',
+      plate: plate ?? 1,
+      runId: runId ?? undefined,
+      intensityChannel: metric === 'intensity' ? channel : undefined,
+    },
+    `${experiment}|${plate}|${runId}|${metric === 'intensity' ? channel : ''}|${catalogVersion}`,
+    ready,
+  );
+  const thumbs = useCall(
+    'thumbnails.plate',
+    { experiment: experiment ?? '', plate: plate ?? 1, site, size: 64, display: debouncedDisplay! },
+    `${experiment}|${plate}|${site}|${JSON.stringify(debouncedDisplay)}|${catalogVersion}`,
+    ready && mode === 'thumbnails' && debouncedDisplay !== null,
+  );
+
+  const sprite = useMemo<Sprite | null>(() => {
+    const t = thumbs.data;
+    if (!t) return null;
+    return { url: media(t.url), columns: t.columns, index: new Map(t.wells.map((w) => [w.well, w.index])) };
+  }, [thumbs.data, media]);
+
+  const wellList = useMemo(() => wells.data?.wells ?? [], [wells.data]);
+  const heat = useMemo(
+    () => (mode === 'heatmap' ? buildHeatmap(wellList, metric, colormap, channel) : null),
+    [mode, wellList, metric, colormap, channel],
+  );
+  const dimmed = useCallback(
+    (w: PlateWell) => {
+      switch (typeFilter) {
+        case 'all':
+          return false;
+        case 'controls':
+          return w.wellType === 'treatment';
+        case 'negative':
+          return w.wellType !== 'negative_control';
+        case 'positive':
+          return w.wellType !== 'positive_control';
+        case 'treatment':
+          return w.wellType !== 'treatment';
+      }
+    },
+    [typeFilter],
+  );
+  const onOpen = useCallback((w: PlateWell) => openWell(w.idCode), [openWell]);
+  const sel = wellList.find((w) => w.well === selected) ?? null;
+
+  return (
+    <Stack gap="md" data-testid="screen-plates">
+      <Paper withBorder p="sm">
+        <Group justify="space-between" align="end">
+          <PlatePicker />
+          <RunPicker />
+        </Group>
+      </Paper>
+      <Paper withBorder p="sm">
+        <Group gap="md" align="end">
+          <div>
+            <Text size="sm" fw={500}>
+              Show
+            </Text>
+            <SegmentedControl
+              data={[
+                { value: 'thumbnails', label: 'Thumbnails' },
+                { value: 'heatmap', label: 'Heatmap' },
+              ]}
+              value={mode}
+              onChange={(v) => setMode(v as typeof mode)}
+              data-testid="plate-mode"
+            />
+          </div>
+          {mode === 'thumbnails' && (
+            <div>
+              <Text size="sm" fw={500}>
+                Site
+              </Text>
+              <SegmentedControl data={['1', '2']} value={String(site)} onChange={(v) => setSite(Number(v))} data-testid="plate-site" />
+            </div>
+          )}
+          {mode === 'thumbnails' && <ChannelChips />}
+          {mode === 'heatmap' && (
+            <>
+              <Select
+                label="Metric"
+                data={(Object.keys(METRIC_LABELS) as MetricName[]).map((m) => ({
+                  value: m,
+                  label: METRIC_LABELS[m] + (METRIC_NEEDS_RUN[m] && !runId ? ' (needs a run)' : ''),
+                }))}
+                value={metric}
+                onChange={(v) => v && setMetric(v as MetricName)}
+                w={200}
+                data-testid="heatmap-metric"
+              />
+              {metric === 'intensity' && (
+                <Select
+                  label="Channel"
+                  data={['1', '2', '3', '4', '5', '6']}
+                  value={String(channel)}
+                  onChange={(v) => v && setChannel(Number(v))}
+                  w={90}
+                  data-testid="heatmap-channel"
+                />
+              )}
+              <Select
+                label="Colormap"
+                data={['viridis', 'magma', 'categorical']}
+                value={colormap}
+                onChange={(v) => v && setColormap(v as ColormapName)}
+                w={140}
+                data-testid="heatmap-colormap"
+              />
+            </>
+          )}
+          <Select
+            label="Highlight"
+            data={[
+              { value: 'all', label: 'All wells' },
+              { value: 'controls', label: 'Controls' },
+              { value: 'negative', label: 'Negative controls' },
+              { value: 'positive', label: 'Positive controls' },
+              { value: 'treatment', label: 'Treatments' },
+            ]}
+            value={typeFilter}
+            onChange={(v) => v && setTypeFilter(v as typeof typeFilter)}
+            w={170}
+            data-testid="well-type-filter"
+          />
+          {(wells.loading || thumbs.loading) && <Loader size="sm" />}
+        </Group>
+      </Paper>
+
+      {wells.error && <Alert color="red">{wells.error.message}</Alert>}
+      {thumbs.error && mode === 'thumbnails' && <Alert color="orange">Thumbnails: {thumbs.error.message}</Alert>}
+      {!ready && <Alert color="blue">Open a dataset first (Datasets screen).</Alert>}
+      {ready && wells.data && (
+        <Group align="start" gap="lg" wrap="nowrap">
+          <Stack gap="xs">
+            <Group gap="xs">
+              <Badge variant="light">{wells.data.experiment}</Badge>
+              <Badge variant="light">plate {wells.data.plate}</Badge>
+              <Badge variant="light">{wells.data.cellType}</Badge>
+              <Badge variant="light">{wells.data.split}</Badge>
+              <Text size="xs" c="dimmed" data-testid="plate-well-count">
+                {wellList.length} wells · N = negative control, P = positive control
+              </Text>
+            </Group>
+            <PlateGrid
+              wells={wellList}
+              sprite={mode === 'thumbnails' ? sprite : null}
+              colors={heat?.colors ?? null}
+              values={heat?.values ?? null}
+              selected={selected}
+              onSelect={setSelected}
+              onOpen={onOpen}
+              dimmed={dimmed}
+            />
+            {heat && <HeatmapLegend legend={heat.legend} />}
+            <Text size="xs" c="dimmed">
+              Arrow keys move, Enter or double-click opens the well.
+            </Text>
+          </Stack>
+          <Paper withBorder p="sm" w={260} data-testid="well-info">
+            {sel ? (
+              <Table>
+                <Table.Tbody>
+                  <Row k="Well" v={sel.well} />
+                  <Row k="id_code" v={sel.idCode} />
+                  <Row k="Type" v={sel.wellType} />
+                  <Row k="siRNA" v={sel.sirna ?? '—'} />
+                  <Row k="Sites" v={String(sel.sites)} />
+                  <Row k="Images" v={sel.broken ? 'broken' : sel.hasImages ? 'ok' : 'missing'} />
+                  {sel.prediction && (
+                    <>
+                      <Row k="Predicted" v={sel.prediction.assigned ?? sel.prediction.top} />
+                      <Row k="Confidence" v={`${(sel.prediction.prob * 100).toFixed(1)}%`} />
+                      <Row k="Correct" v={sel.prediction.correct === null ? '—' : sel.prediction.correct ? 'yes' : 'no'} />
+                    </>
+                  )}
+                </Table.Tbody>
+              </Table>
+            ) : (
+              <Text size="sm" c="dimmed">
+                Click a well to see its metadata.
+              </Text>
+            )}
+          </Paper>
+        </Group>
+      )}
+    </Stack>
+  );
+}
+
+function Row({ k, v }: { k: string; v: string }) {
+  return (
+    <Table.Tr>
+      <Table.Td c="dimmed">{k}</Table.Td>
+      <Table.Td>{v}</Table.Td>
+    </Table.Tr>
+  );
+}

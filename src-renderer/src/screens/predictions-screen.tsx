@@ -1,0 +1,294 @@
+// Predictions screen: run inference (TTA, plate assignment), accuracy per plate incl. controls,
+// the most confused pairs, keyboard-driven review queues and the plate heatmap of correctness.
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  Paper,
+  ScrollArea,
+  SegmentedControl,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Table,
+  Tabs,
+  Text,
+  Title,
+} from '@mantine/core';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { CallOutput, PlateWell } from '../../../src-shared/contract';
+import { HeatmapLegend } from '../components/heatmap-legend';
+import { PlateGrid } from '../components/plate-grid';
+import { PlatePicker } from '../components/plate-picker';
+import { RunPicker } from '../components/run-picker';
+import { buildHeatmap } from '../lib/well-metrics';
+import { useCall, useCaller } from '../state/api-context';
+import { useAppState } from '../state/app-state';
+import { isActive, useJobs } from '../state/jobs-context';
+
+type Queue = 'confident-wrong' | 'least-confident' | 'sites-disagree';
+const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+
+export function PredictionsScreen() {
+  const call = useCaller();
+  const { runId, experiment, plate, openWell } = useAppState();
+  const { byId, jobs } = useJobs();
+  const [split, setSplit] = useState<'val' | 'test'>('val');
+  const [tta, setTta] = useState(true);
+  const [assign, setAssign] = useState(true);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [queue, setQueue] = useState<Queue>('confident-wrong');
+  const job = byId(jobId);
+  const predictDone = jobs.filter((j) => j.kind === 'predict' && j.status === 'done').length;
+
+  const summary = useCall(
+    'predictions.summary',
+    { runId: runId ?? '', split },
+    `${runId}|${split}|${predictDone}`,
+    !!runId,
+  );
+  const items = useCall(
+    'predictions.queue',
+    { runId: runId ?? '', split, queue, limit: 100 },
+    `${runId}|${split}|${queue}|${predictDone}`,
+    !!runId && !!summary.data,
+  );
+  const wells = useCall(
+    'plates.wells',
+    { experiment: experiment ?? '', plate: plate ?? 1, runId: runId ?? undefined },
+    `${experiment}|${plate}|${runId}|${predictDone}`,
+    !!runId && experiment !== null && plate !== null,
+  );
+  const wellList = useMemo(() => wells.data?.wells ?? [], [wells.data]);
+  const heat = useMemo(() => buildHeatmap(wellList, 'correct', 'categorical', 1), [wellList]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const onOpenWell = useCallback((w: PlateWell) => openWell(w.idCode), [openWell]);
+
+  const run = async () => {
+    if (!runId) return;
+    const res = await call('predict.start', { runId, split, tta, assign });
+    if (res) setJobId(res.jobId);
+  };
+  const s = summary.data;
+
+  return (
+    <Stack gap="md" data-testid="screen-predictions">
+      <Paper withBorder p="sm">
+        <Group align="end" gap="md">
+          <RunPicker clearable={false} />
+          <div>
+            <Text size="sm" fw={500}>
+              Split
+            </Text>
+            <SegmentedControl
+              data={[
+                { value: 'val', label: 'Validation' },
+                { value: 'test', label: 'Test' },
+              ]}
+              value={split}
+              onChange={(v) => setSplit(v as typeof split)}
+              data-testid="predict-split"
+            />
+          </div>
+          <Switch label="TTA (8 flips/rotations)" checked={tta} onChange={(e) => setTta(e.currentTarget.checked)} data-testid="predict-tta" />
+          <Switch
+            label="Plate assignment"
+            checked={assign}
+            onChange={(e) => setAssign(e.currentTarget.checked)}
+            data-testid="predict-assign"
+          />
+          <Button onClick={() => void run()} disabled={!runId || isActive(job)} loading={isActive(job)} data-testid="predict-run">
+            Run predictions
+          </Button>
+          {job && (
+            <Text size="sm" c="dimmed" data-testid="predict-job">
+              {job.status} · {Math.round(job.progress * 100)}% · {job.message}
+            </Text>
+          )}
+        </Group>
+      </Paper>
+      {!runId && <Alert color="blue">Train a model first (Training screen).</Alert>}
+      {runId && !s && !summary.loading && (
+        <Alert color="blue" data-testid="no-predictions">
+          No {split} predictions for this run yet. Press “Run predictions”.
+        </Alert>
+      )}
+      {s && (
+        <>
+          <SimpleGrid cols={4} data-testid="predict-summary">
+            <Stat label="wells" value={String(s.wells)} />
+            <Stat label="accuracy (raw)" value={pct(s.accuracy)} testId="predict-accuracy" />
+            <Stat label="accuracy (assigned)" value={pct(s.accuracyAssigned)} />
+            <Stat label="by cell type" value={s.perCellType.map((c) => `${c.cellType} ${pct(c.accuracy)}`).join(' · ') || '—'} />
+          </SimpleGrid>
+          <Group align="start" gap="md" wrap="nowrap">
+            <Paper withBorder p="sm" style={{ flex: 1 }}>
+              <Title order={5} mb="xs">
+                Per plate
+              </Title>
+              <ScrollArea.Autosize mah={260}>
+                <Table data-testid="per-plate-table">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Experiment</Table.Th>
+                      <Table.Th>Plate</Table.Th>
+                      <Table.Th>Accuracy</Table.Th>
+                      <Table.Th>Controls</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {s.perPlate.map((p) => (
+                      <Table.Tr key={`${p.experiment}-${p.plate}`}>
+                        <Table.Td>{p.experiment}</Table.Td>
+                        <Table.Td>{p.plate}</Table.Td>
+                        <Table.Td>{pct(p.accuracy)}</Table.Td>
+                        <Table.Td>{pct(p.controlsAccuracy)}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </ScrollArea.Autosize>
+            </Paper>
+            <Paper withBorder p="sm" w={320}>
+              <Title order={5} mb="xs">
+                Most confused pairs
+              </Title>
+              {s.confusedPairs.length === 0 && <Text c="dimmed">None.</Text>}
+              <Table data-testid="confused-pairs">
+                <Table.Tbody>
+                  {s.confusedPairs.slice(0, 10).map((c) => (
+                    <Table.Tr key={`${c.truth}-${c.predicted}`}>
+                      <Table.Td>{c.truth}</Table.Td>
+                      <Table.Td>→ {c.predicted}</Table.Td>
+                      <Table.Td>{c.count}×</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Paper>
+          </Group>
+          <Paper withBorder p="sm">
+            <Tabs value={queue} onChange={(v) => v && setQueue(v as Queue)}>
+              <Tabs.List>
+                <Tabs.Tab value="confident-wrong" data-testid="queue-confident-wrong">
+                  Confident but wrong
+                </Tabs.Tab>
+                <Tabs.Tab value="least-confident" data-testid="queue-least-confident">
+                  Least confident
+                </Tabs.Tab>
+                <Tabs.Tab value="sites-disagree" data-testid="queue-sites-disagree">
+                  Sites disagree
+                </Tabs.Tab>
+              </Tabs.List>
+            </Tabs>
+            <ReviewQueue key={`${runId}|${split}|${queue}`} items={items.data ?? []} onOpen={openWell} />
+          </Paper>
+        </>
+      )}
+      {runId && (
+        <Paper withBorder p="sm">
+          <Title order={5} mb="xs">
+            Correctness on the plate
+          </Title>
+          <PlatePicker />
+          <Stack gap="xs" mt="sm">
+            {wells.data && (
+              <PlateGrid
+                wells={wellList}
+                colors={heat.colors}
+                values={heat.values}
+                selected={selected}
+                onSelect={setSelected}
+                onOpen={onOpenWell}
+              />
+            )}
+            <HeatmapLegend legend={heat.legend} />
+          </Stack>
+        </Paper>
+      )}
+    </Stack>
+  );
+}
+
+function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <Paper withBorder p="sm">
+      <Text size="lg" fw={700} data-testid={testId}>
+        {value}
+      </Text>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+    </Paper>
+  );
+}
+
+type Item = CallOutput<'predictions.queue'>[number];
+
+/** A list stepped through with j/k or the arrow keys; Enter opens the well. */
+function ReviewQueue({ items, onOpen }: { items: Item[]; onOpen: (idCode: string) => void }) {
+  const [active, setActive] = useState(0);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.querySelector(`[data-index="${active}"]`)?.scrollIntoView({ block: 'nearest' });
+  }, [active]);
+  if (items.length === 0) return <Text c="dimmed" mt="sm">This queue is empty.</Text>;
+  return (
+    <div
+      ref={ref}
+      tabIndex={0}
+      data-testid="review-queue"
+      data-active={active}
+      style={{ outline: 'none', maxHeight: 320, overflow: 'auto', marginTop: 8 }}
+      onKeyDown={(e) => {
+        if (e.key === 'j' || e.key === 'ArrowDown') {
+          e.preventDefault();
+          setActive((a) => Math.min(items.length - 1, a + 1));
+        } else if (e.key === 'k' || e.key === 'ArrowUp') {
+          e.preventDefault();
+          setActive((a) => Math.max(0, a - 1));
+        } else if (e.key === 'Enter') {
+          e.preventDefault();
+          onOpen(items[active].idCode);
+        }
+      }}
+    >
+      <Text size="xs" c="dimmed" mb={4}>
+        j/k or ↓/↑ to move, Enter to open the well ({items.length} wells)
+      </Text>
+      <Table>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Well</Table.Th>
+            <Table.Th>Truth</Table.Th>
+            <Table.Th>Predicted</Table.Th>
+            <Table.Th>Confidence</Table.Th>
+            <Table.Th>Sites</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {items.map((it, i) => (
+            <Table.Tr
+              key={it.idCode}
+              className="queue-row"
+              data-active={String(i === active)}
+              data-index={i}
+              data-testid="queue-item"
+              data-idcode={it.idCode}
+              onClick={() => setActive(i)}
+              onDoubleClick={() => onOpen(it.idCode)}
+              style={{ cursor: 'pointer' }}
+            >
+              <Table.Td style={{ fontFamily: 'monospace', fontSize: 12 }}>{it.idCode}</Table.Td>
+              <Table.Td>{it.truth ?? '—'}</Table.Td>
+              <Table.Td>{it.predicted}</Table.Td>
+              <Table.Td>{pct(it.prob)}</Table.Td>
+              <Table.Td>{it.sitesDisagree ? <Badge color="orange" size="sm">disagree</Badge> : 'agree'}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </div>
+  );
+}

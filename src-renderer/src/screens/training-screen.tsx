@@ -1,0 +1,332 @@
+// Training screen: the settings form (defaults from training.defaults, zod validation as you type,
+// server warnings from training.validate), start/cancel/resume, live curves from training:metrics
+// events (runs.metrics on reload), images/s and ETA, and the list of past runs.
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  Paper,
+  Progress,
+  ScrollArea,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useEffect, useMemo, useState } from 'react';
+import { TrainConfig, type CallOutput, type RunSummary } from '../../../src-shared/contract';
+import { MetricsCharts, type Metrics } from '../components/metrics-charts';
+import { TrainForm, setPath, type Draft, type FieldErrors } from '../components/train-form';
+import { useApi, useCall, useCaller, useEvent } from '../state/api-context';
+import { useAppState } from '../state/app-state';
+import { isActive, useJobs } from '../state/jobs-context';
+
+function validate(draft: Draft): { config: TrainConfig | null; errors: FieldErrors } {
+  const parsed = TrainConfig.safeParse(draft);
+  const errors: FieldErrors = {};
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = issue.path.map(String).join('.');
+      errors[key] ??= issue.message;
+    }
+    return { config: null, errors };
+  }
+  if (parsed.data.cropSize > parsed.data.imageSize) {
+    errors.cropSize = 'Crop size must not exceed the image size.';
+    return { config: null, errors };
+  }
+  return { config: parsed.data, errors };
+}
+
+export function TrainingScreen({ backend }: { backend: string | null }) {
+  const call = useCaller();
+  const { client } = useApi();
+  const { runId, setRunId } = useAppState();
+  const { jobs } = useJobs();
+  const defaults = useCall('training.defaults', {}, 'once');
+  const [edited, setDraft] = useState<Draft | null>(null);
+  const [check, setCheck] = useState<CallOutput<'training.validate'> | null>(null);
+  const [starting, setStarting] = useState(false);
+
+  // Until the user edits something, the form shows the server's defaults.
+  const draft = edited ?? (defaults.data as unknown as Draft | null);
+
+  const { config, errors } = useMemo(() => (draft ? validate(draft) : { config: null, errors: {} }), [draft]);
+  const [debouncedConfig] = useDebouncedValue(config, 300);
+
+  useEffect(() => {
+    if (!debouncedConfig) return;
+    let live = true;
+    void client.call('training.validate', { config: debouncedConfig }).then((r) => {
+      if (live) setCheck(r.ok ? r.data : null);
+    });
+    return () => {
+      live = false;
+    };
+  }, [client, debouncedConfig]);
+
+  const trainJobs = jobs.filter((j) => j.kind === 'train');
+  const runsKey = trainJobs.map((j) => `${j.id}:${j.status}`).join(',');
+  const runs = useCall('runs.list', {}, runsKey);
+  const runList = useMemo(() => runs.data ?? [], [runs.data]);
+  // With no run picked, follow the one that is running (e.g. started before a reload).
+  const shownRunId = runId ?? runList.find((r) => r.status === 'running')?.runId ?? null;
+  const current = runList.find((r) => r.runId === shownRunId) ?? null;
+  const activeJob = trainJobs.find(isActive);
+
+  const start = async () => {
+    if (!config) return;
+    setStarting(true);
+    const res = await call('training.start', { config });
+    setStarting(false);
+    if (res) setRunId(res.runId);
+  };
+
+  return (
+    <Stack gap="md" data-testid="screen-training">
+      <Group align="start" gap="md" wrap="nowrap">
+        <Paper withBorder p="sm" style={{ flex: 1 }}>
+          <Group justify="space-between" mb="xs">
+            <Title order={4}>Training settings</Title>
+            <Group gap="xs">
+              <Badge color="teal" data-testid="training-backend">
+                compute: {backend ?? '…'}
+              </Badge>
+              <Button
+                size="xs"
+                variant="default"
+                onClick={() => defaults.data && setDraft(defaults.data as unknown as Draft)}
+                data-testid="train-defaults"
+              >
+                Defaults
+              </Button>
+            </Group>
+          </Group>
+          {defaults.error && <Alert color="red">{defaults.error.message}</Alert>}
+          {draft && <TrainForm draft={draft} errors={errors} onChange={(p, v) => setDraft((d) => setPath(d ?? draft, p, v))} />}
+          <Group mt="sm" justify="space-between">
+            <Group gap="xs" data-testid="train-check">
+              {!config && draft && (
+                <Text size="sm" c="red" data-testid="train-invalid">
+                  {Object.keys(errors).length} setting(s) need fixing.
+                </Text>
+              )}
+              {config && check && debouncedConfig && (
+                <Text size="sm" c="dimmed" data-testid="train-counts">
+                  {check.trainWells} training wells · {check.valWells} validation wells · {check.classes} classes
+                </Text>
+              )}
+            </Group>
+            <Button onClick={() => void start()} disabled={!config} loading={starting} data-testid="train-start">
+              Start training
+            </Button>
+          </Group>
+          {config &&
+            debouncedConfig &&
+            check?.warnings.map((w) => (
+              <Alert key={w} color="yellow" mt="xs" p="xs" data-testid="train-warning">
+                {w}
+              </Alert>
+            ))}
+        </Paper>
+      </Group>
+
+      <RunPanel run={current} runId={shownRunId} activeJob={activeJob} />
+
+      <Paper withBorder p="sm">
+        <Title order={4} mb="xs">
+          Runs
+        </Title>
+        {runList.length === 0 && <Text c="dimmed">No runs yet.</Text>}
+        {runList.length > 0 && (
+          <ScrollArea.Autosize mah={300}>
+            <Table highlightOnHover data-testid="runs-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Run</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                  <Table.Th>Settings</Table.Th>
+                  <Table.Th>Epochs</Table.Th>
+                  <Table.Th>Best val acc</Table.Th>
+                  <Table.Th>img/s</Table.Th>
+                  <Table.Th>Backend</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {runList.map((r) => (
+                  <RunRow key={r.runId} run={r} selected={r.runId === shownRunId} onSelect={() => setRunId(r.runId)} />
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollArea.Autosize>
+        )}
+      </Paper>
+    </Stack>
+  );
+}
+
+const STATUS_COLOR: Record<RunSummary['status'], string> = {
+  running: 'blue',
+  done: 'green',
+  failed: 'red',
+  cancelled: 'yellow',
+  interrupted: 'orange',
+};
+
+function RunRow({ run, selected, onSelect }: { run: RunSummary; selected: boolean; onSelect: () => void }) {
+  const c = run.config;
+  return (
+    <Table.Tr
+      onClick={onSelect}
+      style={{ cursor: 'pointer' }}
+      bg={selected ? 'var(--mantine-color-indigo-0)' : undefined}
+      data-testid="run-row"
+      data-run-id={run.runId}
+      data-status={run.status}
+    >
+      <Table.Td style={{ fontFamily: 'monospace', fontSize: 12 }}>{run.runId}</Table.Td>
+      <Table.Td>
+        <Badge size="sm" color={STATUS_COLOR[run.status]}>
+          {run.status}
+        </Badge>
+      </Table.Td>
+      <Table.Td>
+        <Text size="xs">
+          {c.arch} · {c.target} · {c.imageSize}/{c.cropSize}px · bs {c.batchSize} · {c.optimizer} lr {c.learningRate} · split{' '}
+          {c.split.strategy}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        {run.epochsDone}/{c.epochs}
+      </Table.Td>
+      <Table.Td>{run.bestValAccuracy === null ? '—' : `${(run.bestValAccuracy * 100).toFixed(1)}%`}</Table.Td>
+      <Table.Td>{run.imagesPerSecond === null ? '—' : run.imagesPerSecond.toFixed(1)}</Table.Td>
+      <Table.Td>{run.backend}</Table.Td>
+    </Table.Tr>
+  );
+}
+
+function formatEta(s: number | null | undefined): string {
+  if (s === null || s === undefined || !Number.isFinite(s)) return '—';
+  if (s < 60) return `${Math.round(s)} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+}
+
+function RunPanel({
+  run,
+  runId,
+  activeJob,
+}: {
+  run: RunSummary | null;
+  runId: string | null;
+  activeJob: ReturnType<typeof useJobs>['jobs'][number] | undefined;
+}) {
+  const call = useCaller();
+  const { client } = useApi();
+  const [state, setMetrics] = useState<Metrics & { runId: string | null }>({ runId: null, steps: [], epochs: [] });
+  const metrics: Metrics = state.runId === runId ? state : { steps: [], epochs: [] };
+
+  useEffect(() => {
+    if (!runId) return;
+    let live = true;
+    void client.call('runs.metrics', { runId }).then((r) => {
+      if (!live || !r.ok) return;
+      // Merge with any events that arrived while loading (keep the longer history per series).
+      setMetrics((m) => {
+        const cur = m.runId === runId ? m : { steps: [], epochs: [] };
+        return {
+          runId,
+          steps: r.data.steps.length >= cur.steps.length ? r.data.steps : cur.steps,
+          epochs: r.data.epochs.length >= cur.epochs.length ? r.data.epochs : cur.epochs,
+        };
+      });
+    });
+    return () => {
+      live = false;
+    };
+  }, [client, runId]);
+
+  useEvent('training:metrics', (p) => {
+    if (p.runId !== runId) return;
+    setMetrics((prev) => {
+      const m = prev.runId === p.runId ? prev : { steps: [], epochs: [] };
+      return {
+        runId: p.runId,
+        steps: p.step ? [...m.steps.filter((s) => s.step !== p.step?.step), p.step] : m.steps,
+        epochs: p.epoch ? [...m.epochs.filter((e) => e.epoch !== p.epoch?.epoch), p.epoch] : m.epochs,
+      };
+    });
+  });
+
+  if (!runId) {
+    return (
+      <Paper withBorder p="sm">
+        <Text c="dimmed">Start a run or pick one below to see its curves.</Text>
+      </Paper>
+    );
+  }
+  const lastStep = metrics.steps.at(-1);
+  const lastEpoch = metrics.epochs.at(-1);
+  const running = run?.status === 'running' || activeJob !== undefined;
+  const canResume = run && (run.status === 'cancelled' || run.status === 'interrupted' || run.status === 'failed');
+  return (
+    <Paper withBorder p="sm" data-testid="run-panel" data-run-id={runId}>
+      <Group justify="space-between" mb="xs">
+        <Group gap="xs">
+          <Title order={5} style={{ fontFamily: 'monospace' }}>
+            {runId}
+          </Title>
+          {run && (
+            <Badge color={STATUS_COLOR[run.status]} data-testid="run-status">
+              {run.status}
+            </Badge>
+          )}
+          <Text size="sm" data-testid="run-speed">
+            {lastStep ? `${lastStep.imagesPerSecond.toFixed(1)} images/s` : ''}
+          </Text>
+          <Text size="sm" c="dimmed" data-testid="run-eta">
+            ETA {formatEta(lastEpoch?.etaSeconds)}
+          </Text>
+        </Group>
+        <Group gap="xs">
+          <Button
+            size="xs"
+            color="red"
+            variant="light"
+            disabled={!running}
+            onClick={() => void call('training.cancel', { runId })}
+            data-testid="train-cancel"
+          >
+            Cancel
+          </Button>
+          <Button
+            size="xs"
+            variant="light"
+            disabled={!canResume}
+            onClick={() => void call('training.resume', { runId })}
+            data-testid="train-resume"
+          >
+            Resume
+          </Button>
+        </Group>
+      </Group>
+      {activeJob && isActive(activeJob) && (
+        <Stack gap={2} mb="xs">
+          <Progress value={activeJob.progress * 100} animated data-testid="train-progress" />
+          <Text size="xs" c="dimmed">
+            {activeJob.message}
+          </Text>
+        </Stack>
+      )}
+      {run && run.warnings.length > 0 && (
+        <Alert color="yellow" p="xs" mb="xs">
+          {run.warnings.join(' ')}
+        </Alert>
+      )}
+      <MetricsCharts metrics={metrics} />
+    </Paper>
+  );
+}
