@@ -1,7 +1,7 @@
 // Image throughput on a demo-like dataset, all in one run so the ratios compare like with like:
 // (a) plain sharp decode of a site's 6 PNGs, (b) our loadSite with per-image normalisation,
 // (c) reads from the decoded-site cache, (d) plate-sprite thumbnails (plus a 308-well plate
-// cold/warm). Prints JSON. Standalone: node bin/run-ts.js bench/images.ts [--rounds 3] [--concurrency 4]
+// cold/warm). Prints JSON. Standalone: node bin/run-ts.js bench/images.ts [--rounds 5] [--concurrency 4]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { siteRelPaths } from '../src-main/core/dataset/layout';
 import { usedWells } from '../src-main/core/dataset/plate';
 import { DecodedSiteCache } from '../src-main/core/imaging/decoded-cache';
-import { rxrx1DefaultDisplay } from '../src-main/core/imaging/display';
+import { rxrx1DefaultDisplay, toggleChannel } from '../src-main/core/imaging/display';
 import { writeFixtureSites } from '../src-main/core/imaging/fixtures';
 import { loadSite } from '../src-main/core/imaging/load-site';
 import { plateSprite } from '../src-main/core/imaging/thumbnails';
@@ -20,7 +20,7 @@ export interface BenchImagesOptions {
   /** Existing dataset root to measure; default: a fresh synthetic one in a temp dir. */
   dataDir?: string;
   preset?: 'demo' | 'tiny';
-  /** Timed rounds per method (methods alternate; the median round counts). Default 3. */
+  /** Timed rounds per method (methods alternate; the median round counts). Default 5. */
   rounds?: number;
   /** Sites in flight at once. Default 4. */
   concurrency?: number;
@@ -78,8 +78,8 @@ async function makeDataset(
 ): Promise<string> {
   try {
     const synth = await import('../src-main/core/dataset/synth/index');
-    await synth.generateSynthDataset({ preset, outDir: dir, experiments: { train: 1, test: 0 } });
-    return `synth ${preset} (1 train experiment)`;
+    await synth.generateSynthDataset({ preset, outDir: dir, experiments: { train: 1, test: 1 } });
+    return `synth ${preset} (1 train + 1 test experiment)`;
   } catch (err) {
     log(
       `synth generator unavailable (${(err as Error).message}); writing an imaging fixture instead`,
@@ -102,10 +102,19 @@ async function makeDataset(
   }
 }
 
-async function timed(items: number, fn: () => Promise<void>): Promise<number> {
+/** Items per second of wall time, and process CPU milliseconds (all threads) per item. */
+async function timed(
+  items: number,
+  fn: () => Promise<void>,
+): Promise<{ perSec: number; cpuMs: number }> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
-  return items / ((performance.now() - t0) / 1000);
+  const c = process.cpuUsage(c0);
+  return {
+    perSec: items / ((performance.now() - t0) / 1000),
+    cpuMs: (c.user + c.system) / 1000 / items,
+  };
 }
 
 async function pool<T>(
@@ -126,7 +135,7 @@ const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 
 export async function benchImages(opts: BenchImagesOptions = {}) {
   const log = opts.log ?? ((l: string) => console.error(l));
-  const rounds = opts.rounds ?? 3;
+  const rounds = opts.rounds ?? 5;
   const conc = opts.concurrency ?? 4;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'platelab-bench-images-'));
   try {
@@ -151,38 +160,51 @@ export async function benchImages(opts: BenchImagesOptions = {}) {
     const offsets = sites.map((s) => cache.lookup(s.key, cache.digestFor(root!, s.relPaths))!);
     const buf = new Uint8Array(cache.siteBytes);
 
-    const runs: Record<string, number[]> = {
+    const runs: Record<string, Array<{ perSec: number; cpuMs: number }>> = {
       rawDecode: [],
       rawDecodeBw: [],
       loadSitePerImage: [],
       cacheRead: [],
     };
+    const methods: Array<[string, () => Promise<unknown>]> = [
+      [
+        'rawDecode',
+        () => pool(abs, conc, (files) => Promise.all(files.map((f) => sharp(f).raw().toBuffer()))),
+      ],
+      [
+        'rawDecodeBw',
+        () =>
+          pool(abs, conc, (files) =>
+            Promise.all(files.map((f) => sharp(f).toColourspace('b-w').raw().toBuffer())),
+          ),
+      ],
+      [
+        'loadSitePerImage',
+        () => pool(sites, conc, (s) => loadSite(root!, s.relPaths, { normalization: 'per-image' })),
+      ],
+      [
+        'cacheRead',
+        async () => {
+          for (const off of offsets) cache.read(off, buf);
+        },
+      ],
+    ];
     for (let r = 0; r < rounds + 1; r++) {
-      const keep = r > 0; // round 0 warms up files, JIT and sharp
-      const a = await timed(sites.length, () =>
-        pool(abs, conc, (files) => Promise.all(files.map((f) => sharp(f).raw().toBuffer()))),
-      );
-      const a2 = await timed(sites.length, () =>
-        pool(abs, conc, (files) =>
-          Promise.all(files.map((f) => sharp(f).toColourspace('b-w').raw().toBuffer())),
-        ),
-      );
-      const b = await timed(sites.length, () =>
-        pool(sites, conc, (s) => loadSite(root!, s.relPaths, { normalization: 'per-image' })),
-      );
-      const c = await timed(sites.length, async () => {
-        for (const off of offsets) cache.read(off, buf);
-      });
-      if (keep) {
-        runs.rawDecode!.push(a);
-        runs.rawDecodeBw!.push(a2);
-        runs.loadSitePerImage!.push(b);
-        runs.cacheRead!.push(c);
+      // Round 0 warms up files, JIT and sharp; the order rotates so no method always runs first.
+      for (let k = 0; k < methods.length; k++) {
+        const [name, fn] = methods[(k + r) % methods.length]!;
+        const t = await timed(sites.length, async () => {
+          await fn();
+        });
+        if (r > 0) runs[name]!.push(t);
       }
     }
     cache.close();
     const sps = Object.fromEntries(
-      Object.entries(runs).map(([k, v]) => [k, round(median(v))]),
+      Object.entries(runs).map(([k, v]) => [k, round(median(v.map((x) => x.perSec)))]),
+    ) as Record<string, number>;
+    const cpu = Object.fromEntries(
+      Object.entries(runs).map(([k, v]) => [k, round(median(v.map((x) => x.cpuMs)), 3)]),
     ) as Record<string, number>;
 
     // (d) Thumbnails: cold sprites of every plate in the dataset (fresh cache dir each round).
@@ -268,7 +290,9 @@ export async function benchImages(opts: BenchImagesOptions = {}) {
       await writeFixtureSites(froot, refs, { size: 128 });
       const wells = refs.map((r) => ({ well: r.well, relPaths: siteRelPaths(r) }));
       const cold: number[] = [];
+      const coldCpu: number[] = [];
       const warm: number[] = [];
+      const redisplay: number[] = [];
       for (let r = 0; r < rounds; r++) {
         const cacheDir = path.join(tmp, `sprite308-${r}`);
         const base = {
@@ -280,25 +304,35 @@ export async function benchImages(opts: BenchImagesOptions = {}) {
           display,
           cacheDir,
         };
+        const c0 = process.cpuUsage();
         let t0 = performance.now();
         await plateSprite(base);
         cold.push(performance.now() - t0);
+        const c = process.cpuUsage(c0);
+        coldCpu.push((c.user + c.system) / 1000);
         t0 = performance.now();
         const again = await plateSprite(base);
         warm.push(performance.now() - t0);
         if (!again.cached) throw new Error('warm sprite was not served from the cache');
+        t0 = performance.now();
+        await plateSprite({ ...base, display: toggleChannel(display, 1) });
+        redisplay.push(performance.now() - t0);
       }
       fullPlate = {
         wells: 308,
         sourcePx: 128,
         cellPx: 96,
         coldMs: round(median(cold), 0),
+        coldCpuMs: round(median(coldCpu), 0),
+        newDisplayMs: round(median(redisplay), 0),
         warmMs: round(median(warm), 1),
       };
     }
 
     const ratios = {
       loadVsRawDecode: round(sps.loadSitePerImage! / sps.rawDecode!, 2),
+      loadVsRawDecodeByCpu: round(cpu.rawDecode! / cpu.loadSitePerImage!, 2),
+      loadVsRawDecodeBwByCpu: round(cpu.rawDecodeBw! / cpu.loadSitePerImage!, 2),
       loadVsRawDecodeBw: round(sps.loadSitePerImage! / sps.rawDecodeBw!, 2),
       cacheVsRawDecode: round(sps.cacheRead! / sps.rawDecode!, 1),
     };
@@ -314,6 +348,7 @@ export async function benchImages(opts: BenchImagesOptions = {}) {
       concurrency: conc,
       rounds,
       sitesPerSecond: sps,
+      cpuMsPerSite: cpu,
       pipeline,
       thumbnails: { wellsPerSecond: round(median(thumbRuns)), cellPx: 96, fullPlate },
       ratios,
@@ -326,7 +361,9 @@ export async function benchImages(opts: BenchImagesOptions = {}) {
       notes:
         'rawDecode = sharp(file).raw() per channel, 6 in parallel per site; rawDecodeBw = the same with ' +
         "toColourspace('b-w') (libvips' cheapest single-band output). loadSitePerImage includes interleaving " +
-        'and per-image normalisation to float32. cacheRead = one positional read per site.',
+        'and per-image normalisation to float32. cacheRead = one positional read per site. ' +
+        'cpuMsPerSite = process CPU time (all threads) per site; the ByCpu ratios are throughput ratios ' +
+        'at equal CPU, robust when other processes share the cores.',
     };
   } finally {
     if (!opts.keep) fs.rmSync(tmp, { recursive: true, force: true });

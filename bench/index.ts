@@ -76,7 +76,10 @@ function writeTinyTree(dir: string): string {
   const made = new Set<string>();
   for (const w of readMetadata(REAL_METADATA).wells) {
     const plateDir = path.join(dir, w.split, w.experiment, `Plate${w.plate}`);
-    if (!made.has(plateDir)) (fs.mkdirSync(plateDir, { recursive: true }), made.add(plateDir));
+    if (!made.has(plateDir)) {
+      fs.mkdirSync(plateDir, { recursive: true });
+      made.add(plateDir);
+    }
     for (let s = 1; s <= SITES; s++)
       for (let c = 1; c <= CHANNELS; c++)
         fs.writeFileSync(path.join(plateDir, `${w.well}_s${s}_w${c}.png`), png);

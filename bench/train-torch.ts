@@ -90,10 +90,16 @@ export function findTorch(): { python: string; version: string } | { reasons: st
   const reasons: string[] = [];
   for (const python of ['python3', '/usr/bin/python3']) {
     try {
-      const version = execFileSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 }).trim();
+      const version = execFileSync(python, ['-c', 'import torch; print(torch.__version__)'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 60_000,
+      }).trim();
       return { python, version };
     } catch (err) {
-      reasons.push(`${python}: ${(err as Error).message.split('\n').find((l) => l.includes('Error')) ?? 'cannot import torch'}`);
+      reasons.push(
+        `${python}: ${(err as Error).message.split('\n').find((l) => l.includes('Error')) ?? 'cannot import torch'}`,
+      );
     }
   }
   return { reasons };
@@ -102,15 +108,33 @@ export function findTorch(): { python: string; version: string } | { reasons: st
 /** Times the nets in PyTorch (same batch, steps and layout as the tfjs run). */
 export function runTorch(
   python: string,
-  opts: { nets: { arch: string; size: number }[]; batch: number; steps: number; warmup: number; inferSteps: number; threads: number },
+  opts: {
+    nets: { arch: string; size: number }[];
+    batch: number;
+    steps: number;
+    warmup: number;
+    inferSteps: number;
+    threads: number;
+  },
 ): { info: TorchInfo; results: TorchResult[] } {
   const dir = mkdtempSync(path.join(tmpdir(), 'platelab-torch-'));
   try {
     const file = path.join(dir, 'bench.py');
     writeFileSync(file, script);
-    const text = execFileSync(python, [file, JSON.stringify(opts)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, timeout: 30 * 60_000 });
-    const parsed = JSON.parse(text.trim().split('\n').pop() ?? '{}') as { version: string; threads: number; results: TorchResult[] };
-    return { info: { python, version: parsed.version, threads: parsed.threads }, results: parsed.results };
+    const text = execFileSync(python, [file, JSON.stringify(opts)], {
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: 30 * 60_000,
+    });
+    const parsed = JSON.parse(text.trim().split('\n').pop() ?? '{}') as {
+      version: string;
+      threads: number;
+      results: TorchResult[];
+    };
+    return {
+      info: { python, version: parsed.version, threads: parsed.threads },
+      results: parsed.results,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,12 +1,20 @@
 // Training/inference throughput of PlateLab's models on the selected tfjs backend, with the same
 // networks in PyTorch in the same run (ratios) when torch is importable. Prints JSON.
-// Standalone: node bin/run-ts.js bench/train.ts [--steps 2] [--nets resnet18@64,resnet34@128] [--no-torch]
+// Standalone: node bin/run-ts.js bench/train.ts [--steps 3] [--nets resnet18@64,resnet34@128] [--no-torch]
+// [--torch-threads 1] [--baseline] [--backend wasm]
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { selectBackend, type BackendPreference } from '../src-main/core/learn/backend/select-backend';
+import {
+  selectBackend,
+  type BackendPreference,
+} from '../src-main/core/learn/backend/select-backend';
 import { getTf, type Scalar, type Tensor } from '../src-main/core/learn/backend/tf';
 import { buildModel } from '../src-main/core/learn/models/build-model';
 import type { ModelArch } from '../src-main/core/learn/models/config';
+import {
+  registerWasmTrainingKernels,
+  useBuiltinWasmKernels,
+} from '../src-main/core/learn/backend/wasm-kernels/register';
 import { findTorch, runTorch, type TorchResult } from './train-torch';
 
 export interface BenchTrainOptions {
@@ -22,10 +30,21 @@ export interface BenchTrainOptions {
   torch?: boolean;
   /** PyTorch threads (default: all cores; tfjs wasm runs on one thread in Node). */
   torchThreads?: number;
+  /**
+   * Also time each net as PlateLab trained before this work (wasm only): tfjs' BatchNormalization
+   * layer and built-in MaxPoolGrad, with the same conv backprop kernels.
+   */
+  baseline?: boolean;
   log?: (line: string) => void;
 }
 
-const defaultNets = ['resnet-mini@64', 'resnet18@64', 'resnet18@128', 'resnet34@64', 'resnet34@128'];
+const defaultNets = [
+  'resnet-mini@64',
+  'resnet18@64',
+  'resnet18@128',
+  'resnet34@64',
+  'resnet34@128',
+];
 
 interface Timing {
   median: number;
@@ -43,7 +62,10 @@ const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
 function parseNet(spec: string): { arch: ModelArch; size: number } {
   const [arch, size] = spec.split('@');
   const n = Number(size);
-  if (!['resnet18', 'resnet34', 'resnet-mini', 'se-resnext50'].includes(arch) || !Number.isInteger(n)) {
+  if (
+    !['resnet18', 'resnet34', 'resnet-mini', 'se-resnext50'].includes(arch) ||
+    !Number.isInteger(n)
+  ) {
     throw new Error(`bench train: bad net '${spec}' (want arch@size, e.g. resnet18@64)`);
   }
   return { arch: arch as ModelArch, size: n };
@@ -61,14 +83,33 @@ function heapMB(): number | null {
 }
 
 /** Times training steps (SGD momentum, softmax cross-entropy) and inference for one net. */
-function benchTfjs(arch: ModelArch, size: number, o: Required<Pick<BenchTrainOptions, 'batch' | 'steps' | 'warmup' | 'inferSteps'>>) {
+function benchTfjs(
+  arch: ModelArch,
+  size: number,
+  o: Required<Pick<BenchTrainOptions, 'batch' | 'steps' | 'warmup' | 'inferSteps'>>,
+  batchNorm: 'fused' | 'keras' = 'fused',
+) {
   const tf = getTf();
-  const model = buildModel({ arch, inputSize: size, channels: 6, numClasses: 31, seed: 1 });
+  const model = buildModel({
+    arch,
+    inputSize: size,
+    channels: 6,
+    numClasses: 31,
+    seed: 1,
+    batchNorm,
+  });
   const x = tf.randomNormal([o.batch, size, size, 6]);
   const labels = tf.oneHot(tf.randomUniform([o.batch], 0, 31, 'int32') as Tensor as never, 31);
   const opt = tf.train.momentum(0.01, 0.9);
   const step = () => {
-    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as Tensor) as Scalar, true);
+    const loss = opt.minimize(
+      () =>
+        tf.losses.softmaxCrossEntropy(
+          labels,
+          model.apply(x, { training: true }) as Tensor,
+        ) as Scalar,
+      true,
+    );
     loss?.dataSync();
     loss?.dispose();
   };
@@ -98,11 +139,23 @@ function benchTfjs(arch: ModelArch, size: number, o: Required<Pick<BenchTrainOpt
   opt.dispose();
   model.dispose();
   tf.dispose([x, labels]);
-  return { train: timing(train), infer: timing(infer), trainCpu: timing(trainCpu), inferCpu: timing(inferCpu), leakedTensorsPerRun: leaked, heapMB: heap };
+  return {
+    train: timing(train),
+    infer: timing(infer),
+    trainCpu: timing(trainCpu),
+    inferCpu: timing(inferCpu),
+    leakedTensorsPerRun: leaked,
+    heapMB: heap,
+  };
 }
 
 export async function benchTrain(opts: BenchTrainOptions = {}): Promise<Record<string, unknown>> {
-  const o = { batch: opts.batch ?? 32, steps: opts.steps ?? 3, warmup: opts.warmup ?? 1, inferSteps: opts.inferSteps ?? 3 };
+  const o = {
+    batch: opts.batch ?? 32,
+    steps: opts.steps ?? 3,
+    warmup: opts.warmup ?? 1,
+    inferSteps: opts.inferSteps ?? 3,
+  };
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const nets = (opts.nets ?? defaultNets).map(parseNet);
   const sel = await selectBackend(opts.backend);
@@ -110,7 +163,8 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<Record<s
   const torchThreads = opts.torchThreads ?? os.cpus().length;
   const loadBefore = os.loadavg()[0];
   const results: Record<string, unknown>[] = [];
-  let torchInfo: Record<string, unknown> = 'reasons' in torchFound ? { available: false, why: torchFound.reasons } : { available: true };
+  let torchInfo: Record<string, unknown> =
+    'reasons' in torchFound ? { available: false, why: torchFound.reasons } : { available: true };
   const started = performance.now();
   for (const { arch, size } of nets) {
     log(`bench train: ${arch} @${size}px on ${sel.name}…`);
@@ -121,8 +175,16 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<Record<s
       batch: o.batch,
       trainImgPerS: round((o.batch * 1000) / t.train.median),
       inferImgPerS: round((o.batch * 1000) / t.infer.median),
-      trainMsPerStep: { median: round(t.train.median, 0), min: round(t.train.min, 0), max: round(t.train.max, 0) },
-      inferMsPerBatch: { median: round(t.infer.median, 0), min: round(t.infer.min, 0), max: round(t.infer.max, 0) },
+      trainMsPerStep: {
+        median: round(t.train.median, 0),
+        min: round(t.train.min, 0),
+        max: round(t.train.max, 0),
+      },
+      inferMsPerBatch: {
+        median: round(t.infer.median, 0),
+        min: round(t.infer.min, 0),
+        max: round(t.infer.max, 0),
+      },
       cpuMsPerStep: round(t.trainCpu.median, 0),
       cpuMsPerInferBatch: round(t.inferCpu.median, 0),
       leakedTensorsPerRun: t.leakedTensorsPerRun,
@@ -131,7 +193,11 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<Record<s
     // PyTorch right after the same net, so both see similar load from other processes.
     if (!('reasons' in torchFound) && arch !== 'se-resnext50') {
       log(`bench train: ${arch} @${size}px in PyTorch (${torchThreads} threads)…`);
-      const ref = runTorch(torchFound.python, { nets: [{ arch, size }], threads: torchThreads, ...o });
+      const ref = runTorch(torchFound.python, {
+        nets: [{ arch, size }],
+        threads: torchThreads,
+        ...o,
+      });
       torchInfo = { available: true, ...ref.info };
       const r: TorchResult = ref.results[0];
       const tt = timing(r.trainMsPerStep);
@@ -144,7 +210,11 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<Record<s
         torch: {
           trainImgPerS: round(torchTrain),
           inferImgPerS: round(torchInfer),
-          trainMsPerStep: { median: round(tt.median, 0), min: round(tt.min, 0), max: round(tt.max, 0) },
+          trainMsPerStep: {
+            median: round(tt.median, 0),
+            min: round(tt.min, 0),
+            max: round(tt.max, 0),
+          },
           cpuMsPerStep: round(tcTrain, 0),
           cpuMsPerInferBatch: round(tcInfer, 0),
         },
@@ -156,6 +226,27 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<Record<s
         cpuRatioTrain: round(tcTrain / t.trainCpu.median, 2),
         cpuRatioInfer: round(tcInfer / t.inferCpu.median, 2),
       });
+    }
+    if (opts.baseline && sel.name === 'wasm') {
+      log(
+        `bench train: ${arch} @${size}px baseline (keras BatchNormalization, built-in MaxPoolGrad)…`,
+      );
+      useBuiltinWasmKernels(['MaxPoolGrad']);
+      try {
+        const b = benchTfjs(arch, size, o, 'keras');
+        Object.assign(row, {
+          baseline: {
+            trainImgPerS: round((o.batch * 1000) / b.train.median),
+            inferImgPerS: round((o.batch * 1000) / b.infer.median),
+            cpuMsPerStep: round(b.trainCpu.median, 0),
+            cpuMsPerInferBatch: round(b.inferCpu.median, 0),
+          },
+          cpuSpeedupTrainVsBaseline: round(b.trainCpu.median / t.trainCpu.median, 2),
+          cpuSpeedupInferVsBaseline: round(b.inferCpu.median / t.inferCpu.median, 2),
+        });
+      } finally {
+        registerWasmTrainingKernels();
+      }
     }
     results.push(row);
   }
@@ -170,7 +261,12 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<Record<s
     warmup: o.warmup,
     results,
     // Other processes share this machine's cores: the 1-minute load average says how noisy it was.
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavgBefore: round(loadBefore, 2), loadavgAfter: round(os.loadavg()[0], 2) },
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      loadavgBefore: round(loadBefore, 2),
+      loadavgAfter: round(os.loadavg()[0], 2),
+    },
     totalSeconds: round((performance.now() - started) / 1000, 0),
   };
 }
@@ -182,7 +278,8 @@ function argValue(args: string[], name: string): string | undefined {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
-  const num = (name: string) => (argValue(args, name) !== undefined ? Number(argValue(args, name)) : undefined);
+  const num = (name: string) =>
+    argValue(args, name) !== undefined ? Number(argValue(args, name)) : undefined;
   const out = await benchTrain({
     nets: argValue(args, '--nets')?.split(','),
     steps: num('--steps'),
@@ -192,6 +289,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     torchThreads: num('--torch-threads'),
     backend: argValue(args, '--backend') as BackendPreference | undefined,
     torch: !args.includes('--no-torch'),
+    baseline: args.includes('--baseline'),
   });
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }

@@ -6,6 +6,12 @@ import type { Browser } from 'playwright-core';
 import { AppPage } from './helpers/app-page';
 import { launchBrowser, openPage, type TrackedPage } from './helpers/browser';
 import { datasetWells } from './helpers/dataset-csv';
+import {
+  backgroundColor,
+  backgroundColors,
+  backgroundImage,
+  backgroundImages,
+} from './helpers/in-page';
 import { startServe, type Served } from './helpers/serve';
 
 let served: Served;
@@ -31,7 +37,8 @@ describe('datasets and plates', () => {
     const wells = datasetWells(served.datasetDir as string);
     const plates = new Set(wells.map((w) => `${w.experiment}/${w.plate}`));
     const experiments = new Set(wells.map((w) => w.experiment));
-    const count = async (k: string) => Number((await app.byTestId(`count-${k}`).innerText()).replace(/,/g, ''));
+    const count = async (k: string) =>
+      Number((await app.byTestId(`count-${k}`).innerText()).replace(/,/g, ''));
     expect(await count('wells')).toBe(wells.length);
     expect(await count('plates')).toBe(plates.size);
     expect(await count('experiments')).toBe(experiments.size);
@@ -50,32 +57,36 @@ describe('datasets and plates', () => {
     const expected = datasetWells(served.datasetDir as string).filter(
       (w) => w.experiment === first.experiment && w.plate === first.plate,
     );
-    await expect.poll(() => app.page.locator('[data-has-well="true"]').count()).toBe(expected.length);
+    await expect
+      .poll(() => app.page.locator('[data-has-well="true"]').count())
+      .toBe(expected.length);
     expect(await app.cells().count()).toBe(384);
     expect(await app.page.locator('[data-testid="well-cell"][data-ring="true"]').count()).toBe(76);
-    expect(await app.page.locator('[data-testid="well-cell"][data-ring="false"]').count()).toBe(308);
+    expect(await app.page.locator('[data-testid="well-cell"][data-ring="false"]').count()).toBe(
+      308,
+    );
     expect(await app.byTestId('row-label').allInnerTexts()).toEqual('ABCDEFGHIJKLMNOP'.split(''));
     expect((await app.byTestId('col-label').allInnerTexts()).map(Number)).toEqual(
       Array.from({ length: 24 }, (_, i) => i + 1),
     );
     // The ring is drawn greyed: its computed background differs from a used empty position.
-    const ringBg = await app.page
-      .locator('[data-well="A01"]')
-      .evaluate((el) => getComputedStyle(el).backgroundImage);
+    const ringBg = await app.page.locator('[data-well="A01"]').evaluate(backgroundImage);
     expect(ringBg).toContain('repeating-linear-gradient');
     for (const w of expected) {
       const cell = app.page.locator(`[data-testid="well-cell"][data-well="${w.well}"]`);
       expect(await cell.getAttribute('data-has-well')).toBe('true');
       expect(await cell.getAttribute('data-ring')).toBe('false');
     }
-    expect(await app.page.locator('[data-well="B02"]').getAttribute('data-well-type')).toBe('negative_control');
+    expect(await app.page.locator('[data-well="B02"]').getAttribute('data-well-type')).toBe(
+      'negative_control',
+    );
   });
 
   it('loads all thumbnails from one sprite and redraws it when a channel is toggled', async () => {
     await expect.poll(() => app.cellBackground('B02'), { timeout: 30_000 }).toContain('url(');
-    const withWells = await app.page.locator('[data-has-well="true"]').evaluateAll((els) =>
-      els.map((el) => getComputedStyle(el).backgroundImage),
-    );
+    const withWells = await app.page
+      .locator('[data-has-well="true"]')
+      .evaluateAll(backgroundImages);
     // Every well uses the same sprite URL (one request per plate, not one per well).
     expect(new Set(withWells).size).toBe(1);
     const before = await app.cellBackground('B02');
@@ -92,7 +103,10 @@ describe('datasets and plates', () => {
     const url = (bg: string) => /url\("?(.*?)"?\)/.exec(bg)?.[1] ?? '';
     const [a, b] = await Promise.all(
       [before, await app.cellBackground('B02')].map((bg) =>
-        app.page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())), url(bg)),
+        app.page.evaluate(
+          async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())),
+          url(bg),
+        ),
       ),
     );
     expect(a.length).toBeGreaterThan(0);
@@ -104,21 +118,21 @@ describe('datasets and plates', () => {
   it('shows a heatmap with a legend, a tooltip on hover, and opens a well with the keyboard', async () => {
     await app.byTestId('plate-mode').getByText('Heatmap').click();
     await app.byTestId('heatmap-legend').waitFor();
-    const colored = await app.page.locator('[data-has-well="true"]').evaluateAll((els) =>
-      els.map((el) => getComputedStyle(el).backgroundColor),
-    );
+    const colored = await app.page.locator('[data-has-well="true"]').evaluateAll(backgroundColors);
     // Well types: the negative control has its own colour, different from a treatment well.
-    const neg = await app.page.locator('[data-well="B02"]').evaluate((el) => getComputedStyle(el).backgroundColor);
+    const neg = await app.page.locator('[data-well="B02"]').evaluate(backgroundColor);
     const treatment = await app.page
       .locator('[data-has-well="true"][data-well-type="treatment"]')
       .first()
-      .evaluate((el) => getComputedStyle(el).backgroundColor);
+      .evaluate(backgroundColor);
     expect(colored.every((c) => c !== 'rgba(0, 0, 0, 0)')).toBe(true);
     expect(neg).not.toBe(treatment);
     expect(await app.byTestId('heatmap-legend').innerText()).toContain('negative_control');
 
     await app.page.locator('[data-well="B02"]').hover();
-    await expect(app.byTestId('well-tooltip').innerText()).resolves.toMatch(/B02[\s\S]*negative control/);
+    await expect(app.byTestId('well-tooltip').innerText()).resolves.toMatch(
+      /B02[\s\S]*negative control/,
+    );
     await app.screenshot('plates-heatmap');
 
     await app.page.locator('[data-well="B02"]').click();

@@ -36,32 +36,40 @@ describe('training', () => {
     // The error is shown inline, under the field.
     const describedBy = await app.byTestId('tf-batchSize').getAttribute('aria-describedby');
     expect(describedBy).toBeTruthy();
-    await expect(app.page.locator(`[id="${describedBy?.split(' ')[0]}"]`).innerText()).resolves.toMatch(/>=\s*1|too small/i);
+    await expect(
+      app.page.locator(`[id="${describedBy?.split(' ')[0]}"]`).innerText(),
+    ).resolves.toMatch(/>=\s*1|too small/i);
     await app.byTestId('tf-cropSize').fill('400');
     await app.byTestId('tf-imageSize').fill('64');
     await app.byTestId('tf-batchSize').fill('8');
     await expect.poll(() => app.byTestId('train-invalid').innerText()).toMatch(/1 setting/);
     await fillTinyConfig(app, 2);
-    await expect.poll(() => app.byTestId('train-counts').innerText(), { timeout: 30_000 }).toMatch(/\d+ training wells/);
+    await expect
+      .poll(() => app.byTestId('train-counts').innerText(), { timeout: 30_000 })
+      .toMatch(/\d+ training wells/);
     await app.screenshot('training-form');
   });
 
   it('streams curves, cancels a run and resumes it', async () => {
-    await fillTinyConfig(app, 60);
+    await fillTinyConfig(app, 400);
     const runId = await startRun(app, null);
     await expect.poll(() => stepCount(app), { timeout: 120_000, interval: 500 }).toBeGreaterThan(1);
     const stepsBefore = await stepCount(app);
     await app.screenshot('training-running');
     await app.byTestId('train-cancel').click();
     await expect.poll(() => runStatus(app), { timeout: 60_000 }).toBe('cancelled');
-    expect(await app.page.locator(`[data-testid="run-row"][data-run-id="${runId}"]`).getAttribute('data-status')).toBe(
-      'cancelled',
-    );
+    expect(
+      await app.page
+        .locator(`[data-testid="run-row"][data-run-id="${runId}"]`)
+        .getAttribute('data-status'),
+    ).toBe('cancelled');
 
     await expect.poll(() => app.byTestId('train-resume').isEnabled()).toBe(true);
     await app.byTestId('train-resume').click();
     await expect.poll(() => runStatus(app), { timeout: 60_000 }).toBe('running');
-    await expect.poll(() => stepCount(app), { timeout: 120_000, interval: 500 }).toBeGreaterThan(stepsBefore);
+    await expect
+      .poll(() => stepCount(app), { timeout: 120_000, interval: 500 })
+      .toBeGreaterThan(stepsBefore);
     await app.byTestId('train-cancel').click();
     await expect.poll(() => runStatus(app), { timeout: 60_000 }).toBe('cancelled');
   });
@@ -81,6 +89,7 @@ describe('training', () => {
     await app.go('training');
     await app.page.locator(`[data-testid="run-row"][data-run-id="${runId}"]`).click();
     await expect.poll(() => stepCount(app), { timeout: 30_000 }).toBeGreaterThan(0);
-    expect(tracked.errors.filter((e) => !/status of 409/.test(e))).toEqual([]);
+    // A run's metrics are asked for as soon as it starts; until its folder exists the server says 404.
+    expect(tracked.errors.filter((e) => e !== 'http 404: POST /api/call/runs.metrics')).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import type { Browser } from 'playwright-core';
 import { AppPage } from './helpers/app-page';
 import { launchBrowser, openPage, type TrackedPage } from './helpers/browser';
 import { datasetWells } from './helpers/dataset-csv';
+import { naturalWidth } from './helpers/in-page';
 import { startServe, type Served } from './helpers/serve';
 
 let served: Served;
@@ -28,14 +29,16 @@ afterAll(async () => {
 async function siteSrc(site: number): Promise<string> {
   const img = app.byTestId(`site-${site}-img`);
   await img.waitFor();
-  await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect.poll(() => img.evaluate(naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
   return (await img.getAttribute('src')) ?? '';
 }
 
 describe('well viewer', () => {
   it('opens a well by double-click and shows both sites side by side', async () => {
     await app.waitForDataset();
-    const w = datasetWells(served.datasetDir as string).find((x) => x.experiment.startsWith('HUVEC') && x.well === 'B02');
+    const w = datasetWells(served.datasetDir as string).find(
+      (x) => x.experiment.startsWith('HUVEC') && x.well === 'B02',
+    );
     expect(w).toBeDefined();
     await app.openPlate(w!.experiment, w!.plate);
     await app.page.locator('[data-testid="well-cell"][data-well="B02"]').dblclick();
@@ -67,14 +70,18 @@ describe('well viewer', () => {
     const frame = app.byTestId('site-1');
     await frame.hover();
     await app.page.mouse.wheel(0, -300);
-    await expect.poll(async () => Number(await frame.getAttribute('data-scale'))).toBeGreaterThan(1);
+    await expect
+      .poll(async () => Number(await frame.getAttribute('data-scale')))
+      .toBeGreaterThan(1);
     await frame.dblclick();
     await expect.poll(async () => Number(await frame.getAttribute('data-scale'))).toBe(1);
 
     const before = await siteSrc(1);
     const pixelsBefore = await app.byTestId('site-1-img').screenshot();
     await app.byTestId('channel-toggle-2').click();
-    await expect.poll(() => app.byTestId('site-1-img').getAttribute('src'), { timeout: 30_000 }).not.toBe(before);
+    await expect
+      .poll(() => app.byTestId('site-1-img').getAttribute('src'), { timeout: 30_000 })
+      .not.toBe(before);
     await siteSrc(1);
     const pixelsAfter = await app.byTestId('site-1-img').screenshot();
     expect(Buffer.compare(pixelsBefore, pixelsAfter)).not.toBe(0);

@@ -24,11 +24,22 @@ function newestMtime(dir) {
 
 const built = 'out/renderer/index.html';
 const sources = Math.max(newestMtime('src-renderer'), newestMtime('src-shared'));
-if (!existsSync(built) || statSync(built).mtimeMs < sources || process.env.PLATELAB_E2E_BUILD === '1') {
+if (
+  !existsSync(built) ||
+  statSync(built).mtimeMs < sources ||
+  process.env.PLATELAB_E2E_BUILD === '1'
+) {
   console.log('e2e: building the renderer (vite build)…');
   const b = spawnSync(
     process.execPath,
-    ['node_modules/vite/bin/vite.js', 'build', '-c', 'src-renderer/vite.config.ts', '--logLevel', 'warn'],
+    [
+      'node_modules/vite/bin/vite.js',
+      'build',
+      '-c',
+      'src-renderer/vite.config.ts',
+      '--logLevel',
+      'warn',
+    ],
     { stdio: 'inherit' },
   );
   if (b.status !== 0) process.exit(b.status ?? 1);

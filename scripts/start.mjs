@@ -19,9 +19,12 @@ function electronBinary() {
   try {
     bin = require('electron');
   } catch (err) {
-    return { reason: `the electron package cannot give its binary (${String(err.message ?? err).split('\n')[0]})` };
+    return {
+      reason: `the electron package cannot give its binary (${String(err.message ?? err).split('\n')[0]})`,
+    };
   }
-  if (typeof bin !== 'string' || !fs.existsSync(bin)) return { reason: `the Electron binary ${bin} does not exist` };
+  if (typeof bin !== 'string' || !fs.existsSync(bin))
+    return { reason: `the Electron binary ${bin} does not exist` };
   return { bin };
 }
 
@@ -53,7 +56,9 @@ if (electron.bin) {
   run(node, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build']);
   hand(electron.bin, ['.', ...args]);
 } else {
-  console.log(`PlateLab: no Electron binary (${electron.reason}); starting serve mode: open the printed URL in a browser.`);
+  console.log(
+    `PlateLab: no Electron binary (${electron.reason}); starting serve mode: open the printed URL in a browser.`,
+  );
   const index = path.join(root, 'out/renderer/index.html');
   const sources = Math.max(
     newestMtime(path.join(root, 'src-renderer')),
@@ -61,7 +66,14 @@ if (electron.bin) {
   );
   if (!fs.existsSync(index) || fs.statSync(index).mtimeMs < sources) {
     console.log('PlateLab: building the UI (out/renderer)…');
-    run(node, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '-c', 'src-renderer/vite.config.ts', '--logLevel', 'warn']);
+    run(node, [
+      path.join(root, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '-c',
+      'src-renderer/vite.config.ts',
+      '--logLevel',
+      'warn',
+    ]);
   }
   hand(node, [path.join(root, 'bin/platelab.js'), 'serve', '--open-demo', ...args]);
 }

@@ -2,8 +2,19 @@
 // subscription per event, generated from the contract's name lists. Nothing generic (no invoke/on
 // taking a channel) crosses into the page, and payloads are validated again in main.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { callNames, eventNames, type CallName, type EventName, type Result } from '../src-shared/contract';
-import { BRIDGE_KEY, ipcCallChannel, ipcEventChannel, type PlateLabBridge } from '../src-shared/wire';
+import {
+  callNames,
+  eventNames,
+  type CallName,
+  type EventName,
+  type Result,
+} from '../src-shared/contract';
+import {
+  BRIDGE_KEY,
+  ipcCallChannel,
+  ipcEventChannel,
+  type PlateLabBridge,
+} from '../src-shared/wire';
 
 function callFunction<K extends CallName>(name: K): PlateLabBridge['calls'][K] {
   const channel = ipcCallChannel(name);
@@ -26,8 +37,12 @@ function eventSubscription<K extends EventName>(name: K): PlateLabBridge['events
 }
 
 function buildBridge(): PlateLabBridge {
-  const calls = Object.fromEntries(callNames.map((n) => [n, callFunction(n)])) as PlateLabBridge['calls'];
-  const events = Object.fromEntries(eventNames.map((n) => [n, eventSubscription(n)])) as PlateLabBridge['events'];
+  const calls = Object.fromEntries(
+    callNames.map((n) => [n, callFunction(n)]),
+  ) as PlateLabBridge['calls'];
+  const events = Object.fromEntries(
+    eventNames.map((n) => [n, eventSubscription(n)]),
+  ) as PlateLabBridge['events'];
   return { calls: Object.freeze(calls), events: Object.freeze(events) };
 }
 

@@ -9,7 +9,9 @@ export const ExperimentName = z.string().min(1).max(100);
 export const PlateNumber = z.number().int().min(1).max(99);
 export const WellName = z.string().regex(/^[A-Pa-p]\d{1,2}$/, 'a 384-well name like B02');
 export const IdCode = z.string().min(3).max(200);
-export const RunId = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'a run id (letters, digits, _ . -)');
+export const RunId = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'a run id (letters, digits, _ . -)');
 export const JobId = z.string().min(1).max(100);
 
 export const ErrorInfo = z.object({
@@ -37,7 +39,11 @@ export type Job = z.infer<typeof Job>;
 
 export const ChannelDisplay = z.object({
   visible: z.boolean(),
-  color: z.tuple([z.number().int().min(0).max(255), z.number().int().min(0).max(255), z.number().int().min(0).max(255)]),
+  color: z.tuple([
+    z.number().int().min(0).max(255),
+    z.number().int().min(0).max(255),
+    z.number().int().min(0).max(255),
+  ]),
   range: z.tuple([z.number().min(0).max(255), z.number().min(0).max(255)]),
   gamma: z.number().min(0.1).max(5),
 });
@@ -181,7 +187,12 @@ export const PredictionSummary = z.object({
   accuracy: z.number().nullable(),
   accuracyAssigned: z.number().nullable(),
   perPlate: z.array(
-    z.object({ experiment: z.string(), plate: z.number(), accuracy: z.number().nullable(), controlsAccuracy: z.number().nullable() }),
+    z.object({
+      experiment: z.string(),
+      plate: z.number(),
+      accuracy: z.number().nullable(),
+      controlsAccuracy: z.number().nullable(),
+    }),
   ),
   perCellType: z.array(z.object({ cellType: z.string(), accuracy: z.number().nullable() })),
   confusedPairs: z.array(z.object({ truth: z.string(), predicted: z.string(), count: z.number() })),
@@ -205,7 +216,10 @@ export const calls = {
       dataDir: z.string(),
     }),
   },
-  'dataset.open': { input: z.strictObject({ root: z.string().min(1).max(4096) }), output: jobStarted },
+  'dataset.open': {
+    input: z.strictObject({ root: z.string().min(1).max(4096) }),
+    output: jobStarted,
+  },
   'dataset.openDemo': { input: noInput, output: jobStarted },
   'dataset.reindex': { input: noInput, output: jobStarted },
   'dataset.summary': { input: noInput, output: DatasetSummary.nullable() },
@@ -263,7 +277,9 @@ export const calls = {
       site: z.number().int().min(1).max(9).optional(),
       experiment: ExperimentName.optional(),
       plate: PlateNumber.optional(),
-      percentiles: z.tuple([z.number().min(0).max(100), z.number().min(0).max(100)]).default([1, 99]),
+      percentiles: z
+        .tuple([z.number().min(0).max(100), z.number().min(0).max(100)])
+        .default([1, 99]),
       base: DisplayState,
     }),
     output: DisplayState,
@@ -296,9 +312,17 @@ export const calls = {
   'training.defaults': { input: noInput, output: TrainConfig },
   'training.validate': {
     input: z.strictObject({ config: TrainConfig }),
-    output: z.object({ warnings: z.array(z.string()), trainWells: z.number(), valWells: z.number(), classes: z.number() }),
+    output: z.object({
+      warnings: z.array(z.string()),
+      trainWells: z.number(),
+      valWells: z.number(),
+      classes: z.number(),
+    }),
   },
-  'training.start': { input: z.strictObject({ config: TrainConfig }), output: z.object({ runId: RunId, jobId: JobId }) },
+  'training.start': {
+    input: z.strictObject({ config: TrainConfig }),
+    output: z.object({ runId: RunId, jobId: JobId }),
+  },
   'training.cancel': { input: z.strictObject({ runId: RunId }), output: empty },
   'training.resume': { input: z.strictObject({ runId: RunId }), output: jobStarted },
   'runs.list': { input: noInput, output: z.array(RunSummary) },
@@ -307,7 +331,12 @@ export const calls = {
     output: z.object({ steps: z.array(StepMetric), epochs: z.array(EpochMetric) }),
   },
   'predict.start': {
-    input: z.strictObject({ runId: RunId, split: z.enum(['val', 'test']), tta: z.boolean(), assign: z.boolean() }),
+    input: z.strictObject({
+      runId: RunId,
+      split: z.enum(['val', 'test']),
+      tta: z.boolean(),
+      assign: z.boolean(),
+    }),
     output: jobStarted,
   },
   'predictions.summary': {
@@ -335,7 +364,10 @@ export const calls = {
     ),
   },
   'export.submission': { input: z.strictObject({ runId: RunId }), output: exported },
-  'export.predictions': { input: z.strictObject({ runId: RunId, split: z.enum(['val', 'test']) }), output: exported },
+  'export.predictions': {
+    input: z.strictObject({ runId: RunId, split: z.enum(['val', 'test']) }),
+    output: exported,
+  },
   'export.platePng': {
     input: z.strictObject({
       experiment: ExperimentName,

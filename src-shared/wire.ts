@@ -129,7 +129,9 @@ export function toIssues(issues: ReadonlyArray<z.core.$ZodIssue>): InputIssue[] 
 export function validationError(what: string, issues: InputIssue[]): ErrorInfo {
   const first = issues[0];
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  const message = first ? `${what}: ${first.path}: ${first.message}${more}` : `${what}: invalid input`;
+  const message = first
+    ? `${what}: ${first.path}: ${first.message}${more}`
+    : `${what}: invalid input`;
   return { code: 'VALIDATION', message, details: issues };
 }
 
@@ -157,17 +159,32 @@ export function validateCallInput(
   if (!isCallName(name)) {
     return {
       ok: false,
-      error: { code: 'NOT_FOUND', message: `no such call "${name.slice(0, 100)}"`, details: { call: name.slice(0, 100) } },
+      error: {
+        code: 'NOT_FOUND',
+        message: `no such call "${name.slice(0, 100)}"`,
+        details: { call: name.slice(0, 100) },
+      },
     };
   }
   const forbidden = findForbiddenKey(raw);
   if (forbidden) {
     const at = forbidden.join('.') || '(input)';
     const last = forbidden.at(-1) ?? '';
-    const message = FORBIDDEN_KEYS.has(last) ? `key "${last}" is not allowed` : `nested deeper than ${MAX_DEPTH} levels`;
-    return { ok: false, error: validationError(`invalid input for ${name}`, [{ path: at, message, code: 'forbidden_key' }]) };
+    const message = FORBIDDEN_KEYS.has(last)
+      ? `key "${last}" is not allowed`
+      : `nested deeper than ${MAX_DEPTH} levels`;
+    return {
+      ok: false,
+      error: validationError(`invalid input for ${name}`, [
+        { path: at, message, code: 'forbidden_key' },
+      ]),
+    };
   }
   const parsed = calls[name].input.safeParse(raw);
-  if (!parsed.success) return { ok: false, error: validationError(`invalid input for ${name}`, toIssues(parsed.error.issues)) };
+  if (!parsed.success)
+    return {
+      ok: false,
+      error: validationError(`invalid input for ${name}`, toIssues(parsed.error.issues)),
+    };
   return { ok: true, name, args: parsed.data as CallArgs<CallName> };
 }

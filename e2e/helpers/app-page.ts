@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { backgroundImage, jobsIdle } from './in-page';
 
 export const SHOTS = 'test-results/screenshots';
 
@@ -57,15 +58,11 @@ export class AppPage {
   async cellBackground(well: string): Promise<string> {
     return this.page
       .locator(`[data-testid="well-cell"][data-well="${well}"]`)
-      .evaluate((el) => getComputedStyle(el).backgroundImage);
+      .evaluate(backgroundImage);
   }
 
   /** Waits until no job is queued or running, per the header badge. */
   async waitForJobsIdle(timeout = 120_000): Promise<void> {
-    await this.page.waitForFunction(
-      () => document.querySelector('[data-testid="jobs-running-count"]')?.textContent === '0',
-      undefined,
-      { timeout },
-    );
+    await this.page.waitForFunction(jobsIdle, undefined, { timeout });
   }
 }

@@ -21,12 +21,21 @@ export interface TrackedPage {
 }
 
 export async function openPage(browser: Browser, url: string): Promise<TrackedPage> {
-  const context = await browser.newContext({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
+  const context = await browser.newContext({
+    viewport: { width: 1500, height: 1000 },
+    acceptDownloads: true,
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    // Failed requests are recorded below with their URL; the console line repeats them without it.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+      errors.push(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400)
+      errors.push(`http ${r.status()}: ${r.request().method()} ${new URL(r.url()).pathname}`);
   });
   await page.goto(url);
   return { page, errors };

@@ -13,7 +13,9 @@ function rows(file: string): Record<string, string>[] {
   if (!existsSync(file)) return [];
   const [head, ...lines] = readFileSync(file, 'utf8').trim().split(/\r?\n/);
   const cols = head.split(',');
-  return lines.filter(Boolean).map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
+  return lines
+    .filter(Boolean)
+    .map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
 }
 
 /** Every well of the 2019 CSVs (train, test and both controls files), unique by id_code. */
@@ -21,7 +23,12 @@ export function datasetWells(root: string): CsvWell[] {
   const seen = new Map<string, CsvWell>();
   for (const f of ['train.csv', 'test.csv', 'train_controls.csv', 'test_controls.csv']) {
     for (const r of rows(join(root, f))) {
-      seen.set(r.id_code, { idCode: r.id_code, experiment: r.experiment, plate: Number(r.plate), well: r.well });
+      seen.set(r.id_code, {
+        idCode: r.id_code,
+        experiment: r.experiment,
+        plate: Number(r.plate),
+        well: r.well,
+      });
     }
   }
   return [...seen.values()];

@@ -25,7 +25,10 @@ export function synthTiny(outDir: string): void {
   }
 }
 
-export async function startServe(opts: { dataset: 'tiny' | 'none'; name: string }): Promise<Served> {
+export async function startServe(opts: {
+  dataset: 'tiny' | 'none';
+  name: string;
+}): Promise<Served> {
   const tmp = mkdtempSync(join(tmpdir(), `platelab-e2e-${opts.name}-`));
   const dataDir = join(tmp, 'data');
   let datasetDir: string | null = null;

@@ -2,15 +2,15 @@
 import { expect } from 'vitest';
 import type { AppPage } from './app-page';
 
-/** A config small enough to train in seconds on a CPU (16-px images, resnet-mini). */
+/** A config small enough to train in seconds on a CPU (24-px images, 16-px crops, resnet-mini). */
 export async function fillTinyConfig(app: AppPage, epochs: number): Promise<void> {
   const set = async (field: string, value: string) => {
     const input = app.byTestId(`tf-${field}`);
     await input.fill(value);
     await input.blur();
   };
-  await set('imageSize', '16');
-  await set('cropSize', '12');
+  await set('imageSize', '24');
+  await set('cropSize', '16');
   await set('epochs', String(epochs));
   await set('batchSize', '8');
   await set('warmupEpochs', '0');

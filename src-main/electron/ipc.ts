@@ -8,9 +8,16 @@ import { createIpcRoutes } from '../core/api/ipc-table';
 import type { EventBus } from '../core/app/event-bus';
 import { trustedSender } from './security';
 
-const refused: Result<never> = { ok: false, error: { code: 'FORBIDDEN', message: 'IPC from an untrusted frame' } };
+const refused: Result<never> = {
+  ok: false,
+  error: { code: 'FORBIDDEN', message: 'IPC from an untrusted frame' },
+};
 
-export function registerIpc(handlers: Handlers, getWindow: () => BrowserWindow | null, appUrl: string): () => void {
+export function registerIpc(
+  handlers: Handlers,
+  getWindow: () => BrowserWindow | null,
+  appUrl: string,
+): () => void {
   const routes = createIpcRoutes(handlers);
   for (const route of routes) {
     ipcMain.handle(route.channel, (event, payload: unknown) =>
@@ -23,7 +30,10 @@ export function registerIpc(handlers: Handlers, getWindow: () => BrowserWindow |
 }
 
 /** Sends every bus event to the window (while it exists). */
-export function forwardEventsToWindow(bus: EventBus, getWindow: () => BrowserWindow | null): () => void {
+export function forwardEventsToWindow(
+  bus: EventBus,
+  getWindow: () => BrowserWindow | null,
+): () => void {
   return forwardEvents(bus, (channel, payload) => {
     const win = getWindow();
     if (win && !win.isDestroyed()) win.webContents.send(channel, payload);

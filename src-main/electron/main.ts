@@ -39,7 +39,9 @@ async function start(): Promise<void> {
   await app.whenReady();
   const dataDir = flag('--data') ?? process.env[DATA_ENV] ?? app.getPath('userData');
   const ctx = new AppContext({ dataDir, mode: 'electron', version: app.getVersion(), mediaUrl });
-  const handlers = createHandlers(ctx, { launchTraining: utilityTrainingLauncher(paths.trainingChild) });
+  const handlers = createHandlers(ctx, {
+    launchTraining: utilityTrainingLauncher(paths.trainingChild),
+  });
   const appUrl = appUrlFor(paths);
 
   applyCsp(session.defaultSession);
@@ -73,8 +75,10 @@ async function start(): Promise<void> {
     if (closing) return;
     closing = true;
     event.preventDefault();
-    // Cancel jobs (training checkpoints and stops), close the catalog, then really quit.
-    ctx.close().finally(() => app.exit(0));
+    // Cancel jobs (training checkpoints and stops), close the catalog, then really quit — but never
+    // hang on quit: after 15 s whatever still runs is left to end with the process.
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, 15_000));
+    void Promise.race([ctx.close(), timeout]).finally(() => app.exit(0));
   });
 }
 

@@ -4,12 +4,15 @@ import { net, protocol } from 'electron';
 import { pathToFileURL } from 'node:url';
 import { MEDIA_SCHEME, encodeRelPath, type MediaRoot } from '../../src-shared/wire';
 import type { AppContext } from '../core/app/app-context';
-import { resolveMediaFile } from '../core/app/media';
+import { resolveMediaUrl } from '../core/app/media';
 
 /** Must run before the app is ready. */
 export function registerMediaScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+    {
+      scheme: MEDIA_SCHEME,
+      privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true },
+    },
   ]);
 }
 
@@ -17,31 +20,11 @@ export function mediaUrl(root: MediaRoot, rel: string): string {
   return `${MEDIA_SCHEME}://${root}/${encodeRelPath(rel)}`;
 }
 
-/** Resolves a platelab-media:// URL to a file, or null (exported for tests of the URL parsing). */
-export function mediaFileFor(ctx: AppContext, rawUrl: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(rawUrl);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== `${MEDIA_SCHEME}:`) return null;
-  try {
-    const rel = url.pathname
-      .split('/')
-      .filter(Boolean)
-      .map((s) => decodeURIComponent(s))
-      .join('/');
-    return resolveMediaFile(ctx.mediaBases(), url.hostname, rel);
-  } catch {
-    return null;
-  }
-}
-
 export function handleMediaProtocol(ctx: AppContext): void {
   protocol.handle(MEDIA_SCHEME, (request) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return new Response('method not allowed', { status: 405 });
-    const file = mediaFileFor(ctx, request.url);
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return new Response('method not allowed', { status: 405 });
+    const file = resolveMediaUrl(ctx.mediaBases(), MEDIA_SCHEME, request.url);
     if (!file) return new Response('not found', { status: 404 });
     return net.fetch(pathToFileURL(file).toString());
   });

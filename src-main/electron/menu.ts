@@ -8,7 +8,12 @@ export function buildMenu(handlers: Handlers, getWindow: () => BrowserWindow | n
   const report = async (what: string, p: ReturnType<typeof invoke>) => {
     const r = await p;
     const win = getWindow();
-    if (!r.ok && win) void dialog.showMessageBox(win, { type: 'error', message: `${what} failed`, detail: r.error.message });
+    if (!r.ok && win)
+      void dialog.showMessageBox(win, {
+        type: 'error',
+        message: `${what} failed`,
+        detail: r.error.message,
+      });
   };
   const template: MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
@@ -20,14 +25,26 @@ export function buildMenu(handlers: Handlers, getWindow: () => BrowserWindow | n
           accelerator: 'CmdOrCtrl+O',
           click: async () => {
             const win = getWindow();
-            const options = { title: 'Open an RxRx1 dataset folder', properties: ['openDirectory' as const] };
-            const picked = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+            const options = {
+              title: 'Open an RxRx1 dataset folder',
+              properties: ['openDirectory' as const],
+            };
+            const picked = win
+              ? await dialog.showOpenDialog(win, options)
+              : await dialog.showOpenDialog(options);
             const root = picked.filePaths[0];
-            if (!picked.canceled && root) await report('Opening the dataset', invoke(handlers, 'dataset.open', { root }));
+            if (!picked.canceled && root)
+              await report('Opening the dataset', invoke(handlers, 'dataset.open', { root }));
           },
         },
-        { label: 'Open Demo Dataset', click: () => report('Opening the demo', invoke(handlers, 'dataset.openDemo', {})) },
-        { label: 'Reindex Dataset', click: () => report('Reindexing', invoke(handlers, 'dataset.reindex', {})) },
+        {
+          label: 'Open Demo Dataset',
+          click: () => report('Opening the demo', invoke(handlers, 'dataset.openDemo', {})),
+        },
+        {
+          label: 'Reindex Dataset',
+          click: () => report('Reindexing', invoke(handlers, 'dataset.reindex', {})),
+        },
         { type: 'separator' },
         process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
       ],

@@ -1,6 +1,13 @@
 // Secure defaults of the desktop window: isolated, sandboxed renderer without Node; a strict CSP on
 // every response; no navigation away from the app and no new windows; IPC only from our own page.
-import { shell, type BrowserWindow, type Session, type WebFrameMain, type WebPreferences } from 'electron';
+import {
+  shell,
+  type BrowserWindow,
+  type Session,
+  type WebFrameMain,
+  type WebPreferences,
+} from 'electron';
+import { isAppUrl } from './app-url';
 
 export const WINDOW_CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; " +
@@ -22,21 +29,12 @@ export function securePreferences(preload: string): WebPreferences {
   };
 }
 
-/** The app's own page: the built renderer file, or the dev server electron-vite started. */
-export function isAppUrl(url: string, appUrl: string): boolean {
-  try {
-    const u = new URL(url);
-    const a = new URL(appUrl);
-    return u.protocol === a.protocol && u.host === a.host && (u.protocol !== 'file:' || u.pathname === a.pathname);
-  } catch {
-    return false;
-  }
-}
-
 /** CSP header on every response of the session (the renderer's <meta> CSP covers file:// loads too). */
 export function applyCsp(session: Session): void {
   session.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [WINDOW_CSP] } });
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [WINDOW_CSP] },
+    });
   });
   // No permission (camera, notifications, …) is ever needed.
   session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
@@ -59,7 +57,11 @@ export function lockNavigation(win: BrowserWindow, appUrl: string): void {
 }
 
 /** IPC is answered only for the main frame of our own window showing our own page. */
-export function trustedSender(frame: WebFrameMain | null, win: BrowserWindow | null, appUrl: string): boolean {
+export function trustedSender(
+  frame: WebFrameMain | null,
+  win: BrowserWindow | null,
+  appUrl: string,
+): boolean {
   if (!frame || !win || win.isDestroyed()) return false;
   return frame === win.webContents.mainFrame && isAppUrl(frame.url, appUrl);
 }

@@ -19,6 +19,7 @@ function failedSummary(runDir: string, reason: string): TrainSummary {
     imagesPerSecond: null,
     warnings: [],
     error: reason,
+    errorCode: 'INTERNAL',
   };
 }
 
@@ -26,7 +27,11 @@ function failedSummary(runDir: string, reason: string): TrainSummary {
 export function utilityTrainingLauncher(childEntry: string): TrainingLauncher {
   return (job) => {
     const events = new EventEmitter<TrainingEvents>();
-    const child = utilityProcess.fork(childEntry, [], { serviceName: 'PlateLab training', stdio: 'pipe', env: { ...process.env } });
+    const child = utilityProcess.fork(childEntry, [], {
+      serviceName: 'PlateLab training',
+      stdio: 'pipe',
+      env: { ...process.env },
+    });
     let stderrTail = '';
     child.stderr?.on('data', (d: Buffer) => {
       const text = d.toString();
@@ -39,7 +44,8 @@ export function utilityTrainingLauncher(childEntry: string): TrainingLauncher {
       if (msg.type === 'started') events.emit('started', msg.info);
       else if (msg.type === 'step') events.emit('step', msg.metric);
       else if (msg.type === 'epoch') events.emit('epoch', msg.metric);
-      else if (msg.type === 'checkpoint') events.emit('checkpoint', { dir: msg.dir, epoch: msg.epoch, globalStep: msg.globalStep });
+      else if (msg.type === 'checkpoint')
+        events.emit('checkpoint', { dir: msg.dir, epoch: msg.epoch, globalStep: msg.globalStep });
       else if (msg.type === 'done') summary = msg.summary;
     });
     let exited = false;
@@ -47,11 +53,14 @@ export function utilityTrainingLauncher(childEntry: string): TrainingLauncher {
       child.once('exit', (code: number) => {
         exited = true;
         if (summary) return resolve(summary);
-        const tail = stderrTail.trim() ? `: ${stderrTail.trim().split('\n').slice(-5).join(' | ')}` : '';
+        const tail = stderrTail.trim()
+          ? `: ${stderrTail.trim().split('\n').slice(-5).join(' | ')}`
+          : '';
         const reason = `training process ended unexpectedly (exit code ${code})${tail}`;
         const runDir = path.resolve(job.runDir);
         try {
-          if (fs.existsSync(runPath(runDir, 'run'))) updateRunInfo(runDir, { status: 'failed', pid: null, error: reason });
+          if (fs.existsSync(runPath(runDir, 'run')))
+            updateRunInfo(runDir, { status: 'failed', pid: null, error: reason });
         } catch {
           // Reporting the failure matters more than recording it.
         }

@@ -14,7 +14,12 @@ function decodeName(pathname: string): string | null {
   }
 }
 
-export async function handleApiCall(handlers: Handlers, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleApiCall(
+  handlers: Handlers,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   if (req.method !== 'POST') {
     sendError(res, { code: 'VALIDATION', message: `use POST for ${url.pathname}` }, 405);
     return;
@@ -31,14 +36,22 @@ export async function handleApiCall(handlers: Handlers, req: IncomingMessage, re
   } catch (err) {
     if (err instanceof BodyTooLarge) {
       req.resume();
-      sendError(res, { code: 'VALIDATION', message: `request body is larger than ${MAX_BODY_BYTES} bytes` }, 413);
+      sendError(
+        res,
+        { code: 'VALIDATION', message: `request body is larger than ${MAX_BODY_BYTES} bytes` },
+        413,
+      );
       return;
     }
     throw err;
   }
   // application/json is required: cross-site pages cannot send it without a CORS preflight we never grant.
   if (type !== 'application/json') {
-    sendError(res, { code: 'VALIDATION', message: 'send the input as JSON with content-type: application/json' }, 415);
+    sendError(
+      res,
+      { code: 'VALIDATION', message: 'send the input as JSON with content-type: application/json' },
+      415,
+    );
     return;
   }
   let input: unknown = {};
@@ -48,7 +61,10 @@ export async function handleApiCall(handlers: Handlers, req: IncomingMessage, re
       // JSON.parse makes `__proto__` an own key (never a prototype swap); validation then refuses it.
       input = JSON.parse(text) as unknown;
     } catch (err) {
-      sendError(res, { code: 'VALIDATION', message: `request body is not valid JSON (${err instanceof Error ? err.message : String(err)})` });
+      sendError(res, {
+        code: 'VALIDATION',
+        message: `request body is not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+      });
       return;
     }
   }

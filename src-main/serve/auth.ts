@@ -33,7 +33,10 @@ function cookieToken(req: IncomingMessage): string | null {
 }
 
 /** The token a request presents, from header, query or cookie (in that order), with where it came from. */
-export function presentedToken(req: IncomingMessage, url: URL): { token: string; via: 'header' | 'query' | 'cookie' } | null {
+export function presentedToken(
+  req: IncomingMessage,
+  url: URL,
+): { token: string; via: 'header' | 'query' | 'cookie' } | null {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return { token: auth.slice(7).trim(), via: 'header' };
   const q = url.searchParams.get(TOKEN_PARAM);
@@ -42,13 +45,22 @@ export function presentedToken(req: IncomingMessage, url: URL): { token: string;
   return c ? { token: c, via: 'cookie' } : null;
 }
 
-export function tokenAccepted(expected: string, req: IncomingMessage, url: URL): { ok: boolean; via?: 'header' | 'query' | 'cookie' } {
+export function tokenAccepted(
+  expected: string,
+  req: IncomingMessage,
+  url: URL,
+): { ok: boolean; via?: 'header' | 'query' | 'cookie' } {
   const p = presentedToken(req, url);
   return p && sameSecret(p.token, expected) ? { ok: true, via: p.via } : { ok: false };
 }
 
 /** Host names a request may address this server by (Host header check against DNS rebinding). */
-export function hostAllowed(req: IncomingMessage, boundHost: string, port: number, tokenRequired: boolean): boolean {
+export function hostAllowed(
+  req: IncomingMessage,
+  boundHost: string,
+  port: number,
+  tokenRequired: boolean,
+): boolean {
   // With a token, the token is the protection; the host may be any name the machine is reached by.
   if (tokenRequired) return true;
   const host = req.headers.host;

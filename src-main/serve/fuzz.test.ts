@@ -5,7 +5,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callNames, calls, type CallInput, type CallName, type Result } from '../../src-shared/contract';
+import {
+  callNames,
+  calls,
+  type CallInput,
+  type CallName,
+  type Result,
+} from '../../src-shared/contract';
 import { MAX_BODY_BYTES } from '../../src-shared/wire';
 import { createIpcRoutes } from '../core/api/ipc-table';
 import { defaultTrainConfig } from '../core/learn/config/default-config';
@@ -25,7 +31,15 @@ const valid: { [K in CallName]: CallInput<K> } = {
   'plates.wells': { experiment: 'HUVEC-01', plate: 1, runId: 'r1', intensityChannel: 2 },
   'wells.detail': { idCode: 'HUVEC-01_1_B02', runId: 'r1' },
   'display.default': {},
-  'display.auto': { source: 'plate', experiment: 'HUVEC-01', plate: 1, idCode: 'HUVEC-01_1_B02', site: 1, percentiles: [1, 99], base: display },
+  'display.auto': {
+    source: 'plate',
+    experiment: 'HUVEC-01',
+    plate: 1,
+    idCode: 'HUVEC-01_1_B02',
+    site: 1,
+    percentiles: [1, 99],
+    base: display,
+  },
   'thumbnails.plate': { experiment: 'HUVEC-01', plate: 1, site: 1, size: 32, display },
   'images.site': { idCode: 'HUVEC-01_1_B02', site: 1, display, size: 64 },
   'training.defaults': {},
@@ -40,7 +54,13 @@ const valid: { [K in CallName]: CallInput<K> } = {
   'predictions.queue': { runId: 'r1', split: 'test', queue: 'least-confident', limit: 5 },
   'export.submission': { runId: 'r1' },
   'export.predictions': { runId: 'r1', split: 'val' },
-  'export.platePng': { experiment: 'HUVEC-01', plate: 1, metric: 'sirna', runId: 'r1', colormap: 'magma' },
+  'export.platePng': {
+    experiment: 'HUVEC-01',
+    plate: 1,
+    metric: 'sirna',
+    runId: 'r1',
+    colormap: 'magma',
+  },
   'jobs.list': {},
   'jobs.cancel': { jobId: 'index-1' },
 };
@@ -67,20 +87,33 @@ function randomJson(r: () => number, depth = 0): unknown {
     case 2:
       return Math.floor((r() - 0.5) * 1e6) / (r() < 0.5 ? 1 : 7);
     case 3:
-      return String.fromCharCode(...Array.from({ length: Math.floor(r() * 20) }, () => 32 + Math.floor(r() * 3000)));
+      return String.fromCharCode(
+        ...Array.from({ length: Math.floor(r() * 20) }, () => 32 + Math.floor(r() * 3000)),
+      );
     case 4:
       return -0;
     case 5:
       return Array.from({ length: Math.floor(r() * 4) }, () => randomJson(r, depth + 1));
     default: {
       const o: Record<string, unknown> = {};
-      for (let i = 0; i < 1 + Math.floor(r() * 4); i++) o[`k${Math.floor(r() * 100)}`] = randomJson(r, depth + 1);
+      for (let i = 0; i < 1 + Math.floor(r() * 4); i++)
+        o[`k${Math.floor(r() * 100)}`] = randomJson(r, depth + 1);
       return o;
     }
   }
 }
 
-const WRONG_VALUES: unknown[] = [{}, [], 'wrong', 123456789.5, -1, true, null, 'x'.repeat(200_000), [1, 2, 3]];
+const WRONG_VALUES: unknown[] = [
+  {},
+  [],
+  'wrong',
+  123456789.5,
+  -1,
+  true,
+  null,
+  'x'.repeat(200_000),
+  [1, 2, 3],
+];
 
 /** Malformed JSON payloads for a call: each is checked to be invalid under the contract. */
 function malformed(name: CallName, r: () => number): Array<{ label: string; body: string }> {
@@ -88,10 +121,20 @@ function malformed(name: CallName, r: () => number): Array<{ label: string; body
   const schema = calls[name].input;
   const out: Array<{ label: string; body: string }> = [];
   const add = (label: string, value: unknown) => out.push({ label, body: JSON.stringify(value) });
-  for (const v of [null, [], 42, 'text', true, [base]]) add(`non-object ${JSON.stringify(v)?.slice(0, 20)}`, v);
+  for (const v of [null, [], 42, 'text', true, [base]])
+    add(`non-object ${JSON.stringify(v)?.slice(0, 20)}`, v);
   add('unknown key', { ...base, unexpected: 1 });
-  out.push({ label: '__proto__ key', body: JSON.stringify(base).replace(/^\{/, '{"__proto__":{"polluted":true},').replace(',}', '}') });
-  out.push({ label: 'nested __proto__', body: JSON.stringify({ ...base, x: 1 }).replace(/^\{/, '{"deep":{"__proto__":{"polluted":true}},') });
+  out.push({
+    label: '__proto__ key',
+    body: JSON.stringify(base).replace(/^\{/, '{"__proto__":{"polluted":true},').replace(',}', '}'),
+  });
+  out.push({
+    label: 'nested __proto__',
+    body: JSON.stringify({ ...base, x: 1 }).replace(
+      /^\{/,
+      '{"deep":{"__proto__":{"polluted":true}},',
+    ),
+  });
   add('constructor key', { ...base, constructor: { prototype: { polluted: true } } });
   for (const key of Object.keys(base)) {
     const { [key]: _dropped, ...rest } = base;
@@ -113,17 +156,32 @@ function malformed(name: CallName, r: () => number): Array<{ label: string; body
   return out;
 }
 
-const NON_JSON = ['{', '{"a":', 'undefined', "{'single':1}", 'NaN', '\u0000\u0001\u0002', '{"a":1}}', '[1,2', 'nul'];
+const NON_JSON = [
+  '{',
+  '{"a":',
+  'undefined',
+  "{'single':1}",
+  'NaN',
+  '\u0000\u0001\u0002',
+  '{"a":1}}',
+  '[1,2',
+  'nul',
+];
 
 /** Everything in the data folder, hashed: any write (catalog, WAL, settings, cache, runs) changes it. */
 function folderDigest(dir: string): string {
   const parts: string[] = [];
   const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const e of fs
+      .readdirSync(d, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
       // The dataset's own images are not ours to change and take long to hash: list them by name.
-      else parts.push(`${path.relative(dir, p)}:${p.includes(`${path.sep}datasets${path.sep}`) ? fs.statSync(p).size : sha256(p)}`);
+      else
+        parts.push(
+          `${path.relative(dir, p)}:${p.includes(`${path.sep}datasets${path.sep}`) ? fs.statSync(p).size : sha256(p)}`,
+        );
     }
   };
   walk(dir);
@@ -136,7 +194,12 @@ let base: string;
 
 beforeAll(async () => {
   app = await makeTestApp();
-  server = await startServer({ ctx: app.ctx, handlers: app.handlers, port: 0, staticDir: '/nonexistent' });
+  server = await startServer({
+    ctx: app.ctx,
+    handlers: app.handlers,
+    port: 0,
+    staticDir: '/nonexistent',
+  });
   base = `http://127.0.0.1:${server.port}`;
 });
 
@@ -176,14 +239,23 @@ describe('fuzzing the API boundary', () => {
       for (const body of NON_JSON) {
         const http = await postRaw(base, name, body);
         expect(http.status, `${name} non-JSON ${body}`).toBe(400);
-        expectValidation(http.json as Result<unknown>, `HTTP ${name} non-JSON ${JSON.stringify(body)}`);
+        expectValidation(
+          http.json as Result<unknown>,
+          `HTTP ${name} non-JSON ${JSON.stringify(body)}`,
+        );
         sent++;
       }
-      const wrongType = await postRaw(base, name, JSON.stringify(valid[name]), { 'content-type': 'text/plain' });
+      const wrongType = await postRaw(base, name, JSON.stringify(valid[name]), {
+        'content-type': 'text/plain',
+      });
       expect(wrongType.status).toBe(415);
       expectValidation(wrongType.json as Result<unknown>, `${name} text/plain`);
     }
-    const tooBig = await postRaw(base, 'dataset.open', JSON.stringify({ root: 'x'.repeat(MAX_BODY_BYTES + 10) }));
+    const tooBig = await postRaw(
+      base,
+      'dataset.open',
+      JSON.stringify({ root: 'x'.repeat(MAX_BODY_BYTES + 10) }),
+    );
     expect(tooBig.status).toBe(413);
     expectValidation(tooBig.json as Result<unknown>, 'oversized body');
 

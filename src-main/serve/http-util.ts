@@ -10,7 +10,12 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
 };
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  extra: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     ...SECURITY_HEADERS,
@@ -22,7 +27,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, ext
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, error: ErrorInfo, status = httpStatusFor(error.code)): void {
+export function sendError(
+  res: ServerResponse,
+  error: ErrorInfo,
+  status = httpStatusFor(error.code),
+): void {
   sendJson(res, status, { ok: false, error });
 }
 

@@ -7,7 +7,12 @@ import type { AppContext } from '../core/app/app-context';
 import { mediaContentType, resolveMediaFile } from '../core/app/media';
 import { SECURITY_HEADERS } from './http-util';
 
-export function serveMedia(ctx: AppContext, pathname: string, res: ServerResponse, head = false): void {
+export function serveMedia(
+  ctx: AppContext,
+  pathname: string,
+  res: ServerResponse,
+  head = false,
+): void {
   const rest = pathname.slice(MEDIA_HTTP_PREFIX.length);
   const slash = rest.indexOf('/');
   let file: string | null = null;
@@ -36,7 +41,9 @@ export function serveMedia(ctx: AppContext, pathname: string, res: ServerRespons
     'content-type': type,
     'content-length': size,
     // Cache files are named by content digest; exports may be rewritten.
-    'cache-control': pathname.startsWith(`${MEDIA_HTTP_PREFIX}cache/`) ? 'private, max-age=3600' : 'no-cache',
+    'cache-control': pathname.startsWith(`${MEDIA_HTTP_PREFIX}cache/`)
+      ? 'private, max-age=3600'
+      : 'no-cache',
     ...(type.startsWith('text/csv') ? { 'content-disposition': 'attachment' } : {}),
   });
   if (head) res.end();

@@ -2,9 +2,10 @@
 // the startup lines (URL, compute backend), optional dataset/demo opening with terminal progress,
 // and graceful shutdown on SIGINT/SIGTERM.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeRelPath, MEDIA_HTTP_PREFIX } from '../../src-shared/wire';
+import { encodeRelPath, MEDIA_HTTP_PREFIX, TOKEN_PARAM } from '../../src-shared/wire';
 import { backendProbe } from '../core/api/app-handlers';
 import { createHandlers } from '../core/api/handlers';
 import { AppContext } from '../core/app/app-context';
@@ -28,7 +29,11 @@ export interface ServeOptions {
 
 export function packageVersion(): string {
   try {
-    return (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   } catch {
     return '0.0.0';
   }
@@ -66,7 +71,12 @@ export interface ServeApp {
 export async function runServe(opts: ServeOptions = {}): Promise<ServeApp> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const dataDir = resolveDataDir(opts.data);
-  const ctx = new AppContext({ dataDir, mode: 'serve', version: packageVersion(), mediaUrl: serveMediaUrl });
+  const ctx = new AppContext({
+    dataDir,
+    mode: 'serve',
+    version: packageVersion(),
+    mediaUrl: serveMediaUrl,
+  });
   const backend = backendProbe();
   const handlers = createHandlers(ctx, { backend });
   const host = opts.host ?? '127.0.0.1';
@@ -79,7 +89,14 @@ export async function runServe(opts: ServeOptions = {}): Promise<ServeApp> {
     staticDir: opts.staticDir ?? path.join(REPO_ROOT, 'out', 'renderer'),
   });
   log(`PlateLab serving at ${server.url}`);
-  if (server.token) log(`  bound to ${host}: every request needs the token above (open that URL)`);
+  if (server.token) {
+    log(`  bound to ${host}: every request needs the token above (open that URL)`);
+    if (host === '0.0.0.0' || host === '::') {
+      log(
+        `  from another machine: http://${os.hostname()}:${server.port}/?${TOKEN_PARAM}=${server.token}`,
+      );
+    }
+  }
   log(`  data folder: ${ctx.layout.root}`);
 
   const restored = opts.dataset ? null : ctx.restoreLastDataset();

@@ -18,7 +18,10 @@ beforeAll(async () => {
   app = await makeTestApp();
   staticDir = path.join(app.dir, 'static');
   fs.mkdirSync(path.join(staticDir, 'assets'), { recursive: true });
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>PlateLab test</title>');
+  fs.writeFileSync(
+    path.join(staticDir, 'index.html'),
+    '<!doctype html><title>PlateLab test</title>',
+  );
   fs.writeFileSync(path.join(staticDir, 'assets', 'app.js'), 'console.log(1)');
 });
 
@@ -26,25 +29,38 @@ afterAll(async () => {
   await app?.cleanup();
 });
 
-function wsOpen(url: string, headers: Record<string, string> = {}): Promise<{ opened: boolean; status?: number }> {
+function wsOpen(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ opened: boolean; status?: number }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(url, { headers });
     ws.once('open', () => {
       ws.close();
       resolve({ opened: true });
     });
-    ws.once('unexpected-response', (_req, res) => resolve({ opened: false, status: res.statusCode }));
+    ws.once('unexpected-response', (_req, res) =>
+      resolve({ opened: false, status: res.statusCode }),
+    );
     ws.once('error', () => resolve({ opened: false }));
   });
 }
 
 /** Raw GET with a chosen Host header (fetch does not let tests forge it). */
-function getWithHost(port: number, pathname: string, host: string, extra: Record<string, string> = {}): Promise<number> {
+function getWithHost(
+  port: number,
+  pathname: string,
+  host: string,
+  extra: Record<string, string> = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: pathname, method: 'GET', headers: { host, ...extra } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, path: pathname, method: 'GET', headers: { host, ...extra } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -56,7 +72,14 @@ describe('token required beyond loopback', () => {
   const token = newToken();
 
   beforeAll(async () => {
-    server = await startServer({ ctx: app.ctx, handlers: app.handlers, host: '0.0.0.0', port: 0, token, staticDir });
+    server = await startServer({
+      ctx: app.ctx,
+      handlers: app.handlers,
+      host: '0.0.0.0',
+      port: 0,
+      token,
+      staticDir,
+    });
     base = `http://127.0.0.1:${server.port}`;
   });
   afterAll(async () => server?.close());
@@ -64,31 +87,58 @@ describe('token required beyond loopback', () => {
   it('puts the token in the URL to open and refuses a non-loopback bind without one', async () => {
     expect(isLoopbackHost('0.0.0.0')).toBe(false);
     expect(server.url).toBe(`http://0.0.0.0:${server.port}/?token=${token}`);
-    await expect(startServer({ ctx: app.ctx, handlers: app.handlers, host: '0.0.0.0', port: 0, staticDir })).rejects.toThrow(/token/);
+    await expect(
+      startServer({ ctx: app.ctx, handlers: app.handlers, host: '0.0.0.0', port: 0, staticDir }),
+    ).rejects.toThrow(/token/);
   });
 
   it('answers 401 to calls, pages, media and the WebSocket without the token', async () => {
     const call = await postRaw(base, 'app.info', '{}');
     expect(call.status).toBe(401);
     expect((call.json as Result<unknown>).ok).toBe(false);
-    expect((await postRaw(base, 'app.info', '{}', { 'content-type': 'application/json', authorization: 'Bearer wrong' })).status).toBe(401);
+    expect(
+      (
+        await postRaw(base, 'app.info', '{}', {
+          'content-type': 'application/json',
+          authorization: 'Bearer wrong',
+        })
+      ).status,
+    ).toBe(401);
     expect((await fetch(`${base}/?token=wrong`)).status).toBe(401);
     expect((await fetch(`${base}/`)).status).toBe(401);
     expect((await fetch(`${base}/media/cache/x.png`)).status).toBe(401);
-    expect(await wsOpen(`ws://127.0.0.1:${server.port}/api/events`)).toEqual({ opened: false, status: 401 });
+    expect(await wsOpen(`ws://127.0.0.1:${server.port}/api/events`)).toEqual({
+      opened: false,
+      status: 401,
+    });
   });
 
   it('accepts the token as Bearer header, ?token= (which sets a cookie) and that cookie', async () => {
-    const bearer = await postRaw(base, 'app.info', '{}', { 'content-type': 'application/json', authorization: `Bearer ${token}` });
+    const bearer = await postRaw(base, 'app.info', '{}', {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+    });
     expect(bearer.status).toBe(200);
-    expect((await fetch(`${base}/api/call/app.info?token=${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${base}/api/call/app.info?token=${token}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(200);
     const page = await fetch(`${base}/?token=${token}`);
     expect(page.status).toBe(200);
     const cookie = page.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/HttpOnly/);
-    const asset = await fetch(`${base}/assets/app.js`, { headers: { cookie: cookie.split(';')[0]! } });
+    const asset = await fetch(`${base}/assets/app.js`, {
+      headers: { cookie: cookie.split(';')[0]! },
+    });
     expect(asset.status).toBe(200);
-    expect(await wsOpen(`ws://127.0.0.1:${server.port}/api/events?token=${token}`)).toEqual({ opened: true });
+    expect(await wsOpen(`ws://127.0.0.1:${server.port}/api/events?token=${token}`)).toEqual({
+      opened: true,
+    });
   });
 });
 
@@ -108,9 +158,14 @@ describe('loopback server', () => {
     expect(await getWithHost(server.port, '/', `127.0.0.1:${server.port}`)).toBe(200);
     expect(await getWithHost(server.port, '/', `localhost:${server.port}`)).toBe(200);
     expect(await getWithHost(server.port, '/', `evil.example:${server.port}`)).toBe(403);
-    const crossSite = await postRaw(base, 'app.info', '{}', { 'content-type': 'application/json', origin: 'http://evil.example' });
+    const crossSite = await postRaw(base, 'app.info', '{}', {
+      'content-type': 'application/json',
+      origin: 'http://evil.example',
+    });
     expect(crossSite.status).toBe(403);
-    expect(await wsOpen(`ws://127.0.0.1:${server.port}/api/events`, { origin: 'http://evil.example' })).toEqual({ opened: false, status: 403 });
+    expect(
+      await wsOpen(`ws://127.0.0.1:${server.port}/api/events`, { origin: 'http://evil.example' }),
+    ).toEqual({ opened: false, status: 403 });
     expect(await wsOpen(`ws://127.0.0.1:${server.port}/api/events`)).toEqual({ opened: true });
   });
 
@@ -133,17 +188,17 @@ describe('loopback server', () => {
     expect(ok.headers.get('content-type')).toBe('image/png');
 
     // A secret next to the data folder, and a symlink inside the cache pointing at it.
-    fs.writeFileSync(path.join(app.dir, 'secret.txt'), 'secret');
-    fs.symlinkSync(path.join(app.dir, 'secret.txt'), path.join(app.ctx.layout.cache, 'link.txt'));
+    fs.writeFileSync(path.join(app.dir, 'secret.png'), 'secret');
+    fs.symlinkSync(path.join(app.dir, 'secret.png'), path.join(app.ctx.layout.cache, 'link.png'));
     const attempts = [
       '/media/cache/../settings.json',
       '/media/cache/%2e%2e/settings.json',
       '/media/cache/..%2fsettings.json',
       '/media/cache/%2e%2e%2f%2e%2e%2fetc%2fpasswd',
       '/media/dataset/..%5c..%5csettings.json',
-      '/media/cache/link.txt',
+      '/media/cache/link.png',
       '/media/cache//etc/passwd',
-      `/media/cache/${encodeURIComponent(path.join(app.dir, 'secret.txt'))}`,
+      `/media/cache/${encodeURIComponent(path.join(app.dir, 'secret.png'))}`,
       '/media/runs/anything',
       '/media/__proto__/x',
       '/media/cache/a%00b',

@@ -3,7 +3,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { API_CALL_PREFIX, API_EVENTS_PATH, MEDIA_HTTP_PREFIX, TOKEN_PARAM } from '../../src-shared/wire';
+import {
+  API_CALL_PREFIX,
+  API_EVENTS_PATH,
+  MEDIA_HTTP_PREFIX,
+  TOKEN_PARAM,
+} from '../../src-shared/wire';
 import type { Handlers } from '../core/api/handler-types';
 import type { AppContext } from '../core/app/app-context';
 import { handleApiCall } from './api-route';
@@ -43,20 +48,31 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const tokenRequired = Boolean(opts.requireToken) || !isLoopbackHost(host);
   const token = tokenRequired ? (opts.token ?? null) : null;
-  if (tokenRequired && !token) throw new Error(`binding ${host} (beyond loopback) needs an access token`);
+  if (tokenRequired && !token)
+    throw new Error(`binding ${host} (beyond loopback) needs an access token`);
   const events = createEventsSocket(opts.ctx.events);
   let port = opts.port ?? 0;
 
   /** null when the request may go on; else the status to refuse it with. */
-  const gate = (req: http.IncomingMessage, url: URL): { status: number; message: string } | { cookie?: string } => {
-    if (!hostAllowed(req, host, port, tokenRequired)) return { status: 403, message: 'unexpected Host header' };
+  const gate = (
+    req: http.IncomingMessage,
+    url: URL,
+  ): { status: number; message: string } | { cookie?: string } => {
+    if (!hostAllowed(req, host, port, tokenRequired))
+      return { status: 403, message: 'unexpected Host header' };
     if (!originAllowed(req)) return { status: 403, message: 'cross-origin request refused' };
     if (!token) return {};
     const t = tokenAccepted(token, req, url);
-    if (!t.ok) return { status: 401, message: 'access token missing or wrong: open the URL printed at start (…/?token=…)' };
+    if (!t.ok)
+      return {
+        status: 401,
+        message: 'access token missing or wrong: open the URL printed at start (…/?token=…)',
+      };
     // Opening the page with ?token= sets a cookie so the page's own assets and images load too.
     return t.via === 'query'
-      ? { cookie: `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/` }
+      ? {
+          cookie: `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+        }
       : {};
   };
 
@@ -65,7 +81,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const verdict = gate(req, url);
     if ('status' in verdict) {
       req.resume();
-      sendError(res, { code: verdict.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: verdict.message }, verdict.status);
+      sendError(
+        res,
+        { code: verdict.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: verdict.message },
+        verdict.status,
+      );
       return;
     }
     const extra: Record<string, string> = verdict.cookie ? { 'set-cookie': verdict.cookie } : {};
@@ -100,7 +120,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== API_EVENTS_PATH) return refuseUpgrade(socket, 404, 'Not Found');
     const verdict = gate(req, url);
-    if ('status' in verdict) return refuseUpgrade(socket, verdict.status, verdict.status === 401 ? 'Unauthorized' : 'Forbidden');
+    if ('status' in verdict)
+      return refuseUpgrade(
+        socket,
+        verdict.status,
+        verdict.status === 401 ? 'Unauthorized' : 'Forbidden',
+      );
     events.handleUpgrade(req, socket, head);
   });
   server.on('clientError', (_err, socket) => {

@@ -25,7 +25,14 @@ export const PAGE_CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
   "connect-src 'self' ws: wss:; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
-function send(res: ServerResponse, status: number, type: string, body: Buffer | string, cache: string, extra: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: Buffer | string,
+  cache: string,
+  extra: Record<string, string> = {},
+): void {
   res.writeHead(status, {
     ...SECURITY_HEADERS,
     'content-type': type,
@@ -37,7 +44,12 @@ function send(res: ServerResponse, status: number, type: string, body: Buffer | 
   res.end(body);
 }
 
-export function serveStatic(staticDir: string, pathname: string, res: ServerResponse, extra: Record<string, string> = {}): void {
+export function serveStatic(
+  staticDir: string,
+  pathname: string,
+  res: ServerResponse,
+  extra: Record<string, string> = {},
+): void {
   const index = path.join(staticDir, 'index.html');
   if (!fs.existsSync(index)) {
     send(

@@ -19,8 +19,17 @@ export interface TestApp {
 
 export async function makeTestApp(opts: { openDemo?: boolean } = {}): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'platelab-api-'));
-  const ctx = new AppContext({ dataDir: dir, mode: 'serve', version: '0.0.0-test', mediaUrl: serveMediaUrl, throttleMs: 20, demoPreset: 'tiny' });
-  const handlers = createHandlers(ctx, { backend: async () => ({ name: 'cpu', detail: 'test stub', tried: [{ name: 'cpu', ok: true }] }) });
+  const ctx = new AppContext({
+    dataDir: dir,
+    mode: 'serve',
+    version: '0.0.0-test',
+    mediaUrl: serveMediaUrl,
+    throttleMs: 20,
+    demoPreset: 'tiny',
+  });
+  const handlers = createHandlers(ctx, {
+    backend: async () => ({ name: 'cpu', detail: 'test stub', tried: [{ name: 'cpu', ok: true }] }),
+  });
   if (opts.openDemo !== false) {
     const job = startOpenDemo(ctx);
     const done = await ctx.jobs.wait(job.id);

@@ -4,7 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { callNames, calls, type CallName, type Job, type Result } from '../../src-shared/contract';
-import { ipcCallChannel, ipcEventChannel, parseWireEvent, type WireEvent } from '../../src-shared/wire';
+import {
+  ipcCallChannel,
+  ipcEventChannel,
+  parseWireEvent,
+  type WireEvent,
+} from '../../src-shared/wire';
 import { forwardEvents } from '../core/api/event-forwarder';
 import { createIpcRoutes } from '../core/api/ipc-table';
 import { rxrx1DefaultDisplay } from '../core/imaging/display';
@@ -18,7 +23,12 @@ let ipc: Map<string, (payload: unknown) => Promise<Result<unknown>>>;
 
 beforeAll(async () => {
   app = await makeTestApp();
-  server = await startServer({ ctx: app.ctx, handlers: app.handlers, port: 0, staticDir: '/nonexistent' });
+  server = await startServer({
+    ctx: app.ctx,
+    handlers: app.handlers,
+    port: 0,
+    staticDir: '/nonexistent',
+  });
   base = `http://127.0.0.1:${server.port}`;
   ipc = new Map(createIpcRoutes(app.handlers).map((r) => [r.channel, r.handle]));
 });
@@ -31,7 +41,8 @@ afterAll(async () => {
 /** What the renderer's IPC client does: invoke the call's channel; Electron structured-clones both ways. */
 async function viaIpc(name: string, input: unknown): Promise<Result<unknown>> {
   const handle = ipc.get(ipcCallChannel(name as CallName));
-  if (!handle) return { ok: false, error: { code: 'NOT_FOUND', message: `no channel for ${name}` } };
+  if (!handle)
+    return { ok: false, error: { code: 'NOT_FOUND', message: `no channel for ${name}` } };
   return structuredClone(await handle(structuredClone(input)));
 }
 
@@ -59,18 +70,25 @@ describe('the same calls over IPC and HTTP', () => {
   });
 
   it('answers the browse scenario identically, and each answer matches the output schema', async () => {
-    const info = data<{ mode: string; dataset: { format: string } | null }>(await both('app.info', {}));
+    const info = data<{ mode: string; dataset: { format: string } | null }>(
+      await both('app.info', {}),
+    );
     expect(info.mode).toBe('serve');
     expect(info.dataset?.format).toBe('rxrx1-2019');
 
-    const summary = data<{ counts: { wells: number; images: number }; plates: Array<{ experiment: string; plate: number }> }>(
-      await both('dataset.summary', {}),
-    );
+    const summary = data<{
+      counts: { wells: number; images: number };
+      plates: Array<{ experiment: string; plate: number }>;
+    }>(await both('dataset.summary', {}));
     expect(summary.counts.images).toBeGreaterThan(0);
     const first = summary.plates[0]!;
 
     const wells = data<{ wells: Array<{ idCode: string; well: string }> }>(
-      await both('plates.wells', { experiment: first.experiment, plate: first.plate, intensityChannel: 1 }),
+      await both('plates.wells', {
+        experiment: first.experiment,
+        plate: first.plate,
+        intensityChannel: 1,
+      }),
     );
     expect(wells.wells.length).toBeGreaterThan(0);
     const idCode = wells.wells[0]!.idCode;
@@ -82,20 +100,36 @@ describe('the same calls over IPC and HTTP', () => {
     expect(display).toEqual(rxrx1DefaultDisplay());
 
     const sprite = data<{ url: string; wells: unknown[] }>(
-      await both('thumbnails.plate', { experiment: first.experiment, plate: first.plate, size: 32, display }),
+      await both('thumbnails.plate', {
+        experiment: first.experiment,
+        plate: first.plate,
+        size: 32,
+        display,
+      }),
     );
     expect(sprite.url).toMatch(/^\/media\/cache\/.+\.png$/);
     const png = await fetch(base + sprite.url);
     expect(png.status).toBe(200);
     expect(png.headers.get('content-type')).toBe('image/png');
-    expect(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      Buffer.from(await png.arrayBuffer())
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
 
-    const site = data<{ url: string; width: number }>(await both('images.site', { idCode, site: 1, display, size: 48 }));
+    const site = data<{ url: string; width: number }>(
+      await both('images.site', { idCode, site: 1, display, size: 48 }),
+    );
     expect(site.width).toBe(48);
     expect((await fetch(base + site.url)).status).toBe(200);
 
     const auto = data<{ channels: Array<{ range: [number, number] }> }>(
-      await both('display.auto', { source: 'plate', experiment: first.experiment, plate: first.plate, base: display }),
+      await both('display.auto', {
+        source: 'plate',
+        experiment: first.experiment,
+        plate: first.plate,
+        base: display,
+      }),
     );
     expect(auto.channels).toHaveLength(6);
     for (const ch of auto.channels) expect(ch.range[1]).toBeGreaterThan(ch.range[0]);
@@ -147,7 +181,9 @@ describe('the same calls over IPC and HTTP', () => {
       if (e) fromWs.push(e);
     });
     const fromIpc: Array<{ channel: string; payload: unknown }> = [];
-    const stop = forwardEvents(app.ctx.events, (channel, payload) => fromIpc.push({ channel, payload: structuredClone(payload) }));
+    const stop = forwardEvents(app.ctx.events, (channel, payload) =>
+      fromIpc.push({ channel, payload: structuredClone(payload) }),
+    );
 
     const started = data<{ jobId: string }>(await viaIpc('dataset.reindex', {}));
     const final = await app.ctx.jobs.wait(started.jobId);
@@ -156,8 +192,13 @@ describe('the same calls over IPC and HTTP', () => {
     stop();
     ws.close();
 
-    const wsJob = fromWs.filter((e): e is Extract<WireEvent, { event: 'job:update' }> => e.event === 'job:update' && e.payload.id === started.jobId);
-    const ipcJob = fromIpc.filter((e) => e.channel === ipcEventChannel('job:update') && (e.payload as Job).id === started.jobId);
+    const wsJob = fromWs.filter(
+      (e): e is Extract<WireEvent, { event: 'job:update' }> =>
+        e.event === 'job:update' && e.payload.id === started.jobId,
+    );
+    const ipcJob = fromIpc.filter(
+      (e) => e.channel === ipcEventChannel('job:update') && (e.payload as Job).id === started.jobId,
+    );
     expect(wsJob.at(-1)?.payload.status).toBe('done');
     expect(wsJob.map((e) => e.payload)).toEqual(ipcJob.map((e) => e.payload));
     expect(fromWs.some((e) => e.event === 'catalog:changed')).toBe(true);

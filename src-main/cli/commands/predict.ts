@@ -1,12 +1,70 @@
-// Placeholder for the `platelab predict` command until its owner lands it.
+// `platelab predict --run RUN_DIR --split test|val [--tta] [--assign] --out predictions.csv`:
+// per-well predictions (site-averaged), stored in the catalog and written as CSV.
 import type { Command } from 'commander';
+import { inputError } from '../../core/errors';
+import { predictRun } from '../../core/learn/predict/predict';
+import { writePredictionsCsv } from '../../core/learn/predict/csv';
+import { interruptSignal, printJsonSummary, runCommand } from '../output';
+import { createProgress } from '../progress';
 
 export function register(program: Command): void {
   program
     .command('predict')
-    .description('(not yet available)')
-    .action(() => {
-      console.error('platelab predict: not yet available');
-      process.exit(2);
-    });
+    .description(
+      'Predict validation or test wells with a trained run (optionally with D4 TTA and plate-group assignment)',
+    )
+    .requiredOption('--run <dir>', 'run folder')
+    .requiredOption('--split <split>', 'val or test')
+    .requiredOption('--out <file>', 'predictions CSV to write')
+    .option('--tta', 'average the 8 flips/rotations of each site')
+    .option('--assign', 'plate-group decoding + per-plate assignment (siRNA runs)')
+    .option('--db <file>', "catalog to read sites from (default: the run's)")
+    .option('--backend <name>', 'TensorFlow.js backend (default: auto)')
+    .option('--json', 'print a one-line JSON summary as the last line')
+    .action(
+      (opts: {
+        run: string;
+        split: string;
+        out: string;
+        tta?: boolean;
+        assign?: boolean;
+        db?: string;
+        backend?: string;
+        json?: boolean;
+      }) =>
+        runCommand('predict', async () => {
+          if (opts.split !== 'val' && opts.split !== 'test')
+            throw inputError(`--split must be val or test, got "${opts.split}"`);
+          const bar = createProgress('predict');
+          const r = await predictRun({
+            runDir: opts.run,
+            split: opts.split,
+            tta: opts.tta,
+            assign: opts.assign,
+            dbFile: opts.db,
+            backend: opts.backend,
+            signal: interruptSignal(),
+            onProgress: bar.update,
+          }).finally(() => bar.stop());
+          writePredictionsCsv(opts.out, r.set);
+          const out = {
+            out: opts.out,
+            split: opts.split,
+            wells: r.set.wells.length,
+            tta: Boolean(opts.tta),
+            assigned: r.assignedApplied,
+            accuracy: r.accuracy,
+            accuracyAssigned: r.accuracyAssigned,
+            sitesDisagree: r.set.wells.filter((w) => w.sitesDisagree).length,
+          };
+          if (opts.json) return printJsonSummary(out);
+          console.log(
+            `${out.wells} wells predicted → ${opts.out}; sites disagree in ${out.sitesDisagree}`,
+          );
+          if (r.accuracy !== null)
+            console.log(
+              `well accuracy ${(r.accuracy * 100).toFixed(2)}%${r.accuracyAssigned !== null ? `, after assignment ${(r.accuracyAssigned * 100).toFixed(2)}%` : ''}`,
+            );
+        }),
+    );
 }

@@ -1,12 +1,37 @@
-// Placeholder for the `platelab submit` command until its owner lands it.
+// `platelab submit --run RUN_DIR --out submission.csv`: a Kaggle submission (id_code,sirna), one row
+// per test.csv row; predicts the test split with assignment first if the run has no test predictions.
 import type { Command } from 'commander';
+import { makeSubmission } from '../../core/learn/evaluate/make-submission';
+import { interruptSignal, printJsonSummary, runCommand } from '../output';
+import { createProgress } from '../progress';
 
 export function register(program: Command): void {
   program
     .command('submit')
-    .description('(not yet available)')
-    .action(() => {
-      console.error('platelab submit: not yet available');
-      process.exit(2);
-    });
+    .description("Write a Kaggle submission CSV from a run's test predictions")
+    .requiredOption('--run <dir>', 'run folder')
+    .requiredOption('--out <file>', 'submission CSV to write')
+    .option('--db <file>', "catalog (default: the run's)")
+    .option(
+      '--backend <name>',
+      'TensorFlow.js backend when predictions must be made (default: auto)',
+    )
+    .option('--json', 'print a one-line JSON summary as the last line')
+    .action((opts: { run: string; out: string; db?: string; backend?: string; json?: boolean }) =>
+      runCommand('submit', async () => {
+        const bar = createProgress('predict');
+        const r = await makeSubmission({
+          runDir: opts.run,
+          out: opts.out,
+          dbFile: opts.db,
+          backend: opts.backend,
+          onProgress: bar.update,
+          signal: interruptSignal(),
+        }).finally(() => bar.stop());
+        if (opts.json) return printJsonSummary(r);
+        console.log(
+          `${r.rows} rows → ${r.path}${r.assigned ? ' (plate-group assignment applied)' : ''}`,
+        );
+      }),
+    );
 }

@@ -1,12 +1,144 @@
-// Placeholder for the `platelab train` command until its owner lands it.
+// `platelab train --db FILE --out RUN_DIR [--config cfg.json] [--set key=value ...] [--resume]`:
+// trains in a child process with a progress bar; Ctrl-C cancels gracefully (checkpoint, then exit).
+import fs from 'node:fs';
 import type { Command } from 'commander';
+import { PlateLabError, inputError } from '../../core/errors';
+import { resolveTrainConfig } from '../../core/learn/config/default-config';
+import {
+  selectBackend,
+  describeSelection,
+  resolvePreference,
+} from '../../core/learn/backend/select-backend';
+import { startTraining } from '../../core/learn/train/start-training';
+import { interruptSignal, printJsonSummary, runCommand } from '../output';
+import { createProgress } from '../progress';
+
+interface TrainOpts {
+  db: string;
+  out: string;
+  config?: string;
+  set: string[];
+  resume?: boolean;
+  backend?: string;
+  json?: boolean;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function register(program: Command): void {
   program
     .command('train')
-    .description('(not yet available)')
-    .action(() => {
-      console.error('platelab train: not yet available');
-      process.exit(2);
-    });
+    .description(
+      "Train a classifier on the catalog's training wells; writes a reproducible run folder",
+    )
+    .requiredOption('--db <file>', 'catalog database file')
+    .requiredOption('--out <dir>', 'run folder (created; with --resume, the run to continue)')
+    .option('--config <file>', "JSON file with training settings (over the backend's defaults)")
+    .option(
+      '--set <key=value>',
+      'override one setting, e.g. --set epochs=3 --set split.strategy=plate',
+      collect,
+      [],
+    )
+    .option('--resume', 'continue the run in --out from its last checkpoint')
+    .option(
+      '--backend <name>',
+      'auto, tensorflow-gpu, tensorflow, webgpu, wasm or cpu (default: auto or $PLATELAB_BACKEND)',
+    )
+    .option('--json', 'print a one-line JSON summary as the last line')
+    .action((opts: TrainOpts) =>
+      runCommand('train', async () => {
+        if (!fs.existsSync(opts.db)) throw inputError(`${opts.db}: catalog database not found`);
+        let pref;
+        try {
+          pref = resolvePreference(opts.backend);
+        } catch (err) {
+          throw inputError((err as Error).message);
+        }
+        const sel = await selectBackend(pref);
+        if (!opts.json) for (const line of describeSelection(sel)) console.error(line);
+        let config;
+        if (!opts.resume) {
+          let configText: string | undefined;
+          if (opts.config) {
+            try {
+              configText = fs.readFileSync(opts.config, 'utf8');
+            } catch {
+              throw inputError(`${opts.config}: cannot read config file`);
+            }
+          }
+          config = resolveTrainConfig({
+            backendName: sel.name,
+            configText,
+            configFile: opts.config,
+            sets: opts.set,
+          });
+        } else if (opts.config || opts.set.length) {
+          throw inputError(
+            "--resume continues with the run's own config.json; drop --config/--set",
+          );
+        }
+        const handle = startTraining({
+          dbFile: opts.db,
+          runDir: opts.out,
+          config,
+          resume: opts.resume,
+          backend: sel.name,
+        });
+        const signal = interruptSignal();
+        signal.addEventListener('abort', () => {
+          console.error('\ncancelling: finishing the current step and writing a checkpoint…');
+          handle.cancel();
+        });
+        const bar = createProgress('train');
+        let total = 0;
+        handle.events.on('started', (i) => {
+          total = i.epochs * i.stepsPerEpoch;
+          for (const w of i.warnings) console.error(`warning: ${w}`);
+          if (!opts.json)
+            console.error(
+              `run ${i.runId}: ${i.trainWells} training wells (${i.trainSites} sites), ${i.valWells} validation wells, ${i.classes} classes, ${i.stepsPerEpoch} steps/epoch${i.resumedFromStep !== null ? `, resumed at step ${i.resumedFromStep}` : ''}`,
+            );
+        });
+        handle.events.on('step', (m) =>
+          bar.update(
+            Math.min(m.step, total),
+            total,
+            `epoch ${m.epoch + 1} loss ${m.loss.toFixed(3)} acc ${(m.accuracy * 100).toFixed(0)}% ${m.imagesPerSecond.toFixed(1)} img/s`,
+          ),
+        );
+        handle.events.on('epoch', (m) => {
+          if (!opts.json)
+            console.error(
+              `epoch ${m.epoch + 1}: loss ${m.loss.toFixed(4)} acc ${(m.accuracy * 100).toFixed(1)}%` +
+                (m.valAccuracy !== null
+                  ? ` | val loss ${m.valLoss!.toFixed(4)} acc ${(m.valAccuracy * 100).toFixed(1)}%`
+                  : '') +
+                ` | lr ${m.lr.toExponential(2)} | ${m.imagesPerSecond.toFixed(1)} img/s | ${m.seconds.toFixed(0)} s` +
+                (m.etaSeconds !== null ? ` | ETA ${Math.round(m.etaSeconds)} s` : ''),
+            );
+        });
+        const summary = await handle.done.finally(() => bar.stop());
+        if (summary.status === 'failed')
+          throw new PlateLabError(
+            (summary.errorCode ?? 'INTERNAL') as PlateLabError['code'],
+            summary.error ?? 'training failed',
+          );
+        const out = {
+          runDir: opts.out,
+          status: summary.status,
+          backend: summary.backend,
+          epochs: summary.epochsDone,
+          bestValAccuracy: summary.bestValAccuracy,
+          imagesPerSecond: summary.imagesPerSecond,
+          warnings: summary.warnings,
+        };
+        if (opts.json) printJsonSummary(out);
+        else
+          console.log(
+            `${summary.status}: ${summary.epochsDone} epoch(s), best validation accuracy ${summary.bestValAccuracy === null ? 'n/a' : `${(summary.bestValAccuracy * 100).toFixed(1)}%`}, ${summary.imagesPerSecond?.toFixed(1) ?? 'n/a'} img/s; run folder ${opts.out}`,
+          );
+        if (summary.status === 'cancelled') process.exit(1);
+      }),
+    );
 }

@@ -19,10 +19,17 @@ export function backendProbe(): () => Promise<BackendInfo> {
         return {
           name: sel.name,
           detail: sel.detail,
-          tried: [...sel.rejected.map((r) => ({ name: r.name, ok: false, reason: r.reason })), { name: sel.name, ok: true }],
+          tried: [
+            ...sel.rejected.map((r) => ({ name: r.name, ok: false, reason: r.reason })),
+            { name: sel.name, ok: true },
+          ],
         };
       } catch (err) {
-        return { name: 'none', detail: err instanceof Error ? err.message : String(err), tried: [] };
+        return {
+          name: 'none',
+          detail: err instanceof Error ? err.message : String(err),
+          tried: [],
+        };
       }
     })());
 }

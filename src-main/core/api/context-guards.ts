@@ -4,7 +4,12 @@ import type { AppContext, OpenDataset } from '../app/app-context';
 
 export function requireDataset(ctx: AppContext): OpenDataset {
   const ds = ctx.dataset;
-  if (!ds) throw new PlateLabError('CONFLICT', 'no dataset is open: open a dataset folder or the demo first', { reason: 'no-dataset' });
+  if (!ds)
+    throw new PlateLabError(
+      'CONFLICT',
+      'no dataset is open: open a dataset folder or the demo first',
+      { reason: 'no-dataset' },
+    );
   return ds;
 }
 

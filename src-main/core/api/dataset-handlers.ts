@@ -6,7 +6,12 @@ import { datasetSummary, listProblems } from '../catalog/queries';
 import { requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
 
-type Names = 'dataset.open' | 'dataset.openDemo' | 'dataset.reindex' | 'dataset.summary' | 'dataset.problems';
+type Names =
+  | 'dataset.open'
+  | 'dataset.openDemo'
+  | 'dataset.reindex'
+  | 'dataset.summary'
+  | 'dataset.problems';
 
 export function datasetHandlers(ctx: AppContext): HandlerGroup<Names> {
   return {
@@ -36,7 +41,11 @@ export function datasetHandlers(ctx: AppContext): HandlerGroup<Names> {
     'dataset.problems': ({ kind, search, offset, limit }) => {
       const ds = requireDataset(ctx);
       const r = listProblems(ds.db, { kind, search, offset, limit });
-      return { total: r.total, kinds: r.kinds, items: r.items.map(({ kind: k, path, message }) => ({ kind: k, path, message })) };
+      return {
+        total: r.total,
+        kinds: r.kinds,
+        items: r.items.map(({ kind: k, path, message }) => ({ kind: k, path, message })),
+      };
     },
   };
 }

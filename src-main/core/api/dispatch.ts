@@ -1,6 +1,12 @@
 // The one entry from a transport into the core: validate the raw input with the contract, run the
 // handler, check its output against the contract, and always answer with a Result envelope.
-import { calls, type CallInput, type CallName, type CallOutput, type Result } from '../../../src-shared/contract';
+import {
+  calls,
+  type CallInput,
+  type CallName,
+  type CallOutput,
+  type Result,
+} from '../../../src-shared/contract';
 import { toIssues, validateCallInput } from '../../../src-shared/wire';
 import { toErrorInfo } from '../jobs/job-manager';
 import type { Handlers } from './handler-types';
@@ -8,7 +14,11 @@ import type { Handlers } from './handler-types';
 type UntypedHandler = (args: unknown) => unknown;
 
 /** Runs a call by name with untrusted input (from HTTP or IPC). Never throws. */
-export async function dispatch(handlers: Handlers, name: string, raw: unknown): Promise<Result<unknown>> {
+export async function dispatch(
+  handlers: Handlers,
+  name: string,
+  raw: unknown,
+): Promise<Result<unknown>> {
   const checked = validateCallInput(name, raw);
   if (!checked.ok) return checked;
   let out: unknown;
@@ -37,6 +47,10 @@ export async function dispatch(handlers: Handlers, name: string, raw: unknown): 
 }
 
 /** Typed in-process call (tests, the CLI): same path as the transports, typed result. */
-export async function invoke<K extends CallName>(handlers: Handlers, name: K, input: CallInput<K>): Promise<Result<CallOutput<K>>> {
+export async function invoke<K extends CallName>(
+  handlers: Handlers,
+  name: K,
+  input: CallInput<K>,
+): Promise<Result<CallOutput<K>>> {
   return (await dispatch(handlers, name, input)) as Result<CallOutput<K>>;
 }

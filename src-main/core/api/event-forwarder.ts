@@ -3,6 +3,9 @@
 import { ipcEventChannel } from '../../../src-shared/wire';
 import type { EventBus } from '../app/event-bus';
 
-export function forwardEvents(bus: EventBus, send: (channel: string, payload: unknown) => void): () => void {
+export function forwardEvents(
+  bus: EventBus,
+  send: (channel: string, payload: unknown) => void,
+): () => void {
   return bus.subscribe((m) => send(ipcEventChannel(m.event), m.payload));
 }

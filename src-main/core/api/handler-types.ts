@@ -2,7 +2,9 @@
 // returning the contract's output. Transports only ever reach the core through this table.
 import type { CallArgs, CallName, CallOutput } from '../../../src-shared/contract';
 
-export type Handler<K extends CallName> = (args: CallArgs<K>) => Promise<CallOutput<K>> | CallOutput<K>;
+export type Handler<K extends CallName> = (
+  args: CallArgs<K>,
+) => Promise<CallOutput<K>> | CallOutput<K>;
 
 export type Handlers = { [K in CallName]: Handler<K> };
 

@@ -7,7 +7,6 @@ import { datasetHandlers } from './dataset-handlers';
 import type { Handlers } from './handler-types';
 import { imageHandlers } from './image-handlers';
 import { plateHandlers } from './plate-handlers';
-import { noPredictions, type PredictionSource } from './prediction-source';
 import { predictHandlers } from './predict-handlers';
 import { trainingHandlers, type TrainingLauncher } from './training-handlers';
 
@@ -16,7 +15,6 @@ export interface HandlerOptions {
   backend?: () => Promise<BackendInfo>;
   /** Starts a training child (default: node fork; Electron passes its utilityProcess launcher). */
   launchTraining?: TrainingLauncher;
-  predictions?: PredictionSource;
 }
 
 export function createHandlers(ctx: AppContext, opts: HandlerOptions = {}): Handlers {
@@ -24,7 +22,7 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions = {}): Hand
   return {
     ...appHandlers(ctx, backend),
     ...datasetHandlers(ctx),
-    ...plateHandlers(ctx, opts.predictions ?? noPredictions),
+    ...plateHandlers(ctx),
     ...imageHandlers(ctx),
     ...trainingHandlers(ctx, backend, opts.launchTraining ?? startTraining),
     ...predictHandlers(ctx),

@@ -7,7 +7,12 @@ import { wellDetail } from '../catalog/queries';
 import { CHANNELS } from '../dataset/plate';
 import { inputError } from '../errors';
 import { catalogSites, spread } from '../imaging/catalog-sites';
-import { autoContrast, channelHistograms, rxrx1DefaultDisplay, type DisplayState } from '../imaging/display';
+import {
+  autoContrast,
+  channelHistograms,
+  rxrx1DefaultDisplay,
+  type DisplayState,
+} from '../imaging/display';
 import { loadRawSite } from '../imaging/load-site';
 import { plateSprite, sitePng } from '../imaging/thumbnails';
 import { requireDataset } from './context-guards';
@@ -24,9 +29,16 @@ function siteRelPaths(ds: OpenDataset, idCode: string, site: number): string[] {
   const d = wellDetail(ds.db, idCode);
   const s = d.sites.find((x) => x.site === site);
   if (!s) throw inputError(`well ${idCode} has no site ${site}`, { idCode, site });
-  const paths = Array.from({ length: CHANNELS }, (_, i) => s.channels.find((c) => c.channel === i + 1 && c.ok)?.path);
+  const paths = Array.from(
+    { length: CHANNELS },
+    (_, i) => s.channels.find((c) => c.channel === i + 1 && c.ok)?.path,
+  );
   const missing = paths.flatMap((p, i) => (p ? [] : [i + 1]));
-  if (missing.length) throw inputError(`well ${idCode} site ${site} lacks readable channel(s) ${missing.join(', ')}`, { idCode, site, missing });
+  if (missing.length)
+    throw inputError(
+      `well ${idCode} site ${site} lacks readable channel(s) ${missing.join(', ')}`,
+      { idCode, site, missing },
+    );
   return paths as string[];
 }
 
@@ -53,7 +65,8 @@ export function imageHandlers(ctx: AppContext): HandlerGroup<Names> {
         sites = [siteRelPaths(ds, idCode, site ?? 1)];
       } else {
         if (!experiment) throw inputError(`display.auto with source "${source}" needs experiment`);
-        if (source === 'plate' && plate === undefined) throw inputError('display.auto with source "plate" needs plate');
+        if (source === 'plate' && plate === undefined)
+          throw inputError('display.auto with source "plate" needs plate');
         const found =
           source === 'plate'
             ? catalogSites(ds.db, { experiment, plate, site: site ?? 1 })
@@ -66,7 +79,16 @@ export function imageHandlers(ctx: AppContext): HandlerGroup<Names> {
     'thumbnails.plate': async ({ experiment, plate, site, size, display }) => {
       const ds = requireDataset(ctx);
       const cacheDir = datasetCacheDir(ctx, ds);
-      const sprite = await plateSprite({ root: ds.root, db: ds.db, experiment, plate, site, size, display, cacheDir });
+      const sprite = await plateSprite({
+        root: ds.root,
+        db: ds.db,
+        experiment,
+        plate,
+        site,
+        size,
+        display,
+        cacheDir,
+      });
       return {
         url: ctx.mediaUrl('cache', relUnder(ctx.layout.cache, sprite.file)),
         cell: sprite.cell,
@@ -78,9 +100,19 @@ export function imageHandlers(ctx: AppContext): HandlerGroup<Names> {
     'images.site': async ({ idCode, site, display, size }) => {
       const ds = requireDataset(ctx);
       const relPaths = siteRelPaths(ds, idCode, site);
-      const png = await sitePng({ root: ds.root, relPaths, display, size, cacheDir: datasetCacheDir(ctx, ds) });
+      const png = await sitePng({
+        root: ds.root,
+        relPaths,
+        display,
+        size,
+        cacheDir: datasetCacheDir(ctx, ds),
+      });
       if (!png.file) throw new Error('site PNG was not written to the cache');
-      return { url: ctx.mediaUrl('cache', relUnder(ctx.layout.cache, png.file)), width: png.width, height: png.height };
+      return {
+        url: ctx.mediaUrl('cache', relUnder(ctx.layout.cache, png.file)),
+        width: png.width,
+        height: png.height,
+      };
     },
   };
 }

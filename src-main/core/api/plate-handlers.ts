@@ -4,10 +4,19 @@ import type { AppContext } from '../app/app-context';
 import { plateWells, wellDetail, type PlateWellRow } from '../catalog/queries';
 import { requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
-import type { PredictionSource, WellPredictionInfo } from './prediction-source';
+import {
+  platePredictions,
+  topPredictions,
+  wellPredictionInfo,
+  type WellPredictionInfo,
+} from './prediction-source';
 import { plateMeanIntensity } from './well-intensity';
 
-function toPlateWell(w: PlateWellRow, intensity: number[] | undefined, prediction: WellPredictionInfo | null) {
+function toPlateWell(
+  w: PlateWellRow,
+  intensity: number[] | undefined,
+  prediction: WellPredictionInfo | null,
+) {
   return {
     well: w.well,
     row: w.row,
@@ -23,28 +32,35 @@ function toPlateWell(w: PlateWellRow, intensity: number[] | undefined, predictio
   };
 }
 
-export function plateHandlers(ctx: AppContext, predictions: PredictionSource): HandlerGroup<'plates.wells' | 'wells.detail'> {
+export function plateHandlers(ctx: AppContext): HandlerGroup<'plates.wells' | 'wells.detail'> {
   return {
-    'plates.wells': async ({ experiment, plate, runId, intensityChannel }) => {
+    'plates.wells': ({ experiment, plate, runId, intensityChannel }) => {
       const ds = requireDataset(ctx);
       const r = plateWells(ds.db, experiment, plate);
-      const intensity = intensityChannel !== undefined ? plateMeanIntensity(ds.db, experiment, plate) : new Map<string, number[]>();
-      const preds = runId ? await predictions.forWells(runId, r.wells.map((w) => w.idCode)) : new Map<string, WellPredictionInfo>();
+      const intensity =
+        intensityChannel !== undefined
+          ? plateMeanIntensity(ds.db, experiment, plate)
+          : new Map<string, number[]>();
+      const preds = runId
+        ? platePredictions(ds.db, runId, experiment, plate)
+        : new Map<string, WellPredictionInfo>();
       return {
         experiment: r.experiment,
         plate: r.plate,
         split: r.split,
         cellType: r.cellType,
-        wells: r.wells.map((w) => toPlateWell(w, intensity.get(w.well), preds.get(w.idCode) ?? null)),
+        wells: r.wells.map((w) => toPlateWell(w, intensity.get(w.well), preds.get(w.well) ?? null)),
       };
     },
-    'wells.detail': async ({ idCode, runId }) => {
+    'wells.detail': ({ idCode, runId }) => {
       const ds = requireDataset(ctx);
       const d = wellDetail(ds.db, idCode);
-      const preds = runId ? await predictions.forWells(runId, [idCode]) : new Map<string, WellPredictionInfo>();
-      const top = runId ? await predictions.topK(runId, idCode, 5) : [];
       return {
-        well: toPlateWell(d.well, undefined, preds.get(idCode) ?? null),
+        well: toPlateWell(
+          d.well,
+          undefined,
+          runId ? wellPredictionInfo(ds.db, runId, idCode) : null,
+        ),
         experiment: d.experiment,
         plate: d.plate,
         split: d.split,
@@ -54,7 +70,7 @@ export function plateHandlers(ctx: AppContext, predictions: PredictionSource): H
           channels: s.channels.map((c) => ({ channel: c.channel, path: c.path, ok: c.ok })),
           error: s.error,
         })),
-        topPredictions: top,
+        topPredictions: runId ? topPredictions(ds.db, runId, idCode, 5) : [],
       };
     },
   };

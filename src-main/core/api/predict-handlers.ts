@@ -1,9 +1,29 @@
-// Prediction and export calls. They wire the learning code's predict/assign/evaluate/submission
-// modules; until those land each call answers UNAVAILABLE (as data) instead of failing the table.
+// Prediction and export calls: predict a run's val/test wells as a 'predict' job (stored in the
+// catalog and the run folder), the evaluation summary and review queues, and the exports (Kaggle
+// submission, per-well predictions CSV, plate heatmap PNG) written to the data folder's exports/.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { CallOutput } from '../../../src-shared/contract';
 import type { AppContext } from '../app/app-context';
-import { runDirOf } from './run-reader';
-import { unavailable } from './context-guards';
+import { relUnder } from '../app/media';
+import { plateWells } from '../catalog/queries';
+import { notFound, PlateLabError } from '../errors';
+import { stepProgress } from '../jobs/job-manager';
+import { summarizePredictions } from '../learn/evaluate/summary';
+import { writePredictionsCsv } from '../learn/predict/csv';
+import { reviewQueue } from '../learn/predict/store';
+import { requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
+import { renderPlateHeatmap, type HeatValue, type HeatWell } from './plate-heatmap';
+import { platePredictions } from './prediction-source';
+import { runDirOf } from './run-reader';
+import { plateMeanIntensity } from './well-intensity';
+
+// The predict modules load TensorFlow.js (seconds): imported on first use, not at server start.
+const predictModule = () => import('../learn/predict/predict');
+
+/** Tables `predict` writes; sent with catalog:changed so plate maps refresh. */
+const PREDICTION_TABLES = ['learn_prediction_sets', 'learn_well_predictions', 'learn_well_topk'];
 
 type Names =
   | 'predict.start'
@@ -13,31 +33,135 @@ type Names =
   | 'export.predictions'
   | 'export.platePng';
 
+function safePart(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
+}
+
 export function predictHandlers(ctx: AppContext): HandlerGroup<Names> {
-  const known = (runId: string) => runDirOf(ctx.layout.runs, runId);
+  const exported = (file: string, rows: number): CallOutput<'export.submission'> => ({
+    path: file,
+    url: ctx.mediaUrl('exports', relUnder(ctx.layout.exports, file)),
+    rows,
+  });
+
   return {
-    'predict.start': ({ runId }) => {
-      known(runId);
-      throw unavailable('prediction');
+    'predict.start': ({ runId, split, tta, assign }) => {
+      const runDir = runDirOf(ctx.layout.runs, runId);
+      const busy = ctx.jobs.running('predict')[0];
+      if (busy)
+        throw new PlateLabError('CONFLICT', `"${busy.title}" is still running`, { jobId: busy.id });
+      const job = ctx.jobs.start('predict', `Predict ${split} with ${runId}`, async (jc) => {
+        const { predictRun } = await predictModule();
+        const r = await predictRun({
+          runDir,
+          split,
+          tta,
+          assign,
+          signal: jc.signal,
+          onProgress: stepProgress(jc),
+        });
+        ctx.events.emit('catalog:changed', { tables: PREDICTION_TABLES });
+        return {
+          wells: r.set.wells.length,
+          accuracy: r.accuracy,
+          accuracyAssigned: r.accuracyAssigned,
+          assigned: r.assignedApplied,
+        };
+      });
+      return { jobId: job.id };
     },
-    'predictions.summary': ({ runId }) => {
-      known(runId);
-      return null;
+    'predictions.summary': async ({ runId, split }) => {
+      const { loadPredictionSet } = await predictModule();
+      const set = loadPredictionSet(runDirOf(ctx.layout.runs, runId), split);
+      if (!set) return null;
+      const s = summarizePredictions(set);
+      return {
+        runId,
+        split,
+        wells: s.wells,
+        accuracy: s.accuracy,
+        accuracyAssigned: s.accuracyAssigned,
+        perPlate: s.perPlate,
+        perCellType: s.perCellType,
+        confusedPairs: s.confusedPairs,
+      };
     },
-    'predictions.queue': ({ runId }) => {
-      known(runId);
-      return [];
+    'predictions.queue': ({ runId, split, queue, limit }) => {
+      runDirOf(ctx.layout.runs, runId);
+      const ds = requireDataset(ctx);
+      return reviewQueue(ds.db, runId, split, queue, limit).map((p) => ({
+        idCode: p.idCode,
+        experiment: p.experiment,
+        plate: p.plate,
+        well: p.well,
+        truth: p.truth,
+        predicted: p.assigned ?? p.top,
+        prob: p.prob,
+        sitesDisagree: p.sitesDisagree,
+      }));
     },
-    'export.submission': ({ runId }) => {
-      known(runId);
-      throw unavailable('submission export');
+    'export.submission': async ({ runId }) => {
+      const runDir = runDirOf(ctx.layout.runs, runId);
+      const out = path.join(ctx.layout.exports, `${safePart(runId)}-submission.csv`);
+      const { makeSubmission } = await import('../learn/evaluate/make-submission');
+      const r = await makeSubmission({ runDir, out });
+      return exported(r.path, r.rows);
     },
-    'export.predictions': ({ runId }) => {
-      known(runId);
-      throw unavailable('predictions export');
+    'export.predictions': async ({ runId, split }) => {
+      const { loadPredictionSet } = await predictModule();
+      const set = loadPredictionSet(runDirOf(ctx.layout.runs, runId), split);
+      if (!set)
+        throw notFound(`run ${runId} has no ${split} predictions yet: run predict first`, {
+          runId,
+          split,
+        });
+      const out = path.join(ctx.layout.exports, `${safePart(runId)}-${split}-predictions.csv`);
+      writePredictionsCsv(out, set);
+      return exported(out, set.wells.length);
     },
-    'export.platePng': () => {
-      throw unavailable('plate PNG export');
+    'export.platePng': async ({ experiment, plate, metric, runId, colormap }) => {
+      const ds = requireDataset(ctx);
+      if (runId) runDirOf(ctx.layout.runs, runId);
+      const needsRun = metric === 'predicted' || metric === 'confidence' || metric === 'correct';
+      if (needsRun && !runId)
+        throw new PlateLabError('INVALID_INPUT', `metric "${metric}" needs a runId`);
+      const r = plateWells(ds.db, experiment, plate);
+      const preds = runId ? platePredictions(ds.db, runId, experiment, plate) : new Map();
+      const intensity =
+        metric === 'intensity'
+          ? plateMeanIntensity(ds.db, experiment, plate)
+          : new Map<string, number[]>();
+      const cells: HeatWell[] = r.wells.map((w) => {
+        const p = preds.get(w.well);
+        let value: HeatValue = null;
+        if (metric === 'sirna') value = w.sirna === null ? null : { kind: 'label', value: w.sirna };
+        else if (metric === 'well_type') value = { kind: 'label', value: w.wellType };
+        else if (metric === 'predicted')
+          value = p ? { kind: 'label', value: p.assigned ?? p.top } : null;
+        else if (metric === 'confidence') value = p ? { kind: 'number', value: p.prob } : null;
+        else if (metric === 'correct')
+          value =
+            p && p.correct !== null
+              ? { kind: 'color', value: p.correct ? [46, 160, 67] : [214, 39, 40] }
+              : null;
+        else {
+          const m = intensity.get(w.well);
+          value = m ? { kind: 'number', value: m[0]! } : null;
+        }
+        return { row: w.row, col: w.col, value };
+      });
+      const png = await renderPlateHeatmap(cells, colormap);
+      const name = [
+        safePart(experiment),
+        `P${plate}`,
+        metric,
+        ...(runId ? [safePart(runId)] : []),
+      ].join('_');
+      const out = path.join(ctx.layout.exports, `${name}.png`);
+      const tmp = `${out}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, png);
+      fs.renameSync(tmp, out);
+      return exported(out, cells.filter((c) => c.value !== null).length);
     },
   };
 }

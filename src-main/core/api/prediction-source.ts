@@ -1,18 +1,54 @@
-// Where per-well predictions of a run come from, behind one small interface so the plate/well calls
-// do not depend on how the learning code stores them. The default has none (no predict module yet).
+// Per-well predictions of a run for the plate map and the well viewer, read from the catalog where
+// `predict` stores them (learn/predict/store). Wells without predictions simply have none.
 import type { z } from 'zod';
 import type { WellPrediction } from '../../../src-shared/contract';
+import type { Catalog } from '../catalog/db';
+import {
+  plateWellPredictions,
+  wellPrediction,
+  wellTopPredictions,
+  type StoredWellPrediction,
+} from '../learn/predict/store';
 
 export type WellPredictionInfo = z.infer<typeof WellPrediction>;
 
-export interface PredictionSource {
-  /** Predictions of the given wells (absent wells have none). */
-  forWells(runId: string, idCodes: string[]): Promise<Map<string, WellPredictionInfo>>;
-  /** The k most probable labels of one well. */
-  topK(runId: string, idCode: string, k: number): Promise<Array<{ label: string; prob: number }>>;
+function toInfo(p: StoredWellPrediction): WellPredictionInfo {
+  return {
+    top: p.top,
+    prob: p.prob,
+    assigned: p.assigned,
+    correct: p.correct,
+    sitesDisagree: p.sitesDisagree,
+  };
 }
 
-export const noPredictions: PredictionSource = {
-  forWells: async () => new Map(),
-  topK: async () => [],
-};
+/** well name → prediction, for one plate. */
+export function platePredictions(
+  db: Catalog,
+  runId: string,
+  experiment: string,
+  plate: number,
+): Map<string, WellPredictionInfo> {
+  const out = new Map<string, WellPredictionInfo>();
+  for (const [well, p] of plateWellPredictions(db, runId, experiment, plate))
+    out.set(well, toInfo(p));
+  return out;
+}
+
+export function wellPredictionInfo(
+  db: Catalog,
+  runId: string,
+  idCode: string,
+): WellPredictionInfo | null {
+  const p = wellPrediction(db, runId, idCode);
+  return p ? toInfo(p) : null;
+}
+
+export function topPredictions(
+  db: Catalog,
+  runId: string,
+  idCode: string,
+  k: number,
+): Array<{ label: string; prob: number }> {
+  return wellTopPredictions(db, runId, idCode).slice(0, k);
+}

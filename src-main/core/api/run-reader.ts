@@ -45,7 +45,10 @@ export function listRuns(runsDir: string, isLive: (runId: string) => boolean): R
   return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
-export function readRunMetrics(runDir: string): { steps: Array<z.infer<typeof StepMetric>>; epochs: Array<z.infer<typeof EpochMetric>> } {
+export function readRunMetrics(runDir: string): {
+  steps: Array<z.infer<typeof StepMetric>>;
+  epochs: Array<z.infer<typeof EpochMetric>>;
+} {
   const file = runPath(runDir, 'metrics');
   const steps: Array<z.infer<typeof StepMetric>> = [];
   const epochs: Array<z.infer<typeof EpochMetric>> = [];

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TrainConfig } from '../../../src-shared/contract';
 import type { AppContext } from '../app/app-context';
-import { inputError, PlateLabError } from '../errors';
+import { inputError, PlateLabError, type ErrorCode } from '../errors';
 import { stepProgress } from '../jobs/job-manager';
 import { defaultConfigFor, parseTrainConfig } from '../learn/config/default-config';
 import { buildClassList, targetLabel } from '../learn/data/classes';
@@ -54,21 +54,37 @@ export function trainingHandlers(
       handle.events.on('started', (info) => {
         epochs = info.epochs;
         stepsPerEpoch = Math.max(1, info.stepsPerEpoch);
-        jc.progress(info.startEpoch / Math.max(1, epochs), `training on ${info.backend}: ${info.trainWells} train / ${info.valWells} val wells`);
+        jc.progress(
+          info.startEpoch / Math.max(1, epochs),
+          `training on ${info.backend}: ${info.trainWells} train / ${info.valWells} val wells`,
+        );
       });
       handle.events.on('step', (step) => {
         ctx.events.emit('training:metrics', { runId, step });
-        progress(step.step, epochs * stepsPerEpoch, `epoch ${step.epoch + 1}/${epochs}, loss ${step.loss.toFixed(3)}`);
+        progress(
+          step.step,
+          epochs * stepsPerEpoch,
+          `epoch ${step.epoch + 1}/${epochs}, loss ${step.loss.toFixed(3)}`,
+        );
       });
       handle.events.on('epoch', (epoch) => {
         ctx.events.emit('training:metrics', { runId, epoch });
-        const acc = epoch.valAccuracy === null ? '' : `, val acc ${(epoch.valAccuracy * 100).toFixed(1)}%`;
+        const acc =
+          epoch.valAccuracy === null ? '' : `, val acc ${(epoch.valAccuracy * 100).toFixed(1)}%`;
         jc.progress((epoch.epoch + 1) / epochs, `epoch ${epoch.epoch + 1}/${epochs} done${acc}`);
       });
       try {
         const summary = await handle.done;
-        if (summary.status === 'failed') throw new PlateLabError('INTERNAL', summary.error ?? 'training failed', { runId });
-        if (summary.status === 'cancelled') throw new PlateLabError('CANCELLED', 'training cancelled (checkpoint kept; resume to continue)');
+        if (summary.status === 'failed') {
+          // Keep the child's error code (bad input vs. crash) so the UI can tell them apart.
+          const code = (summary.errorCode ?? 'INTERNAL') as ErrorCode;
+          throw new PlateLabError(code, summary.error ?? 'training failed', { runId });
+        }
+        if (summary.status === 'cancelled')
+          throw new PlateLabError(
+            'CANCELLED',
+            'training cancelled (checkpoint kept; resume to continue)',
+          );
         return summary;
       } finally {
         jc.signal.removeEventListener('abort', onAbort);
@@ -81,7 +97,12 @@ export function trainingHandlers(
 
   const refuseSecondRun = () => {
     const busy = ctx.jobs.running('train')[0];
-    if (busy) throw new PlateLabError('CONFLICT', `"${busy.title}" is still running; one training run at a time`, { jobId: busy.id });
+    if (busy)
+      throw new PlateLabError(
+        'CONFLICT',
+        `"${busy.title}" is still running; one training run at a time`,
+        { jobId: busy.id },
+      );
   };
 
   return {
@@ -92,10 +113,20 @@ export function trainingHandlers(
       const rows = loadSiteRows(ds.db, 'train');
       const classes = buildClassList(rows, checked);
       const warnings: string[] = [];
-      if (classes.labels.length < 2) warnings.push(`only ${classes.labels.length} class(es) for target "${checked.target}": need at least 2`);
-      const split = classes.labels.length ? makeSplit(rows, checked, (r) => targetLabel(r, checked.target) ?? '') : null;
+      if (classes.labels.length < 2)
+        warnings.push(
+          `only ${classes.labels.length} class(es) for target "${checked.target}": need at least 2`,
+        );
+      const split = classes.labels.length
+        ? makeSplit(rows, checked, (r) => targetLabel(r, checked.target) ?? '')
+        : null;
       if (split) warnings.push(...split.warnings);
-      return { warnings, trainWells: split?.train.length ?? 0, valWells: split?.val.length ?? 0, classes: classes.labels.length };
+      return {
+        warnings,
+        trainWells: split?.train.length ?? 0,
+        valWells: split?.val.length ?? 0,
+        classes: classes.labels.length,
+      };
     },
     'training.start': ({ config }) => {
       const ds = requireDataset(ctx);
@@ -103,16 +134,25 @@ export function trainingHandlers(
       refuseSecondRun();
       const runId = newRunId();
       const runDir = path.join(ctx.layout.runs, runId);
-      const jobId = runJob(runId, `Train ${checked.arch} (${runId})`, { dbFile: ds.dbFile, runDir, config: checked });
+      const jobId = runJob(runId, `Train ${checked.arch} (${runId})`, {
+        dbFile: ds.dbFile,
+        runDir,
+        config: checked,
+      });
       return { runId, jobId };
     },
     'training.resume': ({ runId }) => {
       const dir = runDirOf(ctx.layout.runs, runId);
       if (live.has(runId)) throw new PlateLabError('CONFLICT', `run ${runId} is already training`);
       refuseSecondRun();
-      const info = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as { dbFile?: string };
-      if (!info.dbFile || !fs.existsSync(info.dbFile)) throw inputError(`run ${runId}: its catalog ${info.dbFile ?? '(unknown)'} is gone`);
-      return { jobId: runJob(runId, `Resume ${runId}`, { dbFile: info.dbFile, runDir: dir, resume: true }) };
+      const info = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as {
+        dbFile?: string;
+      };
+      if (!info.dbFile || !fs.existsSync(info.dbFile))
+        throw inputError(`run ${runId}: its catalog ${info.dbFile ?? '(unknown)'} is gone`);
+      return {
+        jobId: runJob(runId, `Resume ${runId}`, { dbFile: info.dbFile, runDir: dir, resume: true }),
+      };
     },
     'training.cancel': ({ runId }) => {
       const jobId = live.get(runId);

@@ -4,7 +4,11 @@ import type { Catalog } from '../catalog/db';
 import { CHANNELS } from '../dataset/plate';
 
 /** well name → 6 channel means (NaN-free: channels without stats are 0); empty when there are none. */
-export function plateMeanIntensity(db: Catalog, experiment: string, plate: number): Map<string, number[]> {
+export function plateMeanIntensity(
+  db: Catalog,
+  experiment: string,
+  plate: number,
+): Map<string, number[]> {
   const rows = db
     .prepare(
       `SELECT ps.well, ps.channel, AVG(ps.mean) AS mean FROM pixel_stats ps

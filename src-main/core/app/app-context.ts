@@ -78,7 +78,12 @@ export class AppContext {
   /** Makes an indexed catalog the open dataset (closing the previous one) and remembers it. */
   setDataset(root: string, dbFile: string): OpenDataset {
     const db = openCatalog(dbFile);
-    const format = (db.prepare("SELECT value FROM meta WHERE key = 'format'").get() as { value: string } | undefined)?.value ?? 'none';
+    const format =
+      (
+        db.prepare("SELECT value FROM meta WHERE key = 'format'").get() as
+          | { value: string }
+          | undefined
+      )?.value ?? 'none';
     this.current?.db.close();
     this.current = { root: path.resolve(root), dbFile, format, db };
     this.settingsCache = withLastDataset(this.settingsCache, this.current.root);
@@ -102,7 +107,10 @@ export class AppContext {
 
   /** Media folders the transports may serve from: the cache, exports, and the open dataset. */
   mediaBases(): Partial<Record<MediaRoot, string>> {
-    const bases: Partial<Record<MediaRoot, string>> = { cache: this.layout.cache, exports: this.layout.exports };
+    const bases: Partial<Record<MediaRoot, string>> = {
+      cache: this.layout.cache,
+      exports: this.layout.exports,
+    };
     if (this.current) bases.dataset = this.current.root;
     return bases;
   }

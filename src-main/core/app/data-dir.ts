@@ -39,7 +39,14 @@ export function dataLayout(root: string): DataLayout {
 
 /** Creates the folders (not the files) of a data folder. */
 export function ensureDataDir(layout: DataLayout): void {
-  for (const dir of [layout.root, layout.catalogs, layout.cache, layout.runs, layout.exports, layout.datasets]) {
+  for (const dir of [
+    layout.root,
+    layout.catalogs,
+    layout.cache,
+    layout.runs,
+    layout.exports,
+    layout.datasets,
+  ]) {
     fs.mkdirSync(dir, { recursive: true });
   }
 }
@@ -48,6 +55,10 @@ export function ensureDataDir(layout: DataLayout): void {
 export function catalogFileFor(layout: DataLayout, datasetRoot: string): string {
   const abs = path.resolve(datasetRoot);
   const hash = createHash('sha256').update(abs).digest('hex').slice(0, 12);
-  const base = path.basename(abs).replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 40) || 'dataset';
+  const base =
+    path
+      .basename(abs)
+      .replace(/[^A-Za-z0-9_.-]+/g, '_')
+      .slice(0, 40) || 'dataset';
   return path.join(layout.catalogs, `${base}-${hash}.sqlite`);
 }

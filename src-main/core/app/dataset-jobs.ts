@@ -10,7 +10,16 @@ import { stepProgress, type JobContext } from '../jobs/job-manager';
 import type { AppContext } from './app-context';
 
 /** Tables an index run may change; sent with `catalog:changed` so the UI refreshes them. */
-export const INDEX_TABLES = ['meta', 'experiments', 'plates', 'wells', 'sites', 'images', 'pixel_stats', 'problems'];
+export const INDEX_TABLES = [
+  'meta',
+  'experiments',
+  'plates',
+  'wells',
+  'sites',
+  'images',
+  'pixel_stats',
+  'problems',
+];
 
 /** Marker written last into a generated demo folder: its absence means an interrupted generation. */
 const DEMO_MARKER = '.platelab-demo-complete';
@@ -36,14 +45,31 @@ function checkFolder(root: string): string {
 }
 
 function refuseConcurrentIndex(ctx: AppContext): void {
-  const busy = ctx.jobs.list().find((j) => j.status === 'running' && (j.kind === 'index' || j.kind === 'synth'));
-  if (busy) throw new PlateLabError('CONFLICT', `"${busy.title}" is still running; wait for it or cancel it first`, { jobId: busy.id });
+  const busy = ctx.jobs
+    .list()
+    .find((j) => j.status === 'running' && (j.kind === 'index' || j.kind === 'synth'));
+  if (busy)
+    throw new PlateLabError(
+      'CONFLICT',
+      `"${busy.title}" is still running; wait for it or cancel it first`,
+      { jobId: busy.id },
+    );
 }
 
-async function indexAndOpen(ctx: AppContext, job: JobContext, root: string, from: number): Promise<OpenedDataset> {
+async function indexAndOpen(
+  ctx: AppContext,
+  job: JobContext,
+  root: string,
+  from: number,
+): Promise<OpenedDataset> {
   const dbFile = ctx.catalogFileFor(root);
   // The indexer uses its own connection; WAL lets the open one keep reading meanwhile.
-  const result = await indexDataset({ root, dbFile, signal: job.signal, onProgress: stepProgress(job, from, 1) });
+  const result = await indexDataset({
+    root,
+    dbFile,
+    signal: job.signal,
+    onProgress: stepProgress(job, from, 1),
+  });
   throwIfCancelled(job.signal);
   const opened = ctx.setDataset(root, dbFile);
   ctx.events.emit('catalog:changed', { tables: INDEX_TABLES });
@@ -61,7 +87,9 @@ async function indexAndOpen(ctx: AppContext, job: JobContext, root: string, from
 export function startOpenDataset(ctx: AppContext, root: string): Job {
   const abs = checkFolder(root);
   refuseConcurrentIndex(ctx);
-  return ctx.jobs.start('index', `Index ${path.basename(abs)}`, (job) => indexAndOpen(ctx, job, abs, 0));
+  return ctx.jobs.start('index', `Index ${path.basename(abs)}`, (job) =>
+    indexAndOpen(ctx, job, abs, 0),
+  );
 }
 
 /** `dataset.reindex`: reindexes the open dataset (incremental: unchanged plates are skipped). */
@@ -70,7 +98,9 @@ export function startReindex(ctx: AppContext): Job {
   if (!open) throw new PlateLabError('CONFLICT', 'no dataset is open; open one first');
   checkFolder(open.root);
   refuseConcurrentIndex(ctx);
-  return ctx.jobs.start('index', `Reindex ${path.basename(open.root)}`, (job) => indexAndOpen(ctx, job, open.root, 0));
+  return ctx.jobs.start('index', `Reindex ${path.basename(open.root)}`, (job) =>
+    indexAndOpen(ctx, job, open.root, 0),
+  );
 }
 
 export function demoExists(ctx: AppContext): boolean {
@@ -86,7 +116,9 @@ export function startOpenDemo(ctx: AppContext): Job {
   refuseConcurrentIndex(ctx);
   const demo = ctx.layout.demo;
   if (demoExists(ctx)) {
-    return ctx.jobs.start('index', 'Open the demo dataset', (job) => indexAndOpen(ctx, job, demo, 0));
+    return ctx.jobs.start('index', 'Open the demo dataset', (job) =>
+      indexAndOpen(ctx, job, demo, 0),
+    );
   }
   return ctx.jobs.start('synth', 'Generate the demo dataset', async (job) => {
     const tmp = `${demo}.partial-${process.pid}-${Date.now()}`;

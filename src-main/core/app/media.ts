@@ -38,17 +38,65 @@ export function resolveInside(base: string, relPath: string): string | null {
   }
 }
 
-/** Resolves `<root>/<relPath>` for a media request; null for an unknown root or a path outside it. */
-export function resolveMediaFile(bases: Partial<Record<MediaRoot, string>>, root: string, relPath: string): string | null {
-  if (!Object.prototype.hasOwnProperty.call(bases, root)) return null;
+/**
+ * File types each media root may serve: the dataset folder is the user's own tree (it may hold
+ * anything), so only its images go out; the cache holds renders; exports add CSV.
+ */
+export const MEDIA_TYPES: Record<MediaRoot, readonly string[]> = {
+  cache: ['.png'],
+  dataset: ['.png'],
+  exports: ['.png', '.csv', '.json'],
+};
+
+/** Resolves `<root>/<relPath>` for a media request; null for an unknown root, a path outside it, or another file type. */
+export function resolveMediaFile(
+  bases: Partial<Record<MediaRoot, string>>,
+  root: string,
+  relPath: string,
+): string | null {
+  const known =
+    Object.prototype.hasOwnProperty.call(MEDIA_TYPES, root) &&
+    Object.prototype.hasOwnProperty.call(bases, root);
+  if (!known) return null;
   const base = bases[root as MediaRoot];
-  return base ? resolveInside(base, relPath) : null;
+  if (!base || !MEDIA_TYPES[root as MediaRoot].includes(path.extname(relPath).toLowerCase()))
+    return null;
+  return resolveInside(base, relPath);
+}
+
+/**
+ * Resolves a custom-protocol URL `<scheme>://<root>/<encoded path>` (Electron's platelab-media://)
+ * to a file inside its root, or null for anything else (bad URL, other scheme, outside, missing).
+ */
+export function resolveMediaUrl(
+  bases: Partial<Record<MediaRoot, string>>,
+  scheme: string,
+  rawUrl: string,
+): string | null {
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== `${scheme}:`) return null;
+  try {
+    const rel = url.pathname
+      .split('/')
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s))
+      .join('/');
+    return resolveMediaFile(bases, url.hostname, rel);
+  } catch {
+    return null;
+  }
 }
 
 /** Relative path of a file under a media root, for building its URL; throws if it is outside. */
 export function relUnder(base: string, file: string): string {
   const rel = path.relative(path.resolve(base), path.resolve(file));
-  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`${file} is not inside ${base}`);
+  if (rel.startsWith('..') || path.isAbsolute(rel))
+    throw new Error(`${file} is not inside ${base}`);
   return rel.split(path.sep).join('/');
 }
 

@@ -20,7 +20,9 @@ export function readSettings(file: string): Settings {
   try {
     return Settings.parse(JSON.parse(text));
   } catch (err) {
-    console.warn(`${file}: unreadable settings, using defaults (${err instanceof Error ? err.message : String(err)})`);
+    console.warn(
+      `${file}: unreadable settings, using defaults (${err instanceof Error ? err.message : String(err)})`,
+    );
     return Settings.parse({});
   }
 }

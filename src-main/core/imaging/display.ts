@@ -103,7 +103,8 @@ export function compositeLuts(display: DisplayState): { rg: Uint32Array; b: Uint
 
 /**
  * Renders a channel-last uint8 site (width×height×6) to RGB (width×height×3).
- * `out` may be a view into a larger buffer (a sprite) when `outStride` (bytes per output row) is given.
+ * `out` may be a view into a larger buffer (a sprite) when `outStride` (bytes per output row) is
+ * given; `luts` (from compositeLuts) can be passed when rendering many sites with one display.
  */
 export function renderComposite(
   channels: Uint8Array,
@@ -112,8 +113,9 @@ export function renderComposite(
   display: DisplayState,
   out?: Uint8Array,
   outStride = width * 3,
+  luts = compositeLuts(display),
 ): Uint8Array {
-  const { rg, b } = compositeLuts(display);
+  const { rg, b } = luts;
   const dst = out ?? new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) {
     let s = y * width * 6;

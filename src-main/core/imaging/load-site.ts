@@ -1,7 +1,7 @@
 // Loads the 6 channel PNGs of a site into one H×W×6 channel-last array, raw (uint8) or
-// normalised (float32). Small PNGs: one sharp pipeline joins the 6 channels into a 6-band image
-// that libvips hands back channel-last; large ones (and any trouble) decode the 6 channels in
-// parallel, which also names a missing/corrupt/mismatched file in an INVALID_INPUT error.
+// normalised (float32). Small PNGs: two sharp pipelines join channels 1–3 and 4–6 into 3-band
+// images, interleaved here; large ones (and any trouble) decode the 6 channels in parallel,
+// which also names a missing/corrupt/mismatched file in an INVALID_INPUT error.
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -63,8 +63,10 @@ function peekPng(file: string): PngHead | null {
 }
 
 /**
- * One joined 6-band decode for small same-depth PNGs; null otherwise (large images decode
- * faster as 6 parallel pipelines, and anything odd goes the careful per-channel way).
+ * Joined decodes for small same-depth PNGs: channels 1–3 and 4–6 each through one sharp pipeline
+ * (3-band output), then interleaved. Two pipelines per site cost less CPU than six (sharp's
+ * per-image overhead dominates small PNGs) yet keep two threads busy. Null when unsuitable:
+ * large images decode faster as 6 parallel pipelines, and anything odd goes the careful way.
  */
 async function decodeJoined(files: string[]): Promise<RawSite | null> {
   const heads = files.map(peekPng);
@@ -73,27 +75,46 @@ async function decodeJoined(files: string[]): Promise<RawSite | null> {
   if (heads.some((h) => !h || h.depth !== h0.depth || h.pixels !== h0.pixels)) return null;
   const wide = h0.depth === 16;
   try {
-    const img = sharp(files[0]!, { failOn: 'error' }).joinChannel(files.slice(1), {
-      failOn: 'error',
-    });
-    const { data, info } = await (wide ? img.raw({ depth: 'ushort' }) : img.raw()).toBuffer({
-      resolveWithObject: true,
-    });
-    if ((info.channels as number) !== CHANNELS) return null;
-    const n = info.width * info.height * CHANNELS;
-    if (!wide) {
-      if (data.length !== n) return null;
-      return {
-        width: info.width,
-        height: info.height,
-        data: new Uint8Array(data.buffer, data.byteOffset, n),
-      };
+    const halves = await Promise.all(
+      [files.slice(0, 3), files.slice(3)].map((g) => {
+        const img = sharp(g[0]!, { failOn: 'error' }).joinChannel(g.slice(1), { failOn: 'error' });
+        return (wide ? img.raw({ depth: 'ushort' }) : img.raw()).toBuffer({
+          resolveWithObject: true,
+        });
+      }),
+    );
+    const [a, b] = halves as [(typeof halves)[0], (typeof halves)[0]];
+    const { width, height } = a.info;
+    const n = width * height;
+    const bytes = n * 3 * (wide ? 2 : 1);
+    for (const h of halves) {
+      if ((h.info.channels as number) !== 3 || h.info.width !== width || h.info.height !== height)
+        return null;
+      if (h.data.length !== bytes) return null;
     }
-    if (data.length !== n * 2) return null;
-    const src = new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + n * 2));
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = Math.round(src[i]! / 257);
-    return { width: info.width, height: info.height, data: out };
+    const data = new Uint8Array(n * CHANNELS);
+    if (!wide) {
+      const pa = a.data;
+      const pb = b.data;
+      for (let i = 0, j = 0, k = 0; i < n; i++, j += 6, k += 3) {
+        data[j] = pa[k]!;
+        data[j + 1] = pa[k + 1]!;
+        data[j + 2] = pa[k + 2]!;
+        data[j + 3] = pb[k]!;
+        data[j + 4] = pb[k + 1]!;
+        data[j + 5] = pb[k + 2]!;
+      }
+    } else {
+      const ua = new Uint16Array(a.data.buffer.slice(a.data.byteOffset, a.data.byteOffset + bytes));
+      const ub = new Uint16Array(b.data.buffer.slice(b.data.byteOffset, b.data.byteOffset + bytes));
+      for (let i = 0, j = 0, k = 0; i < n; i++, j += 6, k += 3) {
+        for (let c = 0; c < 3; c++) {
+          data[j + c] = Math.round(ua[k + c]! / 257);
+          data[j + 3 + c] = Math.round(ub[k + c]! / 257);
+        }
+      }
+    }
+    return { width, height, data };
   } catch {
     return null;
   }

@@ -26,9 +26,21 @@ export function newAccumulator(channels = CHANNELS): StatsAccumulator {
 
 /** Adds a channel-last uint8 image to the accumulator (per-channel histograms: exact and fast). */
 export function accumulate(acc: StatsAccumulator, data: Uint8Array, channels = CHANNELS): void {
-  const hist = new Float64Array(256 * channels);
-  for (let i = 0; i < data.length; i += channels) {
-    for (let c = 0; c < channels; c++) hist[c * 256 + data[i + c]!]!++;
+  // Uint32 counts overflow only past 4G pixels per channel, far beyond one site.
+  const hist = new Uint32Array(256 * channels);
+  if (channels === 6) {
+    for (let i = 0; i < data.length; i += 6) {
+      hist[data[i]!]!++;
+      hist[256 + data[i + 1]!]!++;
+      hist[512 + data[i + 2]!]!++;
+      hist[768 + data[i + 3]!]!++;
+      hist[1024 + data[i + 4]!]!++;
+      hist[1280 + data[i + 5]!]!++;
+    }
+  } else {
+    for (let i = 0; i < data.length; i += channels) {
+      for (let c = 0; c < channels; c++) hist[c * 256 + data[i + c]!]!++;
+    }
   }
   for (let c = 0; c < channels; c++) {
     let s = 0;

@@ -1,6 +1,7 @@
 // Plate sprites (one PNG holding every well's thumbnail on the plate grid) and single-site PNGs
 // for the well viewer, both rendered with a DisplayState and cached on disk under a key made of
-// the source files (path+size+mtime) and the display state.
+// the source files (path+size+mtime) and the display state. All files are written atomically.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -8,9 +9,10 @@ import type { Catalog } from '../catalog/db';
 import { parseWellName } from '../dataset/plate';
 import { inputError, throwIfCancelled } from '../errors';
 import { catalogSites } from './catalog-sites';
-import { renderComposite, type DisplayState } from './display';
+import { compositeLuts, renderComposite, type DisplayState } from './display';
 import { safeName, sourceDigest, writeFileAtomic } from './files';
-import { loadRawSite, type RawSite } from './load-site';
+import { loadRawSite, resizeSite, type RawSite } from './load-site';
+import { resizeMany } from './resize-many';
 
 export interface SpriteWell {
   well: string;
@@ -104,54 +106,146 @@ async function forEachLimited<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** Builds (or finds in the cache) the sprite of one plate. */
+/**
+ * Builds (or finds in the cache) the sprite of one plate. Two cache levels: the sprite PNG (key:
+ * sources + display) and the plate's downscaled 6-channel thumbnails (key: sources only), so a
+ * new display state re-renders without decoding a single PNG.
+ */
 export async function plateSprite(opts: PlateSpriteOptions): Promise<PlateSprite> {
   const size = opts.size ?? 96;
   const site = opts.site ?? 1;
   const wells = spriteWells(opts);
   const layout = spriteLayout(wells.map((w) => w.well));
   const cells = wells.map((w) => ({ well: w.well, index: layout.index(w.well) }));
-  const digest = sourceDigest(
+  const sources = sourceDigest(
     opts.root,
     wells.flatMap((w) => w.relPaths),
-    { v: SPRITE_VERSION, size, site, display: opts.display, wells: wells.map((w) => w.well) },
+    { v: SPRITE_VERSION, size, site, wells: wells.map((w) => w.well) },
   );
+  const digest = crypto
+    .createHash('sha1')
+    .update(sources)
+    .update(JSON.stringify(opts.display))
+    .digest('hex');
   const prefix = `${safeName(opts.experiment)}_P${opts.plate}_s${site}_${size}_`;
-  const file = path.join(opts.cacheDir, 'sprites', `${prefix}${digest.slice(0, 20)}.png`);
+  const dir = path.join(opts.cacheDir, 'sprites');
+  const file = path.join(dir, `${prefix}${digest.slice(0, 20)}.png`);
+  const rawFile = path.join(dir, 'raw', `${prefix}${sources.slice(0, 20)}.bin`);
   const result = { file, cell: size, columns: layout.columns, rows: layout.rows, wells: cells };
   if (fs.existsSync(file)) return { ...result, cached: true };
 
+  let thumbs = readThumbs(rawFile, wells.length, size);
+  const fresh = thumbs === null;
+  if (!thumbs) thumbs = await decodeThumbs(opts, wells, size);
+  throwIfCancelled(opts.signal);
   const width = layout.columns * size;
   const height = layout.rows * size;
   const rgb = new Uint8Array(width * height * 3);
   const stride = width * 3;
-  let done = 0;
-  await forEachLimited(wells, opts.concurrency ?? 4, async (w, i) => {
-    throwIfCancelled(opts.signal);
-    const idx = cells[i]!.index;
-    const x0 = (idx % layout.columns) * size;
-    const y0 = Math.floor(idx / layout.columns) * size;
-    const view = rgb.subarray(y0 * stride + x0 * 3);
-    const raw = await loadRawSite(opts.root, w.relPaths, { signal: opts.signal });
-    if (raw.width === size && raw.height === size) {
-      renderComposite(raw.data, size, size, opts.display, view, stride);
-    } else {
-      // Composite at full resolution, then one 3-band resize (cheaper than resizing 6 bands).
-      const cell = await compositeRgb(raw, opts.display, size);
-      for (let y = 0; y < size; y++)
-        view.set(cell.subarray(y * size * 3, (y + 1) * size * 3), y * stride);
-    }
-    done++;
-    opts.onProgress?.(done, wells.length, w.well);
+  const cellBytes = size * size * 6;
+  const luts = compositeLuts(opts.display);
+  cells.forEach((c, i) => {
+    const x0 = (c.index % layout.columns) * size;
+    const y0 = Math.floor(c.index / layout.columns) * size;
+    const cell = thumbs.data.subarray(i * cellBytes, (i + 1) * cellBytes);
+    renderComposite(
+      cell,
+      size,
+      size,
+      opts.display,
+      rgb.subarray(y0 * stride + x0 * 3),
+      stride,
+      luts,
+    );
   });
-  throwIfCancelled(opts.signal);
   // Fast settings: sprites are regenerated from the cache key, size matters less than latency.
   const png = await sharp(rgb, { raw: { width, height, channels: 3 } })
     .png({ compressionLevel: 1, adaptiveFiltering: false })
     .toBuffer();
+  if (fresh) {
+    await writeFileAtomic(rawFile, encodeThumbs(thumbs));
+    removeStale(path.dirname(rawFile), prefix, path.basename(rawFile));
+  } else {
+    opts.onProgress?.(wells.length, wells.length, 'rendered from cached thumbnails');
+  }
   await writeFileAtomic(file, png);
-  removeStale(path.dirname(file), prefix, path.basename(file));
+  removeStale(dir, prefix, path.basename(file));
   return { ...result, cached: false };
+}
+
+/** The plate's wells decoded at size×size×6, one after another. */
+interface Thumbs {
+  w: number;
+  h: number;
+  data: Uint8Array;
+}
+
+/** Larger sources are resized as soon as they are decoded (memory); smaller ones in one batch. */
+const NATIVE_MAX_PIXELS = 256 * 256;
+
+async function decodeThumbs(
+  opts: PlateSpriteOptions,
+  wells: SpriteWell[],
+  size: number,
+): Promise<Thumbs> {
+  const sites: RawSite[] = new Array<RawSite>(wells.length);
+  let done = 0;
+  await forEachLimited(wells, opts.concurrency ?? 4, async (w, i) => {
+    throwIfCancelled(opts.signal);
+    let raw = await loadRawSite(opts.root, w.relPaths, { signal: opts.signal });
+    if (raw.width * raw.height > NATIVE_MAX_PIXELS) raw = await resizeSite(raw, size, size);
+    sites[i] = raw;
+    done++;
+    opts.onProgress?.(done, wells.length, w.well);
+  });
+  throwIfCancelled(opts.signal);
+  const cellBytes = size * size * 6;
+  const data = new Uint8Array(wells.length * cellBytes);
+  const first = sites[0];
+  const same =
+    first !== undefined && sites.every((r) => r.width === first.width && r.height === first.height);
+  if (same && (first.width !== size || first.height !== size)) {
+    data.set(await resizeMany(sites, size));
+  } else {
+    for (let i = 0; i < sites.length; i++) {
+      const r = sites[i]!;
+      data.set(
+        (r.width === size && r.height === size ? r : await resizeSite(r, size, size)).data,
+        i * cellBytes,
+      );
+    }
+  }
+  return { w: size, h: size, data };
+}
+
+const THUMBS_MAGIC = 0x504c5431; // 'PLT1'
+
+/** 16-byte header (magic, width, height, count) + the wells' pixels. */
+function encodeThumbs(t: Thumbs): Uint8Array {
+  const out = new Uint8Array(16 + t.data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, THUMBS_MAGIC);
+  view.setUint32(4, t.w);
+  view.setUint32(8, t.h);
+  view.setUint32(12, t.w ? t.data.length / (t.w * t.h * 6) : 0);
+  out.set(t.data, 16);
+  return out;
+}
+
+/** The cached thumbnails when the file is whole and holds `count` wells, else null. */
+function readThumbs(file: string, count: number, size: number): Thumbs | null {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch {
+    return null;
+  }
+  if (buf.length < 16 || buf.readUInt32BE(0) !== THUMBS_MAGIC || buf.readUInt32BE(12) !== count)
+    return null;
+  const w = buf.readUInt32BE(4);
+  const h = buf.readUInt32BE(8);
+  if (w !== size || h !== size || buf.length !== 16 + count * w * h * 6) return null;
+  return { w, h, data: new Uint8Array(buf.buffer, buf.byteOffset + 16, buf.length - 16) };
 }
 
 /** RGB composite of a raw site, resized to size×size when `size` is given and differs. */
@@ -169,12 +263,17 @@ export async function compositeRgb(
   return new Uint8Array(out.buffer, out.byteOffset, size * size * 3);
 }
 
-/** Older sprites of the same plate/site/size (other sources or display) are dropped. */
-function removeStale(dir: string, prefix: string, keep: string): void {
-  for (const name of fs.readdirSync(dir)) {
-    if (name.startsWith(prefix) && name !== keep && name.endsWith('.png'))
-      fs.rmSync(path.join(dir, name), { force: true });
-  }
+/**
+ * Older files of the same plate/site/size (other sources or displays) are dropped, keeping the
+ * newest few so a sprite just handed to a concurrent caller is not deleted under it.
+ */
+function removeStale(dir: string, prefix: string, keep: string, keepNewest = 6): void {
+  const old = fs
+    .readdirSync(dir)
+    .filter((n) => n.startsWith(prefix) && n !== keep && /\.(png|bin)$/.test(n))
+    .map((n) => ({ n, t: fs.statSync(path.join(dir, n), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => b.t - a.t);
+  for (const { n } of old.slice(keepNewest - 1)) fs.rmSync(path.join(dir, n), { force: true });
 }
 
 export interface SitePngOptions {

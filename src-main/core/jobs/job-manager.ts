@@ -34,7 +34,9 @@ interface Entry {
 /** Turns anything thrown into the error shape that crosses the API. */
 export function toErrorInfo(err: unknown): ErrorInfo {
   if (err instanceof PlateLabError) {
-    return err.details === undefined ? { code: err.code, message: err.message } : { code: err.code, message: err.message, details: err.details };
+    return err.details === undefined
+      ? { code: err.code, message: err.message }
+      : { code: err.code, message: err.message, details: err.details };
   }
   if (err instanceof Error) return { code: 'INTERNAL', message: err.message };
   return { code: 'INTERNAL', message: String(err) };
@@ -50,8 +52,13 @@ function isCancellation(err: unknown, signal: AbortSignal): boolean {
  * Adapts a core function's `onProgress(done, total, message)` to a job's progress, mapped into the
  * [from, to] part of the bar (a job made of several steps gives each step its own part).
  */
-export function stepProgress(ctx: JobContext, from = 0, to = 1): (done: number, total: number, message?: string) => void {
-  return (done, total, message) => ctx.progress(from + (to - from) * (total > 0 ? done / total : 0), message);
+export function stepProgress(
+  ctx: JobContext,
+  from = 0,
+  to = 1,
+): (done: number, total: number, message?: string) => void {
+  return (done, total, message) =>
+    ctx.progress(from + (to - from) * (total > 0 ? done / total : 0), message);
 }
 
 export class JobManager {
@@ -150,7 +157,13 @@ export class JobManager {
     else e.timer ??= setTimeout(() => this.flush(e), wait);
   }
 
-  private finish(e: Entry, status: Job['status'], message: string, result?: unknown, error?: ErrorInfo): void {
+  private finish(
+    e: Entry,
+    status: Job['status'],
+    message: string,
+    result?: unknown,
+    error?: ErrorInfo,
+  ): void {
     e.job.status = status;
     e.job.message = message;
     e.job.finishedAt = new Date().toISOString();
@@ -180,6 +193,7 @@ export class JobManager {
 
   private prune(): void {
     const finished = [...this.entries.values()].filter((e) => e.job.status !== 'running');
-    for (const e of finished.slice(0, Math.max(0, finished.length - this.keepFinished))) this.entries.delete(e.job.id);
+    for (const e of finished.slice(0, Math.max(0, finished.length - this.keepFinished)))
+      this.entries.delete(e.job.id);
   }
 }

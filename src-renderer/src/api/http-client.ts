@@ -11,7 +11,11 @@ export interface HttpClientOptions {
   onConnectionChange?: (connected: boolean) => void;
 }
 
-function failure(code: string, message: string, details?: unknown): { ok: false; error: ErrorInfo } {
+function failure(
+  code: string,
+  message: string,
+  details?: unknown,
+): { ok: false; error: ErrorInfo } {
   return { ok: false, error: { code, message, details } };
 }
 

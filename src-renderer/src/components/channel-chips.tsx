@@ -17,7 +17,9 @@ export function ChannelChips() {
           checked={c.visible}
           color={hex(c.color)}
           onChange={(v) =>
-            setDisplay({ channels: display.channels.map((x, j) => (j === i ? { ...x, visible: v } : x)) })
+            setDisplay({
+              channels: display.channels.map((x, j) => (j === i ? { ...x, visible: v } : x)),
+            })
           }
           wrapperProps={{ 'data-testid': `chip-channel-${i + 1}` }}
         >

@@ -42,7 +42,9 @@ export function ChannelControls({ auto }: { auto: AutoContext }) {
 
   const applyToAll = () => {
     const src = display.channels[active];
-    setDisplay({ channels: display.channels.map((c) => ({ ...c, range: [...src.range], gamma: src.gamma })) });
+    setDisplay({
+      channels: display.channels.map((c) => ({ ...c, range: [...src.range], gamma: src.gamma })),
+    });
   };
 
   const runAuto = async () => {
@@ -116,7 +118,9 @@ export function ChannelControls({ auto }: { auto: AutoContext }) {
               step={0.1}
               decimalScale={2}
               value={c.gamma}
-              onChange={(v) => typeof v === 'number' && v >= 0.1 && v <= 5 && update(i, { gamma: v })}
+              onChange={(v) =>
+                typeof v === 'number' && v >= 0.1 && v <= 5 && update(i, { gamma: v })
+              }
               aria-label={`gamma of channel ${i + 1}`}
               leftSection={<Text size="xs">γ</Text>}
               data-testid={`channel-gamma-${i + 1}`}
@@ -146,7 +150,12 @@ export function ChannelControls({ auto }: { auto: AutoContext }) {
         <Button size="xs" variant="light" onClick={applyToAll} data-testid="apply-all">
           Apply w{active + 1} contrast to all
         </Button>
-        <Button size="xs" variant="default" onClick={() => void resetDisplay()} data-testid="reset-display">
+        <Button
+          size="xs"
+          variant="default"
+          onClick={() => void resetDisplay()}
+          data-testid="reset-display"
+        >
           Reset to rxrx1 default
         </Button>
       </Group>

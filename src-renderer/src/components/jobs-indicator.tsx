@@ -69,7 +69,11 @@ export function JobRow({ job }: { job: Job }) {
           )}
         </Group>
       </Group>
-      <Progress value={job.progress * 100} animated={isActive(job)} color={STATUS_COLOR[job.status]} />
+      <Progress
+        value={job.progress * 100}
+        animated={isActive(job)}
+        color={STATUS_COLOR[job.status]}
+      />
       <Text size="xs" c={job.status === 'failed' ? 'red' : 'dimmed'}>
         {job.status === 'failed' ? (job.error?.message ?? job.message) : job.message}
       </Text>

@@ -35,7 +35,10 @@ function options(title: string, xLabel: string, log = false): ChartOptions<'line
     responsive: true,
     maintainAspectRatio: false,
     parsing: false,
-    plugins: { title: { display: true, text: title }, legend: { position: 'bottom', labels: { boxWidth: 10 } } },
+    plugins: {
+      title: { display: true, text: title },
+      legend: { position: 'bottom', labels: { boxWidth: 10 } },
+    },
     scales: {
       x: { type: 'linear', title: { display: true, text: xLabel } },
       y: { type: log ? 'logarithmic' : 'linear' },
@@ -53,7 +56,11 @@ export function MetricsCharts({ metrics }: { metrics: Metrics }) {
       ? [{ label: 'train loss', data: s.map((m) => x(m.step, m.loss)), color: '#4c6ef5' }]
       : [
           { label: 'train loss', data: e.map((m) => x(m.epoch, m.loss)), color: '#4c6ef5' },
-          { label: 'val loss', data: e.filter((m) => m.valLoss !== null).map((m) => x(m.epoch, m.valLoss ?? 0)), color: '#f76707' },
+          {
+            label: 'val loss',
+            data: e.filter((m) => m.valLoss !== null).map((m) => x(m.epoch, m.valLoss ?? 0)),
+            color: '#f76707',
+          },
         ];
   const acc: Series[] =
     by === 'step'
@@ -62,7 +69,9 @@ export function MetricsCharts({ metrics }: { metrics: Metrics }) {
           { label: 'train accuracy', data: e.map((m) => x(m.epoch, m.accuracy)), color: '#2f9e44' },
           {
             label: 'val accuracy',
-            data: e.filter((m) => m.valAccuracy !== null).map((m) => x(m.epoch, m.valAccuracy ?? 0)),
+            data: e
+              .filter((m) => m.valAccuracy !== null)
+              .map((m) => x(m.epoch, m.valAccuracy ?? 0)),
             color: '#e03131',
           },
         ];

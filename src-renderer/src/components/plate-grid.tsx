@@ -4,7 +4,14 @@
 import { memo, useMemo, useRef, useState } from 'react';
 import type { CSSProperties, KeyboardEvent } from 'react';
 import type { PlateWell } from '../../../src-shared/contract';
-import { COLS, ROW_LETTERS, ROWS, isUsedPosition, stepWithin, wellName } from '../lib/plate-geometry';
+import {
+  COLS,
+  ROW_LETTERS,
+  ROWS,
+  isUsedPosition,
+  stepWithin,
+  wellName,
+} from '../lib/plate-geometry';
 import { css, type Rgb } from '../lib/colormaps';
 
 export interface Sprite {
@@ -33,7 +40,17 @@ const TYPE_LABEL: Record<PlateWell['wellType'], string> = {
 };
 
 export const PlateGrid = memo(function PlateGrid(props: PlateGridProps) {
-  const { wells, sprite, colors, values, selected, onSelect, onOpen, dimmed, cellSize = 34 } = props;
+  const {
+    wells,
+    sprite,
+    colors,
+    values,
+    selected,
+    onSelect,
+    onOpen,
+    dimmed,
+    cellSize = 34,
+  } = props;
   const byName = useMemo(() => new Map(wells.map((w) => [w.well, w])), [wells]);
   const [hover, setHover] = useState<{ well: PlateWell; x: number; y: number } | null>(null);
   const ref = useRef<HTMLDivElement>(null);
@@ -145,7 +162,11 @@ export const PlateGrid = memo(function PlateGrid(props: PlateGridProps) {
         {cells}
       </div>
       {hover && (
-        <div className="well-tooltip" style={{ left: hover.x, top: hover.y }} data-testid="well-tooltip">
+        <div
+          className="well-tooltip"
+          style={{ left: hover.x, top: hover.y }}
+          data-testid="well-tooltip"
+        >
           <b>{hover.well.well}</b> · {hover.well.idCode}
           <br />
           {TYPE_LABEL[hover.well.wellType]}
@@ -157,7 +178,8 @@ export const PlateGrid = memo(function PlateGrid(props: PlateGridProps) {
               <br />
               predicted {hover.well.prediction.assigned ?? hover.well.prediction.top} (
               {(hover.well.prediction.prob * 100).toFixed(1)}%)
-              {hover.well.prediction.correct !== null && (hover.well.prediction.correct ? ' ✓' : ' ✗')}
+              {hover.well.prediction.correct !== null &&
+                (hover.well.prediction.correct ? ' ✓' : ' ✗')}
             </>
           )}
           {values?.get(hover.well.well) && (

@@ -25,7 +25,11 @@ export function PlatePicker({ splitFilter }: { splitFilter?: 'train' | 'test' | 
     [plates, cellType, split],
   );
   const platesOf = useMemo(
-    () => plates.filter((p) => p.experiment === experiment).map((p) => p.plate).sort((a, b) => a - b),
+    () =>
+      plates
+        .filter((p) => p.experiment === experiment)
+        .map((p) => p.plate)
+        .sort((a, b) => a - b),
     [plates, experiment],
   );
 
@@ -34,7 +38,10 @@ export function PlatePicker({ splitFilter }: { splitFilter?: 'train' | 'test' | 
     if (!experiments.length) return;
     if (!experiment || !experiments.includes(experiment)) {
       const first = experiments[0];
-      const p = plates.filter((x) => x.experiment === first).map((x) => x.plate).sort((a, b) => a - b)[0];
+      const p = plates
+        .filter((x) => x.experiment === first)
+        .map((x) => x.plate)
+        .sort((a, b) => a - b)[0];
       selectPlate(first, p ?? null);
     } else if (plate === null || !platesOf.includes(plate)) {
       selectPlate(experiment, platesOf[0] ?? null);

@@ -5,7 +5,13 @@ import { useCall } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 import { useJobs } from '../state/jobs-context';
 
-export function RunPicker({ label = 'Run', clearable = true }: { label?: string; clearable?: boolean }) {
+export function RunPicker({
+  label = 'Run',
+  clearable = true,
+}: {
+  label?: string;
+  clearable?: boolean;
+}) {
   const { runId, setRunId } = useAppState();
   const { jobs } = useJobs();
   const doneTrain = jobs.filter((j) => j.kind === 'train' && j.status !== 'running').length;
@@ -25,7 +31,7 @@ export function RunPicker({ label = 'Run', clearable = true }: { label?: string;
       }))}
       value={runId}
       onChange={setRunId}
-      w={300}
+      w={400}
       data-testid="pick-run"
     />
   );

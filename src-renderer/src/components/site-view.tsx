@@ -1,6 +1,6 @@
 // Shows one rendered site image with zoom (wheel) and pan (drag); the view transform is passed in
 // so side-by-side sites zoom and pan together.
-import { Text } from '@mantine/core';
+import { Loader, Text } from '@mantine/core';
 import { useRef } from 'react';
 import type { PointerEvent, WheelEvent } from 'react';
 
@@ -12,6 +12,7 @@ export interface View {
 
 export function SiteView(props: {
   url: string | null;
+  loading: boolean;
   error: string | null;
   label: string;
   size: number;
@@ -19,7 +20,7 @@ export function SiteView(props: {
   onView: (v: View) => void;
   testId: string;
 }) {
-  const { url, error, label, size, view, onView, testId } = props;
+  const { url, loading, error, label, size, view, onView, testId } = props;
   const drag = useRef<{ x: number; y: number; vx: number; vy: number } | null>(null);
 
   const onWheel = (e: WheelEvent<HTMLDivElement>) => {
@@ -39,7 +40,9 @@ export function SiteView(props: {
   const onMove = (e: PointerEvent<HTMLDivElement>) => {
     const d = drag.current;
     if (!d) return;
-    onView(clamp({ scale: view.scale, x: d.vx + e.clientX - d.x, y: d.vy + e.clientY - d.y }, size));
+    onView(
+      clamp({ scale: view.scale, x: d.vx + e.clientX - d.x, y: d.vy + e.clientY - d.y }, size),
+    );
   };
 
   return (
@@ -68,6 +71,9 @@ export function SiteView(props: {
             style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.scale})` }}
             data-testid={`${testId}-img`}
           />
+        )}
+        {loading && !error && (
+          <Loader color="gray" size="sm" style={{ position: 'absolute', right: 8, top: 8 }} />
         )}
         {error && (
           <div

@@ -7,7 +7,9 @@ export type Draft = Record<string, unknown>;
 export type FieldErrors = Record<string, string>;
 
 export function getPath(obj: Draft, path: string): unknown {
-  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Draft)[k] : undefined), obj);
+  return path
+    .split('.')
+    .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Draft)[k] : undefined), obj);
 }
 
 export function setPath(obj: Draft, path: string, value: unknown): Draft {
@@ -23,14 +25,25 @@ interface FormProps {
   disabled?: boolean;
 }
 
-function Num(p: FormProps & { path: string; label: string; step?: number; min?: number; max?: number; decimals?: number }) {
+function Num(
+  p: FormProps & {
+    path: string;
+    label: string;
+    step?: number;
+    min?: number;
+    max?: number;
+    decimals?: number;
+  },
+) {
   const v = getPath(p.draft, p.path);
   return (
     <NumberInput
       size="xs"
       label={p.label}
       value={typeof v === 'number' && Number.isFinite(v) ? v : ''}
-      onChange={(x) => p.onChange(p.path, typeof x === 'number' ? x : x === '' ? undefined : Number(x))}
+      onChange={(x) =>
+        p.onChange(p.path, typeof x === 'number' ? x : x === '' ? undefined : Number(x))
+      }
       step={p.step}
       min={p.min}
       max={p.max}
@@ -88,11 +101,26 @@ export function TrainForm(props: FormProps) {
   return (
     <Group gap="xs" align="stretch" data-testid="train-form" style={{ flexDirection: 'column' }}>
       <Box legend="Model and data">
-        <Sel {...props} path="arch" label="Model" options={['resnet-mini', 'resnet18', 'resnet34', 'se-resnext50']} />
-        <Sel {...props} path="target" label="Target" options={['sirna', 'cell_type', 'well_type']} />
+        <Sel
+          {...props}
+          path="arch"
+          label="Model"
+          options={['resnet-mini', 'resnet18', 'resnet34', 'se-resnext50']}
+        />
+        <Sel
+          {...props}
+          path="target"
+          label="Target"
+          options={['sirna', 'cell_type', 'well_type']}
+        />
         <Num {...props} path="imageSize" label="Image size (px)" min={16} max={512} />
         <Num {...props} path="cropSize" label="Crop size (px)" min={16} max={512} />
-        <Sel {...props} path="normalization" label="Normalisation" options={['per-image', 'per-experiment', 'per-plate-controls']} />
+        <Sel
+          {...props}
+          path="normalization"
+          label="Normalisation"
+          options={['per-image', 'per-experiment', 'per-plate-controls']}
+        />
         <Sw {...props} path="cellTypeInput" label="Cell type as input" />
         <Sw {...props} path="includeControls" label="Include controls" />
         <Num {...props} path="seed" label="Seed" />
@@ -101,9 +129,23 @@ export function TrainForm(props: FormProps) {
         <Num {...props} path="epochs" label="Epochs" min={1} max={500} />
         <Num {...props} path="batchSize" label="Batch size" min={1} max={512} />
         <Sel {...props} path="optimizer" label="Optimiser" options={['sgd', 'adam']} />
-        <Num {...props} path="learningRate" label="Learning rate" step={0.001} decimals={6} min={0} />
+        <Num
+          {...props}
+          path="learningRate"
+          label="Learning rate"
+          step={0.001}
+          decimals={6}
+          min={0}
+        />
         <Num {...props} path="momentum" label="Momentum" step={0.05} decimals={3} min={0} max={1} />
-        <Num {...props} path="weightDecay" label="Weight decay" step={0.0001} decimals={6} min={0} />
+        <Num
+          {...props}
+          path="weightDecay"
+          label="Weight decay"
+          step={0.0001}
+          decimals={6}
+          min={0}
+        />
         <Num {...props} path="warmupEpochs" label="Warm-up epochs" min={0} />
         <TextInput
           size="xs"
@@ -112,25 +154,78 @@ export function TrainForm(props: FormProps) {
           value={Array.isArray(decay) ? decay.join(', ') : String(decay ?? '')}
           onChange={(e) => {
             const raw = e.currentTarget.value.trim();
-            props.onChange('lrDecayEpochs', raw === '' ? [] : raw.split(/[\s,]+/).filter(Boolean).map(Number));
+            props.onChange(
+              'lrDecayEpochs',
+              raw === ''
+                ? []
+                : raw
+                    .split(/[\s,]+/)
+                    .filter(Boolean)
+                    .map(Number),
+            );
           }}
           error={Object.entries(props.errors).find(([k]) => k.startsWith('lrDecayEpochs'))?.[1]}
           disabled={props.disabled}
           data-testid="tf-lrDecayEpochs"
         />
-        <Num {...props} path="lrDecayFactor" label="LR decay factor" step={0.1} decimals={3} min={0} max={1} />
+        <Num
+          {...props}
+          path="lrDecayFactor"
+          label="LR decay factor"
+          step={0.1}
+          decimals={3}
+          min={0}
+          max={1}
+        />
         <Sel {...props} path="loss" label="Loss" options={['softmax', 'bce']} />
-        <Num {...props} path="labelSmoothing" label="Label smoothing" step={0.05} decimals={3} min={0} max={0.5} />
-        <Num {...props} path="dropout" label="Dropout" step={0.05} decimals={3} min={0} max={0.95} />
+        <Num
+          {...props}
+          path="labelSmoothing"
+          label="Label smoothing"
+          step={0.05}
+          decimals={3}
+          min={0}
+          max={0.5}
+        />
+        <Num
+          {...props}
+          path="dropout"
+          label="Dropout"
+          step={0.05}
+          decimals={3}
+          min={0}
+          max={0.95}
+        />
       </Box>
       <Box legend="Augmentation">
         <Sw {...props} path="augment.d4" label="Flips + rotations (D4)" />
-        <Num {...props} path="augment.intensityJitter" label="Intensity jitter" step={0.05} decimals={3} min={0} max={1} />
+        <Num
+          {...props}
+          path="augment.intensityJitter"
+          label="Intensity jitter"
+          step={0.05}
+          decimals={3}
+          min={0}
+          max={1}
+        />
         <Num {...props} path="mixup" label="Mixup" step={0.05} decimals={3} min={0} max={1} />
       </Box>
       <Box legend="Validation split">
-        <Sel {...props} path="split.strategy" label="Strategy" options={['random', 'plate', 'experiment']} />
-        <Num {...props} path="split.valFraction" label="Validation fraction" step={0.01} decimals={3} min={0.01} max={0.5} />
+        <Sel
+          {...props}
+          path="split.strategy"
+          label="Strategy"
+          options={['random', 'plate', 'experiment']}
+        />
+        <Num
+          {...props}
+          path="split.valFraction"
+          label="Validation fraction"
+          step={0.01}
+          decimals={3}
+          min={0.01}
+          max={0.5}
+        />
         <Num {...props} path="split.seed" label="Split seed" />
       </Box>
     </Group>

@@ -3,7 +3,13 @@
 import type { PlateWell } from '../../../src-shared/contract';
 import { categoryColor, continuousColor, type ColormapName, type Rgb } from './colormaps';
 
-export type MetricName = 'sirna' | 'well_type' | 'predicted' | 'confidence' | 'correct' | 'intensity';
+export type MetricName =
+  | 'sirna'
+  | 'well_type'
+  | 'predicted'
+  | 'confidence'
+  | 'correct'
+  | 'intensity';
 
 export const METRIC_LABELS: Record<MetricName, string> = {
   sirna: 'siRNA',
@@ -44,7 +50,9 @@ function categorical(
     const v = pick(w);
     if (v !== null) values.set(w.well, v);
   }
-  const cats = order ?? [...new Set(values.values())].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const cats =
+    order ??
+    [...new Set(values.values())].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const colors = new Map<string, Rgb>();
   const palette = new Map(cats.map((c, i) => [c, categoryColor(map, i, cats.length)]));
   for (const [well, v] of values) colors.set(well, palette.get(v) ?? [128, 128, 128]);
@@ -55,7 +63,9 @@ function categorical(
     values,
     legend: {
       kind: 'categories',
-      items: shown.slice(0, limit).map((label) => ({ label, color: palette.get(label) ?? [128, 128, 128] })),
+      items: shown
+        .slice(0, limit)
+        .map((label) => ({ label, color: palette.get(label) ?? [128, 128, 128] })),
       more: Math.max(0, shown.length - limit),
     },
   };

@@ -70,7 +70,11 @@ export function DatasetsScreen() {
               style={{ flex: 1 }}
               data-testid="dataset-path"
             />
-            <Button onClick={() => void open(false)} disabled={!root.trim()} data-testid="dataset-open">
+            <Button
+              onClick={() => void open(false)}
+              disabled={!root.trim()}
+              data-testid="dataset-open"
+            >
               Open folder
             </Button>
             <Button variant="light" onClick={() => void open(true)} data-testid="dataset-open-demo">
@@ -118,7 +122,9 @@ export function DatasetsScreen() {
                   {s.format}
                 </Badge>
                 <Text size="xs" c="dimmed">
-                  {s.indexedAt ? `indexed ${new Date(s.indexedAt).toLocaleString()}` : 'not indexed'}
+                  {s.indexedAt
+                    ? `indexed ${new Date(s.indexedAt).toLocaleString()}`
+                    : 'not indexed'}
                 </Text>
               </Group>
             </Group>
@@ -126,16 +132,18 @@ export function DatasetsScreen() {
               {s.root}
             </Text>
             <SimpleGrid cols={6} data-testid="dataset-counts">
-              {(['experiments', 'plates', 'wells', 'sites', 'images', 'problems'] as const).map((k) => (
-                <Stack key={k} gap={0}>
-                  <Text size="xl" fw={700} data-testid={`count-${k}`}>
-                    {s.counts[k].toLocaleString('en')}
-                  </Text>
-                  <Text size="xs" c="dimmed">
-                    {k}
-                  </Text>
-                </Stack>
-              ))}
+              {(['experiments', 'plates', 'wells', 'sites', 'images', 'problems'] as const).map(
+                (k) => (
+                  <Stack key={k} gap={0}>
+                    <Text size="xl" fw={700} data-testid={`count-${k}`}>
+                      {s.counts[k].toLocaleString('en')}
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      {k}
+                    </Text>
+                  </Stack>
+                ),
+              )}
             </SimpleGrid>
           </Paper>
           <Paper withBorder p="md">
@@ -220,7 +228,9 @@ function ProblemsPanel({ version }: { version: number }) {
           />
         </Group>
       </Group>
-      {p && p.items.length === 0 && <Text c="dimmed">No problems{kind || search ? ' match' : ''}.</Text>}
+      {p && p.items.length === 0 && (
+        <Text c="dimmed">No problems{kind || search ? ' match' : ''}.</Text>
+      )}
       {p && p.items.length > 0 && (
         <ScrollArea.Autosize mah={300}>
           <Table data-testid="problems-table">

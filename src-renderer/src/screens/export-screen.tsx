@@ -1,6 +1,17 @@
 // Export screen: Kaggle submission, per-well predictions CSV and the current plate heatmap as PNG;
 // each export returns a URL that is offered as a download link.
-import { Alert, Anchor, Button, Group, Paper, SegmentedControl, Select, Stack, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Group,
+  Paper,
+  SegmentedControl,
+  Select,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useState } from 'react';
 import type { CallOutput } from '../../../src-shared/contract';
 import { PlatePicker } from '../components/plate-picker';
@@ -21,7 +32,12 @@ function Result({ r, testId }: { r: Exported | null; testId: string }) {
   if (!r) return null;
   return (
     <Group gap="xs">
-      <Anchor href={media(r.url)} download={fileName(r.path)} data-testid={testId} data-rows={r.rows}>
+      <Anchor
+        href={media(r.url)}
+        download={fileName(r.path)}
+        data-testid={testId}
+        data-rows={r.rows}
+      >
         Download {fileName(r.path)}
       </Anchor>
       <Text size="xs" c="dimmed">
@@ -43,7 +59,11 @@ export function ExportScreen() {
   const [png, setPng] = useState<Exported | null>(null);
   const { media } = useApi();
 
-  const wrap = async (name: string, f: () => Promise<Exported | null>, set: (r: Exported | null) => void) => {
+  const wrap = async (
+    name: string,
+    f: () => Promise<Exported | null>,
+    set: (r: Exported | null) => void,
+  ) => {
     setBusy(name);
     set(await f());
     setBusy(null);
@@ -64,7 +84,9 @@ export function ExportScreen() {
           <Button
             disabled={!runId}
             loading={busy === 'sub'}
-            onClick={() => runId && void wrap('sub', () => call('export.submission', { runId }), setSub)}
+            onClick={() =>
+              runId && void wrap('sub', () => call('export.submission', { runId }), setSub)
+            }
             data-testid="export-submission"
           >
             Export submission
@@ -88,7 +110,10 @@ export function ExportScreen() {
           <Button
             disabled={!runId}
             loading={busy === 'preds'}
-            onClick={() => runId && void wrap('preds', () => call('export.predictions', { runId, split }), setPreds)}
+            onClick={() =>
+              runId &&
+              void wrap('preds', () => call('export.predictions', { runId, split }), setPreds)
+            }
             data-testid="export-predictions"
           >
             Export predictions
@@ -104,7 +129,10 @@ export function ExportScreen() {
         <Group mt="sm" align="end">
           <Select
             label="Metric"
-            data={(Object.keys(METRIC_LABELS) as MetricName[]).map((m) => ({ value: m, label: METRIC_LABELS[m] }))}
+            data={(Object.keys(METRIC_LABELS) as MetricName[]).map((m) => ({
+              value: m,
+              label: METRIC_LABELS[m],
+            }))}
             value={metric}
             onChange={(v) => v && setMetric(v as MetricName)}
             w={200}
@@ -125,7 +153,13 @@ export function ExportScreen() {
               void wrap(
                 'png',
                 () =>
-                  call('export.platePng', { experiment, plate, metric, colormap, runId: runId ?? undefined }),
+                  call('export.platePng', {
+                    experiment,
+                    plate,
+                    metric,
+                    colormap,
+                    runId: runId ?? undefined,
+                  }),
                 setPng,
               )
             }
@@ -136,7 +170,13 @@ export function ExportScreen() {
         </Group>
         <Stack mt="xs">
           <Result r={png} testId="export-png-link" />
-          {png && <img src={media(png.url)} alt="plate heatmap" style={{ maxWidth: 600, border: '1px solid #ddd' }} />}
+          {png && (
+            <img
+              src={media(png.url)}
+              alt="plate heatmap"
+              style={{ maxWidth: 600, border: '1px solid #ddd' }}
+            />
+          )}
         </Stack>
       </Paper>
     </Stack>

@@ -2,7 +2,9 @@
 // heatmap of a per-well metric (legend + colormap), filter controls, hover/click/keyboard wells.
 import {
   Alert,
+  Anchor,
   Badge,
+  Button,
   Group,
   Loader,
   Paper,
@@ -14,15 +16,20 @@ import {
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useCallback, useMemo, useState } from 'react';
-import type { PlateWell } from '../../../src-shared/contract';
+import type { CallOutput, PlateWell } from '../../../src-shared/contract';
 import { ChannelChips } from '../components/channel-chips';
 import { HeatmapLegend } from '../components/heatmap-legend';
 import { PlateGrid, type Sprite } from '../components/plate-grid';
 import { PlatePicker } from '../components/plate-picker';
 import { RunPicker } from '../components/run-picker';
 import type { ColormapName } from '../lib/colormaps';
-import { buildHeatmap, METRIC_LABELS, METRIC_NEEDS_RUN, type MetricName } from '../lib/well-metrics';
-import { useApi, useCall } from '../state/api-context';
+import {
+  buildHeatmap,
+  METRIC_LABELS,
+  METRIC_NEEDS_RUN,
+  type MetricName,
+} from '../lib/well-metrics';
+import { useApi, useCall, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 
 export function PlatesScreen() {
@@ -33,8 +40,19 @@ export function PlatesScreen() {
   const [colormap, setColormap] = useState<ColormapName>('categorical');
   const [channel, setChannel] = useState(1);
   const [site, setSite] = useState(1);
-  const [typeFilter, setTypeFilter] = useState<'all' | 'controls' | 'negative' | 'positive' | 'treatment'>('all');
+  const [typeFilter, setTypeFilter] = useState<
+    'all' | 'controls' | 'negative' | 'positive' | 'treatment'
+  >('all');
   const [selected, setSelected] = useState<string | null>(null);
+  const [exporting, setExporting] = useState(false);
+  const [exported, setPng] = useState<{
+    key: string;
+    r: CallOutput<'export.platePng'> | null;
+  } | null>(null);
+  // A download link only for the plate and metric it was made from.
+  const pngKey = `${experiment}|${plate}|${metric}|${colormap}|${runId}`;
+  const png = exported?.key === pngKey ? exported.r : null;
+  const call = useCaller();
   const [debouncedDisplay] = useDebouncedValue(display, 200);
 
   const ready = experiment !== null && plate !== null;
@@ -59,7 +77,11 @@ export function PlatesScreen() {
   const sprite = useMemo<Sprite | null>(() => {
     const t = thumbs.data;
     if (!t) return null;
-    return { url: media(t.url), columns: t.columns, index: new Map(t.wells.map((w) => [w.well, w.index])) };
+    return {
+      url: media(t.url),
+      columns: t.columns,
+      index: new Map(t.wells.map((w) => [w.well, w.index])),
+    };
   }, [thumbs.data, media]);
 
   const wellList = useMemo(() => wells.data?.wells ?? [], [wells.data]);
@@ -116,7 +138,12 @@ export function PlatesScreen() {
               <Text size="sm" fw={500}>
                 Site
               </Text>
-              <SegmentedControl data={['1', '2']} value={String(site)} onChange={(v) => setSite(Number(v))} data-testid="plate-site" />
+              <SegmentedControl
+                data={['1', '2']}
+                value={String(site)}
+                onChange={(v) => setSite(Number(v))}
+                data-testid="plate-site"
+              />
             </div>
           )}
           {mode === 'thumbnails' && <ChannelChips />}
@@ -167,12 +194,43 @@ export function PlatesScreen() {
             w={170}
             data-testid="well-type-filter"
           />
+          {mode === 'heatmap' && experiment !== null && plate !== null && (
+            <Group gap="xs" align="end">
+              <Button
+                variant="default"
+                loading={exporting}
+                onClick={() => {
+                  setExporting(true);
+                  void call('export.platePng', {
+                    experiment,
+                    plate,
+                    metric,
+                    colormap,
+                    runId: runId ?? undefined,
+                  }).then((r) => {
+                    setExporting(false);
+                    setPng({ key: pngKey, r });
+                  });
+                }}
+                data-testid="heatmap-export"
+              >
+                Export PNG
+              </Button>
+              {png && (
+                <Anchor href={media(png.url)} download size="sm" data-testid="heatmap-export-link">
+                  Download PNG
+                </Anchor>
+              )}
+            </Group>
+          )}
           {(wells.loading || thumbs.loading) && <Loader size="sm" />}
         </Group>
       </Paper>
 
       {wells.error && <Alert color="red">{wells.error.message}</Alert>}
-      {thumbs.error && mode === 'thumbnails' && <Alert color="orange">Thumbnails: {thumbs.error.message}</Alert>}
+      {thumbs.error && mode === 'thumbnails' && (
+        <Alert color="orange">Thumbnails: {thumbs.error.message}</Alert>
+      )}
       {!ready && <Alert color="blue">Open a dataset first (Datasets screen).</Alert>}
       {ready && wells.data && (
         <Group align="start" gap="lg" wrap="nowrap">
@@ -215,7 +273,16 @@ export function PlatesScreen() {
                     <>
                       <Row k="Predicted" v={sel.prediction.assigned ?? sel.prediction.top} />
                       <Row k="Confidence" v={`${(sel.prediction.prob * 100).toFixed(1)}%`} />
-                      <Row k="Correct" v={sel.prediction.correct === null ? '—' : sel.prediction.correct ? 'yes' : 'no'} />
+                      <Row
+                        k="Correct"
+                        v={
+                          sel.prediction.correct === null
+                            ? '—'
+                            : sel.prediction.correct
+                              ? 'yes'
+                              : 'no'
+                        }
+                      />
                     </>
                   )}
                 </Table.Tbody>

@@ -32,7 +32,7 @@ const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}
 
 export function PredictionsScreen() {
   const call = useCaller();
-  const { runId, experiment, plate, openWell } = useAppState();
+  const { runId, experiment, plate, openWell, selectPlate } = useAppState();
   const { byId, jobs } = useJobs();
   const [split, setSplit] = useState<'val' | 'test'>('val');
   const [tta, setTta] = useState(true);
@@ -72,6 +72,15 @@ export function PredictionsScreen() {
   };
   const s = summary.data;
 
+  // Show a plate that has predictions: when the chosen one has none, move to the first that does.
+  const perPlate = s?.perPlate;
+  useEffect(() => {
+    if (!perPlate?.length) return;
+    if (!perPlate.some((p) => p.experiment === experiment && p.plate === plate)) {
+      selectPlate(perPlate[0].experiment, perPlate[0].plate);
+    }
+  }, [perPlate, experiment, plate, selectPlate]);
+
   return (
     <Stack gap="md" data-testid="screen-predictions">
       <Paper withBorder p="sm">
@@ -91,14 +100,24 @@ export function PredictionsScreen() {
               data-testid="predict-split"
             />
           </div>
-          <Switch label="TTA (8 flips/rotations)" checked={tta} onChange={(e) => setTta(e.currentTarget.checked)} data-testid="predict-tta" />
+          <Switch
+            label="TTA (8 flips/rotations)"
+            checked={tta}
+            onChange={(e) => setTta(e.currentTarget.checked)}
+            data-testid="predict-tta"
+          />
           <Switch
             label="Plate assignment"
             checked={assign}
             onChange={(e) => setAssign(e.currentTarget.checked)}
             data-testid="predict-assign"
           />
-          <Button onClick={() => void run()} disabled={!runId || isActive(job)} loading={isActive(job)} data-testid="predict-run">
+          <Button
+            onClick={() => void run()}
+            disabled={!runId || isActive(job)}
+            loading={isActive(job)}
+            data-testid="predict-run"
+          >
             Run predictions
           </Button>
           {job && (
@@ -120,7 +139,12 @@ export function PredictionsScreen() {
             <Stat label="wells" value={String(s.wells)} />
             <Stat label="accuracy (raw)" value={pct(s.accuracy)} testId="predict-accuracy" />
             <Stat label="accuracy (assigned)" value={pct(s.accuracyAssigned)} />
-            <Stat label="by cell type" value={s.perCellType.map((c) => `${c.cellType} ${pct(c.accuracy)}`).join(' · ') || '—'} />
+            <Stat
+              label="by cell type"
+              value={
+                s.perCellType.map((c) => `${c.cellType} ${pct(c.accuracy)}`).join(' · ') || '—'
+              }
+            />
           </SimpleGrid>
           <Group align="start" gap="md" wrap="nowrap">
             <Paper withBorder p="sm" style={{ flex: 1 }}>
@@ -139,7 +163,17 @@ export function PredictionsScreen() {
                   </Table.Thead>
                   <Table.Tbody>
                     {s.perPlate.map((p) => (
-                      <Table.Tr key={`${p.experiment}-${p.plate}`}>
+                      <Table.Tr
+                        key={`${p.experiment}-${p.plate}`}
+                        onClick={() => selectPlate(p.experiment, p.plate)}
+                        style={{ cursor: 'pointer' }}
+                        bg={
+                          p.experiment === experiment && p.plate === plate
+                            ? 'var(--mantine-color-indigo-0)'
+                            : undefined
+                        }
+                        data-testid="per-plate-row"
+                      >
                         <Table.Td>{p.experiment}</Table.Td>
                         <Table.Td>{p.plate}</Table.Td>
                         <Table.Td>{pct(p.accuracy)}</Table.Td>
@@ -182,7 +216,11 @@ export function PredictionsScreen() {
                 </Tabs.Tab>
               </Tabs.List>
             </Tabs>
-            <ReviewQueue key={`${runId}|${split}|${queue}`} items={items.data ?? []} onOpen={openWell} />
+            <ReviewQueue
+              key={`${runId}|${split}|${queue}`}
+              items={items.data ?? []}
+              onOpen={openWell}
+            />
           </Paper>
         </>
       )}
@@ -233,7 +271,12 @@ function ReviewQueue({ items, onOpen }: { items: Item[]; onOpen: (idCode: string
   useEffect(() => {
     ref.current?.querySelector(`[data-index="${active}"]`)?.scrollIntoView({ block: 'nearest' });
   }, [active]);
-  if (items.length === 0) return <Text c="dimmed" mt="sm">This queue is empty.</Text>;
+  if (items.length === 0)
+    return (
+      <Text c="dimmed" mt="sm">
+        This queue is empty.
+      </Text>
+    );
   return (
     <div
       ref={ref}
@@ -284,7 +327,15 @@ function ReviewQueue({ items, onOpen }: { items: Item[]; onOpen: (idCode: string
               <Table.Td>{it.truth ?? '—'}</Table.Td>
               <Table.Td>{it.predicted}</Table.Td>
               <Table.Td>{pct(it.prob)}</Table.Td>
-              <Table.Td>{it.sitesDisagree ? <Badge color="orange" size="sm">disagree</Badge> : 'agree'}</Table.Td>
+              <Table.Td>
+                {it.sitesDisagree ? (
+                  <Badge color="orange" size="sm">
+                    disagree
+                  </Badge>
+                ) : (
+                  'agree'
+                )}
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

@@ -15,7 +15,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { TrainConfig, type CallOutput, type RunSummary } from '../../../src-shared/contract';
 import { MetricsCharts, type Metrics } from '../components/metrics-charts';
 import { TrainForm, setPath, type Draft, type FieldErrors } from '../components/train-form';
@@ -53,7 +53,10 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
   // Until the user edits something, the form shows the server's defaults.
   const draft = edited ?? (defaults.data as unknown as Draft | null);
 
-  const { config, errors } = useMemo(() => (draft ? validate(draft) : { config: null, errors: {} }), [draft]);
+  const { config, errors } = useMemo(
+    () => (draft ? validate(draft) : { config: null, errors: {} }),
+    [draft],
+  );
   const [debouncedConfig] = useDebouncedValue(config, 300);
 
   useEffect(() => {
@@ -71,6 +74,17 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
   const runsKey = trainJobs.map((j) => `${j.id}:${j.status}`).join(',');
   const runs = useCall('runs.list', {}, runsKey);
   const runList = useMemo(() => runs.data ?? [], [runs.data]);
+  // Epoch ends change a run's row (epochs done, best score, status after a resume): refresh it.
+  const lastReload = useRef(0);
+  useEvent('training:metrics', (p) => {
+    const row = runList.find((r) => r.runId === p.runId);
+    const stale = p.epoch || !row || row.status !== 'running';
+    // At most one reload a second: tiny runs emit many steps per second.
+    if (stale && Date.now() - lastReload.current > 1000) {
+      lastReload.current = Date.now();
+      runs.reload();
+    }
+  });
   // With no run picked, follow the one that is running (e.g. started before a reload).
   const shownRunId = runId ?? runList.find((r) => r.status === 'running')?.runId ?? null;
   const current = runList.find((r) => r.runId === shownRunId) ?? null;
@@ -105,7 +119,13 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
             </Group>
           </Group>
           {defaults.error && <Alert color="red">{defaults.error.message}</Alert>}
-          {draft && <TrainForm draft={draft} errors={errors} onChange={(p, v) => setDraft((d) => setPath(d ?? draft, p, v))} />}
+          {draft && (
+            <TrainForm
+              draft={draft}
+              errors={errors}
+              onChange={(p, v) => setDraft((d) => setPath(d ?? draft, p, v))}
+            />
+          )}
           <Group mt="sm" justify="space-between">
             <Group gap="xs" data-testid="train-check">
               {!config && draft && (
@@ -115,11 +135,17 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
               )}
               {config && check && debouncedConfig && (
                 <Text size="sm" c="dimmed" data-testid="train-counts">
-                  {check.trainWells} training wells · {check.valWells} validation wells · {check.classes} classes
+                  {check.trainWells} training wells · {check.valWells} validation wells ·{' '}
+                  {check.classes} classes
                 </Text>
               )}
             </Group>
-            <Button onClick={() => void start()} disabled={!config} loading={starting} data-testid="train-start">
+            <Button
+              onClick={() => void start()}
+              disabled={!config}
+              loading={starting}
+              data-testid="train-start"
+            >
               Start training
             </Button>
           </Group>
@@ -156,7 +182,12 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
               </Table.Thead>
               <Table.Tbody>
                 {runList.map((r) => (
-                  <RunRow key={r.runId} run={r} selected={r.runId === shownRunId} onSelect={() => setRunId(r.runId)} />
+                  <RunRow
+                    key={r.runId}
+                    run={r}
+                    selected={r.runId === shownRunId}
+                    onSelect={() => setRunId(r.runId)}
+                  />
                 ))}
               </Table.Tbody>
             </Table>
@@ -175,7 +206,15 @@ const STATUS_COLOR: Record<RunSummary['status'], string> = {
   interrupted: 'orange',
 };
 
-function RunRow({ run, selected, onSelect }: { run: RunSummary; selected: boolean; onSelect: () => void }) {
+function RunRow({
+  run,
+  selected,
+  onSelect,
+}: {
+  run: RunSummary;
+  selected: boolean;
+  onSelect: () => void;
+}) {
   const c = run.config;
   return (
     <Table.Tr
@@ -194,14 +233,16 @@ function RunRow({ run, selected, onSelect }: { run: RunSummary; selected: boolea
       </Table.Td>
       <Table.Td>
         <Text size="xs">
-          {c.arch} · {c.target} · {c.imageSize}/{c.cropSize}px · bs {c.batchSize} · {c.optimizer} lr {c.learningRate} · split{' '}
-          {c.split.strategy}
+          {c.arch} · {c.target} · {c.imageSize}/{c.cropSize}px · bs {c.batchSize} · {c.optimizer} lr{' '}
+          {c.learningRate} · split {c.split.strategy}
         </Text>
       </Table.Td>
       <Table.Td>
         {run.epochsDone}/{c.epochs}
       </Table.Td>
-      <Table.Td>{run.bestValAccuracy === null ? '—' : `${(run.bestValAccuracy * 100).toFixed(1)}%`}</Table.Td>
+      <Table.Td>
+        {run.bestValAccuracy === null ? '—' : `${(run.bestValAccuracy * 100).toFixed(1)}%`}
+      </Table.Td>
       <Table.Td>{run.imagesPerSecond === null ? '—' : run.imagesPerSecond.toFixed(1)}</Table.Td>
       <Table.Td>{run.backend}</Table.Td>
     </Table.Tr>
@@ -226,7 +267,11 @@ function RunPanel({
 }) {
   const call = useCaller();
   const { client } = useApi();
-  const [state, setMetrics] = useState<Metrics & { runId: string | null }>({ runId: null, steps: [], epochs: [] });
+  const [state, setMetrics] = useState<Metrics & { runId: string | null }>({
+    runId: null,
+    steps: [],
+    epochs: [],
+  });
   const metrics: Metrics = state.runId === runId ? state : { steps: [], epochs: [] };
 
   useEffect(() => {
@@ -256,7 +301,9 @@ function RunPanel({
       return {
         runId: p.runId,
         steps: p.step ? [...m.steps.filter((s) => s.step !== p.step?.step), p.step] : m.steps,
-        epochs: p.epoch ? [...m.epochs.filter((e) => e.epoch !== p.epoch?.epoch), p.epoch] : m.epochs,
+        epochs: p.epoch
+          ? [...m.epochs.filter((e) => e.epoch !== p.epoch?.epoch), p.epoch]
+          : m.epochs,
       };
     });
   });
@@ -271,7 +318,8 @@ function RunPanel({
   const lastStep = metrics.steps.at(-1);
   const lastEpoch = metrics.epochs.at(-1);
   const running = run?.status === 'running' || activeJob !== undefined;
-  const canResume = run && (run.status === 'cancelled' || run.status === 'interrupted' || run.status === 'failed');
+  const canResume =
+    run && (run.status === 'cancelled' || run.status === 'interrupted' || run.status === 'failed');
   return (
     <Paper withBorder p="sm" data-testid="run-panel" data-run-id={runId}>
       <Group justify="space-between" mb="xs">

@@ -29,7 +29,10 @@ export function WellScreen() {
   const [input, setInput] = useState(idCode ?? '');
   const [layout, setLayout] = useState<'side' | 'switch'>('side');
   const [site, setSite] = useState(1);
-  const [viewState, setViewState] = useState<{ idCode: string | null; view: View }>({ idCode, view: HOME });
+  const [viewState, setViewState] = useState<{ idCode: string | null; view: View }>({
+    idCode,
+    view: HOME,
+  });
   const [debouncedDisplay] = useDebouncedValue(display, 150);
 
   // A newly opened well starts unzoomed.
@@ -52,7 +55,11 @@ export function WellScreen() {
       if ((e.target as HTMLElement).closest('input, textarea')) return;
       if (e.key === 's' && !e.ctrlKey && !e.metaKey && !e.altKey) {
         setLayout('switch');
-        setSite((s) => (siteNumbers.indexOf(s) + 1 < siteNumbers.length ? siteNumbers[siteNumbers.indexOf(s) + 1] : siteNumbers[0]));
+        setSite((s) =>
+          siteNumbers.indexOf(s) + 1 < siteNumbers.length
+            ? siteNumbers[siteNumbers.indexOf(s) + 1]
+            : siteNumbers[0],
+        );
       }
     };
     window.addEventListener('keydown', onKey);
@@ -76,15 +83,25 @@ export function WellScreen() {
             <Button variant="light" onClick={() => input.trim() && openWell(input.trim())}>
               Open
             </Button>
-            <Button variant="default" onClick={() => setScreen('plates')} data-testid="back-to-plate">
+            <Button
+              variant="default"
+              onClick={() => setScreen('plates')}
+              data-testid="back-to-plate"
+            >
               Back to plate
             </Button>
           </Group>
           <RunPicker />
         </Group>
       </Paper>
-      {!idCode && <Alert color="blue">Open a well from the plate browser or type its id_code.</Alert>}
-      {detail.error && <Alert color="red" data-testid="well-error">{detail.error.message}</Alert>}
+      {!idCode && (
+        <Alert color="blue">Open a well from the plate browser or type its id_code.</Alert>
+      )}
+      {detail.error && (
+        <Alert color="red" data-testid="well-error">
+          {detail.error.message}
+        </Alert>
+      )}
       {d && (
         <Group align="start" gap="md" wrap="nowrap">
           <Stack gap="sm">
@@ -135,7 +152,14 @@ export function WellScreen() {
           </Stack>
           <Stack gap="sm" w={380} style={{ flexShrink: 0 }}>
             <Paper withBorder p="sm">
-              <ChannelControls auto={{ idCode: d.well.idCode, site: shown[0] ?? 1, experiment: d.experiment, plate: d.plate }} />
+              <ChannelControls
+                auto={{
+                  idCode: d.well.idCode,
+                  site: shown[0] ?? 1,
+                  experiment: d.experiment,
+                  plate: d.plate,
+                }}
+              />
             </Paper>
             <Paper withBorder p="sm" data-testid="well-meta">
               <Table>
@@ -148,7 +172,11 @@ export function WellScreen() {
                     <Meta
                       key={s.site}
                       k={`Site ${s.site}`}
-                      v={s.error ? `broken: ${s.error}` : `${s.channels.filter((c) => c.ok).length}/6 channels ok`}
+                      v={
+                        s.error
+                          ? `broken: ${s.error}`
+                          : `${s.channels.filter((c) => c.ok).length}/6 channels ok`
+                      }
                     />
                   ))}
                 </Table.Tbody>
@@ -164,7 +192,11 @@ export function WellScreen() {
                     <Text size="sm" w={90} fw={p.label === d.well.sirna ? 700 : 400}>
                       {p.label}
                     </Text>
-                    <Progress value={p.prob * 100} style={{ flex: 1 }} color={p.label === d.well.sirna ? 'green' : 'indigo'} />
+                    <Progress
+                      value={p.prob * 100}
+                      style={{ flex: 1 }}
+                      color={p.label === d.well.sirna ? 'green' : 'indigo'}
+                    />
                     <Text size="xs" w={50} ta="right">
                       {(p.prob * 100).toFixed(1)}%
                     </Text>
@@ -199,6 +231,7 @@ function SiteImage(props: {
   return (
     <SiteView
       url={img.data ? media(img.data.url) : null}
+      loading={img.loading}
       error={props.error ?? img.error?.message ?? null}
       label={`Site ${props.site}`}
       size={props.size}

@@ -16,7 +16,13 @@ import { notify } from './notify';
 
 const ApiContext = createContext<Transport | null>(null);
 
-export function ApiProvider({ transport, children }: { transport: Transport; children: ReactNode }) {
+export function ApiProvider({
+  transport,
+  children,
+}: {
+  transport: Transport;
+  children: ReactNode;
+}) {
   return <ApiContext.Provider value={transport}>{children}</ApiContext.Provider>;
 }
 
@@ -41,7 +47,8 @@ export function useCaller() {
     ): Promise<CallOutput<K> | null> => {
       const res: Result<CallOutput<K>> = await client.call(name, input);
       if (res.ok) return res.data;
-      if (!quiet) notify({ color: 'red', title: `${name} failed`, message: describeError(res.error) });
+      if (!quiet)
+        notify({ color: 'red', title: `${name} failed`, message: describeError(res.error) });
       return null;
     },
     [client],
@@ -89,10 +96,18 @@ export function useCall<K extends CallName>(
   }, [client, name, fullKey, enabled]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   // Older data stays visible while a new key loads, so images do not flicker.
-  return { data: state.data, error: state.error, loading: enabled && state.key !== fullKey, reload };
+  return {
+    data: state.data,
+    error: state.error,
+    loading: enabled && state.key !== fullKey,
+    reload,
+  };
 }
 
-export function useEvent<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void) {
+export function useEvent<K extends EventName>(
+  name: K,
+  listener: (payload: EventPayload<K>) => void,
+) {
   const { client } = useApi();
   const onEvent = useEffectEvent(listener);
   useEffect(() => client.on(name, (p) => onEvent(p)), [client, name]);

@@ -30,7 +30,14 @@ export function JobsProvider({ children }: { children: ReactNode }) {
       next.set(job.id, job);
       if (before?.status !== job.status) {
         if (job.status === 'failed') {
-          notify({ color: 'red', title: `${job.title} failed`, message: job.error?.message ?? job.message }, 10000);
+          notify(
+            {
+              color: 'red',
+              title: `${job.title} failed`,
+              message: job.error?.message ?? job.message,
+            },
+            10000,
+          );
         } else if (job.status === 'done') {
           notify({ color: 'green', title: `${job.title} finished`, message: job.message }, 4000);
         }

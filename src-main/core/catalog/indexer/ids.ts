@@ -81,9 +81,4 @@ export class CatalogIds {
     const e = this.experiments.get(experiment);
     return e ? this.plates.get(`${e.id}/${plate}`) : undefined;
   }
-
-  /** Forgets rows deleted by cleanup so later lookups re-create them. */
-  reload(): CatalogIds {
-    return new CatalogIds(this.db);
-  }
 }

@@ -194,6 +194,15 @@ describe('indexDataset on a fixture', () => {
     expect(read(dbFile, (db) => dumpCatalog(db))).toEqual(await cleanDump(root));
   });
 
+  it('gives the same catalog and digests with scan threads as in-process', async () => {
+    const inProcess = path.join(temp('db0'), 'c.db');
+    await indexDataset({ root, dbFile, threads: 2 });
+    await indexDataset({ root, dbFile: inProcess, threads: 0 });
+    expect(read(dbFile, (db) => dumpCatalog(db))).toEqual(read(inProcess, (db) => dumpCatalog(db)));
+    const again = await indexDataset({ root, dbFile: inProcess, threads: 2 });
+    expect(again.platesScanned).toBe(0);
+  });
+
   it('reports a missing root as an input error naming the path', async () => {
     await expect(indexDataset({ root: path.join(root, 'nope'), dbFile })).rejects.toThrow(
       /nope does not exist/,

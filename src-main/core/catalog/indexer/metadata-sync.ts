@@ -7,6 +7,7 @@ import { METADATA_FILES, type MetadataResult } from '../../dataset/metadata';
 import { parseWellName } from '../../dataset/plate';
 import type { CatalogIds } from './ids';
 import { replaceScopeProblems } from './problem-store';
+import { markDerivedStale, setMeta } from './meta';
 
 /** Names, sizes and mtimes of the metadata files present: equal signatures mean nothing to re-read. */
 export function metadataSignature(root: string): string {
@@ -95,14 +96,20 @@ export function syncMetadata(
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'csv')`,
       );
       const unknown = new Set<string>();
+      const expIds = new Map<string, number | null>();
       for (const s of meta.pixelStats) {
-        const split = ids.experimentSplit(s.experiment);
-        if (!split) {
+        let expId = expIds.get(s.experiment);
+        if (expId === undefined) {
+          const split = ids.experimentSplit(s.experiment);
+          expId = split ? ids.experiment(s.experiment, split) : null;
+          expIds.set(s.experiment, expId);
+        }
+        if (expId === null) {
           unknown.add(s.experiment);
           continue;
         }
         insertStat.run(
-          ids.experiment(s.experiment, split),
+          expId,
           s.plate,
           s.well,
           s.site,
@@ -122,12 +129,10 @@ export function syncMetadata(
         });
     }
     replaceScopeProblems(db, 'metadata', meta.problems);
-    const setMeta = db.prepare(
-      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value != excluded.value',
-    );
-    setMeta.run('format', meta.format);
-    setMeta.run('metadata_files', JSON.stringify(meta.files));
-    setMeta.run('metadata_signature', signature);
+    setMeta(db, 'format', meta.format);
+    setMeta(db, 'metadata_files', JSON.stringify(meta.files));
+    setMeta(db, 'metadata_signature', signature);
+    markDerivedStale(db);
   })();
   return result;
 }

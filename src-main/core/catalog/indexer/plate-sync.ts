@@ -8,6 +8,7 @@ import type { Problem } from '../../dataset/metadata';
 import type { CatalogIds } from './ids';
 import { PNG_HEADER_BYTES, readPngHeaderSync, type PngHeader } from './png-header';
 import { replaceScopeProblems } from './problem-store';
+import { markDerivedStale } from './meta';
 import type { PlateDir, PlateScan } from './walk';
 
 interface ExistingImage {
@@ -86,18 +87,17 @@ function plan(
       continue;
     }
     keys.add(key);
-    const mtimeMs = Math.floor(f.mtimeMs);
     const prev = existing.get(rel);
     // A file with the same size and mtime keeps its stored header; broken ones are re-read so
     // their problem is reported again.
-    if (prev && prev.size === f.size && prev.mtime_ms === mtimeMs && prev.ok === 1) {
+    if (prev && prev.size === f.size && prev.mtime_ms === Math.floor(f.mtimeMs) && prev.ok === 1) {
       planned.push({
         path: rel,
         well,
         site,
         channel,
         size: f.size,
-        mtimeMs,
+        mtimeMs: prev.mtime_ms,
         ok: true,
         existing: prev,
         changed: false,
@@ -110,7 +110,9 @@ function plan(
       });
       continue;
     }
-    const read = readPngHeaderSync(`${root}/${rel}`, headerBuf);
+    // New plates come with headers read during the scan; otherwise read just this file's.
+    const read = scan.headers?.get(f.name) ?? readPngHeaderSync(`${root}/${rel}`, headerBuf);
+    const mtimeMs = Math.floor(f.mtimeMs);
     if (!read.ok) problems.push({ kind: read.kind, path: rel, message: read.message });
     const header = read.ok ? read.header : null;
     const changed =
@@ -278,6 +280,7 @@ export function syncPlate(
       );
     }
     replaceScopeProblems(db, plateScope(plate.dir), problems);
+    markDerivedStale(db);
     db.prepare(
       `INSERT INTO plate_scans (dir, split, experiment, plate, digest, files) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(dir) DO UPDATE SET digest = excluded.digest, files = excluded.files`,
@@ -317,6 +320,7 @@ export function removePlateDir(
       );
     }
     db.prepare('DELETE FROM problems WHERE scope = ?').run(plateScope(dir));
+    markDerivedStale(db);
     db.prepare('DELETE FROM plate_scans WHERE dir = ?').run(dir);
   })();
   return removed;

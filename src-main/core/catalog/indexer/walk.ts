@@ -1,9 +1,10 @@
 // Walks the RxRx1 folder tree: finds the plate folders ({train|test}/{EXP}/Plate{p}) and reports
-// anything else at those levels; scans one plate folder into names + sizes + mtimes and a digest.
-import crypto from 'node:crypto';
+// anything else at those levels; turns a plate-folder scan (scan-core.ts) into the indexer's view.
 import fs from 'node:fs';
 import type { Split } from '../../dataset/layout';
 import type { Problem } from '../../dataset/metadata';
+import { parsePngHeader, type HeaderRead } from './png-header';
+import { HEAD_BYTES, type RawScan } from './scan-core';
 
 export interface PlateDir {
   split: Split;
@@ -100,33 +101,36 @@ export interface PlateScan {
   digest: string;
   /** False when the folder itself could not be listed. */
   readable: boolean;
+  /** PNG headers read during the scan (plates never indexed before), by file name. */
+  headers?: Map<string, HeaderRead>;
 }
 
-/**
- * Lists one plate folder and stats every file. The digest covers names, sizes and mtimes in
- * listing order, so any added, removed, replaced or touched file changes it.
- */
-export function scanPlateDir(abs: string): PlateScan {
-  const entries = readDir(abs);
-  if (!entries) return { files: [], strays: [], digest: '', readable: false };
+/** Turns a scan-core result into the indexer's view, parsing the header bytes it carries. */
+export function toPlateScan(raw: RawScan): PlateScan {
   const files: ScannedFile[] = [];
-  const strays: string[] = [];
-  const hash = crypto.createHash('sha1');
-  for (const entry of entries) {
-    const name = entry.name;
-    if (!entry.isFile() && !entry.isSymbolicLink()) {
-      strays.push(name);
+  const headers = raw.head ? new Map<string, HeaderRead>() : undefined;
+  for (let i = 0; i < raw.names.length; i++) {
+    if (!raw.keep[i]) continue;
+    const name = raw.names[i]!;
+    files.push({ name, size: raw.sizes[i]!, mtimeMs: raw.mtimes[i]! });
+    if (!headers) continue;
+    const len = raw.headLen![i]!;
+    if (len < 0) {
+      headers.set(name, {
+        ok: false,
+        kind: 'unreadable-file',
+        message: raw.errors[i] ?? 'cannot read',
+      });
       continue;
     }
-    const st = fs.statSync(`${abs}/${name}`, { throwIfNoEntry: false });
-    if (!st) continue; // vanished between listing and stat
-    if (!st.isFile()) {
-      strays.push(name);
-      continue;
-    }
-    files.push({ name, size: st.size, mtimeMs: st.mtimeMs });
-    hash.update(`${name}\0${st.size}\0${st.mtimeMs}\n`);
+    const bytes = Buffer.from(raw.head!.buffer, raw.head!.byteOffset + HEAD_BYTES * i, HEAD_BYTES);
+    const parsed = parsePngHeader(bytes, len);
+    headers.set(
+      name,
+      typeof parsed === 'string'
+        ? { ok: false, kind: 'corrupt-png', message: parsed }
+        : { ok: true, header: parsed },
+    );
   }
-  for (const s of strays) hash.update(`${s}/\n`);
-  return { files, strays, digest: hash.digest('hex'), readable: true };
+  return { files, strays: raw.strays, digest: raw.digest, readable: raw.readable, headers };
 }

@@ -222,6 +222,7 @@ export async function generateFullLayout(opts: SynthOptions, seed: number): Prom
   const statsFd = fs.openSync(statsTmp, 'w');
   let doneWells = 0;
   let counter = 0;
+  opts.onProgress?.(0, totalWells, 'starting');
   try {
     fs.writeSync(statsFd, csvLine(PIXEL_STATS_HEADER));
     for (const p of plates.values()) {
@@ -232,7 +233,7 @@ export async function generateFullLayout(opts: SynthOptions, seed: number): Prom
         for (let site = 1; site <= SITES; site++) {
           for (let c = 1; c <= CHANNELS; c++) {
             // A cheap deterministic spread over the pool (seed-dependent start).
-            counter = (counter * 1103515245 + 12345 + seed) >>> 0;
+            counter = (Math.imul(counter, 1103515245) + 12345 + seed) >>> 0;
             const v = pool[c - 1]![(counter >>> 16) % POOL_VARIANTS]!;
             fs.writeFileSync(path.join(dir, `${well}_s${site}_w${c}.png`), v.png);
             stats += `${p.experiment},${p.plate},${well},${site},${c},${v.stats}\n`;

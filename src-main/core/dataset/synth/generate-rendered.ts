@@ -106,6 +106,7 @@ export async function generateRendered(
   let siteIndex = 0;
   const inFlight = new Set<Promise<void>>();
   let failure: unknown = null;
+  opts.onProgress?.(0, totalSites, 'starting');
   try {
     for (const exp of plan.experiments) {
       const batch = batchLook(exp.cellType, new Rng(seed, hashString(`batch:${exp.name}`)));

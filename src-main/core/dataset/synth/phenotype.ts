@@ -116,7 +116,7 @@ export const CELL_TYPE_LOOKS: Record<CellType, CellTypeLook> = {
     nucleusFactor: 1.0,
     cells: 15,
     clustered: false,
-    channelMeans: [3.1, 11, 6.3, 15, 7, 15.6],
+    channelMeans: [3.1, 11, 6.3, 9, 5.6, 12.5],
   },
   RPE: {
     cellRadius: 15.5,
@@ -125,7 +125,7 @@ export const CELL_TYPE_LOOKS: Record<CellType, CellTypeLook> = {
     nucleusFactor: 1.04,
     cells: 13,
     clustered: false,
-    channelMeans: [2.8, 13, 5.4, 17, 8, 13.2],
+    channelMeans: [2.8, 13, 5.4, 10.2, 6.4, 10.6],
   },
   HEPG2: {
     cellRadius: 12.5,
@@ -134,7 +134,7 @@ export const CELL_TYPE_LOOKS: Record<CellType, CellTypeLook> = {
     nucleusFactor: 0.95,
     cells: 17,
     clustered: true,
-    channelMeans: [3.8, 9, 4.5, 13, 9, 18],
+    channelMeans: [3.8, 9, 4.5, 7.8, 7.2, 14.4],
   },
   U2OS: {
     cellRadius: 16,
@@ -143,7 +143,7 @@ export const CELL_TYPE_LOOKS: Record<CellType, CellTypeLook> = {
     nucleusFactor: 1.06,
     cells: 12,
     clustered: false,
-    channelMeans: [2.8, 12, 7.2, 14, 6, 14.4],
+    channelMeans: [2.8, 12, 7.2, 8.4, 4.8, 11.5],
   },
 };
 

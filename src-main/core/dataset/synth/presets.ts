@@ -65,11 +65,11 @@ export function describePreset(preset: SynthPreset): string {
   switch (preset) {
     case 'tiny':
       return (
-        'tiny: a unit-test dataset in the RxRx1 2019 layout. 2 train experiments (HUVEC-01, RPE-01) and ' +
-        '1 test experiment (HEPG2-02), 4 plates each, 6 wells per plate (negative control B02 = 1138, ' +
-        'positive controls 1108 and 1109 at shuffled control positions, 3 treatment siRNAs of the ' +
-        "plate's group), 2 sites × 6 channels of 64×64 8-bit PNGs: 432 images, 15 classes. Generates in " +
-        'about a second.'
+        'tiny: a unit-test dataset in the RxRx1 2019 layout. 2 train experiments (HUVEC-01, RPE-01) ' +
+        'and 1 test experiment (HEPG2-01), 4 plates each, 6 wells per plate (negative control 1138 at ' +
+        'B02, positive controls 1108 and 1109 at shuffled control positions, the 3 treatment siRNAs of ' +
+        "the plate's group): 72 wells, 144 sites, 864 PNGs of 64×64, 15 classes. Generates in about a " +
+        'second.'
       );
     case 'demo':
       return (

@@ -370,12 +370,17 @@ export function renderSite(input: SiteInput): Uint8Array[] {
     const canvas = ch[c]!;
     gaussianBlur(canvas, size, batch.blur * u * rng.range(0.9, 1.1), tmp);
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += canvas[i]!;
+    let peak = 0;
+    for (let i = 0; i < n; i++) {
+      sum += canvas[i]!;
+      if (canvas[i]! > peak) peak = canvas[i]!;
+    }
     const mean = sum / n;
     // Per-image target mean: cell type × experiment gain × plate gain × site jitter, never the class.
     const target = look.channelMeans[c]! * batch.gain[c]! * plate.gain[c]! * rng.logNormal(0.12);
-    const scale = mean > 1e-9 ? target / mean : 0;
     const bg = batch.background[c]!;
+    // Brightest pixel stays below saturation (sparse fields would otherwise clip and lose texture).
+    const scale = mean > 1e-9 ? Math.min(target / mean, (240 - bg) / Math.max(peak, 1e-9)) : 0;
     const noiseSd = batch.noise;
     let idx = rng.int(0, NOISE_TABLE_SIZE - 1);
     const step = 2 * rng.int(1000, 30000) + 1;

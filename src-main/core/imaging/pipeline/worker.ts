@@ -17,8 +17,11 @@ const errorOf = (err: unknown): { code: string; message: string } =>
 
 // Batches are built one after another: sharp already spreads each batch's decodes over threads.
 let queue: Promise<void> = Promise.resolve();
+// Set as soon as 'close' arrives, so batches still queued are skipped rather than built.
+let closing = false;
 
 port.on('message', (msg: ToWorker) => {
+  if (msg.type === 'close') closing = true;
   queue = queue.then(async () => {
     if (msg.type === 'init') {
       try {
@@ -28,6 +31,7 @@ port.on('message', (msg: ToWorker) => {
         post({ type: 'error', id: null, error: errorOf(err) });
       }
     } else if (msg.type === 'batch') {
+      if (closing) return;
       try {
         if (!builder) throw new Error('pipeline worker got a batch before init');
         const batch = await builder.build(msg.plan);

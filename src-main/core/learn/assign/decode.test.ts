@@ -10,7 +10,11 @@ function design(rng: SeededRng, groups: number, perGroup: number, experiments: n
   for (let e = 0; e < experiments; e++)
     for (let p = 0; p < groups; p++) {
       const g = (p + e) % groups;
-      plates.push({ experiment: `E-${e}`, plate: p + 1, classes: rng.shuffle(Array.from({ length: perGroup }, (_, i) => g * perGroup + i)) });
+      plates.push({
+        experiment: `E-${e}`,
+        plate: p + 1,
+        classes: rng.shuffle(Array.from({ length: perGroup }, (_, i) => g * perGroup + i)),
+      });
     }
   return plates;
 }
@@ -18,7 +22,10 @@ function design(rng: SeededRng, groups: number, perGroup: number, experiments: n
 describe('learnGroups', () => {
   it('recovers disjoint groups from plate co-occurrence and leaves unseen classes out', () => {
     const rng = new SeededRng(1);
-    const plates = design(rng, 3, 5, 2).map((p) => ({ plateKey: `${p.experiment}/${p.plate}`, classes: p.classes }));
+    const plates = design(rng, 3, 5, 2).map((p) => ({
+      plateKey: `${p.experiment}/${p.plate}`,
+      classes: p.classes,
+    }));
     const g = learnGroups(plates, 16);
     expect(g.groups).toEqual([
       [0, 1, 2, 3, 4],
@@ -34,7 +41,10 @@ describe('decodePlates', () => {
     const rng = new SeededRng(5);
     const K = 24;
     const groups = learnGroups(
-      design(rng, 3, 8, 3).map((p) => ({ plateKey: `${p.experiment}/${p.plate}`, classes: p.classes })),
+      design(rng, 3, 8, 3).map((p) => ({
+        plateKey: `${p.experiment}/${p.plate}`,
+        classes: p.classes,
+      })),
       K,
     );
     const test = design(rng, 3, 8, 2).map((p) => ({ ...p, experiment: `T-${p.experiment}` }));
@@ -45,7 +55,10 @@ describe('decodePlates', () => {
       for (const c of p.classes) {
         wells.push({ experiment: p.experiment, plate: p.plate, eligible: true });
         truth.push(c);
-        const logits = Array.from({ length: K }, (_, j) => rng.normal() * 1.2 + (j === c ? 1.5 : 0));
+        const logits = Array.from(
+          { length: K },
+          (_, j) => rng.normal() * 1.2 + (j === c ? 1.5 : 0),
+        );
         const z = logits.map(Math.exp);
         const s = z.reduce((a, b) => a + b, 0);
         rows.push(z.map((v) => v / s));
@@ -55,16 +68,36 @@ describe('decodePlates', () => {
     const { assigned, plateGroup } = decodePlates(wells, probs, K, groups);
     const after = Array.from(assigned).filter((a, i) => a === truth[i]).length / truth.length;
     expect(after).toBeGreaterThan(raw + 0.15);
-    for (const p of test) expect(plateGroup.get(`${p.experiment}/${p.plate}`)).toBe(groups.groupOf[p.classes[0]!]);
+    for (const p of test)
+      expect(plateGroup.get(`${p.experiment}/${p.plate}`)).toBe(groups.groupOf[p.classes[0]!]);
     // Distinct siRNA per plate.
     for (const p of test) {
-      const idx = wells.map((w, i) => (w.experiment === p.experiment && w.plate === p.plate ? i : -1)).filter((i) => i >= 0);
+      const idx = wells
+        .map((w, i) => (w.experiment === p.experiment && w.plate === p.plate ? i : -1))
+        .filter((i) => i >= 0);
       expect(new Set(idx.map((i) => assigned[i])).size).toBe(idx.length);
     }
   });
 
   it('picks a distinct group per plate when that scores best overall', () => {
-    expect(choosePlateGroups([[5, 4], [6, 1]], 2)).toEqual([1, 0]);
-    expect(choosePlateGroups([[1, 2], [3, 1], [0, 9]], 2)).toEqual([1, 0, 1]);
+    expect(
+      choosePlateGroups(
+        [
+          [5, 4],
+          [6, 1],
+        ],
+        2,
+      ),
+    ).toEqual([1, 0]);
+    expect(
+      choosePlateGroups(
+        [
+          [1, 2],
+          [3, 1],
+          [0, 9],
+        ],
+        2,
+      ),
+    ).toEqual([1, 0, 1]);
   });
 });

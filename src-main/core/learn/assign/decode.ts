@@ -53,7 +53,12 @@ export function choosePlateGroups(score: number[][], numGroups: number): number[
   return bestMap;
 }
 
-export function decodePlates(wells: DecodeWell[], probs: Float32Array, numClasses: number, groups: PlateGroups): DecodeResult {
+export function decodePlates(
+  wells: DecodeWell[],
+  probs: Float32Array,
+  numClasses: number,
+  groups: PlateGroups,
+): DecodeResult {
   const k = numClasses;
   const assigned = new Int32Array(wells.length);
   wells.forEach((_, i) => (assigned[i] = argmax(probs, i * k, k)));
@@ -72,7 +77,9 @@ export function decodePlates(wells: DecodeWell[], probs: Float32Array, numClasse
     const plateList = [...plates.keys()].sort((a, b) => a - b);
     const score = plateList.map((p) => {
       const s = new Array<number>(numGroups).fill(0);
-      for (const i of plates.get(p)!) for (let c = 0; c < k; c++) if (groups.groupOf[c]! >= 0) s[groups.groupOf[c]!]! += probs[i * k + c]!;
+      for (const i of plates.get(p)!)
+        for (let c = 0; c < k; c++)
+          if (groups.groupOf[c]! >= 0) s[groups.groupOf[c]!]! += probs[i * k + c]!;
       return s;
     });
     const choice = choosePlateGroups(score, numGroups);
@@ -82,7 +89,9 @@ export function decodePlates(wells: DecodeWell[], probs: Float32Array, numClasse
       const members = groups.groups[g]!;
       const rows = plates.get(p)!;
       // −log p: maximising the product of the chosen wells' probabilities.
-      const cost = rows.map((i) => Float64Array.from(members, (c) => -Math.log(probs[i * k + c]! + 1e-12)));
+      const cost = rows.map((i) =>
+        Float64Array.from(members, (c) => -Math.log(probs[i * k + c]! + 1e-12)),
+      );
       const match = hungarian(cost, members.length);
       rows.forEach((i, r) => {
         if (match[r]! >= 0) assigned[i] = members[match[r]!]!;

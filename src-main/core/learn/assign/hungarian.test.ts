@@ -32,7 +32,9 @@ describe('hungarian', () => {
       const n = 1 + rng.int(7);
       const m = 1 + rng.int(7);
       const integer = seed % 3 === 0; // small integer costs create many ties
-      const cost = Array.from({ length: n }, () => Array.from({ length: m }, () => (integer ? rng.int(4) : rng.next() * 10 - 3)));
+      const cost = Array.from({ length: n }, () =>
+        Array.from({ length: m }, () => (integer ? rng.int(4) : rng.next() * 10 - 3)),
+      );
       const a = hungarian(cost);
       const assigned = Array.from(a).filter((j) => j >= 0);
       expect(assigned.length).toBe(Math.min(n, m));

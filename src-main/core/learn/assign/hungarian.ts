@@ -11,7 +11,9 @@ export function hungarian(cost: ArrayLike<number>[], cols?: number): Int32Array 
   if (n === 0) return new Int32Array(0);
   if (n > m) {
     // Solve the transpose (columns as rows) and invert the matching.
-    const t: Float64Array[] = Array.from({ length: m }, (_, j) => Float64Array.from({ length: n }, (_, i) => cost[i]![j]!));
+    const t: Float64Array[] = Array.from({ length: m }, (_, j) =>
+      Float64Array.from({ length: n }, (_, i) => cost[i]![j]!),
+    );
     const colRow = hungarian(t, n);
     const out = new Int32Array(n).fill(-1);
     colRow.forEach((i, j) => {

@@ -24,7 +24,13 @@ describe('selectBackend', () => {
     }
     expect(describeSelection(sel)[0]).toContain(sel.name);
     // The selected instance computes.
-    const y = tf.tidy(() => tf.conv2d(tf.ones([1, 4, 4, 2]) as Tensor4D, tf.ones([3, 3, 2, 1]) as Tensor4D, 1, 'same').sum().dataSync()[0]);
+    const y = tf.tidy(
+      () =>
+        tf
+          .conv2d(tf.ones([1, 4, 4, 2]) as Tensor4D, tf.ones([3, 3, 2, 1]) as Tensor4D, 1, 'same')
+          .sum()
+          .dataSync()[0],
+    );
     expect(y).toBe(2 * (4 * 4 + 8 * 6 + 4 * 9)); // 4 corners × 4 taps, 8 edge pixels × 6, 4 inner × 9; 2 channels
   });
 

@@ -48,15 +48,23 @@ async function optionalImport(name: string): Promise<Record<string, unknown>> {
     return (await import(/* @vite-ignore */ name)) as Record<string, unknown>;
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw new Error(`${name} is not installed`);
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
+      throw new Error(`${name} is not installed`);
     throw new Error(`${name} failed to load: ${message(err)}`);
   }
 }
 
 /** The tf namespace exported by tfjs-node(-gpu) (ESM import of a CJS module may nest it in default). */
 function asTf(mod: Record<string, unknown>): Tf {
-  const candidate = typeof mod.getBackend === 'function' ? mod : (mod.default as Record<string, unknown> | undefined);
-  if (!candidate || typeof candidate.getBackend !== 'function' || typeof candidate.layers !== 'object') {
+  const candidate =
+    typeof mod.getBackend === 'function'
+      ? mod
+      : (mod.default as Record<string, unknown> | undefined);
+  if (
+    !candidate ||
+    typeof candidate.getBackend !== 'function' ||
+    typeof candidate.layers !== 'object'
+  ) {
     throw new Error('module does not export the TensorFlow.js API');
   }
   return candidate as unknown as Tf;
@@ -78,17 +86,25 @@ async function tryTensorflow(gpu: boolean): Promise<string> {
     mod = await optionalImport(pkg).catch(() => Promise.reject(err));
   }
   const tfn = asTf(mod);
-  if (!(await tfn.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its 'tensorflow' backend did not start`);
+  if (!(await tfn.setBackend('tensorflow')))
+    throw new Error(`${pkg} loaded but its 'tensorflow' backend did not start`);
   await tfn.ready();
   const usingGpu = (tfn.backend() as unknown as NodeBackendInfo).isUsingGpuDevice === true;
-  if (gpu && !usingGpu) throw new Error(`${pkg} loaded but found no CUDA GPU (libtensorflow runs on the CPU)`);
+  if (gpu && !usingGpu)
+    throw new Error(`${pkg} loaded but found no CUDA GPU (libtensorflow runs on the CPU)`);
   setTf(tfn);
   return `${pkg} ${tfn.version_core ?? ''}: native libtensorflow on ${usingGpu ? 'a CUDA GPU' : 'the CPU'}`.trim();
 }
 
 interface GpuAdapterLike {
   isFallbackAdapter?: boolean;
-  info?: { vendor?: string; architecture?: string; description?: string; device?: string; isFallbackAdapter?: boolean };
+  info?: {
+    vendor?: string;
+    architecture?: string;
+    description?: string;
+    device?: string;
+    isFallbackAdapter?: boolean;
+  };
 }
 interface GpuLike {
   requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapterLike | null>;
@@ -103,15 +119,24 @@ async function tryWebgpu(): Promise<string> {
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error('no WebGPU adapter (no Vulkan/Metal/D3D12 GPU driver found)');
   const info = adapter.info ?? {};
-  const software = adapter.isFallbackAdapter === true || info.isFallbackAdapter === true || /swiftshader/i.test(`${info.vendor} ${info.architecture} ${info.description}`);
+  const software =
+    adapter.isFallbackAdapter === true ||
+    info.isFallbackAdapter === true ||
+    /swiftshader/i.test(`${info.vendor} ${info.architecture} ${info.description}`);
   if (software) throw new Error('only a software WebGPU adapter (SwiftShader), slower than wasm');
   // tfjs-backend-webgpu looks for navigator.gpu; Node 20 has no navigator.
   const nav = (globalThis as { navigator?: object }).navigator;
   if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
-  else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  else
+    Object.defineProperty(globalThis, 'navigator', {
+      value: { gpu },
+      configurable: true,
+      writable: true,
+    });
   await import('@tensorflow/tfjs-backend-webgpu');
   const tfb = bundledTf();
-  if (!(await tfb.setBackend('webgpu'))) throw new Error('the tfjs WebGPU backend failed to initialise');
+  if (!(await tfb.setBackend('webgpu')))
+    throw new Error('the tfjs WebGPU backend failed to initialise');
   setTf(tfb);
   return `WebGPU (Dawn) on ${[info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'a GPU adapter'}`;
 }
@@ -162,7 +187,9 @@ export async function selectBackend(preference?: BackendPreference): Promise<Bac
       rejected.push({ name, reason: message(err) });
     }
   }
-  throw new Error(`no TensorFlow.js backend could start: ${rejected.map((r) => `${r.name}: ${r.reason}`).join('; ')}`);
+  throw new Error(
+    `no TensorFlow.js backend could start: ${rejected.map((r) => `${r.name}: ${r.reason}`).join('; ')}`,
+  );
 }
 
 /** The current selection, if any (for status lines). */
@@ -172,7 +199,10 @@ export function currentBackend(): BackendSelection | null {
 
 /** Human "why not" lines, e.g. for `platelab train` output. */
 export function describeSelection(sel: BackendSelection): string[] {
-  return [`backend: ${sel.name} (${sel.detail})`, ...sel.rejected.map((r) => `  not ${r.name}: ${r.reason}`)];
+  return [
+    `backend: ${sel.name} (${sel.detail})`,
+    ...sel.rejected.map((r) => `  not ${r.name}: ${r.reason}`),
+  ];
 }
 
 /** The tf instance after selection (same as getTf(); re-exported for callers of this module). */

@@ -4,7 +4,7 @@
 /** Maps output (y, x) to source (y, x) inside an s×s square for D4 element k (0..7). */
 export function d4Source(k: number, y: number, x: number, s: number): [number, number] {
   const m = s - 1;
-  let sy = y;
+  const sy = y;
   let sx = x;
   if (k & 4) sx = m - sx; // flip first, then rotate k&3 quarter turns
   switch (k & 3) {
@@ -32,7 +32,13 @@ export interface CropSpec {
  * Writes one normalised crop into out at offset (size×size×6 floats). Each channel is standardised
  * with its own mean/std over the crop, so brightness differences between plates shrink.
  */
-export function writeCrop(src: Uint8Array, srcSize: number, spec: CropSpec, out: Float32Array, offset: number): void {
+export function writeCrop(
+  src: Uint8Array,
+  srcSize: number,
+  spec: CropSpec,
+  out: Float32Array,
+  offset: number,
+): void {
   const s = spec.size;
   const sum = new Float64Array(6);
   const sq = new Float64Array(6);

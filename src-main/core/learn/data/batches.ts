@@ -53,14 +53,25 @@ export class BatchSource {
       top: rng.int(margin + 1),
       left: rng.int(margin + 1),
       d4: aug.d4 ? rng.int(8) : 0,
-      gain: aug.intensityJitter > 0 ? Array.from({ length: 6 }, () => Math.max(0.1, 1 + aug.intensityJitter * rng.normal())) : null,
+      gain:
+        aug.intensityJitter > 0
+          ? Array.from({ length: 6 }, () => Math.max(0.1, 1 + aug.intensityJitter * rng.normal()))
+          : null,
     }));
-    const sites = await Promise.all(indices.map((i) => this.cache.get(this.samples[i]!.key, this.samples[i]!.relPaths)));
+    const sites = await Promise.all(
+      indices.map((i) => this.cache.get(this.samples[i]!.key, this.samples[i]!.relPaths)),
+    );
     const b = this.alloc(indices.length);
     const per = this.cropSize * this.cropSize * 6;
     indices.forEach((idx, j) => {
       const smp = this.samples[idx]!;
-      writeCrop(sites[j]!.data, this.imageSize, { ...specs[j]!, size: this.cropSize }, b.x, j * per);
+      writeCrop(
+        sites[j]!.data,
+        this.imageSize,
+        { ...specs[j]!, size: this.cropSize },
+        b.x,
+        j * per,
+      );
       b.y[j] = smp.label;
       b.cellType[j] = smp.cellType;
       b.keys.push(smp.key);
@@ -70,12 +81,20 @@ export class BatchSource {
 
   async evalBatch(indices: number[], d4 = 0): Promise<Batch> {
     const off = Math.floor((this.imageSize - this.cropSize) / 2);
-    const sites = await Promise.all(indices.map((i) => this.cache.get(this.samples[i]!.key, this.samples[i]!.relPaths)));
+    const sites = await Promise.all(
+      indices.map((i) => this.cache.get(this.samples[i]!.key, this.samples[i]!.relPaths)),
+    );
     const b = this.alloc(indices.length);
     const per = this.cropSize * this.cropSize * 6;
     indices.forEach((idx, j) => {
       const smp = this.samples[idx]!;
-      writeCrop(sites[j]!.data, this.imageSize, { top: off, left: off, size: this.cropSize, d4, gain: null }, b.x, j * per);
+      writeCrop(
+        sites[j]!.data,
+        this.imageSize,
+        { top: off, left: off, size: this.cropSize, d4, gain: null },
+        b.x,
+        j * per,
+      );
       b.y[j] = smp.label;
       b.cellType[j] = smp.cellType;
       b.keys.push(smp.key);
@@ -87,6 +106,7 @@ export class BatchSource {
 /** Index chunks of at most `size`. */
 export function chunks(n: number, size: number): number[][] {
   const out: number[][] = [];
-  for (let i = 0; i < n; i += size) out.push(Array.from({ length: Math.min(size, n - i) }, (_, j) => i + j));
+  for (let i = 0; i < n; i += size)
+    out.push(Array.from({ length: Math.min(size, n - i) }, (_, j) => i + j));
   return out;
 }

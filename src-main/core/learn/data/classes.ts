@@ -19,14 +19,21 @@ export function targetLabel(row: SiteRow, target: TrainConfig['target']): string
 }
 
 /** Whether a training-split site takes part in a run with this config. */
-export function isUsable(row: SiteRow, config: Pick<TrainConfig, 'target' | 'includeControls'>): boolean {
+export function isUsable(
+  row: SiteRow,
+  config: Pick<TrainConfig, 'target' | 'includeControls'>,
+): boolean {
   if (row.split !== 'train' || !row.complete) return false;
   if (targetLabel(row, config.target) === null) return false;
-  if (config.target === 'sirna' && !config.includeControls && row.wellType !== 'treatment') return false;
+  if (config.target === 'sirna' && !config.includeControls && row.wellType !== 'treatment')
+    return false;
   return true;
 }
 
-export function buildClassList(rows: SiteRow[], config: Pick<TrainConfig, 'target' | 'includeControls'>): ClassList {
+export function buildClassList(
+  rows: SiteRow[],
+  config: Pick<TrainConfig, 'target' | 'includeControls'>,
+): ClassList {
   const ids = new Map<string, number | null>();
   const cellTypes = new Set<string>();
   for (const r of rows) {
@@ -41,5 +48,10 @@ export function buildClassList(rows: SiteRow[], config: Pick<TrainConfig, 'targe
     if (ia != null && ib != null && ia !== ib) return ia - ib;
     return a < b ? -1 : a > b ? 1 : 0;
   });
-  return { target: config.target, labels, ids: labels.map((l) => ids.get(l) ?? null), cellTypes: [...cellTypes].sort() };
+  return {
+    target: config.target,
+    labels,
+    ids: labels.map((l) => ids.get(l) ?? null),
+    cellTypes: [...cellTypes].sort(),
+  };
 }

@@ -38,13 +38,22 @@ export class SiteImageCache {
   }
 }
 
-export async function decodeSite(root: string, relPaths: string[], resolution: number): Promise<DecodedSite> {
-  if (relPaths.length !== 6) throw inputError(`site needs 6 channel images, got ${relPaths.length}`);
+export async function decodeSite(
+  root: string,
+  relPaths: string[],
+  resolution: number,
+): Promise<DecodedSite> {
+  if (relPaths.length !== 6)
+    throw inputError(`site needs 6 channel images, got ${relPaths.length}`);
   const planes = await Promise.all(
     relPaths.map(async (rel) => {
       const file = path.join(root, rel);
       try {
-        return await sharp(file).greyscale().resize(resolution, resolution, { fit: 'fill' }).raw().toBuffer();
+        return await sharp(file)
+          .greyscale()
+          .resize(resolution, resolution, { fit: 'fill' })
+          .raw()
+          .toBuffer();
       } catch (err) {
         throw inputError(`${file}: cannot decode image: ${(err as Error).message}`);
       }

@@ -37,8 +37,11 @@ interface RawRow {
 }
 
 export function datasetRoot(db: Catalog, dbFile: string): string {
-  const row = db.prepare(`SELECT value FROM meta WHERE key = 'root'`).get() as { value: string } | undefined;
-  if (!row) throw notFound(`${dbFile}: catalog has no dataset root (meta 'root'); index a dataset first`);
+  const row = db.prepare(`SELECT value FROM meta WHERE key = 'root'`).get() as
+    | { value: string }
+    | undefined;
+  if (!row)
+    throw notFound(`${dbFile}: catalog has no dataset root (meta 'root'); index a dataset first`);
   return row.value;
 }
 

@@ -18,16 +18,27 @@ export interface SplitResult {
 
 function pickFraction<T>(items: T[], fraction: number, seed: number): Set<T> {
   const shuffled = rngFor(seed, RngPurpose.split).shuffle(items.slice());
-  const n = items.length <= 1 ? 0 : Math.min(items.length - 1, Math.max(1, Math.round(items.length * fraction)));
+  const n =
+    items.length <= 1
+      ? 0
+      : Math.min(items.length - 1, Math.max(1, Math.round(items.length * fraction)));
   return new Set(shuffled.slice(0, n));
 }
 
-export function makeSplit(rows: SiteRow[], config: TrainConfig, labelOf: (r: SiteRow) => string): SplitResult {
+export function makeSplit(
+  rows: SiteRow[],
+  config: TrainConfig,
+  labelOf: (r: SiteRow) => string,
+): SplitResult {
   const { strategy, valFraction, seed } = config.split;
   const usable = rows.filter((r) => isUsable(r, config));
   const wellInfo = new Map<string, { plateKey: string; experiment: string; label: string }>();
   for (const r of usable)
-    wellInfo.set(r.idCode, { plateKey: `${r.experiment}/${r.plate}`, experiment: r.experiment, label: labelOf(r) });
+    wellInfo.set(r.idCode, {
+      plateKey: `${r.experiment}/${r.plate}`,
+      experiment: r.experiment,
+      label: labelOf(r),
+    });
   const wells = [...wellInfo.keys()].sort();
   let isVal: (w: string) => boolean;
   if (strategy === 'random') {
@@ -45,10 +56,13 @@ export function makeSplit(rows: SiteRow[], config: TrainConfig, labelOf: (r: Sit
   const train = wells.filter((w) => !isVal(w));
   const val = wells.filter((w) => isVal(w));
   const warnings: string[] = [];
-  if (val.length === 0) warnings.push('validation set is empty: too few wells/plates/experiments for this split');
+  if (val.length === 0)
+    warnings.push('validation set is empty: too few wells/plates/experiments for this split');
   if (train.length === 0) warnings.push('training set is empty');
   const trainPlates = new Set(train.map((w) => wellInfo.get(w)!.plateKey));
-  const shared = new Set(val.map((w) => wellInfo.get(w)!.plateKey).filter((p) => trainPlates.has(p)));
+  const shared = new Set(
+    val.map((w) => wellInfo.get(w)!.plateKey).filter((p) => trainPlates.has(p)),
+  );
   if (shared.size > 0)
     warnings.push(
       `validation shares ${shared.size} plate(s) with training: plate/batch effects are seen in training, so validation accuracy is optimistic for new experiments`,

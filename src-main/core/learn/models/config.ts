@@ -20,21 +20,39 @@ export interface ModelConfig {
   outputActivation?: 'linear' | 'softmax';
   /** Seed for weight initialisation (reproducible runs). */
   seed?: number;
+  /**
+   * 'fused' (default): PlateLabBatchNorm with a hand-written training gradient (one wasm kernel
+   * each way); 'keras': tfjs' BatchNormalization (kept for comparisons and old checkpoints).
+   */
+  batchNorm?: 'fused' | 'keras';
 }
 
 export function validateModelConfig(config: ModelConfig): void {
   const bad = (what: string) => {
     throw new Error(`model config: ${what} (got ${JSON.stringify(config)})`);
   };
-  if (!(modelArchs as readonly string[]).includes(config.arch)) bad(`arch must be one of ${modelArchs.join(', ')}`);
-  if (!Number.isInteger(config.inputSize) || config.inputSize < 8) bad('inputSize must be an integer ≥ 8');
-  if (!Number.isInteger(config.channels) || config.channels < 1) bad('channels must be a positive integer');
-  if (!Number.isInteger(config.numClasses) || config.numClasses < 2) bad('numClasses must be an integer ≥ 2');
+  if (!(modelArchs as readonly string[]).includes(config.arch))
+    bad(`arch must be one of ${modelArchs.join(', ')}`);
+  if (!Number.isInteger(config.inputSize) || config.inputSize < 8)
+    bad('inputSize must be an integer ≥ 8');
+  if (!Number.isInteger(config.channels) || config.channels < 1)
+    bad('channels must be a positive integer');
+  if (!Number.isInteger(config.numClasses) || config.numClasses < 2)
+    bad('numClasses must be an integer ≥ 2');
   const dropout = config.dropout ?? 0.5;
   if (!(dropout >= 0 && dropout < 1)) bad('dropout must be in [0, 1)');
-  if (config.cellTypeInputs !== undefined && (!Number.isInteger(config.cellTypeInputs) || config.cellTypeInputs < 1)) {
+  if (
+    config.cellTypeInputs !== undefined &&
+    (!Number.isInteger(config.cellTypeInputs) || config.cellTypeInputs < 1)
+  ) {
     bad('cellTypeInputs must be a positive integer when given');
   }
+  if (
+    config.batchNorm !== undefined &&
+    config.batchNorm !== 'fused' &&
+    config.batchNorm !== 'keras'
+  )
+    bad("batchNorm must be 'fused' or 'keras'");
   const wm = config.widthMultiplier ?? 1;
   if (!(wm > 0 && wm <= 4)) bad('widthMultiplier must be in (0, 4]');
 }

@@ -53,18 +53,29 @@ function define(tf: Tf): CustomLayerClasses {
       this.strides = args.strides ?? 1;
       this.groups = args.groups;
       this.seed = args.seed;
-      if (this.filters % this.groups !== 0) throw new Error(`GroupedConv2D: filters ${this.filters} not divisible by groups ${this.groups}`);
+      if (this.filters % this.groups !== 0)
+        throw new Error(
+          `GroupedConv2D: filters ${this.filters} not divisible by groups ${this.groups}`,
+        );
     }
 
     override build(inputShape: Shape | Shape[]): void {
       const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
       const cin = shape[shape.length - 1];
-      if (cin == null || cin % this.groups !== 0) throw new Error(`GroupedConv2D: input channels ${cin} not divisible by groups ${this.groups}`);
+      if (cin == null || cin % this.groups !== 0)
+        throw new Error(
+          `GroupedConv2D: input channels ${cin} not divisible by groups ${this.groups}`,
+        );
       const perGroupIn = cin / this.groups;
       const k = this.kernelSize;
       // He-normal over the true fan-in of one output (k·k·perGroupIn), not the depthwise shape's.
       const stddev = Math.sqrt(2 / (k * k * perGroupIn));
-      this.kernel = this.addWeight('kernel', [k, k, cin, this.filters / this.groups], 'float32', tf.initializers.randomNormal({ mean: 0, stddev, seed: this.seed }));
+      this.kernel = this.addWeight(
+        'kernel',
+        [k, k, cin, this.filters / this.groups],
+        'float32',
+        tf.initializers.randomNormal({ mean: 0, stddev, seed: this.seed }),
+      );
       this.built = true;
     }
 
@@ -91,7 +102,14 @@ function define(tf: Tf): CustomLayerClasses {
     }
 
     override getConfig() {
-      return { ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, groups: this.groups, seed: this.seed ?? null };
+      return {
+        ...super.getConfig(),
+        filters: this.filters,
+        kernelSize: this.kernelSize,
+        strides: this.strides,
+        groups: this.groups,
+        seed: this.seed ?? null,
+      };
     }
   }
   type LayerVariable = ReturnType<InstanceType<Tf['layers']['Layer']>['addWeight']>;
@@ -122,10 +140,29 @@ function define(tf: Tf): CustomLayerClasses {
       const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
       const c = shape[shape.length - 1];
       if (c == null) throw new Error('BatchNorm: unknown channel count');
-      this.gamma = this.addWeight('gamma', [c], 'float32', this.zeroGamma ? tf.initializers.zeros() : tf.initializers.ones());
+      this.gamma = this.addWeight(
+        'gamma',
+        [c],
+        'float32',
+        this.zeroGamma ? tf.initializers.zeros() : tf.initializers.ones(),
+      );
       this.beta = this.addWeight('beta', [c], 'float32', tf.initializers.zeros());
-      this.movingMean = this.addWeight('moving_mean', [c], 'float32', tf.initializers.zeros(), undefined, false);
-      this.movingVariance = this.addWeight('moving_variance', [c], 'float32', tf.initializers.ones(), undefined, false);
+      this.movingMean = this.addWeight(
+        'moving_mean',
+        [c],
+        'float32',
+        tf.initializers.zeros(),
+        undefined,
+        false,
+      );
+      this.movingVariance = this.addWeight(
+        'moving_variance',
+        [c],
+        'float32',
+        tf.initializers.ones(),
+        undefined,
+        false,
+      );
       this.built = true;
     }
 
@@ -137,9 +174,17 @@ function define(tf: Tf): CustomLayerClasses {
       return tf.tidy(() => {
         const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor;
         const { gamma, beta, movingMean, movingVariance } = this;
-        if (!gamma || !beta || !movingMean || !movingVariance) throw new Error('BatchNorm: call before build');
+        if (!gamma || !beta || !movingMean || !movingVariance)
+          throw new Error('BatchNorm: call before build');
         if (kwargs.training !== true) {
-          return tf.batchNorm(x, movingMean.read(), movingVariance.read(), beta.read(), gamma.read(), this.epsilon);
+          return tf.batchNorm(
+            x,
+            movingMean.read(),
+            movingVariance.read(),
+            beta.read(),
+            gamma.read(),
+            this.epsilon,
+          );
         }
         const decay = 1 - this.momentum;
         return batchNormTrain(x, gamma.read(), beta.read(), this.epsilon, (mean, variance) => {
@@ -154,7 +199,12 @@ function define(tf: Tf): CustomLayerClasses {
     }
 
     override getConfig() {
-      return { ...super.getConfig(), momentum: this.momentum, epsilon: this.epsilon, zeroGamma: this.zeroGamma };
+      return {
+        ...super.getConfig(),
+        momentum: this.momentum,
+        epsilon: this.epsilon,
+        zeroGamma: this.zeroGamma,
+      };
     }
   }
 

@@ -41,7 +41,11 @@ export function measureModel(model: LayersModel): { params: number; activationsP
 /** Estimated peak bytes of one training step at `batch` (builds and disposes the model unless given). */
 const measuredCache = new Map<string, { params: number; activationsPerImage: number }>();
 
-export function estimateMemory(config: ModelConfig, batch: number, model?: LayersModel): MemoryEstimate {
+export function estimateMemory(
+  config: ModelConfig,
+  batch: number,
+  model?: LayersModel,
+): MemoryEstimate {
   const key = JSON.stringify({ ...config, seed: 0, dropout: 0 });
   let measured = model ? measureModel(model) : measuredCache.get(key);
   if (!measured) {
@@ -56,7 +60,10 @@ export function estimateMemory(config: ModelConfig, batch: number, model?: Layer
     }
     measuredCache.set(key, measured);
   }
-  const bytes = FIXED_OVERHEAD + measured.params * BYTES_PER_PARAM + batch * measured.activationsPerImage * BYTES_PER_ACTIVATION;
+  const bytes =
+    FIXED_OVERHEAD +
+    measured.params * BYTES_PER_PARAM +
+    batch * measured.activationsPerImage * BYTES_PER_ACTIVATION;
   return { ...measured, bytes };
 }
 
@@ -74,15 +81,28 @@ export interface BatchPlan {
  * Largest micro-batch (≤ targetBatch) whose estimate fits the budget at this crop, and the
  * accumulation steps that restore the target batch.
  */
-export function pickBatchSize(config: ModelConfig, crop: number, opts: { targetBatch?: number; budgetBytes?: number } = {}): BatchPlan {
+export function pickBatchSize(
+  config: ModelConfig,
+  crop: number,
+  opts: { targetBatch?: number; budgetBytes?: number } = {},
+): BatchPlan {
   const target = opts.targetBatch ?? 32;
   const budget = opts.budgetBytes ?? WASM_TRAIN_BUDGET_BYTES;
   const one = estimateMemory({ ...config, inputSize: crop }, 1);
   const fixed = FIXED_OVERHEAD + one.params * BYTES_PER_PARAM;
   const perImage = one.bytes - fixed;
   const fit = Math.floor((budget - fixed) / perImage);
-  if (fit < 1) throw new Error(`model ${config.arch} at ${crop}px needs ${Math.round((fixed + perImage) / 1024 ** 2)} MB for one image, over the ${Math.round(budget / 1024 ** 2)} MB budget`);
-  const batchSize = Math.min(target, fit);
-  const accumulationSteps = Math.ceil(target / batchSize);
-  return { batchSize, accumulationSteps, effectiveBatch: batchSize * accumulationSteps, estimatedBytes: fixed + perImage * batchSize };
+  if (fit < 1)
+    throw new Error(
+      `model ${config.arch} at ${crop}px needs ${Math.round((fixed + perImage) / 1024 ** 2)} MB for one image, over the ${Math.round(budget / 1024 ** 2)} MB budget`,
+    );
+  const accumulationSteps = Math.ceil(target / Math.min(target, fit));
+  // Even micro-batches: 32 with room for 15 → 3 × 11, not 3 × 15.
+  const batchSize = Math.ceil(target / accumulationSteps);
+  return {
+    batchSize,
+    accumulationSteps,
+    effectiveBatch: batchSize * accumulationSteps,
+    estimatedBytes: fixed + perImage * batchSize,
+  };
 }

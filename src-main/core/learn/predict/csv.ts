@@ -10,10 +10,23 @@ function cell(v: string | number | null): string {
 }
 
 export function predictionsCsv(set: PredictionSet): string {
-  const lines = ['id_code,experiment,plate,well,predicted,probability,assigned,truth,sites,sites_disagree'];
+  const lines = [
+    'id_code,experiment,plate,well,predicted,probability,assigned,truth,sites,sites_disagree',
+  ];
   for (const w of set.wells) {
     lines.push(
-      [w.idCode, w.experiment, w.plate, w.well, set.labels[w.top]!, w.prob.toFixed(6), w.assigned === null ? null : set.labels[w.assigned]!, w.truth, w.sites, w.sitesDisagree ? 1 : 0]
+      [
+        w.idCode,
+        w.experiment,
+        w.plate,
+        w.well,
+        set.labels[w.top]!,
+        w.prob.toFixed(6),
+        w.assigned === null ? null : set.labels[w.assigned]!,
+        w.truth,
+        w.sites,
+        w.sitesDisagree ? 1 : 0,
+      ]
         .map(cell)
         .join(','),
     );

@@ -51,7 +51,9 @@ function finalLabel(w: WellPredictionRow): number {
 export function wellAccuracy(set: PredictionSet, useAssigned: boolean): number | null {
   const labelled = set.wells.filter((w) => w.truth !== null);
   if (labelled.length === 0) return null;
-  const ok = labelled.filter((w) => set.labels[useAssigned ? finalLabel(w) : w.top] === w.truth).length;
+  const ok = labelled.filter(
+    (w) => set.labels[useAssigned ? finalLabel(w) : w.top] === w.truth,
+  ).length;
   return ok / labelled.length;
 }
 
@@ -85,12 +87,24 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
   }
   const rows = rowsFor(ctx, allRows, opts.split);
   if (rows.length === 0)
-    throw inputError(`${dbFile}: no complete ${opts.split === 'val' ? 'validation' : 'test'} sites to predict`);
+    throw inputError(
+      `${dbFile}: no complete ${opts.split === 'val' ? 'validation' : 'test'} sites to predict`,
+    );
   const { config, classes } = ctx;
   const K = classes.labels.length;
   const numCellTypes = config.cellTypeInput ? classes.cellTypes.length : 0;
-  const { samples } = buildSamples(rows, new Set(rows.map((r) => r.idCode)), classes, config.target);
-  const source = new BatchSource(new SiteImageCache(root, config.imageSize), samples, config.imageSize, config.cropSize);
+  const { samples } = buildSamples(
+    rows,
+    new Set(rows.map((r) => r.idCode)),
+    classes,
+    config.target,
+  );
+  const source = new BatchSource(
+    new SiteImageCache(root, config.imageSize),
+    samples,
+    config.imageSize,
+    config.cropSize,
+  );
   const model = buildRunModel(config, classes);
   const siteProbs = new Float32Array(samples.length * K);
   try {
@@ -103,7 +117,12 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
       for (const d4 of views) {
         const b = await source.evalBatch(idx, d4);
         const inputs = batchInputs(b, 0, b.n, numCellTypes);
-        const p = tf.tidy(() => probabilities(config.loss, model.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: false }) as Tensor));
+        const p = tf.tidy(() =>
+          probabilities(
+            config.loss,
+            model.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: false }) as Tensor,
+          ),
+        );
         const data = p.dataSync();
         const off = idx[0]! * K;
         for (let i = 0; i < data.length; i++) siteProbs[off + i]! += data[i]! / views.length;
@@ -134,10 +153,13 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
   for (const [idCode, siteIdx] of byWell) {
     const r = rows[siteIdx[0]!]!;
     const off = wi * K;
-    for (const s of siteIdx) for (let c = 0; c < K; c++) probs[off + c]! += siteProbs[s * K + c]! / siteIdx.length;
+    for (const s of siteIdx)
+      for (let c = 0; c < K; c++) probs[off + c]! += siteProbs[s * K + c]! / siteIdx.length;
     const top = argmaxAt(probs, off);
     const siteTops = new Set(siteIdx.map((s) => argmaxAt(siteProbs, s * K)));
-    const order = Array.from({ length: K }, (_, c) => c).sort((a, b) => probs[off + b]! - probs[off + a]!);
+    const order = Array.from({ length: K }, (_, c) => c).sort(
+      (a, b) => probs[off + b]! - probs[off + a]!,
+    );
     const truth = opts.split === 'val' ? targetLabel(r, config.target) : null;
     wells.push({
       idCode,
@@ -156,30 +178,56 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
     });
     wi++;
   }
-  const set: PredictionSet = { runId: ctx.info.runId, split: opts.split, tta: Boolean(opts.tta), labels: classes.labels, wells, probs };
+  const set: PredictionSet = {
+    runId: ctx.info.runId,
+    split: opts.split,
+    tta: Boolean(opts.tta),
+    labels: classes.labels,
+    wells,
+    probs,
+  };
 
   let assignedApplied = false;
   if (opts.assign) {
-    if (config.target !== 'sirna') throw inputError(`plate-group assignment needs target 'sirna', this run predicts '${config.target}'`);
+    if (config.target !== 'sirna')
+      throw inputError(
+        `plate-group assignment needs target 'sirna', this run predicts '${config.target}'`,
+      );
     const index = new Map(classes.labels.map((l, i) => [l, i]));
     const train = new Set(ctx.split.train);
     const perPlate = new Map<string, number[]>();
     for (const r of allRows) {
-      if (r.split !== 'train' || r.wellType !== 'treatment' || !train.has(r.idCode) || r.site !== 1 || r.sirna === null) continue;
+      if (
+        r.split !== 'train' ||
+        r.wellType !== 'treatment' ||
+        !train.has(r.idCode) ||
+        r.site !== 1 ||
+        r.sirna === null
+      )
+        continue;
       const c = index.get(r.sirna);
       if (c === undefined) continue;
       const key = `${r.experiment}/${r.plate}`;
       if (!perPlate.has(key)) perPlate.set(key, []);
       perPlate.get(key)!.push(c);
     }
-    const groups = learnGroups([...perPlate].map(([plateKey, cls]) => ({ plateKey, classes: cls })), K);
+    const groups = learnGroups(
+      [...perPlate].map(([plateKey, cls]) => ({ plateKey, classes: cls })),
+      K,
+    );
     const decoded = decodePlates(
-      wells.map((w) => ({ experiment: w.experiment, plate: w.plate, eligible: w.wellType === 'treatment' })),
+      wells.map((w) => ({
+        experiment: w.experiment,
+        plate: w.plate,
+        eligible: w.wellType === 'treatment',
+      })),
       probs,
       K,
       groups,
     );
-    wells.forEach((w, i) => (w.assigned = w.wellType === 'treatment' ? decoded.assigned[i]! : null));
+    wells.forEach(
+      (w, i) => (w.assigned = w.wellType === 'treatment' ? decoded.assigned[i]! : null),
+    );
     assignedApplied = true;
   }
   const accuracy = wellAccuracy(set, false);
@@ -196,9 +244,16 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
 }
 
 /** Run-folder copy: predictions/{split}.json (wells) and {split}-probs.f32 (site-averaged probabilities). */
-export function savePredictionSet(runDir: string, set: PredictionSet, extra: { accuracy: number | null; accuracyAssigned: number | null }): void {
+export function savePredictionSet(
+  runDir: string,
+  set: PredictionSet,
+  extra: { accuracy: number | null; accuracyAssigned: number | null },
+): void {
   const dir = runPath(runDir, 'predictions');
-  writeFileAtomic(path.join(dir, `${set.split}-probs.f32`), new Uint8Array(set.probs.buffer, set.probs.byteOffset, set.probs.byteLength));
+  writeFileAtomic(
+    path.join(dir, `${set.split}-probs.f32`),
+    new Uint8Array(set.probs.buffer, set.probs.byteOffset, set.probs.byteLength),
+  );
   writeJsonAtomic(path.join(dir, `${set.split}.json`), {
     runId: set.runId,
     split: set.split,
@@ -210,11 +265,17 @@ export function savePredictionSet(runDir: string, set: PredictionSet, extra: { a
   });
 }
 
-export function loadPredictionSet(runDir: string, split: 'val' | 'test'): (PredictionSet & { accuracy: number | null; accuracyAssigned: number | null }) | null {
+export function loadPredictionSet(
+  runDir: string,
+  split: 'val' | 'test',
+): (PredictionSet & { accuracy: number | null; accuracyAssigned: number | null }) | null {
   const dir = runPath(runDir, 'predictions');
   const file = path.join(dir, `${split}.json`);
   if (!fs.existsSync(file)) return null;
-  const meta = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<PredictionSet, 'probs'> & { accuracy: number | null; accuracyAssigned: number | null };
+  const meta = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<PredictionSet, 'probs'> & {
+    accuracy: number | null;
+    accuracyAssigned: number | null;
+  };
   const buf = fs.readFileSync(path.join(dir, `${split}-probs.f32`));
   const probs = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   return { ...meta, probs };

@@ -23,7 +23,10 @@ export function storePredictionSet(
   meta: { runDir: string; accuracy: number | null; accuracyAssigned: number | null },
 ): void {
   db.transaction(() => {
-    db.prepare(`DELETE FROM learn_prediction_sets WHERE run_id = ? AND split = ?`).run(set.runId, set.split);
+    db.prepare(`DELETE FROM learn_prediction_sets WHERE run_id = ? AND split = ?`).run(
+      set.runId,
+      set.split,
+    );
     const id = db
       .prepare(
         `INSERT INTO learn_prediction_sets (run_id, run_dir, split, created_at, tta, assigned, wells, accuracy, accuracy_assigned)
@@ -44,7 +47,9 @@ export function storePredictionSet(
       `INSERT INTO learn_well_predictions (set_id, id_code, experiment, plate, well, cell_type, well_type, truth, top, prob, assigned, sites, sites_disagree)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const topk = db.prepare(`INSERT INTO learn_well_topk (set_id, id_code, rank, label, prob) VALUES (?, ?, ?, ?, ?)`);
+    const topk = db.prepare(
+      `INSERT INTO learn_well_topk (set_id, id_code, rank, label, prob) VALUES (?, ?, ?, ?, ?)`,
+    );
     for (const w of set.wells) {
       well.run(
         id,
@@ -82,23 +87,57 @@ const SELECT = `SELECT w.id_code AS idCode, w.experiment, w.plate, w.well, w.tru
                        w.sites_disagree AS sitesDisagree
                   FROM learn_well_predictions w JOIN learn_prediction_sets s ON s.id = w.set_id`;
 
+/** False on a catalog opened before this module registered its migration (readers then return nothing). */
+export function hasPredictionTables(db: Catalog): boolean {
+  return (
+    db
+      .prepare(
+        `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'learn_well_predictions'`,
+      )
+      .get() !== undefined
+  );
+}
+
 function toStored(r: Row): StoredWellPrediction {
   const final = r.assigned ?? r.top;
-  return { ...r, sitesDisagree: r.sitesDisagree === 1, correct: r.truth === null ? null : final === r.truth };
+  return {
+    ...r,
+    sitesDisagree: r.sitesDisagree === 1,
+    correct: r.truth === null ? null : final === r.truth,
+  };
 }
 
 /** Predictions of a run for one plate, by well name (both splits searched: a plate is in one). */
-export function plateWellPredictions(db: Catalog, runId: string, experiment: string, plate: number): Map<string, StoredWellPrediction> {
-  const rows = db.prepare(`${SELECT} WHERE s.run_id = ? AND w.experiment = ? AND w.plate = ?`).all(runId, experiment, plate) as Row[];
+export function plateWellPredictions(
+  db: Catalog,
+  runId: string,
+  experiment: string,
+  plate: number,
+): Map<string, StoredWellPrediction> {
+  if (!hasPredictionTables(db)) return new Map();
+  const rows = db
+    .prepare(`${SELECT} WHERE s.run_id = ? AND w.experiment = ? AND w.plate = ?`)
+    .all(runId, experiment, plate) as Row[];
   return new Map(rows.map((r) => [r.well, toStored(r)]));
 }
 
-export function wellPrediction(db: Catalog, runId: string, idCode: string): StoredWellPrediction | null {
-  const r = db.prepare(`${SELECT} WHERE s.run_id = ? AND w.id_code = ?`).get(runId, idCode) as Row | undefined;
+export function wellPrediction(
+  db: Catalog,
+  runId: string,
+  idCode: string,
+): StoredWellPrediction | null {
+  if (!hasPredictionTables(db)) return null;
+  const r = db.prepare(`${SELECT} WHERE s.run_id = ? AND w.id_code = ?`).get(runId, idCode) as
+    | Row
+    | undefined;
   return r ? toStored(r) : null;
 }
 
-export function wellTopPredictions(db: Catalog, runId: string, idCode: string): { label: string; prob: number }[] {
+export function wellTopPredictions(
+  db: Catalog,
+  runId: string,
+  idCode: string,
+): { label: string; prob: number }[] {
   return db
     .prepare(
       `SELECT t.label, t.prob FROM learn_well_topk t JOIN learn_prediction_sets s ON s.id = t.set_id
@@ -110,13 +149,23 @@ export function wellTopPredictions(db: Catalog, runId: string, idCode: string): 
 export type ReviewQueueKind = 'confident-wrong' | 'least-confident' | 'sites-disagree';
 
 /** Wells to review: confidently wrong (val), least confident, or sites that disagree. */
-export function reviewQueue(db: Catalog, runId: string, split: 'val' | 'test', queue: ReviewQueueKind, limit: number): StoredWellPrediction[] {
+export function reviewQueue(
+  db: Catalog,
+  runId: string,
+  split: 'val' | 'test',
+  queue: ReviewQueueKind,
+  limit: number,
+): StoredWellPrediction[] {
+  if (!hasPredictionTables(db)) return [];
+  if (!hasPredictionTables(db)) return [];
   const where =
     queue === 'confident-wrong'
       ? `AND w.truth IS NOT NULL AND COALESCE(w.assigned, w.top) <> w.truth ORDER BY w.prob DESC`
       : queue === 'least-confident'
         ? `ORDER BY w.prob ASC`
         : `AND w.sites_disagree = 1 ORDER BY w.prob ASC`;
-  const rows = db.prepare(`${SELECT} WHERE s.run_id = ? AND s.split = ? ${where} LIMIT ?`).all(runId, split, limit) as Row[];
+  const rows = db
+    .prepare(`${SELECT} WHERE s.run_id = ? AND s.split = ? ${where} LIMIT ?`)
+    .all(runId, split, limit) as Row[];
   return rows.map(toStored);
 }

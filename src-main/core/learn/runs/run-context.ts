@@ -16,7 +16,8 @@ export interface RunContext {
 }
 
 export function loadRunContext(runDir: string): RunContext {
-  if (!fs.existsSync(runPath(runDir, 'run'))) throw inputError(`${runDir}: not a run folder (no run.json)`);
+  if (!fs.existsSync(runPath(runDir, 'run')))
+    throw inputError(`${runDir}: not a run folder (no run.json)`);
   return {
     runDir,
     config: readJson<TrainConfig>(runPath(runDir, 'config')),

@@ -68,12 +68,19 @@ export async function makeTinyDataset(opts: TinyDatasetOptions = {}): Promise<Ti
   ] as const) {
     for (const exp of exps) {
       const { cellType, batch } = parseExperimentName(exp);
-      const e = db.prepare(`INSERT INTO experiments (name, split, cell_type, batch) VALUES (?, ?, ?, ?)`).run(exp, split, cellType, batch);
+      const e = db
+        .prepare(`INSERT INTO experiments (name, split, cell_type, batch) VALUES (?, ?, ?, ?)`)
+        .run(exp, split, cellType, batch);
       const rotation = expIndex++ % groups;
       for (let p = 1; p <= plates; p++) {
-        const pl = db.prepare(`INSERT INTO plates (experiment_id, plate) VALUES (?, ?)`).run(e.lastInsertRowid, p);
+        const pl = db
+          .prepare(`INSERT INTO plates (experiment_id, plate) VALUES (?, ?)`)
+          .run(e.lastInsertRowid, p);
         const group = (p - 1 + rotation) % groups;
-        const members = groups === 1 ? Array.from({ length: classes }, (_, i) => i) : Array.from({ length: groupSize }, (_, i) => group * groupSize + i);
+        const members =
+          groups === 1
+            ? Array.from({ length: classes }, (_, i) => i)
+            : Array.from({ length: groupSize }, (_, i) => group * groupSize + i);
         const order = rng.shuffle(members.slice());
         for (let k = 0; k < order.length; k++) {
           const cls = order[k]!;
@@ -86,15 +93,29 @@ export async function makeTinyDataset(opts: TinyDatasetOptions = {}): Promise<Ti
               `INSERT INTO wells (plate_id, well, row, col, id_code, well_type, sirna, sirna_id, in_metadata, has_images)
                VALUES (?, ?, ?, ?, ?, 'treatment', ?, ?, 1, 1)`,
             )
-            .run(pl.lastInsertRowid, well, pos.row, pos.col, code, split === 'train' ? String(cls) : null, split === 'train' ? cls : null);
+            .run(
+              pl.lastInsertRowid,
+              well,
+              pos.row,
+              pos.col,
+              code,
+              split === 'train' ? String(cls) : null,
+              split === 'train' ? cls : null,
+            );
           for (const site of [1, 2]) {
-            const s = db.prepare(`INSERT INTO sites (well_id, site, channels) VALUES (?, ?, 6)`).run(w.lastInsertRowid, site);
+            const s = db
+              .prepare(`INSERT INTO sites (well_id, site, channels) VALUES (?, ?, 6)`)
+              .run(w.lastInsertRowid, site);
             const rels = siteRelPaths({ split, experiment: exp, plate: p, well, site });
             const planes = pattern(cls, size, rng);
             for (let c = 0; c < 6; c++) {
               const file = path.join(root, rels[c]!);
               fs.mkdirSync(path.dirname(file), { recursive: true });
-              await sharp(Buffer.from(planes[c]!), { raw: { width: size, height: size, channels: 1 } }).png().toFile(file);
+              await sharp(Buffer.from(planes[c]!), {
+                raw: { width: size, height: size, channels: 1 },
+              })
+                .png()
+                .toFile(file);
               db.prepare(
                 `INSERT INTO images (site_id, channel, path, size, mtime_ms, width, height, bit_depth, ok) VALUES (?, ?, ?, 0, 0, ?, ?, 8, 1)`,
               ).run(s.lastInsertRowid, c + 1, rels[c]!, size, size);
@@ -105,5 +126,17 @@ export async function makeTinyDataset(opts: TinyDatasetOptions = {}): Promise<Ti
     }
   }
   db.close();
-  return { root, dbFile, classes, testTruth, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
+  const testLines = ['id_code,experiment,plate,well'];
+  for (const code of testTruth.keys()) {
+    const [exp, plate, well] = code.split('_');
+    testLines.push(`${code},${exp},${plate},${well}`);
+  }
+  fs.writeFileSync(path.join(root, 'test.csv'), `${testLines.join('\n')}\n`);
+  return {
+    root,
+    dbFile,
+    classes,
+    testTruth,
+    cleanup: () => fs.rmSync(root, { recursive: true, force: true }),
+  };
 }

@@ -58,10 +58,15 @@ function readBlobs(dir: string, name: string): TensorBlob[] {
 function writeDirAtomic(target: string, fill: (dir: string) => void): void {
   const parent = path.dirname(target);
   fs.mkdirSync(parent, { recursive: true });
-  const tmp = path.join(parent, `.tmp-${path.basename(target)}-${crypto.randomBytes(4).toString('hex')}`);
+  const tmp = path.join(
+    parent,
+    `.tmp-${path.basename(target)}-${crypto.randomBytes(4).toString('hex')}`,
+  );
   fs.mkdirSync(tmp);
   fill(tmp);
-  const old = fs.existsSync(target) ? `${target}.tmp-old-${crypto.randomBytes(4).toString('hex')}` : null;
+  const old = fs.existsSync(target)
+    ? `${target}.tmp-old-${crypto.randomBytes(4).toString('hex')}`
+    : null;
   if (old) fs.renameSync(target, old);
   fs.renameSync(tmp, target);
   if (old) fs.rmSync(old, { recursive: true, force: true });
@@ -78,7 +83,8 @@ export function saveCheckpoint(runDir: string, ckpt: Checkpoint, keep = 2): stri
     fs.writeFileSync(path.join(tmp, 'state.json'), `${JSON.stringify(ckpt.state, null, 2)}\n`);
   });
   const all = listCheckpoints(runDir);
-  for (const old of all.slice(0, Math.max(0, all.length - keep))) fs.rmSync(old, { recursive: true, force: true });
+  for (const old of all.slice(0, Math.max(0, all.length - keep)))
+    fs.rmSync(old, { recursive: true, force: true });
   return dir;
 }
 
@@ -98,12 +104,18 @@ export function latestCheckpoint(runDir: string): string | null {
 }
 
 export function loadCheckpoint(dir: string): Checkpoint {
-  const state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as CheckpointState;
+  const state = JSON.parse(
+    fs.readFileSync(path.join(dir, 'state.json'), 'utf8'),
+  ) as CheckpointState;
   return { state, weights: readBlobs(dir, 'weights'), slots: readBlobs(dir, 'optimizer') };
 }
 
 /** Stores the weights of the best epoch in best/ (what prediction uses). */
-export function saveBestWeights(runDir: string, weights: TensorBlob[], info: { epoch: number; valAccuracy: number | null }): void {
+export function saveBestWeights(
+  runDir: string,
+  weights: TensorBlob[],
+  info: { epoch: number; valAccuracy: number | null },
+): void {
   writeDirAtomic(path.join(runDir, runFiles.best), (tmp) => {
     writeBlobs(tmp, 'weights', weights);
     fs.writeFileSync(path.join(tmp, 'info.json'), `${JSON.stringify(info)}\n`);
@@ -111,9 +123,12 @@ export function saveBestWeights(runDir: string, weights: TensorBlob[], info: { e
 }
 
 /** Weights for inference: best/ when present, else the latest checkpoint. */
-export function loadInferenceWeights(runDir: string): { weights: TensorBlob[]; source: string } | null {
+export function loadInferenceWeights(
+  runDir: string,
+): { weights: TensorBlob[]; source: string } | null {
   const best = path.join(runDir, runFiles.best);
-  if (fs.existsSync(path.join(best, 'weights.bin'))) return { weights: readBlobs(best, 'weights'), source: best };
+  if (fs.existsSync(path.join(best, 'weights.bin')))
+    return { weights: readBlobs(best, 'weights'), source: best };
   const latest = latestCheckpoint(runDir);
   return latest ? { weights: readBlobs(latest, 'weights'), source: latest } : null;
 }

@@ -1,7 +1,7 @@
 // Entry of the training child process (forked with `--import tsx`): waits for a start message, runs
 // the loop, streams metrics to the parent, and turns any failure into a final 'done' message with
 // status 'failed' and the reason, then exits.
-import { isInputError } from '../../errors';
+import { isInputError, PlateLabError } from '../../errors';
 import type { ChildMessage, ParentMessage, TrainSummary } from './messages';
 import { runTraining } from './trainer';
 import { updateRunInfo } from '../runs/run-folder';
@@ -53,6 +53,7 @@ async function run(job: Parameters<typeof runTraining>[0]): Promise<void> {
       imagesPerSecond: null,
       warnings: [],
       error: message,
+      errorCode: err instanceof PlateLabError ? err.code : 'INTERNAL',
     };
     process.exitCode = isInputError(err) ? 1 : 2;
   }

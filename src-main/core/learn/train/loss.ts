@@ -17,7 +17,8 @@ export function smoothedOneHot(labels: Int32Array, numClasses: number, smoothing
 export function lossFromLogits(kind: LossKind, logits: Tensor, targets: Tensor): Tensor {
   const tf = getTf();
   return tf.tidy(() => {
-    if (kind === 'softmax') return tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), -1)));
+    if (kind === 'softmax')
+      return tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), -1)));
     // max(z,0) − z·t + log(1 + e^−|z|): the numerically stable sigmoid cross-entropy.
     const z = logits;
     const l = tf.add(tf.sub(tf.relu(z), tf.mul(z, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))));

@@ -45,6 +45,8 @@ export interface TrainSummary {
   imagesPerSecond: number | null;
   warnings: string[];
   error: string | null;
+  /** PlateLabError code of the failure ('INVALID_INPUT', …) or 'INTERNAL'; null when not failed. */
+  errorCode: string | null;
 }
 
 export interface TrainJob {

@@ -21,6 +21,7 @@ export function createModel(spec: ModelSpec): LayersModel {
     channels: spec.channels,
     numClasses: spec.numClasses,
     dropout: spec.dropout,
-    cellTypeInputs: spec.cellTypeInputs && spec.cellTypeInputs > 0 ? spec.cellTypeInputs : undefined,
+    cellTypeInputs:
+      spec.cellTypeInputs && spec.cellTypeInputs > 0 ? spec.cellTypeInputs : undefined,
   });
 }

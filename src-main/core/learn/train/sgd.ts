@@ -38,10 +38,13 @@ export class SgdMomentum {
   setState(values: Float32Array[]): void {
     const tf = getTf();
     if (values.length !== this.slots.length)
-      throw new Error(`optimizer state has ${values.length} slots, model needs ${this.slots.length}`);
+      throw new Error(
+        `optimizer state has ${values.length} slots, model needs ${this.slots.length}`,
+      );
     values.forEach((v, i) => {
       const slot = this.slots[i]!;
-      if (v.length !== slot.size) throw new Error(`optimizer slot ${i} has ${v.length} values, expected ${slot.size}`);
+      if (v.length !== slot.size)
+        throw new Error(`optimizer slot ${i} has ${v.length} values, expected ${slot.size}`);
       tf.tidy(() => slot.assign(tf.tensor(v, slot.shape)));
     });
   }

@@ -48,9 +48,14 @@ describe('startTraining (child process)', () => {
     const b = loadCheckpoint(latestCheckpoint(runDir)!);
     expect(b.state.globalStep).toBe(a.state.globalStep);
     let maxDiff = 0;
-    a.weights.forEach((w, i) => w.values.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - b.weights[i]!.values[j]!)))));
+    a.weights.forEach((w, i) =>
+      w.values.forEach(
+        (v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - b.weights[i]!.values[j]!))),
+      ),
+    );
     expect(maxDiff).toBeLessThan(1e-5);
-    const lines = (d: string) => fs.readFileSync(path.join(d, 'metrics.jsonl'), 'utf8').trim().split('\n').length;
+    const lines = (d: string) =>
+      fs.readFileSync(path.join(d, 'metrics.jsonl'), 'utf8').trim().split('\n').length;
     expect(lines(runDir)).toBe(lines(path.join(ds.root, 'full')));
   });
 
@@ -63,7 +68,11 @@ describe('startTraining (child process)', () => {
     expect(latestCheckpoint(runDir)).not.toBeNull();
     expect(readRunInfo(runDir).status).toBe('cancelled');
 
-    const bad = await startTraining({ dbFile: path.join(ds.root, 'nope.sqlite'), runDir: path.join(ds.root, 'x'), config }).done;
+    const bad = await startTraining({
+      dbFile: path.join(ds.root, 'nope.sqlite'),
+      runDir: path.join(ds.root, 'x'),
+      config,
+    }).done;
     expect(bad.status).toBe('failed');
     expect(bad.error).toMatch(/nope\.sqlite/);
   });

@@ -7,7 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runPath, updateRunInfo } from '../runs/run-folder';
-import type { ChildMessage, EpochMetric, StepMetric, TrainJob, TrainStarted, TrainSummary } from './messages';
+import type {
+  ChildMessage,
+  EpochMetric,
+  StepMetric,
+  TrainJob,
+  TrainStarted,
+  TrainSummary,
+} from './messages';
 
 export interface TrainingEvents {
   started: [TrainStarted];
@@ -46,7 +53,8 @@ export function startTraining(job: TrainJob): TrainingHandle {
     if (msg.type === 'started') events.emit('started', msg.info);
     else if (msg.type === 'step') events.emit('step', msg.metric);
     else if (msg.type === 'epoch') events.emit('epoch', msg.metric);
-    else if (msg.type === 'checkpoint') events.emit('checkpoint', { dir: msg.dir, epoch: msg.epoch, globalStep: msg.globalStep });
+    else if (msg.type === 'checkpoint')
+      events.emit('checkpoint', { dir: msg.dir, epoch: msg.epoch, globalStep: msg.globalStep });
     else if (msg.type === 'done') summary = msg.summary;
   });
   const done = new Promise<TrainSummary>((resolve) => {
@@ -57,7 +65,8 @@ export function startTraining(job: TrainJob): TrainingHandle {
       }`;
       const runDir = path.resolve(job.runDir);
       try {
-        if (fs.existsSync(runPath(runDir, 'run'))) updateRunInfo(runDir, { status: 'failed', pid: null, error: reason });
+        if (fs.existsSync(runPath(runDir, 'run')))
+          updateRunInfo(runDir, { status: 'failed', pid: null, error: reason });
       } catch {
         // Reporting the failure matters more than recording it.
       }
@@ -70,6 +79,7 @@ export function startTraining(job: TrainJob): TrainingHandle {
         imagesPerSecond: null,
         warnings: [],
         error: reason,
+        errorCode: 'INTERNAL',
       });
     };
     child.on('exit', finish);

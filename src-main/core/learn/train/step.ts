@@ -29,13 +29,20 @@ export interface StepResult {
 }
 
 /** Builds the model inputs (image, and the cell-type one-hot when the model takes it) for rows [from, to). */
-export function batchInputs(batch: Batch, from: number, to: number, numCellTypes: number): Tensor[] {
+export function batchInputs(
+  batch: Batch,
+  from: number,
+  to: number,
+  numCellTypes: number,
+): Tensor[] {
   const tf = getTf();
   const s = batch.size;
   const per = s * s * 6;
   const x = tf.tensor4d(batch.x.subarray(from * per, to * per), [to - from, s, s, 6]);
   if (numCellTypes <= 0) return [x];
-  const ct = tf.tidy(() => tf.oneHot(tf.tensor1d(batch.cellType.slice(from, to), 'int32'), numCellTypes).toFloat());
+  const ct = tf.tidy(() =>
+    tf.oneHot(tf.tensor1d(batch.cellType.slice(from, to), 'int32'), numCellTypes).toFloat(),
+  );
   return [x, ct];
 }
 
@@ -63,13 +70,18 @@ export function trainStep(ctx: StepContext, batch: Batch, lr: number, rng: Seede
         ? inputs
         : tf.tidy(() => {
             const x = inputs[0]!;
-            const xm = tf.add(tf.mul(x, lam), tf.mul(tf.gather(x, tf.tensor1d(perm, 'int32')), 1 - lam));
+            const xm = tf.add(
+              tf.mul(x, lam),
+              tf.mul(tf.gather(x, tf.tensor1d(perm, 'int32')), 1 - lam),
+            );
             return [xm, ...inputs.slice(1)];
           });
     let logitsKept: Tensor | null = null;
     const { value, grads } = withSeededRandom(dropoutSeed, () =>
       tf.variableGrads(() => {
-        const logits = ctx.model.apply(mixed.length === 1 ? mixed[0]! : mixed, { training: true }) as Tensor;
+        const logits = ctx.model.apply(mixed.length === 1 ? mixed[0]! : mixed, {
+          training: true,
+        }) as Tensor;
         logitsKept = tf.keep(logits);
         return lossFromLogits(ctx.loss, logits, targets) as ReturnType<typeof tf.scalar>;
       }, vars as Variable[]),
@@ -78,7 +90,9 @@ export function trainStep(ctx: StepContext, batch: Batch, lr: number, rng: Seede
     correct += countCorrect(logitsKept!, labels);
     const w = m / batch.n;
     const gradList = vars.map((v) => grads[v.name]!);
-    const scaled = tf.tidy(() => gradList.map((g, i) => (acc ? tf.add(acc[i]!, tf.mul(g, w)) : tf.mul(g, w))));
+    const scaled = tf.tidy(() =>
+      gradList.map((g, i) => (acc ? tf.add(acc[i]!, tf.mul(g, w)) : tf.mul(g, w))),
+    );
     if (acc) tf.dispose(acc);
     acc = scaled;
     tf.dispose([value, logitsKept!, targets, ...gradList, ...inputs]);

@@ -1,12 +1,12 @@
-// A very small training config for tests and smoke runs: tiny net, 16-px images, cpu-friendly.
+// A very small training config for tests and smoke runs: tiny net, 16-px crops (the contract's minimum), cpu-friendly.
 import type { TrainConfig } from '../../../../src-shared/contract';
 import { cpuTrainConfig } from '../config/default-config';
 
 export function tinyTrainConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
   return {
     ...cpuTrainConfig(),
-    imageSize: 16,
-    cropSize: 12,
+    imageSize: 20,
+    cropSize: 16,
     epochs: 2,
     batchSize: 8,
     learningRate: 0.05,

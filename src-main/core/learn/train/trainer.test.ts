@@ -9,7 +9,8 @@ import { buildSamples } from '../data/samples';
 import { SiteImageCache } from '../data/site-images';
 import { loadSiteRows } from '../data/site-rows';
 import { openCatalog } from '../../catalog/db';
-import { runPath, verifyManifest } from '../runs/run-folder';
+import { runPath, updateRunInfo, verifyManifest } from '../runs/run-folder';
+import { listRuns, readRunMetrics } from '../runs/list-runs';
 import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
 import { SeededRng } from '../util/rng';
 import { listCheckpoints } from './checkpoint';
@@ -43,19 +44,35 @@ describe('runTraining', () => {
     expect(verifyManifest(runDir)).toEqual([]);
     fs.appendFileSync(runPath(runDir, 'config'), ' ');
     expect(verifyManifest(runDir)).toEqual(['config.json: changed']);
-    const lines = fs.readFileSync(runPath(runDir, 'metrics'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(runPath(runDir, 'metrics'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const epochs = lines.filter((l) => l.type === 'epoch');
     expect(epochs).toHaveLength(3);
     for (const e of epochs) expect(Number.isFinite(e.loss) && e.valAccuracy !== null).toBe(true);
     expect(epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
     expect(events.filter((e) => e === 'epoch')).toHaveLength(3);
     expect(events[0]).toBe('started');
+
+    const listed = listRuns(path.join(ds.root, 'runs'));
+    expect(listed.map((r) => [r.runId, r.status, r.epochsDone])).toEqual([['r1', 'done', 3]]);
+    const metrics = readRunMetrics(runDir);
+    expect(metrics.epochs).toHaveLength(3);
+    expect(metrics.steps.length).toBe(lines.filter((l) => l.type === 'step').length);
+    // A run marked running whose process is gone is reported as interrupted.
+    updateRunInfo(runDir, { status: 'running', pid: 999_999_999 });
+    expect(listRuns(path.join(ds.root, 'runs'))[0]!.status).toBe('interrupted');
   });
 
   it('refuses to start over an existing run without resume', async () => {
     const runDir = path.join(ds.root, 'runs', 'r1');
     await expect(
-      runTraining({ dbFile: ds.dbFile, runDir, config: tinyTrainConfig() }, { emit: () => {}, isCancelled: () => false }),
+      runTraining(
+        { dbFile: ds.dbFile, runDir, config: tinyTrainConfig() },
+        { emit: () => {}, isCancelled: () => false },
+      ),
     ).rejects.toThrow(/already holds a run/);
   });
 });
@@ -66,17 +83,45 @@ describe('trainStep', () => {
     const db = openCatalog(ds.dbFile);
     const rows = loadSiteRows(db, 'train');
     db.close();
-    const config = tinyTrainConfig({ mixup: 0.4, labelSmoothing: 0.1, dropout: 0.3, cellTypeInput: true });
+    const config = tinyTrainConfig({
+      mixup: 0.4,
+      labelSmoothing: 0.1,
+      dropout: 0.3,
+      cellTypeInput: true,
+    });
     const classes = buildClassList(rows, config);
     const { samples } = buildSamples(rows, new Set(rows.map((r) => r.idCode)), classes, 'sirna');
     const source = new BatchSource(new SiteImageCache(ds.root, 16), samples, 16, 12);
-    const model = createModel({ arch: 'resnet-mini', inputSize: 12, channels: 6, numClasses: 4, dropout: 0.3, cellTypeInputs: 2 });
-    const opt = new SgdMomentum(model.trainableWeights.map((w) => w.read() as Variable), 0.9, 5e-4);
-    const ctx = { model, optimizer: opt, loss: 'bce' as const, numClasses: 4, numCellTypes: 2, labelSmoothing: 0.1, mixup: 0.4, microBatch: 3 };
+    const model = createModel({
+      arch: 'resnet-mini',
+      inputSize: 12,
+      channels: 6,
+      numClasses: 4,
+      dropout: 0.3,
+      cellTypeInputs: 2,
+    });
+    const opt = new SgdMomentum(
+      model.trainableWeights.map((w) => w.read() as Variable),
+      0.9,
+      5e-4,
+    );
+    const ctx = {
+      model,
+      optimizer: opt,
+      loss: 'bce' as const,
+      numClasses: 4,
+      numCellTypes: 2,
+      labelSmoothing: 0.1,
+      mixup: 0.4,
+      microBatch: 3,
+    };
     const rng = new SeededRng(3);
     const counts: number[] = [];
     for (let s = 0; s < 4; s++) {
-      const b = await source.trainBatch([0, 1, 2, 3, 4, 5, 6, 7], rng, { d4: true, intensityJitter: 0.1 });
+      const b = await source.trainBatch([0, 1, 2, 3, 4, 5, 6, 7], rng, {
+        d4: true,
+        intensityJitter: 0.1,
+      });
       const r = trainStep(ctx, b, 0.01, rng);
       expect(Number.isFinite(r.loss)).toBe(true);
       counts.push(tf.memory().numTensors);
@@ -95,9 +140,28 @@ describe('trainStep', () => {
     const classes = buildClassList(rows, { target: 'sirna', includeControls: false });
     const { samples } = buildSamples(rows, new Set(rows.map((r) => r.idCode)), classes, 'sirna');
     const source = new BatchSource(new SiteImageCache(ds.root, 16), samples, 16, 12);
-    const model = createModel({ arch: 'resnet-mini', inputSize: 12, channels: 6, numClasses: 4, dropout: 0 });
-    const opt = new SgdMomentum(model.trainableWeights.map((w) => w.read() as Variable), 0.9, 5e-4);
-    const ctx = { model, optimizer: opt, loss: 'softmax' as const, numClasses: 4, numCellTypes: 0, labelSmoothing: 0, mixup: 0, microBatch: 8 };
+    const model = createModel({
+      arch: 'resnet-mini',
+      inputSize: 12,
+      channels: 6,
+      numClasses: 4,
+      dropout: 0,
+    });
+    const opt = new SgdMomentum(
+      model.trainableWeights.map((w) => w.read() as Variable),
+      0.9,
+      5e-4,
+    );
+    const ctx = {
+      model,
+      optimizer: opt,
+      loss: 'softmax' as const,
+      numClasses: 4,
+      numCellTypes: 0,
+      labelSmoothing: 0,
+      mixup: 0,
+      microBatch: 8,
+    };
     const b = await source.evalBatch(Array.from({ length: 8 }, (_, i) => i));
     const rng = new SeededRng(1);
     const first = trainStep(ctx, b, 0.03, rng);

@@ -14,9 +14,22 @@ import { buildSamples } from '../data/samples';
 import { SiteImageCache } from '../data/site-images';
 import { datasetRoot, loadSiteRows } from '../data/site-rows';
 import { makeSplit, type SplitResult } from '../data/split';
-import { readJson, runPath, updateRunInfo, writeJsonAtomic, writeManifest, type RunInfo } from '../runs/run-folder';
+import {
+  readJson,
+  runPath,
+  updateRunInfo,
+  writeJsonAtomic,
+  writeManifest,
+  type RunInfo,
+} from '../runs/run-folder';
 import { rngFor, RngPurpose } from '../util/rng';
-import { latestCheckpoint, loadCheckpoint, saveBestWeights, saveCheckpoint, type CheckpointState } from './checkpoint';
+import {
+  latestCheckpoint,
+  loadCheckpoint,
+  saveBestWeights,
+  saveCheckpoint,
+  type CheckpointState,
+} from './checkpoint';
 import { lossFromLogits, smoothedOneHot } from './loss';
 import type { ChildMessage, EpochMetric, StepMetric, TrainJob, TrainSummary } from './messages';
 import { createModel } from './model-factory';
@@ -38,10 +51,21 @@ function sha256(text: string): string {
 }
 
 /** Micro-batch that fits the wasm heap (gradient accumulation restores the full batch). */
-function plannedMicroBatch(config: TrainConfig, classes: ClassList, backendName: string, batchSize: number): number {
+function plannedMicroBatch(
+  config: TrainConfig,
+  classes: ClassList,
+  backendName: string,
+  batchSize: number,
+): number {
   if (backendName !== 'wasm' && backendName !== 'cpu') return batchSize;
   const plan = pickBatchSize(
-    { arch: config.arch, inputSize: config.cropSize, channels: 6, numClasses: classes.labels.length, dropout: config.dropout },
+    {
+      arch: config.arch,
+      inputSize: config.cropSize,
+      channels: 6,
+      numClasses: classes.labels.length,
+      dropout: config.dropout,
+    },
     config.cropSize,
     { targetBatch: batchSize },
   );
@@ -78,7 +102,9 @@ export async function evaluateSamples(
     const b = await source.evalBatch(idx);
     const inputs = batchInputs(b, 0, b.n, numCellTypes);
     const [l, pred] = tf.tidy(() => {
-      const logits = model.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: false }) as Tensor;
+      const logits = model.apply(inputs.length === 1 ? inputs[0]! : inputs, {
+        training: false,
+      }) as Tensor;
       const t = smoothedOneHot(b.y, numClasses, 0);
       return [lossFromLogits(config.loss, logits, t), tf.argMax(logits, -1)];
     });
@@ -96,8 +122,11 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
   const runId = path.basename(runDir);
   const resuming = Boolean(job.resume) && fs.existsSync(runPath(runDir, 'config'));
   if (!fs.existsSync(dbFile)) throw inputError(`${dbFile}: catalog database not found`);
+  if (job.resume && !resuming && !job.config) throw inputError(`${runDir}: holds no run to resume (no config.json)`);
   if (!resuming && fs.existsSync(runPath(runDir, 'run')))
-    throw inputError(`${runDir}: already holds a run; pass --resume to continue it or choose another folder`);
+    throw inputError(
+      `${runDir}: already holds a run; pass --resume to continue it or choose another folder`,
+    );
 
   const { backend } = await initTf(job.backend);
   const db = openCatalog(dbFile);
@@ -117,14 +146,25 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     config = readJson<TrainConfig>(runPath(runDir, 'config'));
     classes = readJson<ClassList>(runPath(runDir, 'classes'));
     split = readJson<SplitResult>(runPath(runDir, 'split'));
-    updateRunInfo(runDir, { status: 'running', pid: process.pid, backend: backend.name, error: null });
+    updateRunInfo(runDir, {
+      status: 'running',
+      pid: process.pid,
+      backend: backend.name,
+      error: null,
+    });
   } else {
     if (!job.config) throw inputError('a training config is required for a new run');
     config = job.config;
     classes = buildClassList(rows, config);
     if (classes.labels.length < 2)
-      throw inputError(`${dbFile}: only ${classes.labels.length} class(es) for target "${config.target}"; need at least 2 labelled classes`);
+      throw inputError(
+        `${dbFile}: only ${classes.labels.length} class(es) for target "${config.target}"; need at least 2 labelled classes`,
+      );
     split = makeSplit(rows, config, (r) => targetLabel(r, config.target)!);
+    if (config.normalization !== 'per-image')
+      split.warnings.push(
+        `normalization '${config.normalization}' is not supported by the training data path yet; per-image standardisation is used`,
+      );
     fs.mkdirSync(runDir, { recursive: true });
     writeJsonAtomic(runPath(runDir, 'config'), config);
     writeJsonAtomic(runPath(runDir, 'classes'), classes);
@@ -154,7 +194,8 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
   const cache = new SiteImageCache(root, config.imageSize);
   const train = buildSamples(rows, new Set(split.train), classes, config.target);
   const val = buildSamples(rows, new Set(split.val), classes, config.target);
-  if (train.samples.length === 0) throw inputError(`${dbFile}: no complete training sites for this split`);
+  if (train.samples.length === 0)
+    throw inputError(`${dbFile}: no complete training sites for this split`);
   const trainSource = new BatchSource(cache, train.samples, config.imageSize, config.cropSize);
   const valSource = new BatchSource(cache, val.samples, config.imageSize, config.cropSize);
   const batchSize = Math.min(config.batchSize, train.samples.length);
@@ -171,7 +212,13 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     numCellTypes,
     labelSmoothing: config.labelSmoothing,
     mixup: config.mixup,
-    microBatch: Math.max(1, Math.min(job.microBatch ?? plannedMicroBatch(config, classes, backend.name, batchSize), batchSize)),
+    microBatch: Math.max(
+      1,
+      Math.min(
+        job.microBatch ?? plannedMicroBatch(config, classes, backend.name, batchSize),
+        batchSize,
+      ),
+    ),
   };
 
   let state: CheckpointState = {
@@ -187,7 +234,8 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
   const ckptDir = resuming ? latestCheckpoint(runDir) : null;
   if (ckptDir) {
     const ckpt = loadCheckpoint(ckptDir);
-    if (ckpt.state.configSha256 !== configSha) throw inputError(`${ckptDir}: checkpoint was made with another config.json`);
+    if (ckpt.state.configSha256 !== configSha)
+      throw inputError(`${ckptDir}: checkpoint was made with another config.json`);
     setModelWeights(model, ckpt.weights, ckptDir);
     optimizer.setState(ckpt.slots.map((s) => s.values));
     state = ckpt.state;
@@ -208,7 +256,8 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     });
     fs.writeFileSync(runPath(runDir, 'metrics'), kept.map((l) => `${l}\n`).join(''));
   }
-  const appendMetric = (m: object): void => fs.appendFileSync(runPath(runDir, 'metrics'), `${JSON.stringify(m)}\n`);
+  const appendMetric = (m: object): void =>
+    fs.appendFileSync(runPath(runDir, 'metrics'), `${JSON.stringify(m)}\n`);
 
   hooks.emit({
     type: 'started',
@@ -243,7 +292,9 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
   try {
     while (state.epoch < config.epochs && !cancelled) {
       const epoch = state.epoch;
-      const order = rngFor(config.seed, RngPurpose.shuffle, epoch).shuffle(train.samples.map((_, i) => i));
+      const order = rngFor(config.seed, RngPurpose.shuffle, epoch).shuffle(
+        train.samples.map((_, i) => i),
+      );
       const t0 = performance.now();
       let lossSum = 0;
       let correct = 0;
@@ -251,22 +302,42 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
       let lr = 0;
       const batchAt = (k: number): number[] => order.slice(k * batchSize, (k + 1) * batchSize);
       const augRng = (k: number) => rngFor(config.seed, RngPurpose.augment, epoch, k);
-      let next = state.stepInEpoch < stepsPerEpoch ? trainSource.trainBatch(batchAt(state.stepInEpoch), augRng(state.stepInEpoch), config.augment) : null;
+      let next =
+        state.stepInEpoch < stepsPerEpoch
+          ? trainSource.trainBatch(
+              batchAt(state.stepInEpoch),
+              augRng(state.stepInEpoch),
+              config.augment,
+            )
+          : null;
       while (state.stepInEpoch < stepsPerEpoch) {
         const k = state.stepInEpoch;
         const ts = performance.now();
         const batch = await next!;
-        next = k + 1 < stepsPerEpoch ? trainSource.trainBatch(batchAt(k + 1), augRng(k + 1), config.augment) : null;
+        next =
+          k + 1 < stepsPerEpoch
+            ? trainSource.trainBatch(batchAt(k + 1), augRng(k + 1), config.augment)
+            : null;
         lr = learningRateAt(config, epoch, k, stepsPerEpoch);
         const r = trainStep(ctx, batch, lr, rngFor(config.seed, RngPurpose.mixup, epoch, k));
-        if (!Number.isFinite(r.loss)) throw new Error(`loss became ${r.loss} at epoch ${epoch + 1}, step ${k + 1}: lower the learning rate`);
+        if (!Number.isFinite(r.loss))
+          throw new Error(
+            `loss became ${r.loss} at epoch ${epoch + 1}, step ${k + 1}: lower the learning rate`,
+          );
         lossSum += r.loss * r.n;
         correct += r.correct;
         seen += r.n;
         state.stepInEpoch++;
         state.globalStep++;
         const ips = r.n / ((performance.now() - ts) / 1000);
-        const metric: StepMetric = { step: state.globalStep, epoch, loss: r.loss, accuracy: r.correct / r.n, lr, imagesPerSecond: ips };
+        const metric: StepMetric = {
+          step: state.globalStep,
+          epoch,
+          loss: r.loss,
+          accuracy: r.correct / r.n,
+          lr,
+          imagesPerSecond: ips,
+        };
         appendMetric({ type: 'step', ...metric });
         hooks.emit({ type: 'step', metric });
         if (hooks.isCancelled() && state.stepInEpoch < stepsPerEpoch) {
@@ -299,7 +370,9 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
         etaSeconds: meanEpoch * (config.epochs - state.epoch),
       };
       // Without validation the latest epoch counts as best.
-      const improved = v ? state.bestValAccuracy === null || v.accuracy > state.bestValAccuracy : true;
+      const improved = v
+        ? state.bestValAccuracy === null || v.accuracy > state.bestValAccuracy
+        : true;
       if (improved) {
         state.bestValAccuracy = v ? v.accuracy : null;
         state.bestEpoch = epoch;
@@ -308,7 +381,11 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
       appendMetric({ type: 'epoch', ...metric });
       hooks.emit({ type: 'epoch', metric });
       checkpoint();
-      updateRunInfo(runDir, { epochsDone: state.epoch, bestValAccuracy: state.bestValAccuracy, imagesPerSecond: lastImagesPerSecond });
+      updateRunInfo(runDir, {
+        epochsDone: state.epoch,
+        bestValAccuracy: state.bestValAccuracy,
+        imagesPerSecond: lastImagesPerSecond,
+      });
       writeManifest(runDir);
       if (hooks.isCancelled() && state.epoch < config.epochs) cancelled = true;
     }
@@ -328,5 +405,6 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     imagesPerSecond: lastImagesPerSecond,
     warnings: split.warnings,
     error: null,
+    errorCode: null,
   };
 }

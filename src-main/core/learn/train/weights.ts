@@ -19,7 +19,9 @@ export function setModelWeights(model: LayersModel, blobs: TensorBlob[], source:
   ws.forEach((w, i) => {
     const b = blobs[i]!;
     if (b.shape.join('x') !== w.shape.join('x'))
-      throw new Error(`${source}: weight ${i} (${w.name}) has shape ${b.shape.join('x')}, model needs ${w.shape.join('x')}`);
+      throw new Error(
+        `${source}: weight ${i} (${w.name}) has shape ${b.shape.join('x')}, model needs ${w.shape.join('x')}`,
+      );
   });
   const tensors = blobs.map((b) => tf.tensor(b.values, b.shape));
   model.setWeights(tensors);

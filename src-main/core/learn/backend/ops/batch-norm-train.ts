@@ -15,7 +15,13 @@ function useWasmKernels(): boolean {
  * Normalises x with its own batch statistics. `onStats` sees the batch mean and (biased) variance
  * synchronously, inside the op, so the caller can update moving averages there.
  */
-export function batchNormTrain(x: Tensor, gamma: Tensor, beta: Tensor, epsilon: number, onStats?: BatchStatsCallback): Tensor {
+export function batchNormTrain(
+  x: Tensor,
+  gamma: Tensor,
+  beta: Tensor,
+  epsilon: number,
+  onStats?: BatchStatsCallback,
+): Tensor {
   const tf = getTf();
   const channels = x.shape[x.shape.length - 1];
   const axes = x.shape.slice(0, -1).map((_, i) => i);
@@ -27,7 +33,9 @@ export function batchNormTrain(x: Tensor, gamma: Tensor, beta: Tensor, epsilon: 
     let mean: Tensor;
     let variance: Tensor;
     if (kernels) {
-      [y, mean, variance] = tf.engine().runKernel(BN_TRAIN_FORWARD, { x: xs, gamma: gs, beta: bs }, { epsilon }) as Tensor[];
+      [y, mean, variance] = tf
+        .engine()
+        .runKernel(BN_TRAIN_FORWARD, { x: xs, gamma: gs, beta: bs }, { epsilon }) as Tensor[];
     } else {
       ({ mean, variance } = tf.moments(xs, axes));
       y = tf.batchNorm(xs, mean, variance, bs, gs, epsilon);
@@ -38,7 +46,14 @@ export function batchNormTrain(x: Tensor, gamma: Tensor, beta: Tensor, epsilon: 
       value: y,
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         const [sx, sm, sv, sg] = saved;
-        if (kernels) return tf.engine().runKernel(BN_TRAIN_BACKWARD, { x: sx, dy, mean: sm, variance: sv, gamma: sg }, { epsilon }) as Tensor[];
+        if (kernels)
+          return tf
+            .engine()
+            .runKernel(
+              BN_TRAIN_BACKWARD,
+              { x: sx, dy, mean: sm, variance: sv, gamma: sg },
+              { epsilon },
+            ) as Tensor[];
         const n = sx.size / channels;
         const invStd = tf.rsqrt(tf.add(sv, epsilon));
         const xc = tf.sub(sx, sm);

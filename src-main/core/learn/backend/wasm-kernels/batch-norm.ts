@@ -1,6 +1,6 @@
 // Training-mode batch norm as two wasm kernels (JS loops over the heap, channel-last). tfjs does
 // batch norm in training as ~40 full-size broadcast ops per layer (moments, a Tile, many muls);
-// these do the forward in 3 passes and the backward in 2.
+// these do the forward in 2 passes and the backward in 2.
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { f32, type BackendWasm } from './heap';
 
@@ -8,7 +8,11 @@ export const BN_TRAIN_FORWARD = 'PlateLabBatchNormTrain';
 export const BN_TRAIN_BACKWARD = 'PlateLabBatchNormTrainGrad';
 
 /** y = (x-mean)/sqrt(var+eps)·gamma + beta over all but the last axis; outputs [y, mean, variance]. */
-function forward(args: { inputs: Record<string, TensorInfo | undefined>; backend: unknown; attrs?: NamedAttrMap }): TensorInfo[] {
+function forward(args: {
+  inputs: Record<string, TensorInfo | undefined>;
+  backend: unknown;
+  attrs?: NamedAttrMap;
+}): TensorInfo[] {
   const backend = args.backend as BackendWasm;
   const { x, gamma, beta } = args.inputs;
   if (!x || !gamma || !beta) throw new Error(`${BN_TRAIN_FORWARD}: missing x, gamma or beta`);
@@ -23,36 +27,43 @@ function forward(args: { inputs: Record<string, TensorInfo | undefined>; backend
   const b = f32(backend, beta);
   const total = xv.length;
   const count = total / c;
+  // One pass for both moments (float64 accumulators keep E[x²] − mean² accurate for activations).
   const sum = new Float64Array(c);
-  for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) sum[k] += xv[i + k];
-  const mean = new Float32Array(c);
-  for (let k = 0; k < c; k++) mean[k] = sum[k] / count;
   const sq = new Float64Array(c);
   for (let i = 0; i < total; i += c) {
     for (let k = 0; k < c; k++) {
-      const d = xv[i + k] - mean[k];
-      sq[k] += d * d;
+      const v = xv[i + k];
+      sum[k] += v;
+      sq[k] += v * v;
     }
   }
+  const mean = new Float32Array(c);
+  for (let k = 0; k < c; k++) mean[k] = sum[k] / count;
   const scale = new Float32Array(c);
   const shift = new Float32Array(c);
   const variance = new Float32Array(c);
   for (let k = 0; k < c; k++) {
-    variance[k] = sq[k] / count;
+    variance[k] = Math.max(0, sq[k] / count - (sum[k] / count) ** 2);
     scale[k] = g[k] / Math.sqrt(variance[k] + eps);
     shift[k] = b[k] - mean[k] * scale[k];
   }
-  for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) yv[i + k] = xv[i + k] * scale[k] + shift[k];
+  for (let i = 0; i < total; i += c)
+    for (let k = 0; k < c; k++) yv[i + k] = xv[i + k] * scale[k] + shift[k];
   f32(backend, meanOut).set(mean);
   f32(backend, varOut).set(variance);
   return [y, meanOut, varOut];
 }
 
 /** Gradients [dx, dgamma, dbeta] of the forward above given dy, x and the batch statistics. */
-function backward(args: { inputs: Record<string, TensorInfo | undefined>; backend: unknown; attrs?: NamedAttrMap }): TensorInfo[] {
+function backward(args: {
+  inputs: Record<string, TensorInfo | undefined>;
+  backend: unknown;
+  attrs?: NamedAttrMap;
+}): TensorInfo[] {
   const backend = args.backend as BackendWasm;
   const { x, dy, mean, variance, gamma } = args.inputs;
-  if (!x || !dy || !mean || !variance || !gamma) throw new Error(`${BN_TRAIN_BACKWARD}: missing an input`);
+  if (!x || !dy || !mean || !variance || !gamma)
+    throw new Error(`${BN_TRAIN_BACKWARD}: missing an input`);
   const eps = Number(args.attrs?.epsilon ?? 1e-3);
   const c = x.shape[x.shape.length - 1];
   const dx = backend.makeOutput(x.shape, 'float32');
@@ -89,7 +100,8 @@ function backward(args: { inputs: Record<string, TensorInfo | undefined>; backen
     bcoef[k] = (-a[k] * invStd[k] * invStd[k] * sumDyXc[k]) / count;
     cst[k] = (-a[k] * sumDy[k]) / count - bcoef[k] * m[k];
   }
-  for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) dxv[i + k] = a[k] * dyv[i + k] + bcoef[k] * xv[i + k] + cst[k];
+  for (let i = 0; i < total; i += c)
+    for (let k = 0; k < c; k++) dxv[i + k] = a[k] * dyv[i + k] + bcoef[k] * xv[i + k] + cst[k];
   f32(backend, dgOut).set(dgamma);
   f32(backend, dbOut).set(dbeta);
   return [dx, dgOut, dbOut];

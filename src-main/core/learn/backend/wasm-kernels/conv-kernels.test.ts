@@ -43,7 +43,9 @@ beforeAll(async () => {
 });
 
 const cases: [number, number, number, Pad][] = [];
-for (const size of [15, 16]) for (const k of [1, 3, 7]) for (const s of [1, 2]) for (const p of ['same', 'valid'] as Pad[]) cases.push([size, k, s, p]);
+for (const size of [15, 16])
+  for (const k of [1, 3, 7])
+    for (const s of [1, 2]) for (const p of ['same', 'valid'] as Pad[]) cases.push([size, k, s, p]);
 
 describe('wasm Conv2D backprop kernels match the cpu backend', () => {
   it.each(cases)('size %i kernel %i stride %i pad %s', async (size, k, stride, pad) => {
@@ -55,8 +57,22 @@ describe('wasm Conv2D backprop kernels match the cpu backend', () => {
     const xShape: [number, number, number, number] = [n, size, size, ci];
     const wShape: [number, number, number, number] = [k, k, ci, co];
     const dyShape = [n, outSize, outSize, co];
-    const dW = () => tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(xData, xShape), dy: tf.tensor(dyData, dyShape) }, { strides: stride, pad, dataFormat: 'NHWC', filterShape: wShape }) as tf.Tensor;
-    const dX = () => tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor(dyData, dyShape), filter: tf.tensor4d(wData, wShape) }, { strides: stride, pad, dataFormat: 'NHWC', inputShape: xShape }) as tf.Tensor;
+    const dW = () =>
+      tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropFilter',
+          { x: tf.tensor4d(xData, xShape), dy: tf.tensor(dyData, dyShape) },
+          { strides: stride, pad, dataFormat: 'NHWC', filterShape: wShape },
+        ) as tf.Tensor;
+    const dX = () =>
+      tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropInput',
+          { dy: tf.tensor(dyData, dyShape), filter: tf.tensor4d(wData, wShape) },
+          { strides: stride, pad, dataFormat: 'NHWC', inputShape: xShape },
+        ) as tf.Tensor;
     const wantW = await onBackend('cpu', () => tf.tidy(dW));
     const wantX = await onBackend('cpu', () => tf.tidy(dX));
     await tf.setBackend('wasm');
@@ -66,7 +82,9 @@ describe('wasm Conv2D backprop kernels match the cpu backend', () => {
     expect(tf.backend().numDataIds()).toBe(ids);
     const w = compare(gotW, wantW);
     const x = compare(gotX, wantX);
-    console.log(`conv ${size}² k${k} s${stride} ${pad}: dW err ${w.err.toExponential(1)} (scale ${w.scale.toFixed(1)}), dX err ${x.err.toExponential(1)} (scale ${x.scale.toFixed(1)})`);
+    console.log(
+      `conv ${size}² k${k} s${stride} ${pad}: dW err ${w.err.toExponential(1)} (scale ${w.scale.toFixed(1)}), dX err ${x.err.toExponential(1)} (scale ${x.scale.toFixed(1)})`,
+    );
     expect(w.scale).toBeGreaterThan(0.1);
     expect(w.err).toBeLessThan(1e-5 * Math.max(1, w.scale) * 10);
     expect(x.err).toBeLessThan(1e-5 * Math.max(1, x.scale) * 10);
@@ -78,7 +96,14 @@ describe('wasm Conv2D backprop kernels match the cpu backend', () => {
     const xShape: [number, number, number, number] = [n, size, size, ci];
     const wData = rand(k * k * ci * co, 5);
     const dyData = rand(n * 24 * 24 * co, 6);
-    const dX = () => tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor(dyData, [n, 24, 24, co]), filter: tf.tensor4d(wData, [k, k, ci, co]) }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: xShape }) as tf.Tensor;
+    const dX = () =>
+      tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropInput',
+          { dy: tf.tensor(dyData, [n, 24, 24, co]), filter: tf.tensor4d(wData, [k, k, ci, co]) },
+          { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: xShape },
+        ) as tf.Tensor;
     const want = await onBackend('cpu', () => tf.tidy(dX));
     const got = await onBackend('wasm', () => tf.tidy(dX));
     const { err, scale } = compare(got, want);
@@ -91,25 +116,34 @@ describe('wasm depthwise backprop kernels match the cpu backend', () => {
     [9, 3, 1, 'same', 1],
     [10, 3, 2, 'same', 2],
     [11, 5, 2, 'valid', 1],
-  ] as [number, number, number, Pad, number][])('size %i kernel %i stride %i pad %s multiplier %i', async (size, k, stride, pad, mul) => {
-    const [n, c] = [2, 4];
-    const xShape: [number, number, number, number] = [n, size, size, c];
-    const wShape: [number, number, number, number] = [k, k, c, mul];
-    const xData = rand(n * size * size * c, 3);
-    const wData = rand(k * k * c * mul, 4);
-    const loss = (x: tf.Tensor, w: tf.Tensor) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad).square().sum();
-    const grads = () => {
-      const [gx, gw] = tf.grads(loss)([tf.tensor4d(xData, xShape), tf.tensor4d(wData, wShape)]);
-      return tf.concat([gx.flatten(), gw.flatten()]);
-    };
-    const want = await onBackend('cpu', () => tf.tidy(grads));
-    await tf.setBackend('wasm');
-    const ids = tf.backend().numDataIds();
-    const got = await onBackend('wasm', () => tf.tidy(grads));
-    expect(tf.backend().numDataIds()).toBe(ids);
-    const { err, scale } = compare(got, want);
-    console.log(`depthwise ${size}² k${k} s${stride} ${pad} ×${mul}: err ${err.toExponential(1)} (scale ${scale.toFixed(1)})`);
-    expect(scale).toBeGreaterThan(0.1);
-    expect(err).toBeLessThan(1e-4 * Math.max(1, scale));
-  });
+  ] as [number, number, number, Pad, number][])(
+    'size %i kernel %i stride %i pad %s multiplier %i',
+    async (size, k, stride, pad, mul) => {
+      const [n, c] = [2, 4];
+      const xShape: [number, number, number, number] = [n, size, size, c];
+      const wShape: [number, number, number, number] = [k, k, c, mul];
+      const xData = rand(n * size * size * c, 3);
+      const wData = rand(k * k * c * mul, 4);
+      const loss = (x: tf.Tensor, w: tf.Tensor) =>
+        tf
+          .depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad)
+          .square()
+          .sum();
+      const grads = () => {
+        const [gx, gw] = tf.grads(loss)([tf.tensor4d(xData, xShape), tf.tensor4d(wData, wShape)]);
+        return tf.concat([gx.flatten(), gw.flatten()]);
+      };
+      const want = await onBackend('cpu', () => tf.tidy(grads));
+      await tf.setBackend('wasm');
+      const ids = tf.backend().numDataIds();
+      const got = await onBackend('wasm', () => tf.tidy(grads));
+      expect(tf.backend().numDataIds()).toBe(ids);
+      const { err, scale } = compare(got, want);
+      console.log(
+        `depthwise ${size}² k${k} s${stride} ${pad} ×${mul}: err ${err.toExponential(1)} (scale ${scale.toFixed(1)})`,
+      );
+      expect(scale).toBeGreaterThan(0.1);
+      expect(err).toBeLessThan(1e-4 * Math.max(1, scale));
+    },
+  );
 });

@@ -1,7 +1,12 @@
 // Conv2DBackpropFilter for the wasm backend (it has none). dW is itself a convolution: x seen as
 // [CI, H, W, N] (batch = input channel, channels = images) convolved with dy as a [OH, OW, N, CO]
 // filter at dilation = stride, which XNNPACK runs as one indirect GEMM without an im2col copy.
-import { backend_util, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  backend_util,
+  type KernelConfig,
+  type NamedAttrMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { alias, callKernel, dropAlias, f32, free, offsetOf, type BackendWasm } from './heap';
 
 interface FilterGradAttrs {
@@ -23,7 +28,8 @@ export function conv2dFilterGrad(
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = conv;
   const { dilationHeight: dh, dilationWidth: dw } = conv;
   const [, oh, ow, co] = dy.shape;
-  if (dh !== 1 || dw !== 1) throw new Error('Conv2DBackpropFilter (wasm): dilations are not supported');
+  if (dh !== 1 || dw !== 1)
+    throw new Error('Conv2DBackpropFilter (wasm): dilations are not supported');
   const padT = conv.padInfo.top;
   const padL = conv.padInfo.left;
   // Bottom/right padding making the output exactly kh×kw where possible (never negative: then the
@@ -35,7 +41,10 @@ export function conv2dFilterGrad(
 
   const xT = callKernel('Transpose', backend, { x }, { perm: [3, 1, 2, 0] }); // [CI,H,W,N]
   // dy [N,OH,OW,CO] → filter [OH,OW,N,CO]: a transpose for N>1.
-  const dyF = n === 1 ? alias(backend, offsetOf(backend, dy), [oh, ow, 1, co]) : callKernel('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] });
+  const dyF =
+    n === 1
+      ? alias(backend, offsetOf(backend, dy), [oh, ow, 1, co])
+      : callKernel('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] });
   const attrs: NamedAttrMap = {
     strides: [1, 1],
     dilations: [sh, sw],
@@ -46,7 +55,6 @@ export function conv2dFilterGrad(
       [0, 0],
     ],
     dataFormat: 'NHWC',
-    dimRoundingMode: undefined as unknown as string,
   };
   const r = callKernel('Conv2D', backend, { x: xT, filter: dyF }, attrs); // [CI,outH,outW,CO]
   if (n === 1) dropAlias(backend, dyF);
@@ -80,7 +88,8 @@ function conv2DBackpropFilter(args: {
   const { x, dy } = args.inputs;
   if (!x || !dy) throw new Error('Conv2DBackpropFilter (wasm): missing x or dy');
   const attrs = args.attrs as unknown as FilterGradAttrs;
-  if (attrs.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter (wasm): only NHWC is supported');
+  if (attrs.dataFormat === 'NCHW')
+    throw new Error('Conv2DBackpropFilter (wasm): only NHWC is supported');
   const conv = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     attrs.filterShape,

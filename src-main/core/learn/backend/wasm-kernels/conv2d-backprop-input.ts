@@ -1,7 +1,12 @@
 // Fast Conv2DBackpropInput for the wasm backend (the built-in one is a scalar C++ loop).
 // Stride 1: dx is the convolution of dy with the flipped, transposed filter (XNNPACK Conv2D).
 // Stride > 1: XNNPACK GEMM dy·Wᵀ per group of rows, then a col2im scatter-add into dx in JS.
-import { backend_util, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  backend_util,
+  type KernelConfig,
+  type NamedAttrMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { alias, callKernel, dropAlias, f32, free, offsetOf, type BackendWasm } from './heap';
 
 interface InputGradAttrs {
@@ -19,7 +24,14 @@ const GROUP_BYTES = 2 * 1024 * 1024;
  * W'[a,b,co,ci] = W[kh-1-a, kw-1-b, ci, co] in one JS pass (the wasm Reverse kernel took ~30 ms
  * per 3×3×512×512 filter; this takes ~3 ms).
  */
-function flippedTransposedFilter(backend: BackendWasm, filter: TensorInfo, kh: number, kw: number, ci: number, co: number): TensorInfo {
+function flippedTransposedFilter(
+  backend: BackendWasm,
+  filter: TensorInfo,
+  kh: number,
+  kw: number,
+  ci: number,
+  co: number,
+): TensorInfo {
   const out = backend.makeOutput([kh, kw, co, ci], 'float32');
   const src = f32(backend, filter);
   const dst = f32(backend, out);
@@ -36,7 +48,12 @@ function flippedTransposedFilter(backend: BackendWasm, filter: TensorInfo, kh: n
   return out;
 }
 
-function strideOneInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, conv: backend_util.Conv2DInfo): TensorInfo {
+function strideOneInputGrad(
+  backend: BackendWasm,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  conv: backend_util.Conv2DInfo,
+): TensorInfo {
   const { filterHeight: kh, filterWidth: kw, padInfo } = conv;
   const wT = flippedTransposedFilter(backend, filter, kh, kw, conv.inChannels, conv.outChannels);
   const attrs: NamedAttrMap = {
@@ -55,9 +72,21 @@ function strideOneInputGrad(backend: BackendWasm, dy: TensorInfo, filter: Tensor
   return dx;
 }
 
-function stridedInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, conv: backend_util.Conv2DInfo): TensorInfo {
+function stridedInputGrad(
+  backend: BackendWasm,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  conv: backend_util.Conv2DInfo,
+): TensorInfo {
   const [n, h, w, ci] = conv.inShape;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = conv;
+  const {
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    outHeight: oh,
+    outWidth: ow,
+  } = conv;
   const co = conv.outChannels;
   const padT = conv.padInfo.top;
   const padL = conv.padInfo.left;
@@ -76,7 +105,12 @@ function stridedInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorIn
   for (let n0 = 0; n0 < n; n0 += imagesPerGroup) {
     const g = Math.min(imagesPerGroup, n - n0);
     const a = alias(backend, dyOff + n0 * rowsPerImage * co * 4, [1, g * rowsPerImage, co]);
-    const cols = callKernel('BatchMatMul', backend, { a, b: wT3 }, { transposeA: false, transposeB: false });
+    const cols = callKernel(
+      'BatchMatMul',
+      backend,
+      { a, b: wT3 },
+      { transposeA: false, transposeB: false },
+    );
     dropAlias(backend, a);
     const src = f32(backend, cols);
     const dst = f32(backend, dx);
@@ -108,20 +142,31 @@ function stridedInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorIn
 }
 
 /** dx [N,H,W,CI] for dy [N,OH,OW,CO] and filter [KH,KW,CI,CO]. */
-export function conv2dInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, conv: backend_util.Conv2DInfo): TensorInfo {
+export function conv2dInputGrad(
+  backend: BackendWasm,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  conv: backend_util.Conv2DInfo,
+): TensorInfo {
   if (conv.dilationHeight !== 1 || conv.dilationWidth !== 1) {
     throw new Error('Conv2DBackpropInput (wasm): dilations are not supported');
   }
-  if (conv.strideHeight === 1 && conv.strideWidth === 1) return strideOneInputGrad(backend, dy, filter, conv);
+  if (conv.strideHeight === 1 && conv.strideWidth === 1)
+    return strideOneInputGrad(backend, dy, filter, conv);
   return stridedInputGrad(backend, dy, filter, conv);
 }
 
-function conv2DBackpropInput(args: { inputs: { dy?: TensorInfo; filter?: TensorInfo }; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+function conv2DBackpropInput(args: {
+  inputs: { dy?: TensorInfo; filter?: TensorInfo };
+  backend: unknown;
+  attrs?: NamedAttrMap;
+}): TensorInfo {
   const backend = args.backend as BackendWasm;
   const { dy, filter } = args.inputs;
   if (!dy || !filter) throw new Error('Conv2DBackpropInput (wasm): missing dy or filter');
   const attrs = args.attrs as unknown as InputGradAttrs;
-  if (attrs.dataFormat === 'NCHW') throw new Error('Conv2DBackpropInput (wasm): only NHWC is supported');
+  if (attrs.dataFormat === 'NCHW')
+    throw new Error('Conv2DBackpropInput (wasm): only NHWC is supported');
   const conv = backend_util.computeConv2DInfo(
     attrs.inputShape,
     filter.shape as [number, number, number, number],

@@ -1,6 +1,11 @@
 // Depthwise-conv backprop kernels for the wasm backend (it has none): direct loops over the heap.
 // Depthwise layers are cheap (no channel mixing), so plain JS loops are fast enough here.
-import { backend_util, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  backend_util,
+  type KernelConfig,
+  type NamedAttrMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { f32, type BackendWasm } from './heap';
 
 interface DepthwiseGradAttrs {
@@ -32,7 +37,14 @@ function forEachTap(
   conv: backend_util.Conv2DInfo,
   visit: (xBase: number, yBase: number, tapBase: number) => void,
 ): void {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = conv;
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: w,
+    inChannels: c,
+    outHeight: oh,
+    outWidth: ow,
+  } = conv;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = conv;
   const { dilationHeight: dh, dilationWidth: dw, outChannels: co } = conv;
   const padT = conv.padInfo.top;
@@ -55,7 +67,11 @@ function forEachTap(
   }
 }
 
-function depthwiseFilterGrad(args: { inputs: { x?: TensorInfo; dy?: TensorInfo }; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+function depthwiseFilterGrad(args: {
+  inputs: { x?: TensorInfo; dy?: TensorInfo };
+  backend: unknown;
+  attrs?: NamedAttrMap;
+}): TensorInfo {
   const backend = args.backend as BackendWasm;
   const { x, dy } = args.inputs;
   if (!x || !dy) throw new Error('DepthwiseConv2dNativeBackpropFilter (wasm): missing x or dy');
@@ -77,10 +93,15 @@ function depthwiseFilterGrad(args: { inputs: { x?: TensorInfo; dy?: TensorInfo }
   return out;
 }
 
-function depthwiseInputGrad(args: { inputs: { dy?: TensorInfo; filter?: TensorInfo }; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+function depthwiseInputGrad(args: {
+  inputs: { dy?: TensorInfo; filter?: TensorInfo };
+  backend: unknown;
+  attrs?: NamedAttrMap;
+}): TensorInfo {
   const backend = args.backend as BackendWasm;
   const { dy, filter } = args.inputs;
-  if (!dy || !filter) throw new Error('DepthwiseConv2dNativeBackpropInput (wasm): missing dy or filter');
+  if (!dy || !filter)
+    throw new Error('DepthwiseConv2dNativeBackpropInput (wasm): missing dy or filter');
   const attrs = args.attrs as unknown as DepthwiseGradAttrs & { inputShape: number[] };
   const conv = depthwiseInfo(attrs.inputShape, filter.shape, attrs);
   const out = backend.makeOutput(attrs.inputShape, 'float32');

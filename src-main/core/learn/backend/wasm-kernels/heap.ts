@@ -1,7 +1,12 @@
 // Low-level helpers for kernels that run inside the wasm backend: heap views, zero-copy aliases,
 // calls into the backend's own kernels. Kernels work on TensorInfos, never on tf.* ops.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { getKernel, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  getKernel,
+  type KernelFunc,
+  type NamedAttrMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 
 export type { BackendWasm };
 

@@ -1,6 +1,11 @@
 // MaxPoolGrad for the wasm backend: the built-in one took ~270 ms for a ResNet stem pool (batch
 // 32, 64 px); this JS pass over the heap routes each dy to its window's first maximum.
-import { backend_util, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  backend_util,
+  type KernelConfig,
+  type NamedAttrMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { f32, type BackendWasm } from './heap';
 
 interface MaxPoolGradAttrs {
@@ -10,13 +15,31 @@ interface MaxPoolGradAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-function maxPoolGrad(args: { inputs: Record<string, TensorInfo | undefined>; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+function maxPoolGrad(args: {
+  inputs: Record<string, TensorInfo | undefined>;
+  backend: unknown;
+  attrs?: NamedAttrMap;
+}): TensorInfo {
   const backend = args.backend as BackendWasm;
   const { dy, input } = args.inputs;
   if (!dy || !input) throw new Error('MaxPoolGrad (wasm): missing dy or input');
   const attrs = args.attrs as unknown as MaxPoolGradAttrs;
-  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  const info = backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: w,
+    inChannels: c,
+    outHeight: oh,
+    outWidth: ow,
+  } = info;
   const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
   const padT = info.padInfo.top;
   const padL = info.padInfo.left;

@@ -34,13 +34,19 @@ const wData = rand(3 * 5 * 6 * 7, 4);
 function bnGrads(useOurs: boolean): Float32Array[] {
   return tf.tidy(() => {
     const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-      const y = useOurs ? batchNormTrain(x, g, b, 1e-5) : (() => {
-        const { mean, variance } = tf.moments(x, [0, 1, 2]);
-        return tf.batchNorm(x, mean, variance, b, g, 1e-5);
-      })();
+      const y = useOurs
+        ? batchNormTrain(x, g, b, 1e-5)
+        : (() => {
+            const { mean, variance } = tf.moments(x, [0, 1, 2]);
+            return tf.batchNorm(x, mean, variance, b, g, 1e-5);
+          })();
       return tf.sum(tf.mul(y, tf.tensor(wData, shape)));
     };
-    const { value, grads } = tf.valueAndGrads(f)([tf.tensor(xData, shape), tf.tensor(gData), tf.tensor(bData)]);
+    const { value, grads } = tf.valueAndGrads(f)([
+      tf.tensor(xData, shape),
+      tf.tensor(gData),
+      tf.tensor(bData),
+    ]);
     return [value, ...grads].map((t) => t.dataSync() as Float32Array);
   });
 }
@@ -59,7 +65,9 @@ describe('batchNormTrain', () => {
       const scale = Math.max(1, ...Array.from(ref, Math.abs));
       const eComp = maxErr(composite[i], ref);
       const eKern = maxErr(kernels[i], ref);
-      console.log(`batchNorm ${names[i]}: composite err ${eComp.toExponential(1)}, wasm kernel err ${eKern.toExponential(1)} (scale ${scale.toFixed(1)})`);
+      console.log(
+        `batchNorm ${names[i]}: composite err ${eComp.toExponential(1)}, wasm kernel err ${eKern.toExponential(1)} (scale ${scale.toFixed(1)})`,
+      );
       expect(eComp).toBeLessThan(1e-4 * scale);
       expect(eKern).toBeLessThan(1e-4 * scale);
     });
@@ -86,19 +94,30 @@ describe('wasm MaxPoolGrad', () => {
     [3, 2, 'same'],
     [2, 2, 'valid'],
     [3, 1, 'same'],
-  ] as [number, number, 'same' | 'valid'][])('pool %i stride %i %s matches cpu', async (size, stride, pad) => {
-    const s: [number, number, number, number] = [2, 9, 8, 5];
-    const data = rand(2 * 9 * 8 * 5, 7 + size);
-    const run = () => tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.square(tf.maxPool(x as tf.Tensor4D, size, stride, pad))))(tf.tensor(data, s)).dataSync() as Float32Array);
-    await tf.setBackend('cpu');
-    const want = run();
-    await tf.setBackend('wasm');
-    const ids = tf.backend().numDataIds();
-    const got = run();
-    expect(tf.backend().numDataIds()).toBe(ids);
-    const err = maxErr(got, want);
-    console.log(`maxPool ${size} s${stride} ${pad}: dx err ${err.toExponential(1)}`);
-    expect(err).toBeLessThan(1e-5);
-    expect(Math.max(...Array.from(want, Math.abs))).toBeGreaterThan(0.1);
-  });
+  ] as [number, number, 'same' | 'valid'][])(
+    'pool %i stride %i %s matches cpu',
+    async (size, stride, pad) => {
+      const s: [number, number, number, number] = [2, 9, 8, 5];
+      const data = rand(2 * 9 * 8 * 5, 7 + size);
+      const run = () =>
+        tf.tidy(
+          () =>
+            tf
+              .grad((x: tf.Tensor) =>
+                tf.sum(tf.square(tf.maxPool(x as tf.Tensor4D, size, stride, pad))),
+              )(tf.tensor(data, s))
+              .dataSync() as Float32Array,
+        );
+      await tf.setBackend('cpu');
+      const want = run();
+      await tf.setBackend('wasm');
+      const ids = tf.backend().numDataIds();
+      const got = run();
+      expect(tf.backend().numDataIds()).toBe(ids);
+      const err = maxErr(got, want);
+      console.log(`maxPool ${size} s${stride} ${pad}: dx err ${err.toExponential(1)}`);
+      expect(err).toBeLessThan(1e-5);
+      expect(Math.max(...Array.from(want, Math.abs))).toBeGreaterThan(0.1);
+    },
+  );
 });

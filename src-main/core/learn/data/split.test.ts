@@ -1,0 +1,127 @@
+// Splits: wells never straddle train/val, plate and experiment strategies hold out whole units,
+// warnings fire when validation shares plates; class lists and config parsing.
+import { describe, expect, it } from 'vitest';
+import {
+  applySetting,
+  cpuTrainConfig,
+  defaultConfigFor,
+  defaultTrainConfig,
+  resolveTrainConfig,
+} from '../config/default-config';
+import { buildClassList } from './classes';
+import type { SiteRow } from './site-rows';
+import { makeSplit } from './split';
+
+function rows(): SiteRow[] {
+  const out: SiteRow[] = [];
+  for (const exp of ['HUVEC-01', 'HUVEC-02', 'RPE-01', 'U2OS-01'])
+    for (let plate = 1; plate <= 4; plate++)
+      for (let k = 0; k < 10; k++)
+        for (const site of [1, 2])
+          out.push({
+            split: 'train',
+            experiment: exp,
+            cellType: exp.split('-')[0]!,
+            plate,
+            well: `C${String(k + 3).padStart(2, '0')}`,
+            idCode: `${exp}_${plate}_C${String(k + 3).padStart(2, '0')}`,
+            site,
+            wellType: k === 9 ? 'negative_control' : 'treatment',
+            sirna: k === 9 ? '1138' : String(k * 10 + plate),
+            sirnaId: k === 9 ? 1138 : k * 10 + plate,
+            paths: ['a', 'b', 'c', 'd', 'e', 'f'],
+            complete: true,
+          });
+  return out;
+}
+
+describe('makeSplit', () => {
+  const r = rows();
+  const label = (x: SiteRow) => x.sirna!;
+  it('random: by well, about the fraction, with the shared-plate warning', () => {
+    const s = makeSplit(
+      r,
+      { ...defaultTrainConfig(), split: { strategy: 'random', valFraction: 0.1, seed: 1 } },
+      label,
+    );
+    expect(s.train.length + s.val.length).toBe(4 * 4 * 9);
+    expect(s.val.length).toBe(Math.round(144 * 0.1));
+    expect(new Set([...s.train, ...s.val]).size).toBe(144);
+    expect(s.warnings.join()).toMatch(/shares \d+ plate/);
+    const again = makeSplit(
+      r,
+      { ...defaultTrainConfig(), split: { strategy: 'random', valFraction: 0.1, seed: 1 } },
+      label,
+    );
+    expect(again.val).toEqual(s.val);
+  });
+  it('plate and experiment strategies hold out whole plates / experiments', () => {
+    const p = makeSplit(
+      r,
+      { ...defaultTrainConfig(), split: { strategy: 'plate', valFraction: 0.25, seed: 2 } },
+      label,
+    );
+    const plateOf = (id: string) => id.split('_').slice(0, 2).join('_');
+    const trainPlates = new Set(p.train.map(plateOf));
+    expect(p.val.every((v) => !trainPlates.has(plateOf(v)))).toBe(true);
+    expect(new Set(p.val.map(plateOf)).size).toBe(4);
+    expect(p.warnings.join()).not.toMatch(/shares/);
+    const e = makeSplit(
+      r,
+      { ...defaultTrainConfig(), split: { strategy: 'experiment', valFraction: 0.25, seed: 2 } },
+      label,
+    );
+    expect(new Set(e.val.map((v) => v.split('_')[0])).size).toBe(1);
+    expect(e.val.length).toBe(36);
+  });
+  it('includes controls only when asked, and orders siRNA classes by id', () => {
+    const c1 = buildClassList(r, { target: 'sirna', includeControls: false });
+    expect(c1.labels).not.toContain('1138');
+    expect(c1.ids).toEqual([...c1.ids].sort((a, b) => a! - b!));
+    const c2 = buildClassList(r, { target: 'sirna', includeControls: true });
+    expect(c2.labels.at(-1)).toBe('1138');
+    expect(buildClassList(r, { target: 'cell_type', includeControls: false }).labels).toEqual([
+      'HUVEC',
+      'RPE',
+      'U2OS',
+    ]);
+  });
+});
+
+describe('training config', () => {
+  it('has the seed recipe by default and a CPU recipe for wasm/cpu', () => {
+    const d = defaultTrainConfig();
+    expect([
+      d.optimizer,
+      d.momentum,
+      d.weightDecay,
+      d.warmupEpochs,
+      d.learningRate,
+      d.loss,
+      d.dropout,
+    ]).toEqual(['sgd', 0.9, 5e-4, 5, 0.01, 'bce', 0.5]);
+    expect(d.lrDecayEpochs).toEqual([15, 25]);
+    expect(defaultConfigFor('wasm')).toEqual(cpuTrainConfig());
+    expect(defaultConfigFor('tensorflow-gpu')).toEqual(d);
+  });
+  it('applies a file and --set values, and names bad settings', () => {
+    const c = resolveTrainConfig({
+      backendName: 'cpu',
+      configText: '{"epochs": 3, "split": {"strategy": "plate"}}',
+      configFile: 'c.json',
+      sets: ['batchSize=16', 'split.seed=9'],
+    });
+    expect([c.epochs, c.batchSize, c.split.strategy, c.split.seed, c.split.valFraction]).toEqual([
+      3,
+      16,
+      'plate',
+      9,
+      0.05,
+    ]);
+    expect(() => applySetting({ a: 1 }, 'b=2')).toThrow(/unknown config key "b"/);
+    expect(() => resolveTrainConfig({ backendName: 'cpu', sets: ['epochs=0'] })).toThrow(/epochs/);
+    expect(() =>
+      resolveTrainConfig({ backendName: 'cpu', configText: '{', configFile: 'bad.json' }),
+    ).toThrow(/bad\.json: not valid JSON/);
+  });
+});

@@ -1,0 +1,72 @@
+// Run listing and metrics for the API: every run folder under a runs root as a RunSummary (a run
+// marked running whose process is gone shows as 'interrupted'), and its step/epoch metrics.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunSummary, TrainConfig } from '../../../../src-shared/contract';
+import type { EpochMetric, StepMetric } from '../train/messages';
+import { readJson, readRunInfo, runPath } from './run-folder';
+
+function alive(pid: number | null): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function runSummary(runDir: string): RunSummary {
+  const info = readRunInfo(runDir);
+  const config = readJson<TrainConfig>(runPath(runDir, 'config'));
+  const status = info.status === 'running' && !alive(info.pid) ? 'interrupted' : info.status;
+  return {
+    runId: info.runId,
+    createdAt: info.createdAt,
+    status,
+    config,
+    backend: info.backend,
+    epochsDone: info.epochsDone,
+    bestValAccuracy: info.bestValAccuracy,
+    imagesPerSecond: info.imagesPerSecond,
+    warnings: info.error ? [...info.warnings, `failed: ${info.error}`] : info.warnings,
+  };
+}
+
+/** Runs under a folder, newest first; folders that are not runs are skipped. */
+export function listRuns(runsRoot: string): RunSummary[] {
+  if (!fs.existsSync(runsRoot)) return [];
+  const out: RunSummary[] = [];
+  for (const e of fs.readdirSync(runsRoot, { withFileTypes: true })) {
+    if (!e.isDirectory()) continue;
+    const dir = path.join(runsRoot, e.name);
+    if (!fs.existsSync(runPath(dir, 'run')) || !fs.existsSync(runPath(dir, 'config'))) continue;
+    try {
+      out.push(runSummary(dir));
+    } catch {
+      // A half-written run folder (crash during creation) is not listed.
+    }
+  }
+  return out.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+}
+
+/** Step and epoch metrics of a run; a torn last line (kill during a write) is ignored. */
+export function readRunMetrics(runDir: string): { steps: StepMetric[]; epochs: EpochMetric[] } {
+  const file = runPath(runDir, 'metrics');
+  const steps: StepMetric[] = [];
+  const epochs: EpochMetric[] = [];
+  if (!fs.existsSync(file)) return { steps, epochs };
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    let m: { type?: string } & Record<string, unknown>;
+    try {
+      m = JSON.parse(line) as typeof m;
+    } catch {
+      continue;
+    }
+    const { type, ...rest } = m;
+    if (type === 'step') steps.push(rest as unknown as StepMetric);
+    else if (type === 'epoch') epochs.push(rest as unknown as EpochMetric);
+  }
+  return { steps, epochs };
+}
