@@ -8,7 +8,7 @@ import {
   selectBackend,
   type BackendPreference,
 } from '../src-main/core/learn/backend/select-backend';
-import { getTf, type Scalar, type Tensor } from '../src-main/core/learn/backend/tf';
+import { getTf, type Scalar, type Tensor, type Tensor1D } from '../src-main/core/learn/backend/tf';
 import { buildModel } from '../src-main/core/learn/models/build-model';
 import type { ModelArch } from '../src-main/core/learn/models/config';
 import {
@@ -99,7 +99,7 @@ function benchTfjs(
     batchNorm,
   });
   const x = tf.randomNormal([o.batch, size, size, 6]);
-  const labels = tf.oneHot(tf.randomUniform([o.batch], 0, 31, 'int32') as Tensor as never, 31);
+  const labels = tf.oneHot(tf.randomUniform([o.batch], 0, 31, 'int32') as Tensor1D, 31);
   const opt = tf.train.momentum(0.01, 0.9);
   const step = () => {
     const loss = opt.minimize(
@@ -152,8 +152,8 @@ function benchTfjs(
 export async function benchTrain(opts: BenchTrainOptions = {}): Promise<Record<string, unknown>> {
   const o = {
     batch: opts.batch ?? 32,
-    steps: opts.steps ?? 3,
-    warmup: opts.warmup ?? 1,
+    steps: opts.steps ?? 2,
+    warmup: opts.warmup ?? 2,
     inferSteps: opts.inferSteps ?? 3,
   };
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));

@@ -1,6 +1,8 @@
 // Browser test: open a tiny synthetic dataset in serve mode, check the counts, the 384-well grid
 // with its greyed ring, one-sprite thumbnails that change when a channel is toggled, the heatmap,
 // the tooltip and keyboard navigation into the well viewer.
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { AppPage } from './helpers/app-page';
@@ -19,8 +21,20 @@ let browser: Browser;
 let tracked: TrackedPage;
 let app: AppPage;
 
+/** One image removed before indexing, so the problems list has something to show. */
+let removed = '';
+
 beforeAll(async () => {
-  served = await startServe({ dataset: 'tiny', name: 'plates' });
+  served = await startServe({
+    dataset: 'tiny-closed',
+    name: 'plates',
+    prepare: (dir) => {
+      const plateDir = join(dir, 'train', 'RPE-01', 'Plate2');
+      const file = readdirSync(plateDir).filter((f) => f.endsWith('_s2_w4.png'))[0];
+      removed = `train/RPE-01/Plate2/${file}`;
+      rmSync(join(plateDir, file));
+    },
+  });
   browser = await launchBrowser();
   tracked = await openPage(browser, served.url);
   app = new AppPage(tracked.page);
@@ -32,7 +46,14 @@ afterAll(async () => {
 });
 
 describe('datasets and plates', () => {
-  it('shows the indexed dataset with counts that match its CSVs', async () => {
+  it('opens a folder, shows indexing progress and counts that match its CSVs', async () => {
+    await app.go('datasets');
+    await app.byTestId('dataset-path').fill(served.datasetDir as string);
+    await app.byTestId('dataset-open').click();
+    await app.byTestId('index-progress').waitFor();
+    await expect
+      .poll(() => app.byTestId('index-progress').getAttribute('data-status'), { timeout: 90_000 })
+      .toBe('done');
     await app.waitForDataset();
     const wells = datasetWells(served.datasetDir as string);
     const plates = new Set(wells.map((w) => `${w.experiment}/${w.plate}`));
@@ -47,6 +68,33 @@ describe('datasets and plates', () => {
       .poll(() => app.byTestId('header-backend').textContent(), { timeout: 60_000 })
       .toMatch(/compute: \w+/);
     await app.screenshot('datasets');
+  });
+
+  it('lists the problems found, naming the file, and filters them', async () => {
+    const panel = app.byTestId('problems-panel');
+    // The indexer names the incomplete site (…/B02_s2) and the missing channel.
+    const site = removed.replace(/_w\d\.png$/, '');
+    await expect.poll(() => panel.innerText(), { timeout: 30_000 }).toContain(site);
+    expect(await panel.innerText()).toMatch(/channel 4/);
+    await app.byTestId('problems-search').fill('Plate2');
+    await expect.poll(() => app.byTestId('problem-row').count()).toBeGreaterThan(0);
+    await app.byTestId('problems-search').fill('no-such-file-anywhere');
+    await expect.poll(() => app.byTestId('problem-row').count()).toBe(0);
+    await app.byTestId('problems-search').fill('');
+  });
+
+  it('shows the damaged well as broken, with the reason, in the well viewer', async () => {
+    const site = removed.replace(/_w\d\.png$/, '');
+    const [, , exp, plate, wellSite] =
+      /^(train)\/([^/]+)\/Plate(\d+)\/([A-P]\d{2})_s2$/.exec(site) ?? [];
+    expect(wellSite).toBeDefined();
+    await app.go('well');
+    await app.byTestId('well-idcode').fill(`${exp}_${plate}_${wellSite}`);
+    await app.page.keyboard.press('Enter');
+    await app.byTestId('well-title').waitFor();
+    await app.byTestId('site-2-error').waitFor({ timeout: 30_000 });
+    expect(await app.byTestId('well-meta').innerText()).toMatch(/Site 2\s+broken/);
+    await app.screenshot('well-broken');
   });
 
   it('draws the 384-well plate with the outer ring greyed and the wells of the CSVs', async () => {

@@ -70,7 +70,13 @@ describe('training', () => {
     await expect
       .poll(() => stepCount(app), { timeout: 120_000, interval: 500 })
       .toBeGreaterThan(stepsBefore);
-    await app.byTestId('train-cancel').click();
+    // This time cancel from the global jobs drawer.
+    await app.byTestId('jobs-button').click();
+    const row = app.page.locator('[data-testid="job-row"][data-status="running"]');
+    await row.waitFor();
+    await app.screenshot('jobs-drawer');
+    await row.getByTestId('job-cancel').click();
+    await app.page.keyboard.press('Escape');
     await expect.poll(() => runStatus(app), { timeout: 60_000 }).toBe('cancelled');
   });
 

@@ -25,19 +25,25 @@ export function synthTiny(outDir: string): void {
   }
 }
 
+/**
+ * `dataset: 'tiny'` writes a tiny synthetic dataset and passes it with --dataset; `'tiny-closed'`
+ * writes it (and lets `prepare` damage it) but leaves opening it to the test, through the UI.
+ */
 export async function startServe(opts: {
-  dataset: 'tiny' | 'none';
+  dataset: 'tiny' | 'tiny-closed' | 'none';
   name: string;
+  prepare?: (datasetDir: string) => void;
 }): Promise<Served> {
   const tmp = mkdtempSync(join(tmpdir(), `platelab-e2e-${opts.name}-`));
   const dataDir = join(tmp, 'data');
   let datasetDir: string | null = null;
-  if (opts.dataset === 'tiny') {
+  if (opts.dataset !== 'none') {
     datasetDir = join(tmp, 'ds');
     synthTiny(datasetDir);
+    opts.prepare?.(datasetDir);
   }
   const args = [CLI, 'serve', '--port', '0', '--data', dataDir];
-  if (datasetDir) args.push('--dataset', datasetDir);
+  if (datasetDir && opts.dataset === 'tiny') args.push('--dataset', datasetDir);
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {

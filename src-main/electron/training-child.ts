@@ -16,8 +16,15 @@ process.send = ((message: ChildMessage, ...rest: unknown[]) => {
   return true;
 }) as typeof process.send;
 
+// Messages that arrive while the child entry (and TensorFlow.js) is still loading are held back
+// and replayed once its 'message' listener exists; otherwise the start message could be lost.
+const pending: unknown[] = [];
+let loaded = false;
 port.on('message', (event: { data: unknown }) => {
-  process.emit('message', event.data, undefined);
+  if (loaded) process.emit('message', event.data, undefined);
+  else pending.push(event.data);
 });
 
 await import('../core/learn/train/child-entry');
+loaded = true;
+for (const message of pending.splice(0)) process.emit('message', message, undefined);

@@ -41,16 +41,35 @@ export function openCatalog(file: string, opts: { readonly?: boolean } = {}): Ca
   return db;
 }
 
+/**
+ * Applies every registered migration not yet applied. Applied versions are tracked one by one
+ * (not just the highest), because areas number their migrations in separate ranges and a lower
+ * number may be registered after a higher one has already run.
+ */
 export function migrate(db: Catalog): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  let applied = current;
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+      (r) => r.version,
+    ),
+  );
+  let last = 0;
   for (const m of allMigrations()) {
-    if (m.version <= current) continue;
+    last = Math.max(last, m.version);
+    if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+      db.pragma(
+        `user_version = ${Math.max(m.version, db.pragma('user_version', { simple: true }) as number)}`,
+      );
     })();
-    applied = m.version;
   }
-  return applied;
+  return last;
 }

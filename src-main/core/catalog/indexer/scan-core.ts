@@ -31,6 +31,7 @@ export function scanDirCore(
   crypto: typeof NodeCrypto,
   abs: string,
   withHeaders: boolean,
+  knownDigest: string | null,
 ): RawScan {
   const HEAD = 33;
   let entries;

@@ -1,6 +1,7 @@
 // Picks the fastest TensorFlow.js backend that really works on this machine: tfjs-node-gpu (CUDA)
 // → tfjs-node → WebGPU through Dawn (`webgpu` package, needs a real adapter) → wasm with our
 // training kernels → cpu. Every refusal keeps its reason for the UI/CLI "why not" line.
+import { readdirSync } from 'node:fs';
 import { bundledTf, getTf, setTf, type Tf } from './tf';
 
 export const backendNames = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
@@ -110,7 +111,24 @@ interface GpuLike {
   requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapterLike | null>;
 }
 
+/** Linux without any GPU device node has no adapter to find; skip loading Dawn (it warns noisily). */
+function linuxWithoutGpuDevice(): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    if (readdirSync('/dev/dri').length > 0) return false;
+  } catch {
+    // no /dev/dri
+  }
+  try {
+    return !readdirSync('/dev').some((name) => name.startsWith('nvidia'));
+  } catch {
+    return false;
+  }
+}
+
 async function tryWebgpu(): Promise<string> {
+  if (linuxWithoutGpuDevice())
+    throw new Error('no GPU device on this machine (/dev/dri and /dev/nvidia* absent)');
   const mod = await optionalImport('webgpu');
   const create = mod.create as ((flags: string[]) => GpuLike) | undefined;
   if (typeof create !== 'function') throw new Error('webgpu package has no create()');
