@@ -12,14 +12,26 @@ const noElectron = {
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'out/**', 'dist/**', 'test-results/**', 'bench/.data/**', '.cache/**'],
+    ignores: [
+      '.*.ts',
+      '.*.mjs',
+      'node_modules/**',
+      'out/**',
+      'dist/**',
+      'test-results/**',
+      'bench/.data/**',
+      '.cache/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'off',
     },
@@ -46,7 +58,8 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/src-main/**', '**/src-preload/**', 'node:*'],
-              message: 'The renderer talks only to the contract (src-shared) through its ApiClient.',
+              message:
+                'The renderer talks only to the contract (src-shared) through its ApiClient.',
             },
           ],
         },
@@ -63,7 +76,8 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/src-main/**', '**/src-renderer/**', '**/src-preload/**', 'node:*'],
-              message: 'src-shared is the contract: it imports nothing of ours and nothing of Node.',
+              message:
+                'src-shared is the contract: it imports nothing of ours and nothing of Node.',
             },
           ],
         },

@@ -74,6 +74,7 @@ describe('training', () => {
     await app.byTestId('jobs-button').click();
     const row = app.page.locator('[data-testid="job-row"][data-status="running"]');
     await row.waitFor();
+    await app.page.waitForTimeout(500); // the drawer slides in
     await app.screenshot('jobs-drawer');
     await row.getByTestId('job-cancel').click();
     await app.page.keyboard.press('Escape');

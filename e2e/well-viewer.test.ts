@@ -33,6 +33,20 @@ async function siteSrc(site: number): Promise<string> {
   return (await img.getAttribute('src')) ?? '';
 }
 
+/** Each channel's contrast range [lo, hi], read from the range sliders' thumbs. */
+async function ranges(): Promise<number[][]> {
+  const out: number[][] = [];
+  for (let c = 1; c <= 6; c++) {
+    const thumbs = app.byTestId(`channel-range-${c}`).getByRole('slider');
+    out.push(
+      (await thumbs.evaluateAll((els) => els.map((e) => e.getAttribute('aria-valuenow')))).map(
+        Number,
+      ),
+    );
+  }
+  return out;
+}
+
 describe('well viewer', () => {
   it('opens a well by double-click and shows both sites side by side', async () => {
     await app.waitForDataset();
@@ -89,6 +103,20 @@ describe('well viewer', () => {
 
     await app.byTestId('reset-display').click();
     await expect.poll(() => app.byTestId('channel-toggle-2').isChecked()).toBe(true);
+  });
+
+  it('auto-contrasts from the site and applies one channel to all', async () => {
+    const defaults = await ranges();
+    await app.byTestId('auto-contrast').click();
+    await expect.poll(ranges, { timeout: 30_000 }).not.toEqual(defaults);
+    const auto = await ranges();
+    // Apply channel 1's range to every channel.
+    await app.byTestId('channel-1').click({ position: { x: 5, y: 5 } });
+    await app.byTestId('apply-all').click();
+    await expect.poll(ranges).toEqual(Array.from({ length: 6 }, () => auto[0]));
+    await app.screenshot('well-auto-contrast');
+    await app.byTestId('reset-display').click();
+    await expect.poll(ranges).toEqual(defaults);
     expect(tracked.errors).toEqual([]);
   });
 });

@@ -5,15 +5,21 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync, rmSync } from 'node:fs';
 
 const tsc = 'node_modules/typescript/bin/tsc';
-const run = (project) => spawnSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' }).status;
+const run = (project) =>
+  spawnSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' }).status;
 
 let nodeProject = 'tsconfig.node.json';
 const tmp = 'tsconfig.node-no-electron.json';
 if (!existsSync('node_modules/electron/electron.d.ts')) {
-  console.log('typecheck: SKIPPED src-main/electron and src-preload (the electron package is not installed here)');
+  console.log(
+    'typecheck: SKIPPED src-main/electron and src-preload (the electron package is not installed here)',
+  );
   writeFileSync(
     tmp,
-    JSON.stringify({ extends: './tsconfig.node.json', exclude: ['src-main/electron/**', 'src-preload/**', 'electron.vite.config.ts'] }),
+    JSON.stringify({
+      extends: './tsconfig.node.json',
+      exclude: ['src-main/electron/**', 'src-preload/**', 'electron.vite.config.ts'],
+    }),
   );
   nodeProject = tmp;
 }

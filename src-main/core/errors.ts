@@ -40,5 +40,8 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
 }
 
 export function isInputError(err: unknown): boolean {
-  return err instanceof PlateLabError && (err.code === 'INVALID_INPUT' || err.code === 'NOT_FOUND' || err.code === 'VALIDATION');
+  return (
+    err instanceof PlateLabError &&
+    (err.code === 'INVALID_INPUT' || err.code === 'NOT_FOUND' || err.code === 'VALIDATION')
+  );
 }

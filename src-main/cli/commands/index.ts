@@ -11,5 +11,16 @@ import { register as evaluate } from './evaluate';
 import { register as serve } from './serve';
 
 export function registerCommands(program: Command): void {
-  for (const register of [synth, indexCmd, info, composite, train, predict, submit, evaluate, serve]) register(program);
+  for (const register of [
+    synth,
+    indexCmd,
+    info,
+    composite,
+    train,
+    predict,
+    submit,
+    evaluate,
+    serve,
+  ])
+    register(program);
 }

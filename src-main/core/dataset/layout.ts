@@ -26,9 +26,14 @@ const PLATE_RE = /^Plate(\d+)$/;
 /** Parses a path relative to the dataset root (either separator). */
 export function parseImagePath(relPath: string): ParsedPath {
   const parts = relPath.split(/[\\/]+/).filter(Boolean);
-  if (parts.length !== 4) return { ok: false, reason: 'expected {train|test}/{EXPERIMENT}/Plate{p}/{WELL}_s{site}_w{channel}.png' };
+  if (parts.length !== 4)
+    return {
+      ok: false,
+      reason: 'expected {train|test}/{EXPERIMENT}/Plate{p}/{WELL}_s{site}_w{channel}.png',
+    };
   const [split, experiment, plateDir, file] = parts as [string, string, string, string];
-  if (split !== 'train' && split !== 'test') return { ok: false, reason: `top folder "${split}" is neither train nor test` };
+  if (split !== 'train' && split !== 'test')
+    return { ok: false, reason: `top folder "${split}" is neither train nor test` };
   const pm = PLATE_RE.exec(plateDir);
   if (!pm) return { ok: false, reason: `plate folder "${plateDir}" is not Plate{number}` };
   const fm = FILE_RE.exec(file);
@@ -38,13 +43,22 @@ export function parseImagePath(relPath: string): ParsedPath {
   const site = Number(fm[2]);
   const channel = Number(fm[3]);
   if (site < 1) return { ok: false, reason: `site ${site} is not 1 or more` };
-  if (channel < 1 || channel > CHANNELS) return { ok: false, reason: `channel ${channel} is outside 1..${CHANNELS}` };
-  return { ok: true, image: { split, experiment, plate: Number(pm[1]), well: fm[1]!, site, channel } };
+  if (channel < 1 || channel > CHANNELS)
+    return { ok: false, reason: `channel ${channel} is outside 1..${CHANNELS}` };
+  return {
+    ok: true,
+    image: { split, experiment, plate: Number(pm[1]), well: fm[1]!, site, channel },
+  };
 }
 
 /** Relative path of one channel image, as RxRx1 names it. */
 export function imageRelPath(ref: ImageRef): string {
-  return path.join(ref.split, ref.experiment, `Plate${ref.plate}`, `${ref.well}_s${ref.site}_w${ref.channel}.png`);
+  return path.join(
+    ref.split,
+    ref.experiment,
+    `Plate${ref.plate}`,
+    `${ref.well}_s${ref.site}_w${ref.channel}.png`,
+  );
 }
 
 /** Relative paths of the 6 channel images of a site, channel 1 first. */

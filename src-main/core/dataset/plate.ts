@@ -49,7 +49,8 @@ export function isUsedWell(pos: WellPosition): boolean {
 /** The 308 used wells in row-major order (B02, B03, …, O23). */
 export function usedWells(): string[] {
   const out: string[] = [];
-  for (let row = 1; row <= 14; row++) for (let col = 2; col <= 23; col++) out.push(wellName({ row, col }));
+  for (let row = 1; row <= 14; row++)
+    for (let col = 2; col <= 23; col++) out.push(wellName({ row, col }));
   return out;
 }
 

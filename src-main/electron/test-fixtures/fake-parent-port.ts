@@ -8,8 +8,18 @@ const port = Object.assign(new EventEmitter(), {
   postMessage: (m: unknown) => void realSend(m as object),
 });
 Object.defineProperty(process, 'parentPort', { value: port, configurable: true });
-process.on('message', (m: unknown) => {
-  if (typeof m === 'object' && m !== null && 'viaPort' in m)
-    port.emit('message', { data: (m as { viaPort: unknown }).viaPort });
+
+// Like Electron's port, hold messages until someone listens.
+const queued: unknown[] = [];
+port.on('newListener', (name) => {
+  if (name !== 'message') return;
+  setImmediate(() => queued.splice(0).forEach((data) => port.emit('message', { data })));
 });
+process.on('message', (m: unknown) => {
+  if (typeof m !== 'object' || m === null || !('viaPort' in m)) return;
+  const data = (m as { viaPort: unknown }).viaPort;
+  if (port.listenerCount('message') > 0) port.emit('message', { data });
+  else queued.push(data);
+});
+
 await import('../training-child');

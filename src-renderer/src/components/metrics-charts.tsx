@@ -40,7 +40,7 @@ function options(title: string, xLabel: string, log = false): ChartOptions<'line
       legend: { position: 'bottom', labels: { boxWidth: 10 } },
     },
     scales: {
-      x: { type: 'linear', title: { display: true, text: xLabel } },
+      x: { type: 'linear', title: { display: true, text: xLabel }, ticks: { precision: 0 } },
       y: { type: log ? 'logarithmic' : 'linear' },
     },
   };
