@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { indexDataset, type IndexResult } from '../src-main/core/catalog/indexer';
+import { defaultScanThreads } from '../src-main/core/catalog/indexer/scan-pool';
 import { readMetadata } from '../src-main/core/dataset/metadata';
 import { SITES, CHANNELS } from '../src-main/core/dataset/plate';
 
@@ -117,10 +118,13 @@ function median(xs: number[]): number {
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
-async function timed<T>(fn: () => T | Promise<T>): Promise<[T, number]> {
+/** Wall seconds and CPU seconds (user + system, all threads of this process). */
+async function timed<T>(fn: () => T | Promise<T>): Promise<[T, number, number]> {
   const t = performance.now();
+  const c = process.cpuUsage();
   const r = await fn();
-  return [r, (performance.now() - t) / 1000];
+  const u = process.cpuUsage(c);
+  return [r, (performance.now() - t) / 1000, (u.user + u.system) / 1e6];
 }
 
 export async function benchIndex(opts: BenchIndexOptions = {}): Promise<Record<string, unknown>> {
@@ -135,21 +139,30 @@ export async function benchIndex(opts: BenchIndexOptions = {}): Promise<Record<s
     log('warming the file cache with one untimed walk…');
     const tree = bareWalk(dir);
     const walks: number[] = [];
-    const walk = async () => walks.push((await timed(() => bareWalk(dir)))[1]);
+    const walkCpu: number[] = [];
+    const walk = async () => {
+      const [, wall, cpu] = await timed(() => bareWalk(dir));
+      walks.push(wall);
+      walkCpu.push(cpu);
+    };
     await walk();
     log(`walk ${round(walks[0]!)} s; full index…`);
-    const [full, fullS] = await timed(() => indexDataset({ root: dir, dbFile }));
+    const [full, fullS, fullCpu] = await timed(() => indexDataset({ root: dir, dbFile }));
     await walk();
     const unchanged: number[] = [];
+    const unchangedCpu: number[] = [];
     let last: IndexResult = full;
     for (let i = 0; i < repeats; i++) {
-      const [r, s] = await timed(() => indexDataset({ root: dir, dbFile }));
+      const [r, s, cpu] = await timed(() => indexDataset({ root: dir, dbFile }));
       unchanged.push(s);
+      unchangedCpu.push(cpu);
       last = r;
       await walk();
     }
     const walkS = median(walks);
     const unchangedS = median(unchanged);
+    const walkC = median(walkCpu);
+    const unchangedC = median(unchangedCpu);
     return {
       bench: 'index',
       tree: { dir, source, files: tree.files, bytes: tree.bytes },
@@ -168,9 +181,19 @@ export async function benchIndex(opts: BenchIndexOptions = {}): Promise<Record<s
         unchangedReindex: round(unchangedS),
         unchangedAll: unchanged.map((u) => round(u)),
       },
+      cpuSeconds: {
+        walk: round(walkC),
+        fullIndex: round(fullCpu),
+        unchangedReindex: round(unchangedC),
+      },
       ratios: {
         fullIndexToWalk: round(fullS / walkS, 2),
         unchangedToWalk: round(unchangedS / walkS, 2),
+      },
+      // CPU time is far less sensitive than wall time to other processes sharing the cores.
+      cpuRatios: {
+        fullIndexToWalk: round(fullCpu / walkC, 2),
+        unchangedToWalk: round(unchangedC / walkC, 2),
       },
       goals: {
         fullIndexToWalk: 2,
@@ -189,7 +212,11 @@ export async function benchIndex(opts: BenchIndexOptions = {}): Promise<Record<s
         loadavgBefore: round(loadBefore, 2),
         loadavgAfter: round(os.loadavg()[0]!, 2),
       },
-      note: 'warm file cache; walk = readdirSync(withFileTypes) + statSync per file in this process',
+      note:
+        'warm file cache; walk = readdirSync(withFileTypes) + statSync per file on one thread; the indexer scans on worker threads ' +
+        '(threads: ' +
+        String(defaultScanThreads()) +
+        ') and parses pixel_stats.csv on another; CPU seconds include all threads',
     };
   } finally {
     fs.rmSync(dbDir, { recursive: true, force: true });

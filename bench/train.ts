@@ -19,7 +19,7 @@ import { findTorch, runTorch, type TorchResult } from './train-torch';
 
 export interface BenchTrainOptions {
   /** "arch@size" entries; default: resnet-mini@64, resnet18@64, resnet18@128, resnet34@64, resnet34@128. */
-  nets?: string[];
+  nets?: string[] | string;
   batch?: number;
   /** Timed training steps per net (after `warmup`). */
   steps?: number;
@@ -157,7 +157,9 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<Record<s
     inferSteps: opts.inferSteps ?? 3,
   };
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const nets = (opts.nets ?? defaultNets).map(parseNet);
+  // The bench runner passes a single --nets value as a string, several as an array.
+  const netList = opts.nets ?? defaultNets;
+  const nets = (typeof netList === 'string' ? [netList] : netList).map(parseNet);
   const sel = await selectBackend(opts.backend);
   const torchFound = opts.torch === false ? { reasons: ['disabled by option'] } : findTorch();
   const torchThreads = opts.torchThreads ?? os.cpus().length;

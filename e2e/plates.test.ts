@@ -3,7 +3,7 @@
 // the tooltip and keyboard navigation into the well viewer.
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { AppPage } from './helpers/app-page';
 import { launchBrowser, openPage, type TrackedPage } from './helpers/browser';
@@ -38,6 +38,14 @@ beforeAll(async () => {
   browser = await launchBrowser();
   tracked = await openPage(browser, served.url);
   app = new AppPage(tracked.page);
+});
+
+afterEach((ctx) => {
+  // On failure, show what the server and the page said: the likeliest explanations.
+  if (ctx.task.result?.state === 'fail') {
+    console.error(`server output (tail):\n${served?.output().slice(-3000)}`);
+    console.error(`page errors:\n${tracked?.errors.join('\n')}`);
+  }
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 // Browser test: train a tiny run, predict the validation and test splits, step through a review
 // queue with the keyboard into the well viewer, then export a Kaggle submission and check the file.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { AppPage } from './helpers/app-page';
 import { launchBrowser, openPage, type TrackedPage } from './helpers/browser';
@@ -20,6 +20,14 @@ beforeAll(async () => {
   tracked = await openPage(browser, served.url);
   app = new AppPage(tracked.page);
   await app.waitForDataset();
+});
+
+afterEach((ctx) => {
+  // On failure, show what the server and the page said: the likeliest explanations.
+  if (ctx.task.result?.state === 'fail') {
+    console.error(`server output (tail):\n${served?.output().slice(-3000)}`);
+    console.error(`page errors:\n${tracked?.errors.join('\n')}`);
+  }
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 // Browser test: the training form validates as you type, a tiny run streams its curves, one run is
 // cancelled and resumed, and a short run finishes and appears in the run list.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { AppPage } from './helpers/app-page';
 import { launchBrowser, openPage, type TrackedPage } from './helpers/browser';
@@ -18,6 +18,14 @@ beforeAll(async () => {
   tracked = await openPage(browser, served.url);
   app = new AppPage(tracked.page);
   await app.waitForDataset();
+});
+
+afterEach((ctx) => {
+  // On failure, show what the server and the page said: the likeliest explanations.
+  if (ctx.task.result?.state === 'fail') {
+    console.error(`server output (tail):\n${served?.output().slice(-3000)}`);
+    console.error(`page errors:\n${tracked?.errors.join('\n')}`);
+  }
 });
 
 afterAll(async () => {

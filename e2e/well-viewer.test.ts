@@ -1,6 +1,6 @@
 // Browser test: open a well from the plate, see both sites, switch to one site at a time, zoom,
 // toggle a channel (the rendered image changes), reset to the rxrx1 default.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { AppPage } from './helpers/app-page';
 import { launchBrowser, openPage, type TrackedPage } from './helpers/browser';
@@ -18,6 +18,14 @@ beforeAll(async () => {
   browser = await launchBrowser();
   tracked = await openPage(browser, served.url);
   app = new AppPage(tracked.page);
+});
+
+afterEach((ctx) => {
+  // On failure, show what the server and the page said: the likeliest explanations.
+  if (ctx.task.result?.state === 'fail') {
+    console.error(`server output (tail):\n${served?.output().slice(-3000)}`);
+    console.error(`page errors:\n${tracked?.errors.join('\n')}`);
+  }
 });
 
 afterAll(async () => {

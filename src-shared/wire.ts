@@ -49,6 +49,22 @@ export function parseWireEvent(text: string): WireEvent | null {
   return parsed.success ? ({ event, payload: parsed.data } as WireEvent) : null;
 }
 
+/**
+ * Error codes a Result may carry: the core's (VALIDATION, INVALID_INPUT, NOT_FOUND, CONFLICT,
+ * CANCELLED, UNAVAILABLE, INTERNAL) and the transport's (UNAUTHORIZED, FORBIDDEN).
+ */
+export const ERROR_CODES = [
+  'VALIDATION',
+  'INVALID_INPUT',
+  'NOT_FOUND',
+  'CONFLICT',
+  'CANCELLED',
+  'UNAVAILABLE',
+  'INTERNAL',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+] as const;
+
 /** HTTP status for an error code; the body is the envelope either way. */
 export function httpStatusFor(code: string): number {
   switch (code) {
@@ -57,12 +73,12 @@ export function httpStatusFor(code: string): number {
       return 400;
     case 'UNAUTHORIZED':
       return 401;
+    case 'FORBIDDEN':
+      return 403;
     case 'NOT_FOUND':
       return 404;
     case 'CONFLICT':
       return 409;
-    case 'PAYLOAD_TOO_LARGE':
-      return 413;
     case 'UNAVAILABLE':
       return 503;
     default:

@@ -54,30 +54,27 @@ export function tokenAccepted(
   return p && sameSecret(p.token, expected) ? { ok: true, via: p.via } : { ok: false };
 }
 
-/** Host names a request may address this server by (Host header check against DNS rebinding). */
-export function hostAllowed(
-  req: IncomingMessage,
-  boundHost: string,
-  port: number,
-  tokenRequired: boolean,
-): boolean {
+/**
+ * Host names a request may address a loopback server by: loopback names only, so a page of another
+ * site that rebinds its DNS name to 127.0.0.1 is refused (any port: a dev proxy may forward its own).
+ */
+export function hostAllowed(req: IncomingMessage, tokenRequired: boolean): boolean {
   // With a token, the token is the protection; the host may be any name the machine is reached by.
   if (tokenRequired) return true;
-  const host = req.headers.host;
-  if (!host) return false;
-  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host);
-  if (!m) return false;
-  const name = m[1]!;
-  const p = m[2] ? Number(m[2]) : 80;
-  return p === port && (isLoopbackHost(name) || name === boundHost);
+  const m = /^(\[[^\]]+\]|[^:]+)(?::\d+)?$/.exec(req.headers.host ?? '');
+  return m !== null && isLoopbackHost(m[1]!);
 }
 
-/** A cross-site request (Origin of another site) is refused; same-origin and non-browser requests pass. */
+/**
+ * A cross-site request (an Origin of another site) is refused; same-origin requests, pages served
+ * from a loopback name (e.g. the UI's dev server) and non-browser clients (no Origin) pass.
+ */
 export function originAllowed(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (!origin) return true;
   try {
-    return new URL(origin).host === req.headers.host;
+    const u = new URL(origin);
+    return u.host === req.headers.host || isLoopbackHost(u.hostname);
   } catch {
     return false;
   }

@@ -163,6 +163,14 @@ describe('loopback server', () => {
       origin: 'http://evil.example',
     });
     expect(crossSite.status).toBe(403);
+    // The UI's dev server (another loopback origin, through a proxy) is let through.
+    const devServer = await postRaw(base, 'app.info', '{}', {
+      'content-type': 'application/json',
+      origin: 'http://localhost:5173',
+    });
+    expect(devServer.status).toBe(200);
+    expect(await getWithHost(server.port, '/', 'localhost:5173')).toBe(200);
+    expect(await getWithHost(server.port, '/', '127.0.0.1.evil.example')).toBe(403);
     expect(
       await wsOpen(`ws://127.0.0.1:${server.port}/api/events`, { origin: 'http://evil.example' }),
     ).toEqual({ opened: false, status: 403 });

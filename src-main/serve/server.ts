@@ -58,8 +58,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     req: http.IncomingMessage,
     url: URL,
   ): { status: number; message: string } | { cookie?: string } => {
-    if (!hostAllowed(req, host, port, tokenRequired))
-      return { status: 403, message: 'unexpected Host header' };
+    if (!hostAllowed(req, tokenRequired)) return { status: 403, message: 'unexpected Host header' };
     if (!originAllowed(req)) return { status: 403, message: 'cross-origin request refused' };
     if (!token) return {};
     const t = tokenAccepted(token, req, url);

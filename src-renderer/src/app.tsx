@@ -6,6 +6,7 @@ import { useCall } from './state/api-context';
 import { AppStateProvider, useAppState, type Screen } from './state/app-state';
 import { JobsProvider } from './state/jobs-context';
 import { useConnected } from './state/connection';
+import { ErrorBoundary } from './components/error-boundary';
 import { JobsIndicator } from './components/jobs-indicator';
 import { Notifications } from './components/notifications';
 import { DatasetsScreen } from './screens/datasets-screen';
@@ -107,12 +108,14 @@ function Frame() {
         </Group>
       </AppShell.Header>
       <AppShell.Main>
-        {screen === 'datasets' && <DatasetsScreen />}
-        {screen === 'plates' && <PlatesScreen />}
-        {screen === 'well' && <WellScreen />}
-        {screen === 'training' && <TrainingScreen backend={backend?.name ?? null} />}
-        {screen === 'predictions' && <PredictionsScreen />}
-        {screen === 'export' && <ExportScreen />}
+        <ErrorBoundary key={screen}>
+          {screen === 'datasets' && <DatasetsScreen />}
+          {screen === 'plates' && <PlatesScreen />}
+          {screen === 'well' && <WellScreen />}
+          {screen === 'training' && <TrainingScreen backend={backend?.name ?? null} />}
+          {screen === 'predictions' && <PredictionsScreen />}
+          {screen === 'export' && <ExportScreen />}
+        </ErrorBoundary>
       </AppShell.Main>
     </AppShell>
   );

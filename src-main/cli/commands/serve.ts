@@ -1,6 +1,7 @@
 // `platelab serve`: the PlateLab UI and API over HTTP + WebSocket for any browser (loopback by default;
 // another address requires the access token printed in the URL).
 import type { Command } from 'commander';
+import { isInputError } from '../../core/errors';
 import { runServe, stopOnSignals } from '../../serve/serve-app';
 
 function parsePort(value: string): number {
@@ -41,7 +42,9 @@ export function register(program: Command): void {
           stopOnSignals(app);
         } catch (err) {
           console.error(`platelab serve: ${err instanceof Error ? err.message : String(err)}`);
-          process.exit(err instanceof Error && 'code' in err && err.code === 'EADDRINUSE' ? 1 : 2);
+          // Bad input (a missing --dataset folder, a port in use) exits 1; anything else 2.
+          const inUse = err instanceof Error && 'code' in err && err.code === 'EADDRINUSE';
+          process.exit(inUse || isInputError(err) ? 1 : 2);
         }
       },
     );

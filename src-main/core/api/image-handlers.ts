@@ -6,20 +6,11 @@ import { relUnder } from '../app/media';
 import { wellDetail } from '../catalog/queries';
 import { CHANNELS } from '../dataset/plate';
 import { inputError } from '../errors';
-import { catalogSites, spread } from '../imaging/catalog-sites';
-import {
-  autoContrast,
-  channelHistograms,
-  rxrx1DefaultDisplay,
-  type DisplayState,
-} from '../imaging/display';
-import { loadRawSite } from '../imaging/load-site';
+import { autoContrastFor, type AutoContrastSource } from '../imaging/auto-contrast';
+import { rxrx1DefaultDisplay } from '../imaging/display';
 import { plateSprite, sitePng } from '../imaging/thumbnails';
 import { requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
-
-/** Sites pooled for a plate or experiment auto-contrast: enough for stable percentiles, still fast. */
-const AUTO_SAMPLE_SITES = 12;
 
 export function datasetCacheDir(ctx: AppContext, ds: OpenDataset): string {
   return path.join(ctx.layout.cache, path.basename(ds.dbFile).replace(/\.sqlite$/, ''));
@@ -42,16 +33,6 @@ function siteRelPaths(ds: OpenDataset, idCode: string, site: number): string[] {
   return paths as string[];
 }
 
-async function pooledHistograms(ds: OpenDataset, sites: string[][]): Promise<Float64Array[]> {
-  let hist: Float64Array[] | undefined;
-  for (const rel of sites) {
-    const raw = await loadRawSite(ds.root, rel);
-    hist = channelHistograms(raw.data, hist);
-  }
-  if (!hist) throw inputError('no complete site to compute the contrast from');
-  return hist;
-}
-
 type Names = 'display.default' | 'display.auto' | 'thumbnails.plate' | 'images.site';
 
 export function imageHandlers(ctx: AppContext): HandlerGroup<Names> {
@@ -59,22 +40,20 @@ export function imageHandlers(ctx: AppContext): HandlerGroup<Names> {
     'display.default': () => rxrx1DefaultDisplay(),
     'display.auto': async ({ source, idCode, site, experiment, plate, percentiles, base }) => {
       const ds = requireDataset(ctx);
-      let sites: string[][];
+      let src: AutoContrastSource;
       if (source === 'site') {
         if (!idCode) throw inputError('display.auto with source "site" needs idCode');
-        sites = [siteRelPaths(ds, idCode, site ?? 1)];
+        src = { source, relPaths: siteRelPaths(ds, idCode, site ?? 1) };
+      } else if (source === 'plate') {
+        if (!experiment || plate === undefined)
+          throw inputError('display.auto with source "plate" needs experiment and plate');
+        src = { source, experiment, plate, site };
       } else {
-        if (!experiment) throw inputError(`display.auto with source "${source}" needs experiment`);
-        if (source === 'plate' && plate === undefined)
-          throw inputError('display.auto with source "plate" needs plate');
-        const found =
-          source === 'plate'
-            ? catalogSites(ds.db, { experiment, plate, site: site ?? 1 })
-            : catalogSites(ds.db, { experiment, wellType: 'negative_control' });
-        sites = spread(found, AUTO_SAMPLE_SITES).map((s) => s.relPaths);
+        if (!experiment)
+          throw inputError('display.auto with source "experiment-controls" needs experiment');
+        src = { source, experiment };
       }
-      const hist = await pooledHistograms(ds, sites);
-      return autoContrast(base as DisplayState, hist, percentiles);
+      return autoContrastFor(src, { root: ds.root, db: ds.db, base, percentiles });
     },
     'thumbnails.plate': async ({ experiment, plate, site, size, display }) => {
       const ds = requireDataset(ctx);

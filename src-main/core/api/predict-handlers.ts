@@ -16,7 +16,7 @@ import { requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
 import { renderPlateHeatmap, type HeatValue, type HeatWell } from './plate-heatmap';
 import { platePredictions } from './prediction-source';
-import { runDirOf } from './run-reader';
+import { runDirOf } from './run-dir';
 import { plateMeanIntensity } from './well-intensity';
 
 // The predict modules load TensorFlow.js (seconds): imported on first use, not at server start.

@@ -16,7 +16,8 @@ import type { TrainJob } from '../learn/train/messages';
 import type { BackendInfo } from './app-handlers';
 import { requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
-import { listRuns, readRunMetrics, runDirOf } from './run-reader';
+import { listRuns, readRunMetrics } from '../learn/runs/list-runs';
+import { runDirOf } from './run-dir';
 
 /** Starts the training child: node's fork in serve mode, Electron's utilityProcess on the desktop. */
 export type TrainingLauncher = (job: TrainJob) => TrainingHandle;
@@ -160,7 +161,7 @@ export function trainingHandlers(
       ctx.jobs.cancel(jobId);
       return {};
     },
-    'runs.list': () => listRuns(ctx.layout.runs, (id) => live.has(id)),
+    'runs.list': () => listRuns(ctx.layout.runs),
     'runs.metrics': ({ runId }) => readRunMetrics(runDirOf(ctx.layout.runs, runId)),
   };
 }

@@ -29,9 +29,10 @@ export const METRIC_NEEDS_RUN: Record<MetricName, boolean> = {
   intensity: false,
 };
 
-export type Legend =
+export type Legend = (
   | { kind: 'categories'; items: { label: string; color: Rgb }[]; more: number }
-  | { kind: 'range'; min: number; max: number; map: ColormapName; label: string };
+  | { kind: 'range'; min: number; max: number; map: ColormapName; label: string }
+) & { missing?: number };
 
 export interface Heatmap {
   colors: Map<string, Rgb>;
@@ -97,6 +98,18 @@ function continuous(
 }
 
 export function buildHeatmap(
+  wells: PlateWell[],
+  metric: MetricName,
+  map: ColormapName,
+  channel: number,
+): Heatmap {
+  const h = heatmapOf(wells, metric, map, channel);
+  // Wells on the plate without a value (no prediction yet, no label) are counted for the legend.
+  h.legend.missing = wells.filter((w) => !h.values.has(w.well)).length;
+  return h;
+}
+
+function heatmapOf(
   wells: PlateWell[],
   metric: MetricName,
   map: ColormapName,

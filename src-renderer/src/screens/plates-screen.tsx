@@ -13,6 +13,7 @@ import {
   Stack,
   Table,
   Text,
+  TextInput,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useCallback, useMemo, useState } from 'react';
@@ -44,6 +45,7 @@ export function PlatesScreen() {
     'all' | 'controls' | 'negative' | 'positive' | 'treatment'
   >('all');
   const [selected, setSelected] = useState<string | null>(null);
+  const [sirnaFilter, setSirnaFilter] = useState('');
   const [exporting, setExporting] = useState(false);
   const [exported, setPng] = useState<{
     key: string;
@@ -91,6 +93,7 @@ export function PlatesScreen() {
   );
   const dimmed = useCallback(
     (w: PlateWell) => {
+      if (sirnaFilter.trim() && w.sirna !== sirnaFilter.trim()) return true;
       switch (typeFilter) {
         case 'all':
           return false;
@@ -104,7 +107,7 @@ export function PlatesScreen() {
           return w.wellType !== 'treatment';
       }
     },
-    [typeFilter],
+    [typeFilter, sirnaFilter],
   );
   const onOpen = useCallback((w: PlateWell) => openWell(w.idCode), [openWell]);
   const sel = wellList.find((w) => w.well === selected) ?? null;
@@ -193,6 +196,14 @@ export function PlatesScreen() {
             onChange={(v) => v && setTypeFilter(v as typeof typeFilter)}
             w={170}
             data-testid="well-type-filter"
+          />
+          <TextInput
+            label="siRNA"
+            placeholder="any"
+            value={sirnaFilter}
+            onChange={(e) => setSirnaFilter(e.currentTarget.value)}
+            w={90}
+            data-testid="sirna-filter"
           />
           {mode === 'heatmap' && experiment !== null && plate !== null && (
             <Group gap="xs" align="end">

@@ -9,6 +9,7 @@ import { openCatalog, type Catalog } from '../db';
 import { catalogCounts, type CatalogCounts } from '../counts';
 import { CatalogIds } from './ids';
 import { metadataSignature, syncMetadata } from './metadata-sync';
+import { parsePixelStatsFile, pixelSignature, syncPixelStats } from './pixel-sync';
 import { removePlateDir, syncPlate, type PlateChanges } from './plate-sync';
 import { crossProblems } from './cross-problems';
 import { replaceScopeProblems } from './problem-store';
@@ -62,10 +63,21 @@ export async function indexDataset(opts: IndexOptions): Promise<IndexResult> {
   try {
     progress(0, 1, 'reading metadata');
     const ids = new CatalogIds(db);
+    const threads = opts.threads ?? defaultScanThreads();
     const signature = metadataSignature(root);
+    const wellsChanged =
+      signature !== getMeta(db, 'metadata_signature') || getMeta(db, 'format') === undefined;
+    // pixel_stats.csv is big: parse it on a worker while the plates are indexed. It is redone when
+    // the well metadata changes too, since its rows attach to the experiments listed there.
+    const pixelSig = pixelSignature(root);
+    const pixelJob =
+      wellsChanged || pixelSig !== getMeta(db, 'pixel_stats_signature')
+        ? parsePixelStatsFile(root, threads > 0)
+        : null;
+    pixelJob?.catch(() => {}); // awaited below
     let metadataRead = false;
-    if (signature !== getMeta(db, 'metadata_signature') || getMeta(db, 'format') === undefined) {
-      const meta = readMetadata(root);
+    if (wellsChanged) {
+      const meta = readMetadata(root, { pixelStats: false });
       throwIfCancelled(opts.signal);
       syncMetadata(db, ids, meta, signature);
       metadataRead = true;
@@ -89,7 +101,7 @@ export async function indexDataset(opts: IndexOptions): Promise<IndexResult> {
     const total = plates.length;
     let lastYield = performance.now();
     // Scans run ahead of the writer: a few plates in flight per thread.
-    const pool = new ScanPool(opts.threads ?? defaultScanThreads());
+    const pool = new ScanPool(threads);
     const ahead = Math.max(2, pool.threads * 3);
     const inFlight: Array<Promise<RawScan>> = [];
     const submit = (i: number) => {
@@ -140,6 +152,13 @@ export async function indexDataset(opts: IndexOptions): Promise<IndexResult> {
       throwIfCancelled(opts.signal);
       changed.removed += removePlateDir(db, ids, gone.dir, gone.experiment, gone.plate);
     }
+    if (pixelJob) {
+      progress(total, total, 'pixel stats');
+      syncPixelStats(db, ids, await pixelJob, pixelSig);
+      metadataRead = true;
+    }
+    throwIfCancelled(opts.signal);
+
     db.transaction(() => {
       replaceScopeProblems(db, 'tree', treeProblems);
       setMeta(db, 'root', root);

@@ -203,6 +203,63 @@ describe('indexDataset on a fixture', () => {
     expect(again.platesScanned).toBe(0);
   });
 
+  it('reads pixel_stats.csv on a worker (same rows as in-process) and re-reads it alone when it changes', async () => {
+    const stats = [
+      'experiment,plate,well,site,channel,mean,std,median,min,max',
+      'HUVEC-01,1,B02,1,1,10.5,2,9,1,200',
+      'HUVEC-01,1,B2,2,3,11,,,,', // well canonicalised, absent values null
+      'RPE-01,1,C03,1,6,x,1,1,1,1', // malformed mean
+      'NOPE-09,1,B02,1,1,5,1,1,1,1', // unknown experiment
+    ];
+    fs.writeFileSync(path.join(root, 'pixel_stats.csv'), `${stats.join('\n')}\n`);
+    const inProcess = path.join(temp('db0'), 'c.db');
+    await indexDataset({ root, dbFile, threads: 1 });
+    await indexDataset({ root, dbFile: inProcess, threads: 0 });
+    const dumped = read(dbFile, (db) => dumpCatalog(db));
+    expect(dumped).toEqual(read(inProcess, (db) => dumpCatalog(db)));
+    expect(dumped.pixel_stats).toEqual([
+      {
+        name: 'HUVEC-01',
+        plate: 1,
+        well: 'B02',
+        site: 1,
+        channel: 1,
+        mean: 10.5,
+        std: 2,
+        median: 9,
+        min: 1,
+        max: 200,
+        source: 'csv',
+      },
+      {
+        name: 'HUVEC-01',
+        plate: 1,
+        well: 'B02',
+        site: 2,
+        channel: 3,
+        mean: 11,
+        std: null,
+        median: null,
+        min: null,
+        max: null,
+        source: 'csv',
+      },
+    ]);
+    const msgs = (dumped.problems as Array<{ path: string; message: string }>)
+      .filter((p) => p.path === 'pixel_stats.csv')
+      .map((p) => p.message);
+    expect(msgs).toEqual([
+      'experiment NOPE-09 is not in the well metadata; its pixel stats were skipped',
+      'line 4: mean "x" is not a number',
+    ]);
+    fs.appendFileSync(path.join(root, 'pixel_stats.csv'), 'RPE-01,1,C03,1,6,7,1,1,1,1\n');
+    const r = await indexDataset({ root, dbFile });
+    expect(r.platesScanned).toBe(0);
+    expect(read(dbFile, (db) => db.prepare('SELECT COUNT(*) AS n FROM pixel_stats').get())).toEqual(
+      { n: 3 },
+    );
+  });
+
   it('reports a missing root as an input error naming the path', async () => {
     await expect(indexDataset({ root: path.join(root, 'nope'), dbFile })).rejects.toThrow(
       /nope does not exist/,

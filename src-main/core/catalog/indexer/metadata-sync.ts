@@ -1,5 +1,5 @@
 // Writes what readMetadata found into the catalog in one transaction: experiments, plates, the
-// labels of every well, pixel stats and the metadata problems. Skipped when the CSVs are unchanged.
+// labels of every well and the metadata problems. Skipped when the CSVs are unchanged.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Catalog } from '../db';
@@ -9,10 +9,10 @@ import type { CatalogIds } from './ids';
 import { replaceScopeProblems } from './problem-store';
 import { markDerivedStale, setMeta } from './meta';
 
-/** Names, sizes and mtimes of the metadata files present: equal signatures mean nothing to re-read. */
-export function metadataSignature(root: string): string {
+/** Names, sizes and mtimes of the given files present: equal signatures mean nothing to re-read. */
+export function filesSignature(root: string, names: readonly string[]): string {
   const parts: Array<[string, number, number]> = [];
-  for (const name of METADATA_FILES) {
+  for (const name of names) {
     const st = fs.statSync(path.join(root, name), { throwIfNoEntry: false });
     if (st?.isFile()) parts.push([name, st.size, st.mtimeMs]);
   }
@@ -36,6 +36,11 @@ export interface MetadataSyncResult {
   wellsRemoved: number;
 }
 
+export function metadataSignature(root: string): string {
+  return filesSignature(root, METADATA_FILES);
+}
+
+/** Writes the well metadata (not pixel stats: see pixel-sync.ts). */
 export function syncMetadata(
   db: Catalog,
   ids: CatalogIds,
@@ -88,45 +93,6 @@ export function syncMetadata(
       if (row.has_images) unlabel.run(row.id);
       else remove.run(row.id);
       result.wellsRemoved++;
-    }
-    db.prepare("DELETE FROM pixel_stats WHERE source = 'csv'").run();
-    if (meta.pixelStats) {
-      const insertStat = db.prepare(
-        `INSERT INTO pixel_stats (experiment_id, plate, well, site, channel, mean, std, median, min, max, source)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'csv')`,
-      );
-      const unknown = new Set<string>();
-      const expIds = new Map<string, number | null>();
-      for (const s of meta.pixelStats) {
-        let expId = expIds.get(s.experiment);
-        if (expId === undefined) {
-          const split = ids.experimentSplit(s.experiment);
-          expId = split ? ids.experiment(s.experiment, split) : null;
-          expIds.set(s.experiment, expId);
-        }
-        if (expId === null) {
-          unknown.add(s.experiment);
-          continue;
-        }
-        insertStat.run(
-          expId,
-          s.plate,
-          s.well,
-          s.site,
-          s.channel,
-          s.mean,
-          s.std,
-          s.median,
-          s.min,
-          s.max,
-        );
-      }
-      for (const name of unknown)
-        meta.problems.push({
-          kind: 'malformed-row',
-          path: 'pixel_stats.csv',
-          message: `experiment ${name} is not in the well metadata; its pixel stats were skipped`,
-        });
     }
     replaceScopeProblems(db, 'metadata', meta.problems);
     setMeta(db, 'format', meta.format);

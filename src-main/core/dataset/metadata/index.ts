@@ -9,19 +9,30 @@ import type { MetadataResult, Problem } from './types';
 
 export type * from './types';
 export { parseLabel } from './parse-row';
+export { PIXEL_STATS_FILE, columnsToStats } from './pixel-stats';
+export {
+  parsePixelStatsCore,
+  type PixelStatColumns,
+  type PixelStatsParse,
+} from './pixel-stats-core';
 
-/** Metadata files whose size and mtime decide whether the catalog must re-read them. */
+/** Well metadata files whose size and mtime decide whether the catalog must re-read them. */
 export const METADATA_FILES = [
   'train.csv',
   'train_controls.csv',
   'test.csv',
   'test_controls.csv',
   'sample_submission.csv',
-  PIXEL_STATS_FILE,
   METADATA_2020,
 ] as const;
 
-export function readMetadata(root: string): MetadataResult {
+export interface ReadMetadataOptions {
+  /** Read pixel_stats.csv too (default true); the indexer reads it separately, on a worker. */
+  pixelStats?: boolean;
+}
+
+export function readMetadata(root: string, opts: ReadMetadataOptions = {}): MetadataResult {
+  const withPixels = opts.pixelStats ?? true;
   let stat: fs.Stats;
   try {
     stat = fs.statSync(root);
@@ -32,13 +43,13 @@ export function readMetadata(root: string): MetadataResult {
   const problems: Problem[] = [];
   if (has2020File(root)) {
     const wells = read2020(root, problems);
-    const pixelStats = readPixelStats(root, problems);
+    const pixelStats = withPixels ? readPixelStats(root, problems) : null;
     const files = [METADATA_2020, ...(pixelStats ? [PIXEL_STATS_FILE] : [])];
     return { format: 'rxrx1-2020', wells, pixelStats, problems, testOrder: null, files };
   }
   if (has2019Files(root)) {
     const r = read2019(root, problems);
-    const pixelStats = readPixelStats(root, problems);
+    const pixelStats = withPixels ? readPixelStats(root, problems) : null;
     if (pixelStats) r.files.push(PIXEL_STATS_FILE);
     return {
       format: r.style === 'integer' ? 'rxrx1-2019' : 'rxrx1-strings',

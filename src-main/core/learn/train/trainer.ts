@@ -122,7 +122,8 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
   const runId = path.basename(runDir);
   const resuming = Boolean(job.resume) && fs.existsSync(runPath(runDir, 'config'));
   if (!fs.existsSync(dbFile)) throw inputError(`${dbFile}: catalog database not found`);
-  if (job.resume && !resuming && !job.config) throw inputError(`${runDir}: holds no run to resume (no config.json)`);
+  if (job.resume && !resuming && !job.config)
+    throw inputError(`${runDir}: holds no run to resume (no config.json)`);
   if (!resuming && fs.existsSync(runPath(runDir, 'run')))
     throw inputError(
       `${runDir}: already holds a run; pass --resume to continue it or choose another folder`,
