@@ -190,7 +190,9 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<Record<s
       cpuMsPerStep: round(t.trainCpu.median, 0),
       cpuMsPerInferBatch: round(t.inferCpu.median, 0),
       leakedTensorsPerRun: t.leakedTensorsPerRun,
-      heapMB: t.heapMB,
+      // wasm heap size after this net: a high-water mark over everything run so far in this
+      // process (the heap never shrinks), so only the first net's value is its own peak.
+      wasmHeapHighWaterMB: t.heapMB,
     };
     // PyTorch right after the same net, so both see similar load from other processes.
     if (!('reasons' in torchFound) && arch !== 'se-resnext50') {

@@ -37,16 +37,21 @@ export async function startServe(opts: {
   const tmp = mkdtempSync(join(tmpdir(), `platelab-e2e-${opts.name}-`));
   const dataDir = join(tmp, 'data');
   let datasetDir: string | null = null;
-  if (opts.dataset !== 'none') {
-    datasetDir = join(tmp, 'ds');
-    synthTiny(datasetDir);
-    opts.prepare?.(datasetDir);
+  try {
+    if (opts.dataset !== 'none') {
+      datasetDir = join(tmp, 'ds');
+      synthTiny(datasetDir);
+      opts.prepare?.(datasetDir);
+    }
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true }); // nothing else would clean it up
+    throw err;
   }
   const args = [CLI, 'serve', '--port', '0', '--data', dataDir];
   if (datasetDir && opts.dataset === 'tiny') args.push('--dataset', datasetDir);
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
+  const started = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(new Error(`platelab serve did not start within 60 s. Output:\n${out}`));
     }, 60_000);
@@ -65,7 +70,7 @@ export async function startServe(opts: {
       reject(new Error(`platelab serve exited with ${code} before serving. Output:\n${out}`));
     });
   });
-  const stop = async () => {
+  const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       child.kill('SIGTERM');
@@ -75,5 +80,12 @@ export async function startServe(opts: {
     }
     if (!process.env.PLATELAB_E2E_KEEP) rmSync(tmp, { recursive: true, force: true });
   };
+  let url: string;
+  try {
+    url = await started;
+  } catch (err) {
+    await stop(); // a server that never came up still must not outlive the test
+    throw err;
+  }
   return { url, tmp, dataDir, datasetDir, output: () => out, stop };
 }

@@ -104,6 +104,10 @@ describe('platelab index / info', () => {
     expect(c.code).toBe(1);
     expect(c.stderr).toMatch(/foreign\.db is not a PlateLab catalog/);
 
+    const e = await platelab('index', root, '--db', foreign);
+    expect(e.code).toBe(1);
+    expect(e.stderr).toMatch(/cannot use .*foreign\.db as a PlateLab catalog/);
+
     const d = await platelab('index', root);
     expect(d.code).toBe(1);
     expect(d.stderr).toMatch(/--db/);

@@ -49,6 +49,17 @@ function checkRoot(root: string): void {
   if (!st.isDirectory()) throw inputError(`${root} is not a folder`, { path: root });
 }
 
+/** Opens the catalog file; a file that is not one (or cannot be created) is the user's input error. */
+function openOrExplain(file: string): Catalog {
+  try {
+    return openCatalog(file);
+  } catch (err) {
+    throw inputError(`cannot use ${file} as a PlateLab catalog: ${(err as Error).message}`, {
+      path: file,
+    });
+  }
+}
+
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function indexDataset(opts: IndexOptions): Promise<IndexResult> {
@@ -56,9 +67,13 @@ export async function indexDataset(opts: IndexOptions): Promise<IndexResult> {
   const root = path.resolve(opts.root);
   checkRoot(root);
   if (!opts.db && !opts.dbFile) throw inputError('indexDataset needs a catalog file (dbFile)');
-  const db = opts.db ?? openCatalog(opts.dbFile!);
-  // A bigger page cache keeps the images indexes in memory while ~750k rows go in.
-  if (!opts.db) db.pragma('cache_size = -131072');
+  const db = opts.db ?? openOrExplain(opts.dbFile!);
+  if (!opts.db) {
+    // A bigger page cache keeps the images indexes in memory while ~750k rows go in, and rarer
+    // WAL checkpoints (64 MB instead of 4 MB) write each hot page to the database file fewer times.
+    db.pragma('cache_size = -131072');
+    db.pragma('wal_autocheckpoint = 16384');
+  }
   const progress = opts.onProgress ?? (() => {});
   try {
     progress(0, 1, 'reading metadata');
