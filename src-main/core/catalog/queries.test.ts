@@ -16,6 +16,7 @@ import {
 import { buildFixture, tempDir, tinyPng } from './test-fixture';
 
 let root: string;
+let dbDir: string;
 let db: Catalog;
 
 beforeAll(async () => {
@@ -27,13 +28,15 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(plate, 'notes_1.txt'), 'x');
   for (let c = 1; c <= 6; c++)
     fs.writeFileSync(path.join(plate, `G07_s1_w${c}.png`), await tinyPng(c));
-  const dbFile = path.join(tempDir('q-db'), 'q.db');
+  dbDir = tempDir('q-db');
+  const dbFile = path.join(dbDir, 'q.db');
   await indexDataset({ root, dbFile });
   db = openCatalog(dbFile);
 });
 afterAll(() => {
   db.close();
   fs.rmSync(root, { recursive: true, force: true });
+  fs.rmSync(dbDir, { recursive: true, force: true });
 });
 
 describe('catalog queries', () => {

@@ -9,10 +9,14 @@ export const WASM_TRAIN_BUDGET_BYTES = 3 * 1024 ** 3;
 
 /**
  * Live bytes per activation element during a training step: the forward output kept for the
- * backward pass, its gradient, and kernel temporaries (im2col/col buffers, BN outputs).
- * Calibrated on wasm ResNet-18 runs (see bench/train.ts `heapMB`).
+ * backward pass, its gradient, and kernel temporaries (col buffers, BN outputs). Calibrated on
+ * the wasm heap after two steps at batch 32 with PlateLabBatchNorm: ResNet-34@128 2,096 MB
+ * (estimate 2,160), ResNet-18@64 551 MB (estimate 560). tfjs' own BatchNormalization needs far
+ * more (ResNet-34@128 peaked at 3.87 GB), so estimates are for batchNorm 'fused'.
  */
-const BYTES_PER_ACTIVATION = 4 * 2.5;
+const BYTES_PER_ACTIVATION = 4 * 3.2;
+/** tfjs' BatchNormalization keeps ~40 full-size intermediates per layer: 3.87 / 2.1 GB above. */
+const KERAS_BN_FACTOR = 1.9;
 /** Weights, gradients, momentum and one temporary per parameter. */
 const BYTES_PER_PARAM = 4 * 4;
 const FIXED_OVERHEAD = 96 * 1024 ** 2;
@@ -63,7 +67,10 @@ export function estimateMemory(
   const bytes =
     FIXED_OVERHEAD +
     measured.params * BYTES_PER_PARAM +
-    batch * measured.activationsPerImage * BYTES_PER_ACTIVATION;
+    batch *
+      measured.activationsPerImage *
+      BYTES_PER_ACTIVATION *
+      (config.batchNorm === 'keras' ? KERAS_BN_FACTOR : 1);
   return { ...measured, bytes };
 }
 
