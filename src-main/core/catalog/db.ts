@@ -47,6 +47,9 @@ export function openCatalog(file: string, opts: { readonly?: boolean } = {}): Ca
  * number may be registered after a higher one has already run.
  */
 export function migrate(db: Catalog): number {
+  const tracked = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
   );
@@ -55,6 +58,19 @@ export function migrate(db: Catalog): number {
       (r) => r.version,
     ),
   );
+  // Catalogs from before per-version tracking only recorded the highest version applied, in order.
+  const legacyVersion = tracked ? 0 : (db.pragma('user_version', { simple: true }) as number);
+  if (legacyVersion > 0) {
+    const mark = db.prepare(
+      'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+    );
+    for (const m of allMigrations()) {
+      if (m.version <= legacyVersion) {
+        mark.run(m.version, m.name, 'legacy');
+        applied.add(m.version);
+      }
+    }
+  }
   let last = 0;
   for (const m of allMigrations()) {
     last = Math.max(last, m.version);
