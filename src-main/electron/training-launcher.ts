@@ -1,10 +1,13 @@
 // Training in the desktop app runs in an Electron utilityProcess (a crash there never takes the
 // window down). Same TrainingHandle as the learning code's node-fork launcher used by serve mode.
+// utilitySpawner runs other child tasks (prediction) the same way, for core/jobs/child-task.
 import { utilityProcess } from 'electron';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TrainingLauncher } from '../core/api/training-handlers';
+import type { ChildSpawner } from '../core/jobs/child-task';
+import type { ToTask } from '../core/jobs/child-task-protocol';
 import { runPath, updateRunInfo } from '../core/learn/runs/run-folder';
 import type { ChildMessage, ParentMessage, TrainSummary } from '../core/learn/train/messages';
 import type { TrainingEvents } from '../core/learn/train/start-training';
@@ -72,5 +75,46 @@ export function utilityTrainingLauncher(childEntry: string): TrainingLauncher {
     };
     child.once('spawn', () => send({ type: 'start', job }));
     return { events, pid: child.pid, cancel: () => send({ type: 'cancel' }), done };
+  };
+}
+
+/**
+ * Electron's ChildSpawner: the entry (a bundled module calling serveChildTask, which speaks
+ * process.parentPort there) runs in a utilityProcess. Messages wait for 'spawn', as above.
+ */
+export function utilitySpawner(serviceName: string): ChildSpawner {
+  return (entry, hooks) => {
+    const child = utilityProcess.fork(entry, [], {
+      serviceName,
+      stdio: 'pipe',
+      env: { ...process.env },
+    });
+    let spawned = false;
+    let exited = false;
+    const queued: ToTask[] = [];
+    child.stderr?.on('data', (d: Buffer) => hooks.onStderr(d.toString()));
+    child.stdout?.on('data', (d: Buffer) => process.stdout.write(d));
+    child.on('message', (msg: unknown) => hooks.onMessage(msg));
+    child.once('spawn', () => {
+      spawned = true;
+      for (const msg of queued.splice(0)) child.postMessage(msg);
+    });
+    child.once('exit', (code: number) => {
+      exited = true;
+      hooks.onExit(`exit code ${code}`);
+    });
+    return {
+      get pid() {
+        return child.pid;
+      },
+      post: (msg) => {
+        if (exited) return;
+        if (spawned) child.postMessage(msg);
+        else queued.push(msg);
+      },
+      kill: () => {
+        if (!exited) child.kill();
+      },
+    };
   };
 }

@@ -1,6 +1,6 @@
-// Prediction and export calls: predict a run's val/test wells as a 'predict' job (stored in the
-// catalog and the run folder), the evaluation summary and review queues, and the exports (Kaggle
-// submission, per-well predictions CSV, plate heatmap PNG) written to the data folder's exports/.
+// Prediction and export calls: predict a run's val/test wells as a 'predict' job run in a child
+// process (stored in the catalog and the run folder), the evaluation summary and review queues, and
+// the exports (Kaggle submission, per-well predictions CSV, plate heatmap PNG) in exports/.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CallOutput } from '../../../src-shared/contract';
@@ -11,6 +11,7 @@ import { notFound, PlateLabError } from '../errors';
 import { stepProgress } from '../jobs/job-manager';
 import { summarizePredictions } from '../learn/evaluate/summary';
 import { writePredictionsCsv } from '../learn/predict/csv';
+import { childPredictLauncher, type PredictLauncher } from '../learn/predict/predict-in-child';
 import { reviewQueue } from '../learn/predict/store';
 import { requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
@@ -19,7 +20,8 @@ import { platePredictions } from './prediction-source';
 import { runDirOf } from './run-dir';
 import { plateMeanIntensity } from './well-intensity';
 
-// The predict modules load TensorFlow.js (seconds): imported on first use, not at server start.
+// The predict modules load TensorFlow.js (seconds): imported on first use, not at server start
+// (only to read stored predictions: predicting itself happens in the child process).
 const predictModule = () => import('../learn/predict/predict');
 
 /** Tables `predict` writes; sent with catalog:changed so plate maps refresh. */
@@ -37,7 +39,11 @@ function safePart(s: string): string {
   return s.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
 }
 
-export function predictHandlers(ctx: AppContext): HandlerGroup<Names> {
+/** `launch`: how a prediction runs (default: a node child process; Electron: a utilityProcess). */
+export function predictHandlers(
+  ctx: AppContext,
+  launch: PredictLauncher = childPredictLauncher(),
+): HandlerGroup<Names> {
   const exported = (file: string, rows: number): CallOutput<'export.submission'> => ({
     path: file,
     url: ctx.mediaUrl('exports', relUnder(ctx.layout.exports, file)),
@@ -51,22 +57,12 @@ export function predictHandlers(ctx: AppContext): HandlerGroup<Names> {
       if (busy)
         throw new PlateLabError('CONFLICT', `"${busy.title}" is still running`, { jobId: busy.id });
       const job = ctx.jobs.start('predict', `Predict ${split} with ${runId}`, async (jc) => {
-        const { predictRun } = await predictModule();
-        const r = await predictRun({
-          runDir,
-          split,
-          tta,
-          assign,
-          signal: jc.signal,
-          onProgress: stepProgress(jc),
-        });
+        const r = await launch(
+          { runDir, split, tta, assign },
+          { signal: jc.signal, onProgress: stepProgress(jc) },
+        );
         ctx.events.emit('catalog:changed', { tables: PREDICTION_TABLES });
-        return {
-          wells: r.set.wells.length,
-          accuracy: r.accuracy,
-          accuracyAssigned: r.accuracyAssigned,
-          assigned: r.assignedApplied,
-        };
+        return r;
       });
       return { jobId: job.id };
     },

@@ -74,6 +74,9 @@ describe('training handlers', () => {
     const r = await invoke(handlers, 'training.start', { config: tinyTrainConfig({ epochs: 2 }) });
     if (!r.ok) throw new Error(r.error.message);
     const run = launched.at(-1)!;
+    // Before the child writes the run folder, its metrics are empty rather than NOT_FOUND.
+    const early = await invoke(handlers, 'runs.metrics', { runId: r.data.runId });
+    expect(early).toEqual({ ok: true, data: { steps: [], epochs: [] } });
     expect(run.job.runDir).toBe(path.join(app.ctx.layout.runs, r.data.runId));
     expect(run.job.dbFile).toBe(app.ctx.dataset!.dbFile);
     run.events.emit('started', {

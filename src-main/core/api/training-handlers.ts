@@ -162,6 +162,10 @@ export function trainingHandlers(
       return {};
     },
     'runs.list': () => listRuns(ctx.layout.runs),
-    'runs.metrics': ({ runId }) => readRunMetrics(runDirOf(ctx.layout.runs, runId)),
+    // A run this process just started has no folder until its child writes run.json: no metrics yet.
+    'runs.metrics': ({ runId }) =>
+      live.has(runId) && !fs.existsSync(path.join(ctx.layout.runs, runId, 'run.json'))
+        ? { steps: [], epochs: [] }
+        : readRunMetrics(runDirOf(ctx.layout.runs, runId)),
   };
 }

@@ -1,9 +1,11 @@
 // Opening datasets as jobs: index a folder into its catalog and open it, reindex the open one, or
-// generate + index + open the demo dataset on first start. Progress flows through the JobManager.
+// generate + index + open the demo dataset on first start. Indexing runs on a worker thread so the
+// process stays responsive; progress flows through the JobManager.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Job } from '../../../src-shared/contract';
-import { indexDataset, type IndexResult } from '../catalog/indexer';
+import type { IndexResult } from '../catalog/indexer';
+import { indexInWorker } from '../catalog/indexer/index-in-worker';
 import { generateSynthDataset } from '../dataset/synth';
 import { inputError, PlateLabError, throwIfCancelled } from '../errors';
 import { stepProgress, type JobContext } from '../jobs/job-manager';
@@ -63,8 +65,8 @@ async function indexAndOpen(
   from: number,
 ): Promise<OpenedDataset> {
   const dbFile = ctx.catalogFileFor(root);
-  // The indexer uses its own connection; WAL lets the open one keep reading meanwhile.
-  const result = await indexDataset({
+  // The indexer (on its worker thread) uses its own connection; WAL lets the open one keep reading.
+  const result = await indexInWorker({
     root,
     dbFile,
     signal: job.signal,

@@ -2,7 +2,6 @@
 // file and takes size, mtime and the first PNG bytes from the open file), and digests names +
 // sizes + mtimes. Self-contained on purpose: scan-pool.ts runs this same function's source in
 // worker threads, so it may use only its parameters and JS globals (no imports, no helpers).
-import type * as NodeCrypto from 'node:crypto';
 import type * as NodeFs from 'node:fs';
 
 export interface RawScan {
@@ -28,7 +27,6 @@ export const HEAD_BYTES = 33;
 
 export function scanDirCore(
   fs: typeof NodeFs,
-  crypto: typeof NodeCrypto,
   abs: string,
   withHeaders: boolean,
   knownDigest: string | null,
@@ -66,7 +64,11 @@ export function scanDirCore(
   const headLen = withHeaders ? new Int32Array(n) : null;
   const errors: Record<number, string> = {};
   const buf = Buffer.alloc(HEAD);
-  let text = '';
+  // Digest: two 32-bit FNV-1a lanes over every name, size and mtime (and stray name), in listing
+  // order. Cheaper than hashing a built string, and a 64-bit change detector is plenty here.
+  let h1 = 0x811c9dc5 | 0;
+  let h2 = 0x2f8a1c3b | 0;
+  let count = 0;
   for (let i = 0; i < n; i++) {
     const p = `${abs}/${names[i]}`;
     let fd = -1;
@@ -88,7 +90,28 @@ export function scanDirCore(
       keep[i] = 1;
       sizes[i] = st.size;
       mtimes[i] = st.mtimeMs;
-      text += `${names[i]}\0${st.size}\0${st.mtimeMs}\n`;
+      const name = names[i]!;
+      for (let k = 0; k < name.length; k++) {
+        const ch = name.charCodeAt(k);
+        h1 = Math.imul(h1 ^ ch, 16777619);
+        h2 = Math.imul(h2 ^ ch, 0x5bd1e995);
+      }
+      // Size and mtime (ms with its fraction) as 32-bit pieces, then a separator.
+      const ms = Math.floor(st.mtimeMs);
+      const parts = [
+        st.size % 4294967296,
+        Math.floor(st.size / 4294967296),
+        ms % 4294967296,
+        Math.floor(ms / 4294967296),
+        Math.round((st.mtimeMs - ms) * 1e6),
+        0x2f,
+      ];
+      for (const v of parts) {
+        h1 = Math.imul(h1 ^ v, 16777619);
+        h2 = Math.imul(h2 ^ v, 0x5bd1e995);
+        h2 ^= h2 >>> 13;
+      }
+      count++;
       if (fd >= 0) {
         try {
           const got = fs.readSync(fd, buf, 0, HEAD, 0);
@@ -103,8 +126,18 @@ export function scanDirCore(
       if (fd >= 0) fs.closeSync(fd);
     }
   }
-  for (const s of strays) text += `${s}/\n`;
-  const digest = crypto.createHash('sha1').update(text).digest('hex');
+  for (const stray of strays) {
+    for (let k = 0; k < stray.length; k++) {
+      const ch = stray.charCodeAt(k);
+      h1 = Math.imul(h1 ^ ch, 16777619);
+      h2 = Math.imul(h2 ^ ch, 0x5bd1e995);
+    }
+    h1 = Math.imul(h1 ^ 0x2e, 16777619);
+    h2 = Math.imul(h2 ^ 0x2e, 0x5bd1e995);
+    h2 ^= h2 >>> 13;
+    count++;
+  }
+  const digest = `${(h1 >>> 0).toString(16).padStart(8, '0')}${(h2 >>> 0).toString(16).padStart(8, '0')}-${count}`;
   if (digest === knownDigest) {
     // Unchanged plate: nothing else needs to cross to the indexer.
     const none = new Uint8Array(0);

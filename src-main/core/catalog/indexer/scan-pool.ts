@@ -1,7 +1,6 @@
 // Runs plate-folder scans (scan-core.ts) on worker threads, so listing, stat and header reads of
 // the next plates overlap the SQLite writes of the current one. The worker is plain JS built from
 // scanDirCore's own source (no loader or bundler needed); with 0 threads scans run in-process.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -17,12 +16,11 @@ function workerSource(): string {
   return `
     const { parentPort } = require('node:worker_threads');
     const fs = require('node:fs');
-    const crypto = require('node:crypto');
     const __name = (f) => f;
     const scan = (${scanDirCore.toString()});
     parentPort.on('message', ({ id, abs, withHeaders, knownDigest }) => {
       try {
-        const r = scan(fs, crypto, abs, withHeaders, knownDigest);
+        const r = scan(fs, abs, withHeaders, knownDigest);
         const transfer = [r.keep.buffer, r.sizes.buffer, r.mtimes.buffer];
         if (r.head) transfer.push(r.head.buffer, r.headLen.buffer);
         parentPort.postMessage({ id, r }, transfer);
@@ -80,7 +78,7 @@ export class ScanPool {
     if (this.failure) return Promise.reject(this.failure);
     if (this.workers.length === 0) {
       try {
-        return Promise.resolve(scanDirCore(fs, crypto, abs, withHeaders, knownDigest));
+        return Promise.resolve(scanDirCore(fs, abs, withHeaders, knownDigest));
       } catch (err) {
         return Promise.reject(err as Error);
       }

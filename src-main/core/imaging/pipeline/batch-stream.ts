@@ -34,6 +34,8 @@ export interface StreamOptions {
   prefetch?: number;
   /** Build batches on the calling thread (tests, debugging). Default false: a worker thread. */
   inProcess?: boolean;
+  /** Called once when the stream ends with the decoded-site cache's hit/miss counts. */
+  onCacheStats?: (stats: { hits: number; misses: number }) => void;
 }
 
 export interface BatchStreamOptions extends StreamOptions {
@@ -157,13 +159,29 @@ export function evalStream(opts: EvalStreamOptions): AsyncIterable<Batch> {
   return { [Symbol.asyncIterator]: () => run(opts, crop, evalPlans(opts)) };
 }
 
+export interface PlanStreamOptions extends StreamOptions {
+  cropSize: number;
+  /** Plans made by the caller, e.g. a trainer that draws per (seed, epoch, step) to resume exactly. */
+  plans: Iterable<BatchPlan>;
+}
+
+/** Batches for caller-made plans, built ahead in the worker like the other streams. */
+export function planStream(opts: PlanStreamOptions): AsyncIterable<Batch> {
+  validate(opts, opts.cropSize);
+  return {
+    [Symbol.asyncIterator]: () => run(opts, opts.cropSize, opts.plans[Symbol.iterator]()),
+  };
+}
+
 /** A source of built batches: a worker thread or the calling thread. */
 interface Builder {
   request(plan: BatchPlan): Promise<Batch>;
   close(): Promise<void>;
 }
 
-function inProcessBuilder(config: BuilderConfig): Builder {
+type CacheStatsSink = StreamOptions['onCacheStats'];
+
+function inProcessBuilder(config: BuilderConfig, onStats: CacheStatsSink): Builder {
   const b = new BatchBuilder(config);
   let chain: Promise<unknown> = Promise.resolve();
   return {
@@ -173,7 +191,8 @@ function inProcessBuilder(config: BuilderConfig): Builder {
       return p;
     },
     async close() {
-      await chain;
+      await chain.catch(() => undefined);
+      onStats?.(b.cacheStats);
       b.close();
     },
   };
@@ -185,7 +204,7 @@ export function liveWorkers(): number {
   return live;
 }
 
-function workerBuilder(config: BuilderConfig): Builder {
+function workerBuilder(config: BuilderConfig, onStats: CacheStatsSink): Builder {
   const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url));
   live++;
   worker.once('exit', () => live--);
@@ -208,7 +227,10 @@ function workerBuilder(config: BuilderConfig): Builder {
         pending.get(msg.id)?.reject(err);
         pending.delete(msg.id);
       }
-    } else if (msg.type === 'closed') onClosed?.();
+    } else if (msg.type === 'closed') {
+      onStats?.({ hits: msg.hits, misses: msg.misses });
+      onClosed?.();
+    }
   });
   worker.on('error', (err) => failAll(err));
   worker.on('exit', (code) => {
@@ -257,7 +279,9 @@ async function* run(
     stats,
     cacheFile: opts.cacheFile,
   };
-  const builder = opts.inProcess ? inProcessBuilder(config) : workerBuilder(config);
+  const builder = opts.inProcess
+    ? inProcessBuilder(config, opts.onCacheStats)
+    : workerBuilder(config, opts.onCacheStats);
   const inFlight: Array<Promise<Batch>> = [];
   let aborted: (() => void) | null = null;
   const abortP = new Promise<never>((_, reject) => {

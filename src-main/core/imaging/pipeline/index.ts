@@ -2,9 +2,11 @@
 export {
   createBatchStream,
   evalStream,
+  planStream,
   resolveStats,
   type BatchStreamOptions,
   type EvalStreamOptions,
+  type PlanStreamOptions,
 } from './batch-stream';
 export { applyD4, d4Compose, d4Inverse, d4Map, D4_COUNT } from './d4';
-export type { Batch, PipelineSample, StatsTable } from './types';
+export type { Batch, BatchPlan, PipelineSample, SamplePlan, StatsTable } from './types';

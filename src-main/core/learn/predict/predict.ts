@@ -71,9 +71,17 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
   const ctx = loadRunContext(runDir);
   const dbFile = path.resolve(opts.dbFile ?? ctx.info.dbFile);
   if (!fs.existsSync(dbFile)) throw inputError(`${dbFile}: catalog database not found`);
-  const weights = loadInferenceWeights(runDir);
+  opts.onProgress?.(0, 1, 'loading the model');
+  let weights: ReturnType<typeof loadInferenceWeights>;
+  try {
+    weights = loadInferenceWeights(runDir);
+  } catch (err) {
+    // A damaged weights file: say which run and what is wrong rather than a bare parse error.
+    throw inputError(`${runDir}: cannot read the model weights: ${(err as Error).message}`);
+  }
   if (!weights) throw notFound(`${runDir}: run has no checkpoint yet (train at least one epoch)`);
   await initTf(opts.backend);
+  throwIfCancelled(opts.signal);
   const tf = getTf();
 
   const db = openCatalog(dbFile);
@@ -108,7 +116,11 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
   const model = buildRunModel(config, classes);
   const siteProbs = new Float32Array(samples.length * K);
   try {
-    setModelWeights(model, weights.weights, weights.source);
+    try {
+      setModelWeights(model, weights.weights, weights.source);
+    } catch (err) {
+      throw inputError(`cannot load the model weights: ${(err as Error).message}`);
+    }
     const views = opts.tta ? [0, 1, 2, 3, 4, 5, 6, 7] : [0];
     const batches = chunks(samples.length, Math.max(16, config.batchSize));
     let done = 0;
@@ -116,6 +128,7 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
       throwIfCancelled(opts.signal);
       for (const d4 of views) {
         const b = await source.evalBatch(idx, d4);
+        throwIfCancelled(opts.signal);
         const inputs = batchInputs(b, 0, b.n, numCellTypes);
         const p = tf.tidy(() =>
           probabilities(
@@ -233,6 +246,9 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
   const accuracy = wellAccuracy(set, false);
   const accuracyAssigned = assignedApplied ? wellAccuracy(set, true) : null;
 
+  // Last chance to stop before anything is written: let a pending cancel message through first.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  throwIfCancelled(opts.signal);
   savePredictionSet(runDir, set, { accuracy, accuracyAssigned });
   const wdb = openCatalog(dbFile);
   try {

@@ -57,6 +57,10 @@ export interface TrainJob {
   backend?: string;
   /** Split each batch into micro-batches of this size (gradient accumulation). */
   microBatch?: number;
+  /** Decoded-site cache file; default `decoded-cache/<catalog>-<imageSize>.bin` beside the catalog. */
+  cacheFile?: string;
+  /** Build batches on the trainer's thread instead of the pipeline worker (debugging only). */
+  inProcessData?: boolean;
 }
 
 export type ChildMessage =

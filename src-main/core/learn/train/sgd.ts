@@ -13,7 +13,8 @@ export class SgdMomentum {
     private readonly weightDecay: number,
   ) {
     const tf = getTf();
-    this.slots = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+    // tidy frees the zeros each variable is copied from (variables themselves survive a tidy).
+    this.slots = tf.tidy(() => vars.map((v) => tf.variable(tf.zerosLike(v), false)));
   }
 
   /** Applies one update; `grads[i]` belongs to `vars[i]`. Does not dispose the gradients. */

@@ -76,4 +76,36 @@ describe('startTraining (child process)', () => {
     expect(bad.status).toBe('failed');
     expect(bad.error).toMatch(/nope\.sqlite/);
   });
+
+  it('stops within a few steps of a mid-epoch cancel, every time (5 runs in a row)', async () => {
+    // Small batches: many steps per epoch, so every cancel lands mid-epoch.
+    const cfg = tinyTrainConfig({ epochs: 20, batchSize: 2 });
+    for (let i = 0; i < 5; i++) {
+      const runDir = path.join(ds.root, `cancel-${i}`);
+      const h = startTraining({ dbFile: ds.dbFile, runDir, config: cfg });
+      let stepsPerEpoch = 0;
+      h.events.on('started', (info) => (stepsPerEpoch = info.stepsPerEpoch));
+      let cancelAt = -1;
+      let lastStep = 0;
+      // Cancel a little later each time (steps 2..6 of the first epoch).
+      h.events.on('step', (m) => {
+        lastStep = m.step;
+        if (cancelAt < 0 && m.step === 2 + i) {
+          cancelAt = m.step;
+          h.cancel();
+        }
+      });
+      const s = await h.done;
+      expect(s.status).toBe('cancelled');
+      expect(stepsPerEpoch).toBeGreaterThan(8);
+      expect(cancelAt).toBe(2 + i);
+      // Bounded: the steps already under way when the message arrives, never the rest of the run.
+      expect(lastStep - cancelAt).toBeLessThanOrEqual(3);
+      const ckpt = loadCheckpoint(latestCheckpoint(runDir)!);
+      expect(ckpt.state.globalStep).toBe(lastStep);
+      expect(ckpt.state.epoch).toBe(0);
+      expect(ckpt.state.stepInEpoch).toBe(lastStep);
+      expect(readRunInfo(runDir).status).toBe('cancelled');
+    }
+  });
 });

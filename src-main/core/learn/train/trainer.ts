@@ -1,6 +1,7 @@
 // The training loop (runs inside the child process): prepares or reloads the run folder, then steps
 // through epochs with per-step metrics, per-epoch validation, atomic checkpoints and graceful cancel.
-// All randomness is derived from (seed, epoch, step), so resuming from a checkpoint is exact.
+// All randomness is derived from (seed, epoch, step), so resuming from a checkpoint is exact. Data
+// comes from the imaging pipeline's worker thread (decode, decoded-site cache, normalisation, D4).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,10 +9,11 @@ import type { TrainConfig } from '../../../../src-shared/contract';
 import { openCatalog } from '../../catalog/db';
 import { inputError } from '../../errors';
 import { getTf, type LayersModel, type Tensor, type Variable } from '../backend/tf';
-import { BatchSource, chunks } from '../data/batches';
+import { createStatsProvider } from '../../imaging/stats-provider';
+import { resolveStats, type StatsTable } from '../../imaging/pipeline';
 import { buildClassList, targetLabel, type ClassList } from '../data/classes';
 import { buildSamples } from '../data/samples';
-import { SiteImageCache } from '../data/site-images';
+import { createTrainStream, pipelineSamples, type TrainStream } from '../data/train-stream';
 import { datasetRoot, loadSiteRows } from '../data/site-rows';
 import { makeSplit, type SplitResult } from '../data/split';
 import {
@@ -36,6 +38,7 @@ import { createModel } from './model-factory';
 import { pickBatchSize } from '../models/memory';
 import { learningRateAt } from './schedule';
 import { withSeededRandom } from './seeded-random';
+import { yieldToEventLoop } from './yield';
 import { SgdMomentum } from './sgd';
 import { batchInputs, trainStep, type StepContext } from './step';
 import { initTf } from './tf-runtime';
@@ -44,6 +47,8 @@ import { modelWeights, setModelWeights } from './weights';
 export interface TrainerHooks {
   emit(msg: ChildMessage): void;
   isCancelled(): boolean;
+  /** Decoded-site cache hits/misses of the run's data stream, reported when it closes. */
+  onCacheStats?(stats: { hits: number; misses: number }): void;
 }
 
 function sha256(text: string): string {
@@ -85,21 +90,23 @@ export function buildRunModel(config: TrainConfig, classes: ClassList): LayersMo
   );
 }
 
-/** Mean loss and accuracy over samples in eval mode (hard targets, centre crop). */
+/** Mean loss and accuracy over one epoch's validation batches (eval mode, hard targets, centre crop). */
 export async function evaluateSamples(
   model: LayersModel,
-  source: BatchSource,
+  stream: TrainStream,
   config: TrainConfig,
   numClasses: number,
   numCellTypes: number,
+  total: number,
 ): Promise<{ loss: number; accuracy: number } | null> {
   const tf = getTf();
-  const n = source.samples.length;
-  if (n === 0) return null;
+  if (total === 0) return null;
   let lossSum = 0;
   let correct = 0;
-  for (const idx of chunks(n, Math.max(config.batchSize, 32))) {
-    const b = await source.evalBatch(idx);
+  for (;;) {
+    const item = await stream.next();
+    if (item.kind !== 'val') throw new Error('training data stream is out of order (expected validation)');
+    const b = item.batch;
     const inputs = batchInputs(b, 0, b.n, numCellTypes);
     const [l, pred] = tf.tidy(() => {
       const logits = model.apply(inputs.length === 1 ? inputs[0]! : inputs, {
@@ -112,8 +119,33 @@ export async function evaluateSamples(
     const p = pred!.dataSync();
     for (let i = 0; i < b.n; i++) if (p[i] === b.y[i]) correct++;
     tf.dispose([l!, pred!, ...inputs]);
+    await yieldToEventLoop();
+    if (item.last) break;
   }
-  return { loss: lossSum / n, accuracy: correct / n };
+  return { loss: lossSum / total, accuracy: correct / total };
+}
+
+/** Stats for 'per-experiment' / 'per-plate-controls' (CSV pixel_stats or computed and stored). */
+async function normalizationStats(
+  root: string,
+  dbFile: string,
+  config: TrainConfig,
+  samples: ReturnType<typeof pipelineSamples>,
+): Promise<StatsTable> {
+  if (config.normalization === 'per-image') return {};
+  const db = openCatalog(dbFile);
+  try {
+    const provider = createStatsProvider({ root, db });
+    return await resolveStats(config.normalization, samples, provider);
+  } finally {
+    db.close();
+  }
+}
+
+/** Decoded-site cache beside the catalog: one file per dataset (catalog) and resolution. */
+export function decodedCacheFile(dbFile: string, resolution: number): string {
+  const base = path.basename(dbFile).replace(/\.[^.]*$/, '');
+  return path.join(path.dirname(dbFile), 'decoded-cache', `${base}-${resolution}.bin`);
 }
 
 export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<TrainSummary> {
@@ -162,10 +194,6 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
         `${dbFile}: only ${classes.labels.length} class(es) for target "${config.target}"; need at least 2 labelled classes`,
       );
     split = makeSplit(rows, config, (r) => targetLabel(r, config.target)!);
-    if (config.normalization !== 'per-image')
-      split.warnings.push(
-        `normalization '${config.normalization}' is not supported by the training data path yet; per-image standardisation is used`,
-      );
     fs.mkdirSync(runDir, { recursive: true });
     writeJsonAtomic(runPath(runDir, 'config'), config);
     writeJsonAtomic(runPath(runDir, 'classes'), classes);
@@ -192,13 +220,11 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
 
   const numClasses = classes.labels.length;
   const numCellTypes = config.cellTypeInput ? classes.cellTypes.length : 0;
-  const cache = new SiteImageCache(root, config.imageSize);
   const train = buildSamples(rows, new Set(split.train), classes, config.target);
   const val = buildSamples(rows, new Set(split.val), classes, config.target);
   if (train.samples.length === 0)
     throw inputError(`${dbFile}: no complete training sites for this split`);
-  const trainSource = new BatchSource(cache, train.samples, config.imageSize, config.cropSize);
-  const valSource = new BatchSource(cache, val.samples, config.imageSize, config.cropSize);
+  const stats = await normalizationStats(root, dbFile, config, pipelineSamples({ train, val }));
   const batchSize = Math.min(config.batchSize, train.samples.length);
   const stepsPerEpoch = Math.max(1, Math.floor(train.samples.length / batchSize));
 
@@ -290,37 +316,42 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
   const epochSeconds: number[] = [];
   let lastImagesPerSecond: number | null = null;
   let cancelled = false;
+  const stream = createTrainStream({
+    root,
+    train,
+    val,
+    seed: config.seed,
+    imageSize: config.imageSize,
+    cropSize: config.cropSize,
+    batchSize,
+    stepsPerEpoch,
+    evalBatchSize: Math.max(config.batchSize, 32),
+    augment: config.augment,
+    epochs: config.epochs,
+    startEpoch: state.epoch,
+    startStep: state.stepInEpoch,
+    normalization: config.normalization,
+    stats,
+    cacheFile: job.cacheFile ?? decodedCacheFile(dbFile, config.imageSize),
+    inProcess: job.inProcessData,
+    onCacheStats: hooks.onCacheStats,
+  });
   try {
     while (state.epoch < config.epochs && !cancelled) {
       const epoch = state.epoch;
-      const order = rngFor(config.seed, RngPurpose.shuffle, epoch).shuffle(
-        train.samples.map((_, i) => i),
-      );
       const t0 = performance.now();
       let lossSum = 0;
       let correct = 0;
       let seen = 0;
       let lr = 0;
-      const batchAt = (k: number): number[] => order.slice(k * batchSize, (k + 1) * batchSize);
-      const augRng = (k: number) => rngFor(config.seed, RngPurpose.augment, epoch, k);
-      let next =
-        state.stepInEpoch < stepsPerEpoch
-          ? trainSource.trainBatch(
-              batchAt(state.stepInEpoch),
-              augRng(state.stepInEpoch),
-              config.augment,
-            )
-          : null;
       while (state.stepInEpoch < stepsPerEpoch) {
         const k = state.stepInEpoch;
         const ts = performance.now();
-        const batch = await next!;
-        next =
-          k + 1 < stepsPerEpoch
-            ? trainSource.trainBatch(batchAt(k + 1), augRng(k + 1), config.augment)
-            : null;
+        const item = await stream.next();
+        if (item.kind !== 'train' || item.epoch !== epoch || item.step !== k)
+          throw new Error(`training data stream is out of order at epoch ${epoch + 1}, step ${k + 1}`);
         lr = learningRateAt(config, epoch, k, stepsPerEpoch);
-        const r = trainStep(ctx, batch, lr, rngFor(config.seed, RngPurpose.mixup, epoch, k));
+        const r = trainStep(ctx, item.batch, lr, rngFor(config.seed, RngPurpose.mixup, epoch, k));
         if (!Number.isFinite(r.loss))
           throw new Error(
             `loss became ${r.loss} at epoch ${epoch + 1}, step ${k + 1}: lower the learning rate`,
@@ -341,9 +372,11 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
         };
         appendMetric({ type: 'step', ...metric });
         hooks.emit({ type: 'step', metric });
+        // A macrotask per step: prefetched batches resolve as microtasks, so without this the child
+        // never reads its IPC channel and a cancel message waits until the run ends.
+        await yieldToEventLoop();
         if (hooks.isCancelled() && state.stepInEpoch < stepsPerEpoch) {
           cancelled = true;
-          if (next) await next.catch(() => null);
           break;
         }
       }
@@ -352,7 +385,14 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
         break;
       }
       const trainSeconds = (performance.now() - t0) / 1000;
-      const v = await evaluateSamples(model, valSource, config, numClasses, numCellTypes);
+      const v = await evaluateSamples(
+        model,
+        stream,
+        config,
+        numClasses,
+        numCellTypes,
+        val.samples.length,
+      );
       const seconds = (performance.now() - t0) / 1000;
       epochSeconds.push(seconds);
       state.epoch++;
@@ -391,6 +431,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
       if (hooks.isCancelled() && state.epoch < config.epochs) cancelled = true;
     }
   } finally {
+    await stream.close();
     optimizer.dispose();
     model.dispose();
   }

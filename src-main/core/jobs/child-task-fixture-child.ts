@@ -1,0 +1,5 @@
+// Test support (not a test): child-process entry serving the fixture task.
+import { fixtureTask } from './child-task-fixture';
+import { serveChildTask } from './child-task-host';
+
+serveChildTask(fixtureTask);

@@ -1,0 +1,82 @@
+// Tasks in a child process: progress and result come back, a cancel stops the child, a child that
+// ignores the cancel is killed, and failures and crashes reject with a readable reason.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startChildTask } from './child-task';
+import type { FixtureInput, FixtureResult } from './child-task-fixture';
+
+const entry = path.join(import.meta.dirname, 'child-task-fixture-child.ts');
+
+function start(input: FixtureInput, killAfterMs?: number) {
+  const progress: Array<{ done: number; total: number; message?: string }> = [];
+  const handle = startChildTask<FixtureInput, FixtureResult>({
+    entry,
+    input,
+    label: 'fixture',
+    killAfterMs,
+    onProgress: (done, total, message) => progress.push({ done, total, message }),
+  });
+  return { handle, progress };
+}
+
+const firstProgress = (progress: unknown[]) =>
+  new Promise<void>((resolve) => {
+    const t = setInterval(() => {
+      if (progress.length > 0) {
+        clearInterval(t);
+        resolve();
+      }
+    }, 5);
+  });
+
+describe('startChildTask', () => {
+  it('runs the task in another process, with progress and the result', async () => {
+    const { handle, progress } = start({ mode: 'ok', steps: 5 });
+    const r = await handle.result;
+    expect(r.sum).toBe(15);
+    expect(r.pid).not.toBe(process.pid);
+    expect(r.pid).toBe(handle.pid);
+    expect(progress.at(-1)).toEqual({ done: 5, total: 5, message: 'step 5' });
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('cancels: the child stops and the result rejects as CANCELLED', async () => {
+    const { handle, progress } = start({ mode: 'wait-cancel' });
+    await firstProgress(progress);
+    handle.cancel();
+    await expect(handle.result).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+
+  it('kills a child that ignores the cancel', async () => {
+    const { handle, progress } = start({ mode: 'ignore-cancel' }, 300);
+    await firstProgress(progress);
+    handle.cancel();
+    await expect(handle.result).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(() => process.kill(handle.pid!, 0)).toThrow();
+  });
+
+  it('passes a task error through with its code and message', async () => {
+    const { handle } = start({ mode: 'fail' });
+    await expect(handle.result).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'bad.csv: line 3 has 2 fields, expected 5',
+    });
+  });
+
+  it('turns a crash into an INTERNAL error naming the exit and the stderr tail', async () => {
+    const { handle } = start({ mode: 'crash' });
+    await expect(handle.result).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringMatching(
+        /^fixture process ended unexpectedly \(exit code 3\): .*fixture: about to crash/,
+      ),
+    });
+  });
+
+  it('turns a killed child into a failure, not a throw in the parent', async () => {
+    const { handle, progress } = start({ mode: 'wait-cancel' });
+    await firstProgress(progress);
+    process.kill(handle.pid!, 'SIGKILL');
+    await expect(handle.result).rejects.toThrow(/ended unexpectedly \(signal SIGKILL\)/);
+  });
+});

@@ -1,0 +1,33 @@
+// Prediction as an off-thread task: plain-data input and result (they cross a process boundary),
+// the same predictRun underneath. The catalog gets the set in one transaction at the very end.
+import type { TaskControl } from '../../jobs/child-task-protocol';
+import { predictRun } from './predict';
+
+export interface PredictTaskInput {
+  runDir: string;
+  split: 'val' | 'test';
+  tta?: boolean;
+  assign?: boolean;
+  dbFile?: string;
+  backend?: string;
+}
+
+export interface PredictTaskResult {
+  wells: number;
+  accuracy: number | null;
+  accuracyAssigned: number | null;
+  assigned: boolean;
+}
+
+export async function predictTask(
+  input: PredictTaskInput,
+  ctl: TaskControl,
+): Promise<PredictTaskResult> {
+  const r = await predictRun({ ...input, signal: ctl.signal, onProgress: ctl.onProgress });
+  return {
+    wells: r.set.wells.length,
+    accuracy: r.accuracy,
+    accuracyAssigned: r.accuracyAssigned,
+    assigned: r.assignedApplied,
+  };
+}

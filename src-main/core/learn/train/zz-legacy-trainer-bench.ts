@@ -1,0 +1,411 @@
+// The training loop (runs inside the child process): prepares or reloads the run folder, then steps
+// through epochs with per-step metrics, per-epoch validation, atomic checkpoints and graceful cancel.
+// All randomness is derived from (seed, epoch, step), so resuming from a checkpoint is exact.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TrainConfig } from '../../../../src-shared/contract';
+import { openCatalog } from '../../catalog/db';
+import { inputError } from '../../errors';
+import { getTf, type LayersModel, type Tensor, type Variable } from '../backend/tf';
+import { BatchSource, chunks } from '../data/batches';
+import { buildClassList, targetLabel, type ClassList } from '../data/classes';
+import { buildSamples } from '../data/samples';
+import { SiteImageCache } from '../data/site-images';
+import { datasetRoot, loadSiteRows } from '../data/site-rows';
+import { makeSplit, type SplitResult } from '../data/split';
+import {
+  readJson,
+  runPath,
+  updateRunInfo,
+  writeJsonAtomic,
+  writeManifest,
+  type RunInfo,
+} from '../runs/run-folder';
+import { rngFor, RngPurpose } from '../util/rng';
+import {
+  latestCheckpoint,
+  loadCheckpoint,
+  saveBestWeights,
+  saveCheckpoint,
+  type CheckpointState,
+} from './checkpoint';
+import { lossFromLogits, smoothedOneHot } from './loss';
+import type { ChildMessage, EpochMetric, StepMetric, TrainJob, TrainSummary } from './messages';
+import { createModel } from './model-factory';
+import { pickBatchSize } from '../models/memory';
+import { learningRateAt } from './schedule';
+import { withSeededRandom } from './seeded-random';
+import { SgdMomentum } from './sgd';
+import { batchInputs, trainStep, type StepContext } from './step';
+import { initTf } from './tf-runtime';
+import { modelWeights, setModelWeights } from './weights';
+
+export interface TrainerHooks {
+  emit(msg: ChildMessage): void;
+  isCancelled(): boolean;
+}
+
+function sha256(text: string): string {
+  return crypto.createHash('sha256').update(text).digest('hex');
+}
+
+/** Micro-batch that fits the wasm heap (gradient accumulation restores the full batch). */
+function plannedMicroBatch(
+  config: TrainConfig,
+  classes: ClassList,
+  backendName: string,
+  batchSize: number,
+): number {
+  if (backendName !== 'wasm' && backendName !== 'cpu') return batchSize;
+  const plan = pickBatchSize(
+    {
+      arch: config.arch,
+      inputSize: config.cropSize,
+      channels: 6,
+      numClasses: classes.labels.length,
+      dropout: config.dropout,
+    },
+    config.cropSize,
+    { targetBatch: batchSize },
+  );
+  return plan.batchSize;
+}
+
+export function buildRunModel(config: TrainConfig, classes: ClassList): LayersModel {
+  return withSeededRandom(rngFor(config.seed, RngPurpose.init).stateValue, () =>
+    createModel({
+      arch: config.arch,
+      inputSize: config.cropSize,
+      channels: 6,
+      numClasses: classes.labels.length,
+      dropout: config.dropout,
+      cellTypeInputs: config.cellTypeInput ? classes.cellTypes.length : undefined,
+    }),
+  );
+}
+
+/** Mean loss and accuracy over samples in eval mode (hard targets, centre crop). */
+export async function evaluateSamples(
+  model: LayersModel,
+  source: BatchSource,
+  config: TrainConfig,
+  numClasses: number,
+  numCellTypes: number,
+): Promise<{ loss: number; accuracy: number } | null> {
+  const tf = getTf();
+  const n = source.samples.length;
+  if (n === 0) return null;
+  let lossSum = 0;
+  let correct = 0;
+  for (const idx of chunks(n, Math.max(config.batchSize, 32))) {
+    const b = await source.evalBatch(idx);
+    const inputs = batchInputs(b, 0, b.n, numCellTypes);
+    const [l, pred] = tf.tidy(() => {
+      const logits = model.apply(inputs.length === 1 ? inputs[0]! : inputs, {
+        training: false,
+      }) as Tensor;
+      const t = smoothedOneHot(b.y, numClasses, 0);
+      return [lossFromLogits(config.loss, logits, t), tf.argMax(logits, -1)];
+    });
+    lossSum += l!.dataSync()[0]! * b.n;
+    const p = pred!.dataSync();
+    for (let i = 0; i < b.n; i++) if (p[i] === b.y[i]) correct++;
+    tf.dispose([l!, pred!, ...inputs]);
+  }
+  return { loss: lossSum / n, accuracy: correct / n };
+}
+
+export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<TrainSummary> {
+  const runDir = path.resolve(job.runDir);
+  const dbFile = path.resolve(job.dbFile);
+  const runId = path.basename(runDir);
+  const resuming = Boolean(job.resume) && fs.existsSync(runPath(runDir, 'config'));
+  if (!fs.existsSync(dbFile)) throw inputError(`${dbFile}: catalog database not found`);
+  if (job.resume && !resuming && !job.config)
+    throw inputError(`${runDir}: holds no run to resume (no config.json)`);
+  if (!resuming && fs.existsSync(runPath(runDir, 'run')))
+    throw inputError(
+      `${runDir}: already holds a run; pass --resume to continue it or choose another folder`,
+    );
+
+  const { backend } = await initTf(job.backend);
+  const db = openCatalog(dbFile);
+  let rows;
+  let root: string;
+  try {
+    root = datasetRoot(db, dbFile);
+    rows = loadSiteRows(db, 'train');
+  } finally {
+    db.close();
+  }
+
+  let config: TrainConfig;
+  let classes: ClassList;
+  let split: SplitResult;
+  if (resuming) {
+    config = readJson<TrainConfig>(runPath(runDir, 'config'));
+    classes = readJson<ClassList>(runPath(runDir, 'classes'));
+    split = readJson<SplitResult>(runPath(runDir, 'split'));
+    updateRunInfo(runDir, {
+      status: 'running',
+      pid: process.pid,
+      backend: backend.name,
+      error: null,
+    });
+  } else {
+    if (!job.config) throw inputError('a training config is required for a new run');
+    config = job.config;
+    classes = buildClassList(rows, config);
+    if (classes.labels.length < 2)
+      throw inputError(
+        `${dbFile}: only ${classes.labels.length} class(es) for target "${config.target}"; need at least 2 labelled classes`,
+      );
+    split = makeSplit(rows, config, (r) => targetLabel(r, config.target)!);
+    if (config.normalization !== 'per-image')
+      split.warnings.push(
+        `normalization '${config.normalization}' is not supported by the training data path yet; per-image standardisation is used`,
+      );
+    fs.mkdirSync(runDir, { recursive: true });
+    writeJsonAtomic(runPath(runDir, 'config'), config);
+    writeJsonAtomic(runPath(runDir, 'classes'), classes);
+    writeJsonAtomic(runPath(runDir, 'split'), split);
+    fs.writeFileSync(runPath(runDir, 'metrics'), '');
+    const now = new Date().toISOString();
+    const info: RunInfo = {
+      runId,
+      createdAt: now,
+      updatedAt: now,
+      status: 'running',
+      backend: backend.name,
+      dbFile,
+      pid: process.pid,
+      epochsDone: 0,
+      bestValAccuracy: null,
+      imagesPerSecond: null,
+      warnings: split.warnings,
+      error: null,
+    };
+    writeJsonAtomic(runPath(runDir, 'run'), info);
+  }
+  const configSha = sha256(JSON.stringify(config));
+
+  const numClasses = classes.labels.length;
+  const numCellTypes = config.cellTypeInput ? classes.cellTypes.length : 0;
+  const cache = new SiteImageCache(root, config.imageSize);
+  const train = buildSamples(rows, new Set(split.train), classes, config.target);
+  const val = buildSamples(rows, new Set(split.val), classes, config.target);
+  if (train.samples.length === 0)
+    throw inputError(`${dbFile}: no complete training sites for this split`);
+  const trainSource = new BatchSource(cache, train.samples, config.imageSize, config.cropSize);
+  const valSource = new BatchSource(cache, val.samples, config.imageSize, config.cropSize);
+  const batchSize = Math.min(config.batchSize, train.samples.length);
+  const stepsPerEpoch = Math.max(1, Math.floor(train.samples.length / batchSize));
+
+  const model = buildRunModel(config, classes);
+  const vars = model.trainableWeights.map((w) => w.read() as Variable);
+  const optimizer = new SgdMomentum(vars, config.momentum, config.weightDecay);
+  const ctx: StepContext = {
+    model,
+    optimizer,
+    loss: config.loss,
+    numClasses,
+    numCellTypes,
+    labelSmoothing: config.labelSmoothing,
+    mixup: config.mixup,
+    microBatch: Math.max(
+      1,
+      Math.min(
+        job.microBatch ?? plannedMicroBatch(config, classes, backend.name, batchSize),
+        batchSize,
+      ),
+    ),
+  };
+
+  let state: CheckpointState = {
+    epoch: 0,
+    stepInEpoch: 0,
+    globalStep: 0,
+    rng: { seed: config.seed, epoch: 0, stepInEpoch: 0 },
+    bestValAccuracy: null,
+    bestEpoch: null,
+    configSha256: configSha,
+  };
+  let resumedFromStep: number | null = null;
+  const ckptDir = resuming ? latestCheckpoint(runDir) : null;
+  if (ckptDir) {
+    const ckpt = loadCheckpoint(ckptDir);
+    if (ckpt.state.configSha256 !== configSha)
+      throw inputError(`${ckptDir}: checkpoint was made with another config.json`);
+    setModelWeights(model, ckpt.weights, ckptDir);
+    optimizer.setState(ckpt.slots.map((s) => s.values));
+    state = ckpt.state;
+    resumedFromStep = state.globalStep;
+  }
+  // Drop metrics written after the checkpoint: those steps are replayed identically.
+  if (resuming) {
+    const lines = fs.existsSync(runPath(runDir, 'metrics'))
+      ? fs.readFileSync(runPath(runDir, 'metrics'), 'utf8').split('\n').filter(Boolean)
+      : [];
+    const kept = lines.filter((l) => {
+      try {
+        const m = JSON.parse(l) as { type: string; step?: number; epoch: number };
+        return m.type === 'step' ? (m.step ?? 0) <= state.globalStep : m.epoch < state.epoch;
+      } catch {
+        return false; // a torn last line from a kill -9
+      }
+    });
+    fs.writeFileSync(runPath(runDir, 'metrics'), kept.map((l) => `${l}\n`).join(''));
+  }
+  const appendMetric = (m: object): void =>
+    fs.appendFileSync(runPath(runDir, 'metrics'), `${JSON.stringify(m)}\n`);
+
+  hooks.emit({
+    type: 'started',
+    info: {
+      runId,
+      backend: backend.name,
+      trainWells: split.train.length,
+      valWells: split.val.length,
+      trainSites: train.samples.length,
+      classes: numClasses,
+      stepsPerEpoch,
+      epochs: config.epochs,
+      startEpoch: state.epoch,
+      resumedFromStep,
+      warnings: split.warnings,
+    },
+  });
+
+  const checkpoint = (): void => {
+    state.rng = { seed: config.seed, epoch: state.epoch, stepInEpoch: state.stepInEpoch };
+    const dir = saveCheckpoint(runDir, {
+      state,
+      weights: modelWeights(model),
+      slots: optimizer.state().map((values, i) => ({ shape: [...vars[i]!.shape], values })),
+    });
+    hooks.emit({ type: 'checkpoint', dir, epoch: state.epoch, globalStep: state.globalStep });
+  };
+
+  const epochSeconds: number[] = [];
+  let lastImagesPerSecond: number | null = null;
+  let cancelled = false;
+  try {
+    while (state.epoch < config.epochs && !cancelled) {
+      const epoch = state.epoch;
+      const order = rngFor(config.seed, RngPurpose.shuffle, epoch).shuffle(
+        train.samples.map((_, i) => i),
+      );
+      const t0 = performance.now();
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      let lr = 0;
+      const batchAt = (k: number): number[] => order.slice(k * batchSize, (k + 1) * batchSize);
+      const augRng = (k: number) => rngFor(config.seed, RngPurpose.augment, epoch, k);
+      let next =
+        state.stepInEpoch < stepsPerEpoch
+          ? trainSource.trainBatch(
+              batchAt(state.stepInEpoch),
+              augRng(state.stepInEpoch),
+              config.augment,
+            )
+          : null;
+      while (state.stepInEpoch < stepsPerEpoch) {
+        const k = state.stepInEpoch;
+        const ts = performance.now();
+        const batch = await next!;
+        next =
+          k + 1 < stepsPerEpoch
+            ? trainSource.trainBatch(batchAt(k + 1), augRng(k + 1), config.augment)
+            : null;
+        lr = learningRateAt(config, epoch, k, stepsPerEpoch);
+        const r = trainStep(ctx, batch, lr, rngFor(config.seed, RngPurpose.mixup, epoch, k));
+        if (!Number.isFinite(r.loss))
+          throw new Error(
+            `loss became ${r.loss} at epoch ${epoch + 1}, step ${k + 1}: lower the learning rate`,
+          );
+        lossSum += r.loss * r.n;
+        correct += r.correct;
+        seen += r.n;
+        state.stepInEpoch++;
+        state.globalStep++;
+        const ips = r.n / ((performance.now() - ts) / 1000);
+        const metric: StepMetric = {
+          step: state.globalStep,
+          epoch,
+          loss: r.loss,
+          accuracy: r.correct / r.n,
+          lr,
+          imagesPerSecond: ips,
+        };
+        appendMetric({ type: 'step', ...metric });
+        hooks.emit({ type: 'step', metric });
+        if (hooks.isCancelled() && state.stepInEpoch < stepsPerEpoch) {
+          cancelled = true;
+          if (next) await next.catch(() => null);
+          break;
+        }
+      }
+      if (cancelled) {
+        checkpoint();
+        break;
+      }
+      const trainSeconds = (performance.now() - t0) / 1000;
+      const v = await evaluateSamples(model, valSource, config, numClasses, numCellTypes);
+      const seconds = (performance.now() - t0) / 1000;
+      epochSeconds.push(seconds);
+      state.epoch++;
+      state.stepInEpoch = 0;
+      lastImagesPerSecond = seen / trainSeconds;
+      const meanEpoch = epochSeconds.reduce((a, b) => a + b, 0) / epochSeconds.length;
+      const metric: EpochMetric = {
+        epoch,
+        loss: seen ? lossSum / seen : 0,
+        accuracy: seen ? correct / seen : 0,
+        valLoss: v?.loss ?? null,
+        valAccuracy: v?.accuracy ?? null,
+        lr,
+        imagesPerSecond: lastImagesPerSecond,
+        seconds,
+        etaSeconds: meanEpoch * (config.epochs - state.epoch),
+      };
+      // Without validation the latest epoch counts as best.
+      const improved = v
+        ? state.bestValAccuracy === null || v.accuracy > state.bestValAccuracy
+        : true;
+      if (improved) {
+        state.bestValAccuracy = v ? v.accuracy : null;
+        state.bestEpoch = epoch;
+        saveBestWeights(runDir, modelWeights(model), { epoch, valAccuracy: state.bestValAccuracy });
+      }
+      appendMetric({ type: 'epoch', ...metric });
+      hooks.emit({ type: 'epoch', metric });
+      checkpoint();
+      updateRunInfo(runDir, {
+        epochsDone: state.epoch,
+        bestValAccuracy: state.bestValAccuracy,
+        imagesPerSecond: lastImagesPerSecond,
+      });
+      writeManifest(runDir);
+      if (hooks.isCancelled() && state.epoch < config.epochs) cancelled = true;
+    }
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+  const status = cancelled ? 'cancelled' : 'done';
+  updateRunInfo(runDir, { status, pid: null, epochsDone: state.epoch });
+  writeManifest(runDir);
+  return {
+    runId,
+    status,
+    backend: backend.name,
+    epochsDone: state.epoch,
+    bestValAccuracy: state.bestValAccuracy,
+    imagesPerSecond: lastImagesPerSecond,
+    warnings: split.warnings,
+    error: null,
+    errorCode: null,
+  };
+}
