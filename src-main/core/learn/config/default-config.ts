@@ -35,6 +35,10 @@ export function defaultTrainConfig(): TrainConfig {
 /**
  * The CPU recipe: a small net on small crops for few epochs, so a run ends in minutes on wasm.
  * Softmax CE instead of BCE because with few steps the per-class sigmoid loss learns too slowly.
+ * Measured on the demo preset (bench/accuracy.ts --full, 2-core machine, wasm): 96% held-out well
+ * accuracy on the random split in 588 s, 94% with 4 whole experiments held out, 100% after plate
+ * assignment. (resnet-mini costs ~0.3 s CPU per 32-crop step at 64 px; ResNet-18 at 64 px 1.6 s,
+ * too slow to see enough epochs in 10 minutes. Adam 2e-3 + cosine reached only ~60% in 300 s.)
  */
 export function cpuTrainConfig(): TrainConfig {
   return {
