@@ -74,7 +74,10 @@ async function predict(
 
 describe('predict.start in a child process', () => {
   it('predicts with progress updates and stores the set in the catalog', async () => {
+    const children = pids.length;
     const { job, updates } = await predict({ tta: false });
+    // It ran in a child we spawned, not in this process.
+    expect(pids.length).toBe(children + 1);
     expect(job.status, JSON.stringify(job.error)).toBe('done');
     const result = job.result as { wells: number; accuracy: number | null };
     expect(result.wells).toBeGreaterThan(0);

@@ -1,6 +1,8 @@
 // Parent side of a task run on a worker thread: boots the task module through tsx, relays progress,
 // cancels gracefully (terminating the thread after a grace period) and settles with the result or
 // a readable error; an uncaught error in the thread fails the task, never the main thread.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { cancelledError, PlateLabError, type ErrorCode } from '../errors';
 import { isFromTask, type FromTask } from './child-task-protocol';
@@ -21,6 +23,14 @@ export interface WorkerTaskOptions<I> {
 }
 
 const boot = new URL('./worker-task-boot.mjs', import.meta.url);
+
+/**
+ * False where the boot file or the task's .ts source is not on disk: a bundled build (Electron's
+ * out/main) has neither, and its callers then run the task in-process until it ships a worker entry.
+ */
+export function workerTaskAvailable(module: URL): boolean {
+  return [boot, module].every((u) => u.protocol === 'file:' && fs.existsSync(fileURLToPath(u)));
+}
 
 export function runWorkerTask<I, R>(opts: WorkerTaskOptions<I>): Promise<R> {
   return new Promise<R>((resolve, reject) => {

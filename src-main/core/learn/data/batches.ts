@@ -1,7 +1,11 @@
-// Assembles float batches from decoded sites: random crop + D4 + jitter for training (all draws from a
-// per-step seeded stream), centre crop with an optional fixed D4 element for evaluation and TTA.
+// Assembles float batches from decoded sites on the calling thread (prediction, TTA and step tests):
+// random crop + D4 + jitter for training (all draws from a per-step seeded stream), centre crop with
+// an optional fixed D4 element for evaluation. Normalises exactly as the training pipeline does.
+import { channelStats, type ChannelStats } from '../../imaging/normalize';
+import { writeSample } from '../../imaging/pipeline/batch-builder';
+import type { SamplePlan } from '../../imaging/pipeline/types';
 import type { SeededRng } from '../util/rng';
-import { writeCrop } from './augment';
+import type { SiteNormalization } from './normalization';
 import type { SiteImageCache } from './site-images';
 
 export interface Sample {
@@ -10,6 +14,9 @@ export interface Sample {
   /** Class index, or -1 when unknown (test wells). */
   label: number;
   cellType: number;
+  /** Needed for 'per-experiment' / 'per-plate-controls' normalisation. */
+  experiment?: string;
+  plate?: number;
 }
 
 export interface Batch {
@@ -32,6 +39,8 @@ export class BatchSource {
     readonly samples: Sample[],
     private readonly imageSize: number,
     private readonly cropSize: number,
+    /** Default 'per-image', the site's own stats (as the pipeline does it). */
+    private readonly norm: SiteNormalization = { mode: 'per-image', stats: {} },
   ) {}
 
   private alloc(n: number): Batch {
@@ -46,31 +55,34 @@ export class BatchSource {
     };
   }
 
-  async trainBatch(indices: number[], rng: SeededRng, aug: AugmentOptions): Promise<Batch> {
-    // Draw every random number before any await so the stream never depends on decode timing.
-    const margin = this.imageSize - this.cropSize;
-    const specs = indices.map(() => ({
-      top: rng.int(margin + 1),
-      left: rng.int(margin + 1),
-      d4: aug.d4 ? rng.int(8) : 0,
-      gain:
-        aug.intensityJitter > 0
-          ? Array.from({ length: 6 }, () => Math.max(0.1, 1 + aug.intensityJitter * rng.normal()))
-          : null,
-    }));
+  private statsFor(smp: Sample, data: Uint8Array): ChannelStats | null {
+    const { mode, stats } = this.norm;
+    if (mode === 'none') return null;
+    if (mode === 'per-image') return channelStats(data);
+    const st =
+      mode === 'per-experiment'
+        ? stats.experiments?.[smp.experiment ?? '']
+        : stats.plateControls?.[`${smp.experiment ?? ''}/${smp.plate ?? ''}`];
+    if (!st) throw new Error(`no '${mode}' normalisation stats for site ${smp.key}`);
+    return st;
+  }
+
+  private async fill(indices: number[], plans: SamplePlan[]): Promise<Batch> {
     const sites = await Promise.all(
       indices.map((i) => this.cache.get(this.samples[i]!.key, this.samples[i]!.relPaths)),
     );
     const b = this.alloc(indices.length);
-    const per = this.cropSize * this.cropSize * 6;
+    const S = this.cropSize;
+    const per = S * S * 6;
     indices.forEach((idx, j) => {
       const smp = this.samples[idx]!;
-      writeCrop(
-        sites[j]!.data,
-        this.imageSize,
-        { ...specs[j]!, size: this.cropSize },
-        b.x,
-        j * per,
+      const raw = { width: this.imageSize, height: this.imageSize, data: sites[j]!.data };
+      writeSample(
+        raw,
+        this.statsFor(smp, raw.data),
+        plans[j]!,
+        S,
+        b.x.subarray(j * per, (j + 1) * per),
       );
       b.y[j] = smp.label;
       b.cellType[j] = smp.cellType;
@@ -79,27 +91,33 @@ export class BatchSource {
     return b;
   }
 
+  async trainBatch(indices: number[], rng: SeededRng, aug: AugmentOptions): Promise<Batch> {
+    // Draw every random number before any await so the stream never depends on decode timing.
+    const margin = this.imageSize - this.cropSize;
+    const plans = indices.map((index) => {
+      const y0 = rng.int(margin + 1);
+      const x0 = rng.int(margin + 1);
+      const d4 = aug.d4 ? rng.int(8) : 0;
+      const scale =
+        aug.intensityJitter > 0
+          ? Array.from({ length: 6 }, () => Math.max(0.1, 1 + aug.intensityJitter * rng.normal()))
+          : [1, 1, 1, 1, 1, 1];
+      return { index, x0, y0, d4, scale, shift: [0, 0, 0, 0, 0, 0] };
+    });
+    return this.fill(indices, plans);
+  }
+
   async evalBatch(indices: number[], d4 = 0): Promise<Batch> {
     const off = Math.floor((this.imageSize - this.cropSize) / 2);
-    const sites = await Promise.all(
-      indices.map((i) => this.cache.get(this.samples[i]!.key, this.samples[i]!.relPaths)),
-    );
-    const b = this.alloc(indices.length);
-    const per = this.cropSize * this.cropSize * 6;
-    indices.forEach((idx, j) => {
-      const smp = this.samples[idx]!;
-      writeCrop(
-        sites[j]!.data,
-        this.imageSize,
-        { top: off, left: off, size: this.cropSize, d4, gain: null },
-        b.x,
-        j * per,
-      );
-      b.y[j] = smp.label;
-      b.cellType[j] = smp.cellType;
-      b.keys.push(smp.key);
-    });
-    return b;
+    const plans = indices.map((index) => ({
+      index,
+      x0: off,
+      y0: off,
+      d4,
+      scale: [1, 1, 1, 1, 1, 1],
+      shift: [0, 0, 0, 0, 0, 0],
+    }));
+    return this.fill(indices, plans);
   }
 }
 

@@ -25,6 +25,8 @@ export function buildSamples(
       relPaths: r.paths,
       label: label === null ? -1 : (index.get(label) ?? -1),
       cellType: cellIndex.get(r.cellType) ?? 0,
+      experiment: r.experiment,
+      plate: r.plate,
     };
   });
   return { samples, rows: picked };

@@ -1,7 +1,7 @@
-// Decodes a site's 6 channel PNGs into one channel-last uint8 image at the training resolution, with
-// an in-memory cache bounded in bytes. (Stand-in until imaging/pipeline serves training batches.)
-import path from 'node:path';
-import sharp from 'sharp';
+// Decodes a site's 6 channel PNGs into one channel-last uint8 image at a resolution, with an
+// in-memory cache bounded in bytes. Decoding is the imaging layer's `loadRawSite`, the same as the
+// training pipeline's, so prediction sees exactly the pixels training saw.
+import { loadRawSite } from '../../imaging/load-site';
 import { inputError } from '../../errors';
 
 export interface DecodedSite {
@@ -45,25 +45,6 @@ export async function decodeSite(
 ): Promise<DecodedSite> {
   if (relPaths.length !== 6)
     throw inputError(`site needs 6 channel images, got ${relPaths.length}`);
-  const planes = await Promise.all(
-    relPaths.map(async (rel) => {
-      const file = path.join(root, rel);
-      try {
-        return await sharp(file)
-          .greyscale()
-          .resize(resolution, resolution, { fit: 'fill' })
-          .raw()
-          .toBuffer();
-      } catch (err) {
-        throw inputError(`${file}: cannot decode image: ${(err as Error).message}`);
-      }
-    }),
-  );
-  const n = resolution * resolution;
-  const data = new Uint8Array(n * 6);
-  for (let c = 0; c < 6; c++) {
-    const plane = planes[c]!;
-    for (let i = 0; i < n; i++) data[i * 6 + c] = plane[i]!;
-  }
-  return { size: resolution, data };
+  const raw = await loadRawSite(root, relPaths, { size: resolution });
+  return { size: resolution, data: raw.data };
 }

@@ -10,7 +10,8 @@ import { indexDataset } from '../../catalog/indexer';
 import { generateSynthDataset } from '../../dataset/synth/index';
 import { loadRawSite } from '../../imaging/load-site';
 import { MIN_STD, type Normalization } from '../../imaging/normalize';
-import { liveWorkers, resolveStats, type StatsTable } from '../../imaging/pipeline/batch-stream';
+import { liveWorkers, resolveStats } from '../../imaging/pipeline/batch-stream';
+import type { StatsTable } from '../../imaging/pipeline/types';
 import { createStatsProvider } from '../../imaging/stats-provider';
 import type { Sample } from './batches';
 import { siteKeyOf } from './samples';
@@ -149,7 +150,9 @@ describe('training data stream (imaging pipeline)', () => {
     const siteMeans = xs.map((x) => pooled([x]).mean[0]!);
     expect(Math.max(...siteMeans) - Math.min(...siteMeans)).toBeGreaterThan(0.05);
     const i = 3;
-    expect(await maxError(xs[i]!, samples[i]!, stats.experiments![rows[i]!.experiment]!)).toBeLessThan(1e-4);
+    expect(
+      await maxError(xs[i]!, samples[i]!, stats.experiments![rows[i]!.experiment]!),
+    ).toBeLessThan(1e-4);
   }, 30_000);
 
   it("'per-plate-controls' anchors each plate on its negative controls", async () => {
@@ -172,7 +175,9 @@ describe('training data stream (imaging pipeline)', () => {
     }
     const i = rows.findIndex((r) => r.wellType === 'treatment');
     const r = rows[i]!;
-    expect(await maxError(xs[i]!, samples[i]!, stats.plateControls![`${r.experiment}/${r.plate}`]!)).toBeLessThan(1e-4);
+    expect(
+      await maxError(xs[i]!, samples[i]!, stats.plateControls![`${r.experiment}/${r.plate}`]!),
+    ).toBeLessThan(1e-4);
   }, 30_000);
 
   it('draws each step from (seed, epoch, step) alone', () => {

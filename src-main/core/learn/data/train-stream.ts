@@ -2,7 +2,13 @@
 // validation sites whose plans (order, crop, D4, jitter) are drawn here from (seed, epoch, step), so a
 // run resumed mid-epoch sees exactly the batches an uninterrupted run would. Per epoch the stream
 // yields the remaining training steps, then the validation batches (centre crop, no augmentation).
-import { planStream, type BatchPlan, type PipelineSample, type SamplePlan, type StatsTable } from '../../imaging/pipeline';
+import {
+  planStream,
+  type BatchPlan,
+  type PipelineSample,
+  type SamplePlan,
+  type StatsTable,
+} from '../../imaging/pipeline';
 import type { Normalization } from '../../imaging/normalize';
 import { rngFor, RngPurpose } from '../util/rng';
 import type { AugmentOptions, Batch, Sample } from './batches';
@@ -72,14 +78,21 @@ export function trainStepPlan(
     const y0 = rng.int(margin + 1);
     const x0 = rng.int(margin + 1);
     const d4 = opts.augment.d4 ? rng.int(8) : 0;
-    const scale = j > 0 ? Array.from({ length: 6 }, () => Math.max(0.1, 1 + j * rng.normal())) : ones();
+    const scale =
+      j > 0 ? Array.from({ length: 6 }, () => Math.max(0.1, 1 + j * rng.normal())) : ones();
     return { index, x0, y0, d4, scale, shift: zeros() };
   });
 }
 
 /** Train samples come first in the pipeline's sample list, validation samples after them. */
 function toPipeline(s: Sample, r: SiteRow): PipelineSample {
-  return { relPaths: s.relPaths, label: s.label, siteKey: s.key, experiment: r.experiment, plate: r.plate };
+  return {
+    relPaths: s.relPaths,
+    label: s.label,
+    siteKey: s.key,
+    experiment: r.experiment,
+    plate: r.plate,
+  };
 }
 
 export function pipelineSamples(opts: Pick<TrainStreamOptions, 'train' | 'val'>): PipelineSample[] {
@@ -108,7 +121,10 @@ export function createTrainStream(opts: TrainStreamOptions): TrainStream {
       );
       const first = epoch === opts.startEpoch ? opts.startStep : 0;
       for (let step = first; step < opts.stepsPerEpoch; step++)
-        yield emit({ kind: 'train', epoch, step, last: false }, trainStepPlan(order, opts, epoch, step));
+        yield emit(
+          { kind: 'train', epoch, step, last: false },
+          trainStepPlan(order, opts, epoch, step),
+        );
       for (let from = 0; from < nVal; from += opts.evalBatchSize) {
         const to = Math.min(nVal, from + opts.evalBatchSize);
         const samples = Array.from({ length: to - from }, (_, i) => ({
@@ -148,7 +164,14 @@ export function createTrainStream(opts: TrainStreamOptions): TrainStream {
       const meta = metas.get(b.index);
       if (!meta) throw new Error(`training data stream returned an unknown batch ${b.index}`);
       metas.delete(b.index);
-      const batch: Batch = { x: b.x, y: b.y, cellType: meta.cellType, n: b.n, size: b.size, keys: b.keys };
+      const batch: Batch = {
+        x: b.x,
+        y: b.y,
+        cellType: meta.cellType,
+        n: b.n,
+        size: b.size,
+        keys: b.keys,
+      };
       return meta.kind === 'train'
         ? { kind: 'train', epoch: meta.epoch, step: meta.step, batch }
         : { kind: 'val', epoch: meta.epoch, last: meta.last, batch };

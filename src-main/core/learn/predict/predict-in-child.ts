@@ -1,6 +1,7 @@
 // Runs prediction in its own process so TensorFlow.js never blocks the server / Electron main
 // process and a crash there only fails the job. Electron passes a utilityProcess spawner and its
 // bundled copy of predict-child; serve mode forks predict-child.ts through tsx.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChildTask, type ChildSpawner } from '../../jobs/child-task';
@@ -26,8 +27,18 @@ export function childPredictLauncher(
   spawn?: ChildSpawner,
   entry: string = predictChildEntry,
 ): PredictLauncher {
-  return (input, ctl) =>
-    runChildTask<PredictTaskInput, PredictTaskResult>({
+  return async (input, ctl) => {
+    // A bundled build (Electron's out/main) has no predict-child.ts: until it passes its own
+    // bundled entry, predict in-process as before rather than fail.
+    if (!fs.existsSync(entry)) {
+      const { predictTask } = await import('./predict-task');
+      const noSignal = new AbortController().signal;
+      return predictTask(input, {
+        signal: ctl.signal ?? noSignal,
+        onProgress: ctl.onProgress ?? (() => {}),
+      });
+    }
+    return runChildTask<PredictTaskInput, PredictTaskResult>({
       entry,
       input,
       label: 'prediction',
@@ -35,4 +46,5 @@ export function childPredictLauncher(
       signal: ctl.signal,
       onProgress: ctl.onProgress,
     });
+  };
 }

@@ -10,6 +10,7 @@ import { decodePlates } from '../assign/decode';
 import { learnGroups } from '../assign/groups';
 import { BatchSource, chunks } from '../data/batches';
 import { targetLabel } from '../data/classes';
+import { resolveRunStats } from '../data/normalization';
 import { buildSamples } from '../data/samples';
 import { SiteImageCache } from '../data/site-images';
 import { datasetRoot, loadSiteRows, type SiteRow } from '../data/site-rows';
@@ -107,11 +108,17 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
     classes,
     config.target,
   );
+  // The run's normalisation, standardised exactly as its training batches were.
+  const norm = {
+    mode: config.normalization,
+    stats: await resolveRunStats(root, dbFile, config.normalization, rows),
+  };
   const source = new BatchSource(
     new SiteImageCache(root, config.imageSize),
     samples,
     config.imageSize,
     config.cropSize,
+    norm,
   );
   const model = buildRunModel(config, classes);
   const siteProbs = new Float32Array(samples.length * K);

@@ -9,10 +9,9 @@ import type { TrainConfig } from '../../../../src-shared/contract';
 import { openCatalog } from '../../catalog/db';
 import { inputError } from '../../errors';
 import { getTf, type LayersModel, type Tensor, type Variable } from '../backend/tf';
-import { createStatsProvider } from '../../imaging/stats-provider';
-import { resolveStats, type StatsTable } from '../../imaging/pipeline';
 import { buildClassList, targetLabel, type ClassList } from '../data/classes';
 import { buildSamples } from '../data/samples';
+import { resolveRunStats } from '../data/normalization';
 import { createTrainStream, pipelineSamples, type TrainStream } from '../data/train-stream';
 import { datasetRoot, loadSiteRows } from '../data/site-rows';
 import { makeSplit, type SplitResult } from '../data/split';
@@ -105,7 +104,8 @@ export async function evaluateSamples(
   let correct = 0;
   for (;;) {
     const item = await stream.next();
-    if (item.kind !== 'val') throw new Error('training data stream is out of order (expected validation)');
+    if (item.kind !== 'val')
+      throw new Error('training data stream is out of order (expected validation)');
     const b = item.batch;
     const inputs = batchInputs(b, 0, b.n, numCellTypes);
     const [l, pred] = tf.tidy(() => {
@@ -123,23 +123,6 @@ export async function evaluateSamples(
     if (item.last) break;
   }
   return { loss: lossSum / total, accuracy: correct / total };
-}
-
-/** Stats for 'per-experiment' / 'per-plate-controls' (CSV pixel_stats or computed and stored). */
-async function normalizationStats(
-  root: string,
-  dbFile: string,
-  config: TrainConfig,
-  samples: ReturnType<typeof pipelineSamples>,
-): Promise<StatsTable> {
-  if (config.normalization === 'per-image') return {};
-  const db = openCatalog(dbFile);
-  try {
-    const provider = createStatsProvider({ root, db });
-    return await resolveStats(config.normalization, samples, provider);
-  } finally {
-    db.close();
-  }
 }
 
 /** Decoded-site cache beside the catalog: one file per dataset (catalog) and resolution. */
@@ -224,7 +207,12 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
   const val = buildSamples(rows, new Set(split.val), classes, config.target);
   if (train.samples.length === 0)
     throw inputError(`${dbFile}: no complete training sites for this split`);
-  const stats = await normalizationStats(root, dbFile, config, pipelineSamples({ train, val }));
+  const stats = await resolveRunStats(
+    root,
+    dbFile,
+    config.normalization,
+    pipelineSamples({ train, val }),
+  );
   const batchSize = Math.min(config.batchSize, train.samples.length);
   const stepsPerEpoch = Math.max(1, Math.floor(train.samples.length / batchSize));
 
@@ -349,7 +337,9 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
         const ts = performance.now();
         const item = await stream.next();
         if (item.kind !== 'train' || item.epoch !== epoch || item.step !== k)
-          throw new Error(`training data stream is out of order at epoch ${epoch + 1}, step ${k + 1}`);
+          throw new Error(
+            `training data stream is out of order at epoch ${epoch + 1}, step ${k + 1}`,
+          );
         lr = learningRateAt(config, epoch, k, stepsPerEpoch);
         const r = trainStep(ctx, item.batch, lr, rngFor(config.seed, RngPurpose.mixup, epoch, k));
         if (!Number.isFinite(r.loss))
