@@ -1,6 +1,6 @@
 // Compact per-channel visibility toggles on the shared display state (for the plate browser).
 import { Chip, Group } from '@mantine/core';
-import { hex } from '../lib/colormaps';
+import { hex } from '../../../src-shared/colormaps';
 import { useAppState } from '../state/app-state';
 import { CHANNEL_NAMES } from './channel-controls';
 

@@ -14,7 +14,7 @@ import {
 } from '@mantine/core';
 import { useState } from 'react';
 import type { DisplayState } from '../../../src-shared/contract';
-import { hex, parseHex } from '../lib/colormaps';
+import { hex, parseHex } from '../../../src-shared/colormaps';
 import { useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 

@@ -2,7 +2,7 @@
 // plus how many wells have no value (drawn plain).
 import { Group, Stack, Text } from '@mantine/core';
 import type { CSSProperties } from 'react';
-import { continuousColor, css } from '../lib/colormaps';
+import { continuousColor, css } from '../../../src-shared/colormaps';
 import type { Legend } from '../lib/well-metrics';
 
 const swatch: CSSProperties = { width: 12, height: 12, borderRadius: 2, display: 'inline-block' };

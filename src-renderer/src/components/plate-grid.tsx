@@ -12,7 +12,7 @@ import {
   stepWithin,
   wellName,
 } from '../lib/plate-geometry';
-import { css, type Rgb } from '../lib/colormaps';
+import { css, type Rgb } from '../../../src-shared/colormaps';
 
 export interface Sprite {
   url: string;

@@ -2,7 +2,7 @@
 // wells without a value stay uncoloured.
 import { describe, expect, it } from 'vitest';
 import type { PlateWell } from '../../../src-shared/contract';
-import { continuousColor } from './colormaps';
+import { continuousColor } from '../../../src-shared/colormaps';
 import { buildHeatmap } from './well-metrics';
 
 function well(name: string, patch: Partial<PlateWell> = {}): PlateWell {

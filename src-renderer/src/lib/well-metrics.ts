@@ -1,7 +1,12 @@
 // Turns a per-well metric (siRNA, well type, prediction, confidence, correctness, intensity) into
 // heatmap colours plus the legend that explains them.
 import type { PlateWell } from '../../../src-shared/contract';
-import { categoryColor, continuousColor, type ColormapName, type Rgb } from './colormaps';
+import {
+  categoryColor,
+  continuousColor,
+  type ColormapName,
+  type Rgb,
+} from '../../../src-shared/colormaps';
 
 export type MetricName =
   | 'sirna'

@@ -16,7 +16,7 @@ import { useState } from 'react';
 import type { CallOutput } from '../../../src-shared/contract';
 import { PlatePicker } from '../components/plate-picker';
 import { RunPicker } from '../components/run-picker';
-import type { ColormapName } from '../lib/colormaps';
+import type { ColormapName } from '../../../src-shared/colormaps';
 import { METRIC_LABELS, type MetricName } from '../lib/well-metrics';
 import { useApi, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';

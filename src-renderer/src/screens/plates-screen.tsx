@@ -23,7 +23,7 @@ import { HeatmapLegend } from '../components/heatmap-legend';
 import { PlateGrid, type Sprite } from '../components/plate-grid';
 import { PlatePicker } from '../components/plate-picker';
 import { RunPicker } from '../components/run-picker';
-import type { ColormapName } from '../lib/colormaps';
+import type { ColormapName } from '../../../src-shared/colormaps';
 import {
   buildHeatmap,
   METRIC_LABELS,

@@ -1,5 +1,6 @@
 // Colormaps for plate heatmaps: viridis and magma (piecewise-linear through published anchor
-// colours) and a categorical palette for labels; plus CSS helpers.
+// colours) and a categorical palette for labels; plus CSS helpers. Shared so the UI heatmap and
+// the exported heatmap PNG colour wells identically.
 export type ColormapName = 'viridis' | 'magma' | 'categorical';
 export type Rgb = [number, number, number];
 
