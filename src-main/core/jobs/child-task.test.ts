@@ -2,7 +2,8 @@
 // ignores the cancel is killed, and failures and crashes reject with a readable reason.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startChildTask } from './child-task';
+import { fork } from 'node:child_process';
+import { startChildTask, type ChildSpawner } from './child-task';
 import type { FixtureInput, FixtureResult } from './child-task-fixture';
 
 const entry = path.join(import.meta.dirname, 'child-task-fixture-child.ts');
@@ -78,5 +79,38 @@ describe('startChildTask', () => {
     await firstProgress(progress);
     process.kill(handle.pid!, 'SIGKILL');
     await expect(handle.result).rejects.toThrow(/ended unexpectedly \(signal SIGKILL\)/);
+  });
+});
+
+describe('serveChildTask over a parentPort (Electron utilityProcess)', () => {
+  it('speaks the same protocol through process.parentPort', async () => {
+    // A spawner like Electron's: messages go through the (stand-in) port, not process.send.
+    const viaPort: ChildSpawner = (entry, hooks) => {
+      const child = fork(path.join(import.meta.dirname, 'child-task-fixture-port.ts'), [], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      });
+      expect(entry).toBe('fixture-entry.js');
+      child.stderr?.on('data', (d: Buffer) => hooks.onStderr(d.toString()));
+      child.on('message', (m) => hooks.onMessage(m));
+      child.on('exit', (code) => hooks.onExit(`exit code ${code}`));
+      return {
+        pid: child.pid,
+        post: (msg) => void (child.connected && child.send({ viaPort: msg })),
+        kill: () => void child.kill('SIGKILL'),
+      };
+    };
+    const progress: number[] = [];
+    const handle = startChildTask<FixtureInput, FixtureResult>({
+      entry: 'fixture-entry.js',
+      input: { mode: 'ok', steps: 3 },
+      label: 'fixture',
+      spawn: viaPort,
+      onProgress: (done) => progress.push(done),
+    });
+    const r = await handle.result;
+    expect(r.sum).toBe(6);
+    expect(r.pid).toBe(handle.pid);
+    expect(progress.at(-1)).toBe(3);
   });
 });

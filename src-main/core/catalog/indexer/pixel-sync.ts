@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { parse } from 'csv-parse/sync';
+import Papa from 'papaparse';
 import type { Catalog } from '../db';
 import {
   parsePixelStatsCore,
@@ -21,13 +21,13 @@ export function pixelSignature(root: string): string {
   return filesSignature(root, [PIXEL_STATS_FILE]);
 }
 
-function workerSource(csvParsePath: string): string {
+function workerSource(papaPath: string): string {
   return `
     const { parentPort, workerData } = require('node:worker_threads');
     const __name = (f) => f;
     const core = (${parsePixelStatsCore.toString()});
-    const { parse } = require(${JSON.stringify(csvParsePath)});
-    const r = core(require('node:fs'), parse, workerData.file, workerData.name);
+    const Papa = require(${JSON.stringify(papaPath)});
+    const r = core(require('node:fs'), Papa.parse, workerData.file, workerData.name);
     const c = r.columns;
     const transfer = c ? [c.experiment.buffer, c.well.buffer, ...Object.values(c.values).map((v) => v.buffer)] : [];
     parentPort.postMessage(r, transfer);`;
@@ -40,12 +40,12 @@ export function parsePixelStatsFile(
 ): Promise<PixelStatsParse | null> {
   const file = path.join(root, PIXEL_STATS_FILE);
   if (!fs.existsSync(file)) return Promise.resolve(null);
-  const inProcess = () => Promise.resolve(parsePixelStatsCore(fs, parse, file, PIXEL_STATS_FILE));
+  const inProcess = () => Promise.resolve(parsePixelStatsCore(fs, Papa.parse, file, PIXEL_STATS_FILE));
   if (!threaded) return inProcess();
   let worker: Worker;
   try {
-    const csvParsePath = createRequire(import.meta.url).resolve('csv-parse/sync');
-    worker = new Worker(workerSource(csvParsePath), {
+    const papaPath = createRequire(import.meta.url).resolve('papaparse');
+    worker = new Worker(workerSource(papaPath), {
       eval: true,
       workerData: { file, name: PIXEL_STATS_FILE },
     });

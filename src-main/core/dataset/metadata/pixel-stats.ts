@@ -3,7 +3,7 @@
 // lives in pixel-stats-core.ts so the indexer can run it on a worker thread.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
+import Papa from 'papaparse';
 import { csvExists } from './csv-table';
 import { parsePixelStatsCore, type PixelStatColumns } from './pixel-stats-core';
 import type { PixelStat, Problem } from './types';
@@ -35,7 +35,7 @@ export function columnsToStats(c: PixelStatColumns): PixelStat[] {
 /** Returns null when the file is absent (it is optional). */
 export function readPixelStats(root: string, problems: Problem[]): PixelStat[] | null {
   if (!csvExists(root, PIXEL_STATS_FILE)) return null;
-  const r = parsePixelStatsCore(fs, parse, path.join(root, PIXEL_STATS_FILE), PIXEL_STATS_FILE);
+  const r = parsePixelStatsCore(fs, Papa.parse, path.join(root, PIXEL_STATS_FILE), PIXEL_STATS_FILE);
   problems.push(...r.problems);
   return r.columns ? columnsToStats(r.columns) : [];
 }

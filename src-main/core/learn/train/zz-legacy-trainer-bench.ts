@@ -8,10 +8,10 @@ import type { TrainConfig } from '../../../../src-shared/contract';
 import { openCatalog } from '../../catalog/db';
 import { inputError } from '../../errors';
 import { getTf, type LayersModel, type Tensor, type Variable } from '../backend/tf';
-import { BatchSource, chunks } from '../data/batches';
+import { BatchSource, chunks } from './zz-legacy-batches';
 import { buildClassList, targetLabel, type ClassList } from '../data/classes';
 import { buildSamples } from '../data/samples';
-import { SiteImageCache } from '../data/site-images';
+import { SiteImageCache } from './zz-legacy-site-images';
 import { datasetRoot, loadSiteRows } from '../data/site-rows';
 import { makeSplit, type SplitResult } from '../data/split';
 import {
