@@ -17,6 +17,7 @@ export default defineConfig({
         input: {
           index: here('src-main/electron/main.ts'),
           'training-child': here('src-main/electron/training-child.ts'),
+          'predict-child': here('src-main/core/learn/predict/predict-child.ts'),
         },
       },
     },

@@ -9,11 +9,12 @@ import { createHandlers } from '../core/api/handlers';
 import { AppContext } from '../core/app/app-context';
 import { DATA_ENV } from '../core/app/data-dir';
 import { startOpenDemo } from '../core/app/dataset-jobs';
+import { childPredictLauncher } from '../core/learn/predict/predict-in-child';
 import { forwardEventsToWindow, registerIpc } from './ipc';
 import { handleMediaProtocol, mediaUrl, registerMediaScheme } from './media-protocol';
 import { buildMenu } from './menu';
 import { applyCsp } from './security';
-import { utilityTrainingLauncher } from './training-launcher';
+import { utilitySpawner, utilityTrainingLauncher } from './training-launcher';
 import { appUrlFor, createMainWindow } from './window';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -21,6 +22,7 @@ const paths = {
   preload: path.join(here, '../preload/index.cjs'),
   rendererHtml: path.join(here, '../renderer/index.html'),
   trainingChild: path.join(here, 'training-child.js'),
+  predictChild: path.join(here, 'predict-child.js'),
   icon: path.join(here, '../../resources/icon.png'),
 };
 
@@ -41,6 +43,10 @@ async function start(): Promise<void> {
   const ctx = new AppContext({ dataDir, mode: 'electron', version: app.getVersion(), mediaUrl });
   const handlers = createHandlers(ctx, {
     launchTraining: utilityTrainingLauncher(paths.trainingChild),
+    launchPrediction: childPredictLauncher(
+      utilitySpawner('PlateLab prediction'),
+      paths.predictChild,
+    ),
   });
   const appUrl = appUrlFor(paths);
 

@@ -9,12 +9,15 @@ import { imageHandlers } from './image-handlers';
 import { plateHandlers } from './plate-handlers';
 import { predictHandlers } from './predict-handlers';
 import { trainingHandlers, type TrainingLauncher } from './training-handlers';
+import type { PredictLauncher } from '../learn/predict/predict-in-child';
 
 export interface HandlerOptions {
   /** Compute backend description (default: pick it with selectBackend, once). */
   backend?: () => Promise<BackendInfo>;
   /** Starts a training child (default: node fork; Electron passes its utilityProcess launcher). */
   launchTraining?: TrainingLauncher;
+  /** Starts a prediction child (default: node fork; Electron passes a utilityProcess spawner). */
+  launchPrediction?: PredictLauncher;
 }
 
 export function createHandlers(ctx: AppContext, opts: HandlerOptions = {}): Handlers {
@@ -25,6 +28,6 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions = {}): Hand
     ...plateHandlers(ctx),
     ...imageHandlers(ctx),
     ...trainingHandlers(ctx, backend, opts.launchTraining ?? startTraining),
-    ...predictHandlers(ctx),
+    ...predictHandlers(ctx, opts.launchPrediction),
   };
 }
