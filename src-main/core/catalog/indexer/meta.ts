@@ -2,16 +2,20 @@
 // every transaction that changes wells or images sets it, so the cross-checks at the end of a run
 // are redone even when an earlier run was killed between its last plate and its final step.
 import type { Catalog } from '../db';
+import { cachedStatement } from './statements';
 
 export function setMeta(db: Catalog, key: string, value: string): void {
-  db.prepare(
+  cachedStatement(
+    db,
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value != excluded.value',
   ).run(key, value);
 }
 
 export function getMeta(db: Catalog, key: string): string | undefined {
   return (
-    db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined
+    cachedStatement(db, 'SELECT value FROM meta WHERE key = ?').get(key) as
+      | { value: string }
+      | undefined
   )?.value;
 }
 
@@ -27,5 +31,5 @@ export function derivedStale(db: Catalog): boolean {
 }
 
 export function clearDerivedStale(db: Catalog): void {
-  db.prepare('DELETE FROM meta WHERE key = ?').run(STALE);
+  cachedStatement(db, 'DELETE FROM meta WHERE key = ?').run(STALE);
 }

@@ -10,6 +10,7 @@ import { PNG_HEADER_BYTES, readPngHeaderSync, type PngHeader } from './png-heade
 import { replaceScopeProblems } from './problem-store';
 import { markDerivedStale } from './meta';
 import type { PlateDir, PlateScan } from './walk';
+import { cachedStatement } from './statements';
 
 interface ExistingImage {
   id: number;
@@ -44,17 +45,26 @@ export interface PlateChanges {
 
 const headerBuf = Buffer.alloc(PNG_HEADER_BYTES);
 
+/**
+ * File names exactly as RxRx1 writes them (upper-case row, two-digit column 01–24, site ≥ 1,
+ * channel 1–6, '.png'): parseImagePath accepts each of these with this same well, site and channel.
+ */
+const CANONICAL_FILE_RE = /^([A-P])(0[1-9]|1\d|2[0-4])_s([1-9]\d{0,5})_w([1-6])\.png$/;
+/** Rows per multi-row INSERT of new images (9 parameters each) and sites (4 each). */
+const ROWS_PER_INSERT = 100;
+const IMAGE_COLUMNS = 9;
+const SITE_COLUMNS = 4;
+
 export function plateScope(dir: string): string {
   return `plate:${dir}`;
 }
 
 /** Images stored under one plate folder, selected by path prefix ('/' + 1 = '0'). */
 function existingImages(db: Catalog, dir: string): ExistingImage[] {
-  return db
-    .prepare(
-      'SELECT id, path, size, mtime_ms, width, height, bit_depth, ok FROM images WHERE path >= ? AND path < ?',
-    )
-    .all(`${dir}/`, `${dir}0`) as ExistingImage[];
+  return cachedStatement(
+    db,
+    'SELECT id, path, size, mtime_ms, width, height, bit_depth, ok FROM images WHERE path >= ? AND path < ?',
+  ).all(`${dir}/`, `${dir}0`) as ExistingImage[];
 }
 
 /** Works out which files are images, which are new or changed, and what is wrong with the rest. */
@@ -68,15 +78,28 @@ function plan(
   const planned: PlannedImage[] = [];
   const keys = new Set<string>();
   const files = [...scan.files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // The plate folder itself is valid (walk.ts), so a canonical file name needs no full-path parse.
+  const fastOk = !plate.dir.includes('\\');
   for (const f of files) {
     const rel = `${plate.dir}/${f.name}`;
-    const parsed = parseImagePath(rel);
-    if (!parsed.ok) {
-      problems.push({ kind: 'bad-file-name', path: rel, message: parsed.reason });
-      continue;
+    let site: number;
+    let channel: number;
+    let well: string;
+    const fast = fastOk ? CANONICAL_FILE_RE.exec(f.name) : null;
+    if (fast) {
+      well = `${fast[1]}${fast[2]}`;
+      site = Number(fast[3]);
+      channel = Number(fast[4]);
+    } else {
+      const parsed = parseImagePath(rel);
+      if (!parsed.ok) {
+        problems.push({ kind: 'bad-file-name', path: rel, message: parsed.reason });
+        continue;
+      }
+      site = parsed.image.site;
+      channel = parsed.image.channel;
+      well = wellName(parseWellName(parsed.image.well)!);
     }
-    const { site, channel } = parsed.image;
-    const well = wellName(parseWellName(parsed.image.well)!);
     const key = `${well}_s${site}_w${channel}`;
     if (keys.has(key)) {
       problems.push({
@@ -179,7 +202,7 @@ export function syncPlate(
     const expId = ids.experiment(plate.experiment, plate.split);
     const plateId = ids.plate(expId, plate.plate);
     const keep = new Set(planned.map((p) => p.path));
-    const del = db.prepare('DELETE FROM images WHERE id = ?');
+    const del = cachedStatement(db, 'DELETE FROM images WHERE id = ?');
     for (const e of existingList)
       if (!keep.has(e.path)) {
         del.run(e.id);
@@ -187,36 +210,65 @@ export function syncPlate(
       }
 
     const wells = new Map<string, { id: number; has_images: number }>();
-    for (const w of db
-      .prepare('SELECT id, well, has_images FROM wells WHERE plate_id = ?')
-      .all(plateId) as Array<{
+    for (const w of cachedStatement(
+      db,
+      'SELECT id, well, has_images FROM wells WHERE plate_id = ?',
+    ).all(plateId) as Array<{
       id: number;
       well: string;
       has_images: number;
     }>)
       wells.set(w.well, w);
     const sites = new Map<string, number>();
-    for (const s of db
-      .prepare(
-        'SELECT s.id, s.well_id, s.site FROM sites s JOIN wells w ON w.id = s.well_id WHERE w.plate_id = ?',
-      )
-      .all(plateId) as Array<{ id: number; well_id: number; site: number }>)
+    for (const s of cachedStatement(
+      db,
+      'SELECT s.id, s.well_id, s.site FROM sites s JOIN wells w ON w.id = s.well_id WHERE w.plate_id = ?',
+    ).all(plateId) as Array<{ id: number; well_id: number; site: number }>)
       sites.set(`${s.well_id}/${s.site}`, s.id);
 
-    const insertWell = db.prepare(
+    const insertWell = cachedStatement(
+      db,
       `INSERT INTO wells (plate_id, well, row, col, id_code, well_type, in_metadata, has_images)
        VALUES (?, ?, ?, ?, ?, 'unknown', 0, 1)`,
     );
-    const markWell = db.prepare('UPDATE wells SET has_images = 1 WHERE id = ?');
-    const insertSite = db.prepare('INSERT INTO sites (well_id, site, channels) VALUES (?, ?, 0)');
-    const insertImage = db.prepare(
-      `INSERT INTO images (site_id, channel, path, size, mtime_ms, width, height, bit_depth, ok)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    // Wells that gain images are flagged in one statement at the end, not one UPDATE each.
+    const markWells = cachedStatement(
+      db,
+      'UPDATE wells SET has_images = 1 WHERE id IN (SELECT value FROM json_each(?))',
     );
-    const updateImage = db.prepare(
+    const wellsToMark: number[] = [];
+    // New sites get their channel count now (the images planned for them), so the recount
+    // below has nothing to rewrite for them.
+    const plannedPerSite = new Map<string, number>();
+    for (const p of planned) {
+      if (!p.changed) continue;
+      const k = `${p.well}_s${p.site}`;
+      plannedPerSite.set(k, (plannedPerSite.get(k) ?? 0) + 1);
+    }
+    // New sites take ids as SQLite would (max + 1, in order), so they can go in by multi-row INSERT.
+    let nextSiteId =
+      (cachedStatement(db, 'SELECT COALESCE(MAX(id), 0) AS m FROM sites').get() as { m: number })
+        .m + 1;
+    const siteSql = (rows: number) =>
+      `INSERT INTO sites (id, well_id, site, channels) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?)').join(', ')}`;
+    const siteParams: number[] = [];
+    const flushSites = () => {
+      for (let at = 0; at < siteParams.length; at += ROWS_PER_INSERT * SITE_COLUMNS) {
+        const chunk = siteParams.slice(at, at + ROWS_PER_INSERT * SITE_COLUMNS);
+        cachedStatement(db, siteSql(chunk.length / SITE_COLUMNS)).run(chunk);
+      }
+      siteParams.length = 0;
+    };
+    const imageSql = (rows: number) =>
+      `INSERT INTO images (site_id, channel, path, size, mtime_ms, width, height, bit_depth, ok) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+    const insertImages = cachedStatement(db, imageSql(ROWS_PER_INSERT));
+    const updateImage = cachedStatement(
+      db,
       `UPDATE images SET site_id = ?, channel = ?, size = ?, mtime_ms = ?, width = ?, height = ?, bit_depth = ?, ok = ?
        WHERE id = ?`,
     );
+    const params: Array<number | string | null> = new Array(ROWS_PER_INSERT * IMAGE_COLUMNS);
+    let pendingRows = 0;
     for (const p of planned) {
       if (!p.changed) continue;
       let w = wells.get(p.well);
@@ -233,55 +285,85 @@ export function syncPlate(
         );
         wells.set(p.well, (w = { id, has_images: 1 }));
       } else if (!w.has_images) {
-        markWell.run(w.id);
+        wellsToMark.push(w.id);
         w.has_images = 1;
       }
       const siteKey = `${w.id}/${p.site}`;
       let siteId = sites.get(siteKey);
       if (siteId === undefined) {
-        siteId = Number(insertSite.run(w.id, p.site).lastInsertRowid);
+        const count = plannedPerSite.get(`${p.well}_s${p.site}`) ?? 0;
+        siteId = nextSiteId++;
+        siteParams.push(siteId, w.id, p.site, count);
         sites.set(siteKey, siteId);
       }
       const h = p.header;
-      const values = [
-        siteId,
-        p.channel,
-        p.size,
-        p.mtimeMs,
-        h?.width ?? null,
-        h?.height ?? null,
-        h?.bitDepth ?? null,
-        p.ok ? 1 : 0,
-      ] as const;
+      const width = h?.width ?? null;
+      const height = h?.height ?? null;
+      const bitDepth = h?.bitDepth ?? null;
+      const ok = p.ok ? 1 : 0;
       if (p.existing) {
-        updateImage.run(...values, p.existing.id);
+        flushSites();
+        updateImage.run(
+          siteId,
+          p.channel,
+          p.size,
+          p.mtimeMs,
+          width,
+          height,
+          bitDepth,
+          ok,
+          p.existing.id,
+        );
         changes.updated++;
-      } else {
-        insertImage.run(values[0], values[1], p.path, ...values.slice(2));
-        changes.added++;
+        continue;
+      }
+      const o = pendingRows * IMAGE_COLUMNS;
+      params[o] = siteId;
+      params[o + 1] = p.channel;
+      params[o + 2] = p.path;
+      params[o + 3] = p.size;
+      params[o + 4] = p.mtimeMs;
+      params[o + 5] = width;
+      params[o + 6] = height;
+      params[o + 7] = bitDepth;
+      params[o + 8] = ok;
+      changes.added++;
+      if (++pendingRows === ROWS_PER_INSERT) {
+        flushSites(); // sites before the images that reference them
+        insertImages.run(params);
+        pendingRows = 0;
       }
     }
+    flushSites();
+    if (pendingRows > 0)
+      cachedStatement(db, imageSql(pendingRows)).run(params.slice(0, pendingRows * IMAGE_COLUMNS));
+    if (wellsToMark.length > 0) markWells.run(JSON.stringify(wellsToMark));
     if (changes.added || changes.updated || changes.removed) {
       // Channel counts, empty sites and the has_images flag follow from the image rows.
-      db.prepare(
+      cachedStatement(
+        db,
         `UPDATE sites SET channels = (SELECT COUNT(*) FROM images i WHERE i.site_id = sites.id)
          WHERE well_id IN (SELECT id FROM wells WHERE plate_id = ?)
            AND channels != (SELECT COUNT(*) FROM images i WHERE i.site_id = sites.id)`,
       ).run(plateId);
-      db.prepare(
+      cachedStatement(
+        db,
         'DELETE FROM sites WHERE channels = 0 AND well_id IN (SELECT id FROM wells WHERE plate_id = ?)',
       ).run(plateId);
-      db.prepare(
+      cachedStatement(
+        db,
         `UPDATE wells SET has_images = 0
          WHERE plate_id = ? AND has_images = 1 AND NOT EXISTS (SELECT 1 FROM sites s WHERE s.well_id = wells.id)`,
       ).run(plateId);
-      db.prepare('DELETE FROM wells WHERE plate_id = ? AND in_metadata = 0 AND has_images = 0').run(
-        plateId,
-      );
+      cachedStatement(
+        db,
+        'DELETE FROM wells WHERE plate_id = ? AND in_metadata = 0 AND has_images = 0',
+      ).run(plateId);
     }
     replaceScopeProblems(db, plateScope(plate.dir), problems);
     markDerivedStale(db);
-    db.prepare(
+    cachedStatement(
+      db,
       `INSERT INTO plate_scans (dir, split, experiment, plate, digest, files) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(dir) DO UPDATE SET digest = excluded.digest, files = excluded.files`,
     ).run(plate.dir, plate.split, plate.experiment, plate.plate, scan.digest, scan.files.length);
@@ -299,29 +381,34 @@ export function removePlateDir(
 ): number {
   let removed = 0;
   db.transaction(() => {
-    removed = db
-      .prepare('DELETE FROM images WHERE path >= ? AND path < ?')
-      .run(`${dir}/`, `${dir}0`).changes;
+    removed = cachedStatement(db, 'DELETE FROM images WHERE path >= ? AND path < ?').run(
+      `${dir}/`,
+      `${dir}0`,
+    ).changes;
     const plateId = ids.findPlate(experiment, plate);
     if (plateId !== undefined) {
-      db.prepare(
+      cachedStatement(
+        db,
         `UPDATE sites SET channels = (SELECT COUNT(*) FROM images i WHERE i.site_id = sites.id)
          WHERE well_id IN (SELECT id FROM wells WHERE plate_id = ?)`,
       ).run(plateId);
-      db.prepare(
+      cachedStatement(
+        db,
         'DELETE FROM sites WHERE channels = 0 AND well_id IN (SELECT id FROM wells WHERE plate_id = ?)',
       ).run(plateId);
-      db.prepare(
+      cachedStatement(
+        db,
         `UPDATE wells SET has_images = 0
          WHERE plate_id = ? AND has_images = 1 AND NOT EXISTS (SELECT 1 FROM sites s WHERE s.well_id = wells.id)`,
       ).run(plateId);
-      db.prepare('DELETE FROM wells WHERE plate_id = ? AND in_metadata = 0 AND has_images = 0').run(
-        plateId,
-      );
+      cachedStatement(
+        db,
+        'DELETE FROM wells WHERE plate_id = ? AND in_metadata = 0 AND has_images = 0',
+      ).run(plateId);
     }
-    db.prepare('DELETE FROM problems WHERE scope = ?').run(plateScope(dir));
+    cachedStatement(db, 'DELETE FROM problems WHERE scope = ?').run(plateScope(dir));
     markDerivedStale(db);
-    db.prepare('DELETE FROM plate_scans WHERE dir = ?').run(dir);
+    cachedStatement(db, 'DELETE FROM plate_scans WHERE dir = ?').run(dir);
   })();
   return removed;
 }

@@ -2,6 +2,7 @@
 // are replaced only when the new list differs, so an unchanged re-index writes nothing.
 import type { Catalog } from '../db';
 import type { Problem } from '../../dataset/metadata';
+import { cachedStatement } from './statements';
 
 interface StoredProblem {
   kind: string;
@@ -25,9 +26,10 @@ export function dedupeProblems(problems: Problem[]): StoredProblem[] {
 /** Returns true when the scope's rows were rewritten. Call inside a transaction. */
 export function replaceScopeProblems(db: Catalog, scope: string, problems: Problem[]): boolean {
   const next = dedupeProblems(problems);
-  const current = db
-    .prepare('SELECT kind, path, message, count FROM problems WHERE scope = ? ORDER BY id')
-    .all(scope) as StoredProblem[];
+  const current = cachedStatement(
+    db,
+    'SELECT kind, path, message, count FROM problems WHERE scope = ? ORDER BY id',
+  ).all(scope) as StoredProblem[];
   const same =
     current.length === next.length &&
     current.every(
@@ -38,8 +40,9 @@ export function replaceScopeProblems(db: Catalog, scope: string, problems: Probl
         c.count === next[i]!.count,
     );
   if (same) return false;
-  db.prepare('DELETE FROM problems WHERE scope = ?').run(scope);
-  const insert = db.prepare(
+  cachedStatement(db, 'DELETE FROM problems WHERE scope = ?').run(scope);
+  const insert = cachedStatement(
+    db,
     'INSERT OR IGNORE INTO problems (kind, path, message, scope, count) VALUES (?, ?, ?, ?, ?)',
   );
   for (const p of next) insert.run(p.kind, p.path, p.message, scope, p.count);

@@ -35,7 +35,12 @@ export function columnsToStats(c: PixelStatColumns): PixelStat[] {
 /** Returns null when the file is absent (it is optional). */
 export function readPixelStats(root: string, problems: Problem[]): PixelStat[] | null {
   if (!csvExists(root, PIXEL_STATS_FILE)) return null;
-  const r = parsePixelStatsCore(fs, Papa.parse, path.join(root, PIXEL_STATS_FILE), PIXEL_STATS_FILE);
+  const r = parsePixelStatsCore(
+    fs,
+    Papa.parse,
+    path.join(root, PIXEL_STATS_FILE),
+    PIXEL_STATS_FILE,
+  );
   problems.push(...r.problems);
   return r.columns ? columnsToStats(r.columns) : [];
 }
