@@ -1,32 +1,15 @@
 // End-to-end: `node bin/platelab.js synth|index|info` as child processes on fixture trees: exit
 // codes, the JSON last line, one-line errors naming the file, --help.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixture, tempDir } from '../core/catalog/test-fixture';
 import { errorLine, exitCodeFor, formatTable } from './output';
 import { inputError, PlateLabError } from '../core/errors';
+import { platelab } from './test-support';
 
-const REPO = path.resolve(__dirname, '../..');
 let root: string;
 let work: string;
-
-function platelab(
-  ...args: string[]
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO, 'bin/platelab.js'), ...args], {
-      cwd: REPO,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function lastLineJson(stdout: string): Record<string, unknown> {
   const lines = stdout.trim().split('\n');

@@ -1,6 +1,5 @@
 // `platelab composite` end to end on a real RxRx1 site: the PNG equals the default composite,
 // --channels hides the others, --json prints a summary line, bad input exits 1 with one line.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,27 +13,11 @@ import {
 } from '../../core/imaging/display';
 import { loadRawSite } from '../../core/imaging/load-site';
 import { parseChannels, parseSiteArg } from './composite';
+import { platelab, REPO } from '../test-support';
 
-const REPO = path.resolve(__dirname, '../../..');
 const RXRX1 = path.resolve(REPO, '../shared/rxrx1');
 const SITE = path.join(RXRX1, 'train/RPE-01/Plate1/B02_s1');
 let out: string;
-
-function platelab(
-  ...args: string[]
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO, 'bin/platelab.js'), ...args], {
-      cwd: REPO,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 beforeAll(() => {
   out = fs.mkdtempSync(path.join(os.tmpdir(), 'imaging-cli-'));
