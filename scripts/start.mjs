@@ -5,6 +5,7 @@
 // Extra arguments pass through: `npm start -- --port 8080 --data /tmp/pl`.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +53,17 @@ function hand(cmd, cmdArgs) {
 
 const node = process.execPath;
 const electron = electronBinary();
+const DEFAULT_PORT = 5317;
+
+/** `preferred` when nothing listens on it at 127.0.0.1, else 0 (the server then picks any port). */
+function freePort(preferred) {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(0));
+    probe.listen(preferred, '127.0.0.1', () => probe.close(() => resolve(preferred)));
+  });
+}
+
 if (electron.bin) {
   run(node, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build']);
   hand(electron.bin, ['.', ...args]);
@@ -75,5 +87,7 @@ if (electron.bin) {
       'warn',
     ]);
   }
-  hand(node, [path.join(root, 'bin/platelab.js'), 'serve', '--open-demo', ...args]);
+  // A stable address scientists can bookmark; any free port when it is taken.
+  const portArgs = args.includes('--port') ? [] : ['--port', String(await freePort(DEFAULT_PORT))];
+  hand(node, [path.join(root, 'bin/platelab.js'), 'serve', '--open-demo', ...portArgs, ...args]);
 }
