@@ -3,28 +3,11 @@
 // utilitySpawner runs other child tasks (prediction) the same way, for core/jobs/child-task.
 import { utilityProcess } from 'electron';
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { TrainingLauncher } from '../core/api/training-handlers';
 import type { ChildSpawner } from '../core/jobs/child-task';
 import type { ToTask } from '../core/jobs/child-task-protocol';
-import { runPath, updateRunInfo } from '../core/learn/runs/run-folder';
 import type { ChildMessage, ParentMessage, TrainSummary } from '../core/learn/train/messages';
-import type { TrainingEvents } from '../core/learn/train/start-training';
-
-function failedSummary(runDir: string, reason: string): TrainSummary {
-  return {
-    runId: path.basename(runDir),
-    status: 'failed',
-    backend: '',
-    epochsDone: 0,
-    bestValAccuracy: null,
-    imagesPerSecond: null,
-    warnings: [],
-    error: reason,
-    errorCode: 'INTERNAL',
-  };
-}
+import { childEndedWithoutSummary, type TrainingEvents } from '../core/learn/train/start-training';
 
 /** `childEntry`: the bundled training-child.js next to the main bundle. */
 export function utilityTrainingLauncher(childEntry: string): TrainingLauncher {
@@ -55,19 +38,7 @@ export function utilityTrainingLauncher(childEntry: string): TrainingLauncher {
     const done = new Promise<TrainSummary>((resolve) => {
       child.once('exit', (code: number) => {
         exited = true;
-        if (summary) return resolve(summary);
-        const tail = stderrTail.trim()
-          ? `: ${stderrTail.trim().split('\n').slice(-5).join(' | ')}`
-          : '';
-        const reason = `training process ended unexpectedly (exit code ${code})${tail}`;
-        const runDir = path.resolve(job.runDir);
-        try {
-          if (fs.existsSync(runPath(runDir, 'run')))
-            updateRunInfo(runDir, { status: 'failed', pid: null, error: reason });
-        } catch {
-          // Reporting the failure matters more than recording it.
-        }
-        resolve(failedSummary(runDir, reason));
+        resolve(summary ?? childEndedWithoutSummary(job.runDir, `exit code ${code}`, stderrTail));
       });
     });
     const send = (msg: ParentMessage) => {

@@ -60,27 +60,13 @@ export function startTraining(job: TrainJob): TrainingHandle {
   const done = new Promise<TrainSummary>((resolve) => {
     const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (summary) return resolve(summary);
-      const reason = `training process ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})${
-        stderrTail.trim() ? `: ${stderrTail.trim().split('\n').slice(-5).join(' | ')}` : ''
-      }`;
-      const runDir = path.resolve(job.runDir);
-      try {
-        if (fs.existsSync(runPath(runDir, 'run')))
-          updateRunInfo(runDir, { status: 'failed', pid: null, error: reason });
-      } catch {
-        // Reporting the failure matters more than recording it.
-      }
-      resolve({
-        runId: path.basename(runDir),
-        status: 'failed',
-        backend: '',
-        epochsDone: 0,
-        bestValAccuracy: null,
-        imagesPerSecond: null,
-        warnings: [],
-        error: reason,
-        errorCode: 'INTERNAL',
-      });
+      resolve(
+        childEndedWithoutSummary(
+          job.runDir,
+          signal ? `signal ${signal}` : `exit code ${code}`,
+          stderrTail,
+        ),
+      );
     };
     child.on('exit', finish);
     child.on('error', (err) => {
@@ -95,5 +81,37 @@ export function startTraining(job: TrainJob): TrainingHandle {
       if (child.connected) child.send({ type: 'cancel' });
     },
     done,
+  };
+}
+
+/**
+ * The summary of a training child that exited before reporting one (a crash, a kill): the run is
+ * marked failed on disk where it exists, and the reason carries the last lines of its stderr.
+ * Shared by the node-fork launcher here and Electron's utilityProcess launcher.
+ */
+export function childEndedWithoutSummary(
+  runDirIn: string,
+  how: string,
+  stderrTail: string,
+): TrainSummary {
+  const tail = stderrTail.trim() ? `: ${stderrTail.trim().split('\n').slice(-5).join(' | ')}` : '';
+  const reason = `training process ended unexpectedly (${how})${tail}`;
+  const runDir = path.resolve(runDirIn);
+  try {
+    if (fs.existsSync(runPath(runDir, 'run')))
+      updateRunInfo(runDir, { status: 'failed', pid: null, error: reason });
+  } catch {
+    // Reporting the failure matters more than recording it.
+  }
+  return {
+    runId: path.basename(runDir),
+    status: 'failed',
+    backend: '',
+    epochsDone: 0,
+    bestValAccuracy: null,
+    imagesPerSecond: null,
+    warnings: [],
+    error: reason,
+    errorCode: 'INTERNAL',
   };
 }
