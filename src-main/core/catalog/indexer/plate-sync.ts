@@ -339,26 +339,7 @@ export function syncPlate(
       cachedStatement(db, imageSql(pendingRows)).run(params.slice(0, pendingRows * IMAGE_COLUMNS));
     if (wellsToMark.length > 0) markWells.run(JSON.stringify(wellsToMark));
     if (changes.added || changes.updated || changes.removed) {
-      // Channel counts, empty sites and the has_images flag follow from the image rows.
-      cachedStatement(
-        db,
-        `UPDATE sites SET channels = (SELECT COUNT(*) FROM images i WHERE i.site_id = sites.id)
-         WHERE well_id IN (SELECT id FROM wells WHERE plate_id = ?)
-           AND channels != (SELECT COUNT(*) FROM images i WHERE i.site_id = sites.id)`,
-      ).run(plateId);
-      cachedStatement(
-        db,
-        'DELETE FROM sites WHERE channels = 0 AND well_id IN (SELECT id FROM wells WHERE plate_id = ?)',
-      ).run(plateId);
-      cachedStatement(
-        db,
-        `UPDATE wells SET has_images = 0
-         WHERE plate_id = ? AND has_images = 1 AND NOT EXISTS (SELECT 1 FROM sites s WHERE s.well_id = wells.id)`,
-      ).run(plateId);
-      cachedStatement(
-        db,
-        'DELETE FROM wells WHERE plate_id = ? AND in_metadata = 0 AND has_images = 0',
-      ).run(plateId);
+      refreshPlateDerivedRows(db, plateId);
     }
     replaceScopeProblems(db, plateScope(plate.dir), problems);
     markDerivedStale(db);
@@ -387,28 +368,37 @@ export function removePlateDir(
     ).changes;
     const plateId = ids.findPlate(experiment, plate);
     if (plateId !== undefined) {
-      cachedStatement(
-        db,
-        `UPDATE sites SET channels = (SELECT COUNT(*) FROM images i WHERE i.site_id = sites.id)
-         WHERE well_id IN (SELECT id FROM wells WHERE plate_id = ?)`,
-      ).run(plateId);
-      cachedStatement(
-        db,
-        'DELETE FROM sites WHERE channels = 0 AND well_id IN (SELECT id FROM wells WHERE plate_id = ?)',
-      ).run(plateId);
-      cachedStatement(
-        db,
-        `UPDATE wells SET has_images = 0
-         WHERE plate_id = ? AND has_images = 1 AND NOT EXISTS (SELECT 1 FROM sites s WHERE s.well_id = wells.id)`,
-      ).run(plateId);
-      cachedStatement(
-        db,
-        'DELETE FROM wells WHERE plate_id = ? AND in_metadata = 0 AND has_images = 0',
-      ).run(plateId);
+      refreshPlateDerivedRows(db, plateId);
     }
     cachedStatement(db, 'DELETE FROM problems WHERE scope = ?').run(plateScope(dir));
     markDerivedStale(db);
     cachedStatement(db, 'DELETE FROM plate_scans WHERE dir = ?').run(dir);
   })();
   return removed;
+}
+
+/**
+ * Channel counts, empty sites and the has_images flag follow from a plate's image rows; wells
+ * known only from images disappear with their last image.
+ */
+function refreshPlateDerivedRows(db: Catalog, plateId: number): void {
+  cachedStatement(
+    db,
+    `UPDATE sites SET channels = (SELECT COUNT(*) FROM images i WHERE i.site_id = sites.id)
+     WHERE well_id IN (SELECT id FROM wells WHERE plate_id = ?)
+       AND channels != (SELECT COUNT(*) FROM images i WHERE i.site_id = sites.id)`,
+  ).run(plateId);
+  cachedStatement(
+    db,
+    'DELETE FROM sites WHERE channels = 0 AND well_id IN (SELECT id FROM wells WHERE plate_id = ?)',
+  ).run(plateId);
+  cachedStatement(
+    db,
+    `UPDATE wells SET has_images = 0
+     WHERE plate_id = ? AND has_images = 1 AND NOT EXISTS (SELECT 1 FROM sites s WHERE s.well_id = wells.id)`,
+  ).run(plateId);
+  cachedStatement(
+    db,
+    'DELETE FROM wells WHERE plate_id = ? AND in_metadata = 0 AND has_images = 0',
+  ).run(plateId);
 }
