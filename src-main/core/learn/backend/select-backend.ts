@@ -161,13 +161,49 @@ async function tryWebgpu(): Promise<string> {
 
 async function tryWasm(): Promise<string> {
   const { registerWasmTrainingKernels } = await import('./wasm-kernels/register');
+  const { registerThreadedWasm, restoreSingleThreadWasm, wantedWasmThreads } = await import(
+    './wasm-threads'
+  );
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const kernels = registerWasmTrainingKernels();
   const tfb = bundledTf();
-  if (!(await tfb.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+  // Threads first (XNNPACK across cores); tfjs' single-threaded loader if they cannot start.
+  let threadNote = '';
+  const threads = wantedWasmThreads();
+  if (threads > 1) {
+    let ok = false;
+    try {
+      ok = registerThreadedWasm(wasm, threads) && (await quietly(() => tfb.setBackend('wasm')));
+    } catch (err) {
+      threadNote = `; threads off: ${message(err)}`;
+    }
+    if (!ok) {
+      if (!threadNote) threadNote = '; threads off: the threaded wasm module failed to start';
+      restoreSingleThreadWasm(wasm);
+    }
+  }
+  if (tfb.getBackend() !== 'wasm' && !(await tfb.setBackend('wasm')))
+    throw new Error('the wasm backend failed to initialise');
   setTf(tfb);
   const simd = await tfb.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  return `wasm${simd ? ' SIMD' : ''}, ${wasm.getThreadsCount()} thread(s), PlateLab kernels: ${kernels.join(', ')}`;
+  const n = wasm.getThreadsCount();
+  return `wasm${simd ? ' SIMD' : ''}, ${n} thread${n === 1 ? '' : 's'}${threadNote}, PlateLab kernels: ${kernels.join(', ')}`;
+}
+
+/**
+ * Runs fn with tfjs' "Initialization of backend … failed" console warnings held back; a false
+ * result becomes an error carrying the last warning (the cause).
+ */
+async function quietly(fn: () => Promise<boolean>): Promise<boolean> {
+  const warn = console.warn;
+  const held: string[] = [];
+  console.warn = (...args: unknown[]) => held.push(args.map(String).join(' '));
+  try {
+    if (await fn()) return true;
+  } finally {
+    console.warn = warn;
+  }
+  throw new Error(held.at(-1)?.split('\n')[0] ?? 'the threaded wasm module failed to start');
 }
 
 async function tryCpu(): Promise<string> {
