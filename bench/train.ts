@@ -10,6 +10,7 @@ import {
 } from '../src-main/core/learn/backend/select-backend';
 import { getTf, type Scalar, type Tensor, type Tensor1D } from '../src-main/core/learn/backend/tf';
 import { buildModel } from '../src-main/core/learn/models/build-model';
+import { foldedPredictor } from '../src-main/core/learn/models/folded-inference';
 import type { ModelArch } from '../src-main/core/learn/models/config';
 import {
   registerWasmTrainingKernels,
@@ -125,16 +126,24 @@ function benchTfjs(
     trainCpu.push(cpuMs() - c);
   }
   const leaked = tf.memory().numTensors - tensorsBefore;
-  const infer: number[] = [];
-  const inferCpu: number[] = [];
-  tf.tidy(() => (model.predict(x) as Tensor).dataSync());
-  for (let i = 0; i < o.inferSteps; i++) {
-    const t = performance.now();
-    const c = cpuMs();
-    tf.tidy(() => (model.predict(x) as Tensor).dataSync());
-    infer.push(performance.now() - t);
-    inferCpu.push(cpuMs() - c);
-  }
+  // Inference as `platelab predict` runs it: batch norms folded into their convolutions.
+  const folded = foldedPredictor(model);
+  const timeInference = (run: () => Tensor) => {
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    tf.tidy(() => run().dataSync());
+    for (let i = 0; i < o.inferSteps; i++) {
+      const t = performance.now();
+      const c = cpuMs();
+      tf.tidy(() => run().dataSync());
+      wall.push(performance.now() - t);
+      cpu.push(cpuMs() - c);
+    }
+    return { wall, cpu };
+  };
+  const { wall: infer, cpu: inferCpu } = timeInference(() => folded.predict(x));
+  const unfolded = timeInference(() => model.predict(x) as Tensor);
+  folded.dispose();
   const heap = heapMB();
   opt.dispose();
   model.dispose();
@@ -142,6 +151,7 @@ function benchTfjs(
   return {
     train: timing(train),
     infer: timing(infer),
+    inferUnfolded: timing(unfolded.wall),
     trainCpu: timing(trainCpu),
     inferCpu: timing(inferCpu),
     leakedTensorsPerRun: leaked,
@@ -177,6 +187,8 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<Record<s
       batch: o.batch,
       trainImgPerS: round((o.batch * 1000) / t.train.median),
       inferImgPerS: round((o.batch * 1000) / t.infer.median),
+      // The same network without batch-norm folding (model.predict).
+      inferUnfoldedImgPerS: round((o.batch * 1000) / t.inferUnfolded.median),
       trainMsPerStep: {
         median: round(t.train.median, 0),
         min: round(t.train.min, 0),

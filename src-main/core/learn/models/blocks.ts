@@ -3,21 +3,31 @@
 import { getTf, type SymbolicTensor } from '../backend/tf';
 import { customLayers } from './custom-layers';
 
+/**
+ * How the stem convolves the image: 'input' (default) is PlateLabInputConv2D, which skips the
+ * image's gradient; 'layers' is tf.layers.conv2d as before (same weights and output), kept so
+ * tests and benchmarks can compare the two.
+ */
+export type StemConv = 'input' | 'layers';
+
 export interface BlockContext {
   /** Unique layer names: prefix + running counter. */
   name(kind: string): string;
   seed(): number | undefined;
   batchNorm: 'fused' | 'keras';
+  stemConv: StemConv;
 }
 
 export function makeContext(
   seed: number | undefined,
   batchNorm: 'fused' | 'keras' = 'fused',
+  stemConv: StemConv = 'input',
 ): BlockContext {
   const counts = new Map<string, number>();
   let s = seed;
   return {
     batchNorm,
+    stemConv,
     name(kind) {
       const n = (counts.get(kind) ?? 0) + 1;
       counts.set(kind, n);
@@ -82,6 +92,25 @@ export function conv(
   );
 }
 
+/**
+ * The first convolution, applied to the image: the same layer name, weights, seed use and output
+ * as conv(), but no gradient for the image (see InputConv2D).
+ */
+export function inputConv(
+  ctx: BlockContext,
+  x: SymbolicTensor,
+  filters: number,
+  kernelSize: number,
+  strides = 1,
+): SymbolicTensor {
+  if (ctx.stemConv === 'layers') return conv(ctx, x, filters, kernelSize, strides);
+  const { InputConv2D } = customLayers();
+  return apply(
+    new InputConv2D({ name: ctx.name('conv'), filters, kernelSize, strides, seed: ctx.seed() }),
+    x,
+  );
+}
+
 export function convBnRelu(
   ctx: BlockContext,
   x: SymbolicTensor,
@@ -139,10 +168,20 @@ export function squeezeExcite(
       name: ctx.name('se_fc'),
       units: Math.max(8, Math.round(c / reduction)),
       activation: 'relu',
+      // Seeded like every other kernel, so a seeded SE-ResNeXt build is reproducible.
+      kernelInitializer: tf.initializers.glorotUniform({ seed: ctx.seed() }),
     }),
     s,
   );
-  s = apply(tf.layers.dense({ name: ctx.name('se_gate'), units: c, activation: 'sigmoid' }), s);
+  s = apply(
+    tf.layers.dense({
+      name: ctx.name('se_gate'),
+      units: c,
+      activation: 'sigmoid',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: ctx.seed() }),
+    }),
+    s,
+  );
   return apply(tf.layers.multiply({ name: ctx.name('se_scale') }), [x, s]);
 }
 

@@ -1,7 +1,16 @@
 // buildModel(config): ResNet-18/34, SE-ResNeXt-50 (32×4d) and a small fast residual net for CPU
 // runs, channel-last, with an optional one-hot cell-type input joined to the pooled features.
 import { getTf, type LayersModel, type SymbolicTensor } from '../backend/tf';
-import { basicBlock, convBnRelu, makeContext, seResnextBlock, type BlockContext } from './blocks';
+import {
+  basicBlock,
+  batchNorm,
+  inputConv,
+  makeContext,
+  relu,
+  seResnextBlock,
+  type BlockContext,
+  type StemConv,
+} from './blocks';
 import { scaledWidth, validateModelConfig, type ModelConfig } from './config';
 
 interface ResnetSpec {
@@ -45,7 +54,7 @@ function stem(
   pool: boolean,
 ): SymbolicTensor {
   const tf = getTf();
-  let y = convBnRelu(ctx, x, filters, kernel, 2);
+  let y = relu(ctx, batchNorm(ctx, inputConv(ctx, x, filters, kernel, 2)));
   if (pool)
     y = tf.layers
       .maxPooling2d({ name: ctx.name('pool'), poolSize: 3, strides: 2, padding: 'same' })
@@ -81,11 +90,16 @@ function seResnextBody(ctx: BlockContext, x: SymbolicTensor, wm: number): Symbol
   return y;
 }
 
+export interface BuildOptions {
+  /** 'layers' builds the stem with tf.layers.conv2d as before, for comparisons (see StemConv). */
+  stemConv?: StemConv;
+}
+
 /** Builds an uncompiled model: inputs [image] or [image, cellTypeOneHot]; output logits (or softmax). */
-export function buildModel(config: ModelConfig): LayersModel {
+export function buildModel(config: ModelConfig, options: BuildOptions = {}): LayersModel {
   validateModelConfig(config);
   const tf = getTf();
-  const ctx = makeContext(config.seed, config.batchNorm ?? 'fused');
+  const ctx = makeContext(config.seed, config.batchNorm ?? 'fused', options.stemConv ?? 'input');
   const wm = config.widthMultiplier ?? 1;
   const image = tf.input({
     name: 'image',

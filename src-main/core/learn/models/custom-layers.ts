@@ -1,5 +1,6 @@
-// PlateLab's custom Keras-style layers (grouped convolution), defined once per tfjs instance
-// (tfjs-node may bring its own) and registered for serialisation so checkpoints round-trip.
+// PlateLab's custom Keras-style layers (grouped convolution, fused batch norm, the stem's input
+// convolution), defined once per tfjs instance (tfjs-node may bring its own) and registered for
+// serialisation so checkpoints round-trip.
 import { batchNormTrain } from '../backend/ops/batch-norm-train';
 import { getTf, type Tensor, type Tensor4D, type Tf } from '../backend/tf';
 
@@ -21,9 +22,18 @@ export interface BatchNormArgs extends LayerArgs {
   zeroGamma?: boolean;
 }
 
+export interface InputConv2DArgs extends LayerArgs {
+  filters: number;
+  kernelSize: number;
+  strides?: number;
+  /** Seed of the He-normal kernel initialiser (the same one tf.layers.conv2d gets in blocks.conv). */
+  seed?: number;
+}
+
 export interface CustomLayerClasses {
   GroupedConv2D: new (args: GroupedConv2DArgs) => InstanceType<Tf['layers']['Layer']>;
   BatchNorm: new (args: BatchNormArgs) => InstanceType<Tf['layers']['Layer']>;
+  InputConv2D: new (args: InputConv2DArgs) => InstanceType<Tf['layers']['Layer']>;
 }
 
 const cache = new WeakMap<Tf, CustomLayerClasses>();
@@ -208,9 +218,74 @@ function define(tf: Tf): CustomLayerClasses {
     }
   }
 
+  /**
+   * The stem's convolution of the image: the weights, initialiser and output of
+   * tf.layers.conv2d({ padding: 'same', useBias: false, kernelInitializer: heNormal({ seed }) }),
+   * but through the plain tf.conv2d op. tfjs-layers runs conv2d through tf.fused.conv2d, whose
+   * gradient (a customGrad) always computes the input gradient too; tf.conv2d's gradient is lazy
+   * per input, so the tape skips Conv2DBackpropInput for the image, which nothing trains.
+   */
+  class InputConv2D extends tf.layers.Layer {
+    static className = 'PlateLabInputConv2D';
+    readonly filters: number;
+    readonly kernelSize: number;
+    readonly strides: number;
+    readonly seed: number | undefined;
+    private kernel: LayerVariable | null = null;
+
+    constructor(args: InputConv2DArgs) {
+      super(args);
+      this.filters = args.filters;
+      this.kernelSize = args.kernelSize;
+      this.strides = args.strides ?? 1;
+      this.seed = args.seed;
+    }
+
+    override build(inputShape: Shape | Shape[]): void {
+      const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+      const cin = shape[shape.length - 1];
+      if (cin == null) throw new Error('InputConv2D: unknown input channel count');
+      const k = this.kernelSize;
+      // Same name, shape, dtype and initialiser as the Conv2D layer's kernel: checkpoints match.
+      this.kernel = this.addWeight(
+        'kernel',
+        [k, k, cin, this.filters],
+        'float32',
+        tf.initializers.heNormal({ seed: this.seed }),
+      );
+      this.built = true;
+    }
+
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+      const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+      const out = (d: number | null) => (d == null ? null : Math.ceil(d / this.strides));
+      return [shape[0], out(shape[1]), out(shape[2]), this.filters];
+    }
+
+    override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {
+      void _kwargs;
+      return tf.tidy(() => {
+        const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor4D;
+        if (!this.kernel) throw new Error('InputConv2D: call before build');
+        return tf.conv2d(x, this.kernel.read() as Tensor4D, this.strides, 'same');
+      });
+    }
+
+    override getConfig() {
+      return {
+        ...super.getConfig(),
+        filters: this.filters,
+        kernelSize: this.kernelSize,
+        strides: this.strides,
+        seed: this.seed ?? null,
+      };
+    }
+  }
+
   tf.serialization.registerClass(GroupedConv2D);
   tf.serialization.registerClass(BatchNorm);
-  return { GroupedConv2D, BatchNorm };
+  tf.serialization.registerClass(InputConv2D);
+  return { GroupedConv2D, BatchNorm, InputConv2D };
 }
 
 /** The custom layer classes bound to the current tfjs instance. */

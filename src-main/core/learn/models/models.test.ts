@@ -196,6 +196,7 @@ describe('checkpoints', () => {
     const b = (loaded.predict(x) as Tensor).dataSync();
     expect(Array.from(b)).toEqual(Array.from(a));
     expect(JSON.stringify(loaded.toJSON())).toContain('PlateLabGroupedConv2D');
+    expect(JSON.stringify(loaded.toJSON())).toContain('PlateLabInputConv2D');
     model.dispose();
     loaded.dispose();
     x.dispose();

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openCatalog } from '../../catalog/db';
 import { inputError, notFound, throwIfCancelled } from '../../errors';
-import { getTf, type Tensor } from '../backend/tf';
+import { getTf } from '../backend/tf';
 import { decodePlates } from '../assign/decode';
 import { learnGroups } from '../assign/groups';
 import { BatchSource, chunks } from '../data/batches';
@@ -20,6 +20,7 @@ import { loadInferenceWeights } from '../train/checkpoint';
 import { probabilities } from '../train/loss';
 import { batchInputs } from '../train/step';
 import { initTf } from '../train/tf-runtime';
+import { foldedPredictor, type FoldedPredictor } from '../models/folded-inference';
 import { buildRunModel } from '../train/trainer';
 import { setModelWeights } from '../train/weights';
 import { storePredictionSet } from './store';
@@ -122,12 +123,16 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
   );
   const model = buildRunModel(config, classes);
   const siteProbs = new Float32Array(samples.length * K);
+  let folded: FoldedPredictor | null = null;
   try {
     try {
       setModelWeights(model, weights.weights, weights.source);
     } catch (err) {
       throw inputError(`cannot load the model weights: ${(err as Error).message}`);
     }
+    // Batch norms folded into their convolutions (one fused XNNPACK kernel each): same output.
+    folded = foldedPredictor(model);
+    const net = folded;
     const views = opts.tta ? [0, 1, 2, 3, 4, 5, 6, 7] : [0];
     const batches = chunks(samples.length, Math.max(16, config.batchSize));
     let done = 0;
@@ -138,10 +143,7 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
         throwIfCancelled(opts.signal);
         const inputs = batchInputs(b, 0, b.n, numCellTypes);
         const p = tf.tidy(() =>
-          probabilities(
-            config.loss,
-            model.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: false }) as Tensor,
-          ),
+          probabilities(config.loss, net.predict(inputs.length === 1 ? inputs[0]! : inputs)),
         );
         const data = p.dataSync();
         const off = idx[0]! * K;
@@ -152,6 +154,7 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
       opts.onProgress?.(done, samples.length, `predicting ${opts.split} sites`);
     }
   } finally {
+    folded?.dispose();
     model.dispose();
   }
 
