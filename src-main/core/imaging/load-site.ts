@@ -135,9 +135,17 @@ export async function loadRawSite(
   const files = relPaths.map((p) => path.resolve(root, p));
   let site = await decodeJoined(files);
   if (!site) {
-    // Per-channel decodes in parallel; each names its file when it fails.
-    const planes = await Promise.all(files.map((f) => decodeChannel(f)));
-    site = interleave(planes, files);
+    // Per-channel decodes in parallel; each names its file when it fails. The error reported is
+    // the first failing channel in channel order, not whichever decode happened to fail first.
+    const settled = await Promise.allSettled(files.map((f) => decodeChannel(f)));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    site = interleave(
+      settled.map(
+        (r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof decodeChannel>>>).value,
+      ),
+      files,
+    );
   }
   throwIfCancelled(opts.signal);
   if (opts.size && (site.width !== opts.size || site.height !== opts.size)) {
