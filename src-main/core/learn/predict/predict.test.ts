@@ -102,6 +102,37 @@ describe('predictRun', () => {
     expect(lines.slice(1).every((l) => /^[^,]+,\d+$/.test(l))).toBe(true);
   });
 
+  it('detects a probabilities file that does not belong to its predictions json', () => {
+    const dir = path.join(runDir, 'predictions');
+    const probsFile = path.join(dir, 'test-probs.f32');
+    const jsonFile = path.join(dir, 'test.json');
+    const goodProbs = fs.readFileSync(probsFile);
+    const goodJson = fs.readFileSync(jsonFile, 'utf8');
+    try {
+      // Same size, other contents: what a crash between the two atomic writes leaves behind.
+      const other = Buffer.from(goodProbs);
+      other.writeFloatLE(other.readFloatLE(0) + 0.25, 0);
+      fs.writeFileSync(probsFile, other);
+      expect(() => loadPredictionSet(runDir, 'test')).toThrow(
+        /test-probs\.f32: does not belong to test\.json/,
+      );
+      // A set saved before the checksum existed still loads when the size fits.
+      const legacy = JSON.parse(goodJson) as Record<string, unknown>;
+      delete legacy.probsSha256;
+      fs.writeFileSync(jsonFile, JSON.stringify(legacy));
+      expect(loadPredictionSet(runDir, 'test')!.probs[0]).toBeCloseTo(
+        goodProbs.readFloatLE(0) + 0.25,
+        5,
+      );
+      fs.writeFileSync(probsFile, goodProbs.subarray(4));
+      expect(() => loadPredictionSet(runDir, 'test')).toThrow(/does not belong to test\.json/);
+    } finally {
+      fs.writeFileSync(probsFile, goodProbs);
+      fs.writeFileSync(jsonFile, goodJson);
+    }
+    expect(loadPredictionSet(runDir, 'test')!.probs.length).toBe(goodProbs.byteLength / 4);
+  });
+
   it('refuses an invalid submission, naming the problem', () => {
     const preds = new Map([
       ['A_1_B02', '3'],

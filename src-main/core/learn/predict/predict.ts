@@ -1,6 +1,7 @@
 // Inference for a run: per site (optionally averaged over the 8 D4 views), then per well (the sites'
 // probabilities averaged; wells whose sites disagree are flagged), optional plate-group assignment,
 // stored in the run folder (probabilities for re-use) and in the catalog (top-k per well).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openCatalog } from '../../catalog/db';
@@ -269,17 +270,19 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
   return { set, accuracy, accuracyAssigned, assignedApplied };
 }
 
-/** Run-folder copy: predictions/{split}.json (wells) and {split}-probs.f32 (site-averaged probabilities). */
+/**
+ * Run-folder copy: predictions/{split}-probs.f32 (site-averaged probabilities), then
+ * {split}.json (wells) naming the probabilities' SHA-256, so a pair torn by a crash between the
+ * two atomic writes is detected on load instead of being read as matching.
+ */
 export function savePredictionSet(
   runDir: string,
   set: PredictionSet,
   extra: { accuracy: number | null; accuracyAssigned: number | null },
 ): void {
   const dir = runPath(runDir, 'predictions');
-  writeFileAtomic(
-    path.join(dir, `${set.split}-probs.f32`),
-    new Uint8Array(set.probs.buffer, set.probs.byteOffset, set.probs.byteLength),
-  );
+  const bytes = new Uint8Array(set.probs.buffer, set.probs.byteOffset, set.probs.byteLength);
+  writeFileAtomic(path.join(dir, `${set.split}-probs.f32`), bytes);
   writeJsonAtomic(path.join(dir, `${set.split}.json`), {
     runId: set.runId,
     split: set.split,
@@ -287,6 +290,7 @@ export function savePredictionSet(
     labels: set.labels,
     accuracy: extra.accuracy,
     accuracyAssigned: extra.accuracyAssigned,
+    probsSha256: crypto.createHash('sha256').update(bytes).digest('hex'),
     wells: set.wells,
   });
 }
@@ -298,11 +302,31 @@ export function loadPredictionSet(
   const dir = runPath(runDir, 'predictions');
   const file = path.join(dir, `${split}.json`);
   if (!fs.existsSync(file)) return null;
-  const meta = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<PredictionSet, 'probs'> & {
+  const { probsSha256, ...meta } = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<
+    PredictionSet,
+    'probs'
+  > & {
     accuracy: number | null;
     accuracyAssigned: number | null;
+    /** Absent in sets saved before 2026-11-29. */
+    probsSha256?: string;
   };
-  const buf = fs.readFileSync(path.join(dir, `${split}-probs.f32`));
+  const probsFile = path.join(dir, `${split}-probs.f32`);
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(probsFile);
+  } catch {
+    throw inputError(`${probsFile}: missing (run predict for ${split} again)`);
+  }
+  const expected = meta.wells.length * meta.labels.length * 4;
+  const torn =
+    buf.byteLength !== expected ||
+    (probsSha256 !== undefined &&
+      crypto.createHash('sha256').update(buf).digest('hex') !== probsSha256);
+  if (torn)
+    throw inputError(
+      `${probsFile}: does not belong to ${split}.json (a predict run was interrupted between the two files); run predict for ${split} again`,
+    );
   const probs = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   return { ...meta, probs };
 }
