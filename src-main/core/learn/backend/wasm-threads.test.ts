@@ -15,12 +15,16 @@ interface Probe {
   dw: number[];
 }
 
-async function probe(threads: string): Promise<Probe> {
+async function probe(threads: string, extraEnv: Record<string, string> = {}): Promise<Probe> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [path.join(REPO, 'bin/run-ts.js'), PROBE],
     // A process that hangs on its pool threads fails here instead of passing.
-    { cwd: REPO, env: { ...process.env, PLATELAB_WASM_THREADS: threads }, timeout: 60_000 },
+    {
+      cwd: REPO,
+      env: { ...process.env, PLATELAB_WASM_THREADS: threads, ...extraEnv },
+      timeout: 60_000,
+    },
   );
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Probe;
 }
@@ -43,6 +47,16 @@ describe('threaded wasm backend', () => {
     expect(dw).toBeLessThan(1e-3);
     expect(Math.max(...two.dw.map(Math.abs))).toBeGreaterThan(1);
   }, 120_000);
+
+  it('lets a crash after start report itself in a few lines (no dump of the wasm glue code)', async () => {
+    const err = (await probe('2', { PROBE_THROW: '1' }).catch((e: unknown) => e)) as {
+      code?: number;
+      stderr?: string;
+    };
+    expect(err.code).toBe(1);
+    expect(err.stderr).toContain('probe failure after backend start');
+    expect(err.stderr!.length).toBeLessThan(4000);
+  }, 60_000);
 
   it('rejects a bad PLATELAB_WASM_THREADS with a clear error', async () => {
     await expect(probe('many')).rejects.toThrow(

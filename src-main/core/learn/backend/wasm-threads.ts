@@ -82,6 +82,27 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
 }
 
+type Handler = (...args: unknown[]) => void;
+const crashEvents = ['uncaughtException', 'unhandledRejection'];
+// Node's typings overload these per event name; a plain emitter view keeps one code path.
+const emitter = process as unknown as {
+  listeners(event: string): Handler[];
+  removeListener(event: string, handler: Handler): void;
+};
+
+function processHandlers(): Set<Handler> {
+  return new Set(crashEvents.flatMap((e) => emitter.listeners(e)));
+}
+
+/**
+ * Emscripten's module adds process handlers that rethrow every uncaught error from inside its
+ * 100 KB one-line source, so Node prints that whole line with any crash; ours report cleanly.
+ */
+function dropHandlersAddedSince(before: Set<Handler>): void {
+  for (const e of crashEvents)
+    for (const h of emitter.listeners(e)) if (!before.has(h)) emitter.removeListener(e, h);
+}
+
 let registered: number | null = null;
 /** tfjs' own 'wasm' factory, kept to fall back to. */
 let original: BackendFactory | null = null;
@@ -126,6 +147,7 @@ export function registerThreadedWasm(
     'wasm',
     () =>
       withReportedCores(threads * 2, async () => {
+        const before = processHandlers();
         const mod = await withTimeout(
           factory({
             locateFile: (file: string, prefix: string) =>
@@ -139,6 +161,7 @@ export function registerThreadedWasm(
           60_000,
           'the threaded wasm module',
         );
+        dropHandlersAddedSince(before);
         // The same C entry points tfjs' own loader wraps.
         mod.tfjs = {
           init: mod.cwrap('init', null, []),

@@ -5,6 +5,7 @@ import { describeSelection, selectBackend } from '../select-backend';
 import { getTf, type Tensor4D } from '../tf';
 
 const sel = await selectBackend('wasm');
+if (process.env.PROBE_THROW) throw new Error('probe failure after backend start');
 const tf = getTf();
 const x = tf.tensor4d(
   Array.from({ length: 2 * 9 * 9 * 3 }, (_, i) => Math.sin(i)),
