@@ -6,6 +6,7 @@ import { getTf, type Tensor, type Tensor4D, type Tf } from '../backend/tf';
 
 type LayerArgs = NonNullable<ConstructorParameters<Tf['layers']['Layer']>[0]>;
 type Kwargs = Record<string, unknown>;
+type Shape = (number | null)[];
 
 export interface GroupedConv2DArgs extends LayerArgs {
   filters: number;
@@ -36,10 +37,16 @@ export interface CustomLayerClasses {
   InputConv2D: new (args: InputConv2DArgs) => InstanceType<Tf['layers']['Layer']>;
 }
 
+/** Output shape of a 'same'-padded conv: spatial dims divided by the stride, rounded up. */
+function sameConvOutputShape(inputShape: Shape | Shape[], strides: number, filters: number): Shape {
+  const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+  const out = (d: number | null) => (d == null ? null : Math.ceil(d / strides));
+  return [shape[0], out(shape[1]), out(shape[2]), filters];
+}
+
 const cache = new WeakMap<Tf, CustomLayerClasses>();
 
 function define(tf: Tf): CustomLayerClasses {
-  type Shape = (number | null)[];
   /**
    * Grouped 3×3 (any k) convolution, 'same' padding, no bias. tfjs has no grouped conv, so it runs
    * as a depthwise conv with channel multiplier = group output width (exactly the grouped conv's
@@ -90,9 +97,7 @@ function define(tf: Tf): CustomLayerClasses {
     }
 
     override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-      const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-      const out = (d: number | null) => (d == null ? null : Math.ceil(d / this.strides));
-      return [shape[0], out(shape[1]), out(shape[2]), this.filters];
+      return sameConvOutputShape(inputShape, this.strides, this.filters);
     }
 
     override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {
@@ -257,9 +262,7 @@ function define(tf: Tf): CustomLayerClasses {
     }
 
     override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-      const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-      const out = (d: number | null) => (d == null ? null : Math.ceil(d / this.strides));
-      return [shape[0], out(shape[1]), out(shape[2]), this.filters];
+      return sameConvOutputShape(inputShape, this.strides, this.filters);
     }
 
     override call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor {

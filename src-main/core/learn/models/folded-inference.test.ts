@@ -6,18 +6,11 @@ import { getTf, type LayersModel, type Scalar, type Tensor } from '../backend/tf
 import { buildModel } from './build-model';
 import type { ModelConfig } from './config';
 import { foldedPredictor } from './folded-inference';
+import { lcgValues } from '../test-support/random';
 
 beforeAll(async () => {
   await selectBackend('wasm');
 });
-
-function rand(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  });
-}
 
 const bnClasses = ['PlateLabBatchNorm', 'BatchNormalization'];
 const convClasses = ['Conv2D', 'PlateLabInputConv2D'];
@@ -38,7 +31,7 @@ function randomiseBatchNorm(model: LayersModel, seed: number): void {
   for (const layer of model.layers) {
     if (!bnClasses.includes(layer.getClassName())) continue;
     const c = layer.getWeights()[0].shape[0];
-    const u = () => tf.tensor1d(rand(c, k++));
+    const u = () => tf.tensor1d(lcgValues(c, k++, 0, 1));
     const values = [
       tf.add(u(), 0.5),
       tf.mul(tf.sub(u(), 0.5), 0.4),
@@ -110,7 +103,7 @@ describe('foldedPredictor', () => {
     const model = buildModel(config);
     const n = 4;
     const s = config.inputSize;
-    const inputs: Tensor[] = [tf.tensor4d(rand(n * s * s * 6, 5), [n, s, s, 6])];
+    const inputs: Tensor[] = [tf.tensor4d(lcgValues(n * s * s * 6, 5, 0, 1), [n, s, s, 6])];
     if (config.cellTypeInputs)
       inputs.push(tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), config.cellTypeInputs));
     if (prepare === 'train') train(model, inputs, config.numClasses, 2);
@@ -164,7 +157,7 @@ describe('foldedPredictor', () => {
     // after each block's first conv (the others feed an add).
     expect([fa.folded, fb.folded]).toEqual([12, 12]);
     expect([fa.fusedRelu, fb.fusedRelu]).toEqual([5, 5]);
-    const x = tf.tensor4d(rand(2 * 32 * 32 * 6, 3), [2, 32, 32, 6]);
+    const x = tf.tensor4d(lcgValues(2 * 32 * 32 * 6, 3, 0, 1), [2, 32, 32, 6]);
     const ya = fa.predict(x);
     const yb = fb.predict(x);
     const ref = a.predict(x) as Tensor;

@@ -15,14 +15,7 @@ import { modelWeights, setModelWeights } from '../train/weights';
 import { buildModel } from './build-model';
 import type { ModelConfig } from './config';
 import { customLayers } from './custom-layers';
-
-function rand(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return (s / 2 ** 32) * 2 - 1;
-  });
-}
+import { lcgValues } from '../test-support/random';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -95,7 +88,7 @@ describe('InputConv2D', () => {
     expect(ours.trainableWeights.map((w) => w.originalName)).toEqual(
       ref.trainableWeights.map((w) => w.originalName),
     );
-    const x = tf.tensor4d(rand(3 * 9 * 9 * 6, 5), [3, 9, 9, 6]);
+    const x = tf.tensor4d(lcgValues(3 * 9 * 9 * 6, 5), [3, 9, 9, 6]);
     const yOurs = ours.apply(x) as Tensor;
     const yRef = ref.apply(x) as Tensor;
     expect(yOurs.shape).toEqual(yRef.shape);
@@ -138,7 +131,7 @@ describe('stem convolution', () => {
     const cfg = { ...tiny['resnet-mini'], seed: 11 };
     const old = buildModel(cfg, { stemConv: 'layers' });
     const model = buildModel({ ...cfg, seed: 12 });
-    const x = tf.tensor4d(rand(2 * 16 * 16 * 6, 8), [2, 16, 16, 6]);
+    const x = tf.tensor4d(lcgValues(2 * 16 * 16 * 6, 8), [2, 16, 16, 6]);
     tf.tidy(() => {
       old.apply(x, { training: true }); // moves the BN statistics off their initial values
     });
@@ -163,11 +156,11 @@ describe('stem convolution', () => {
         shape: w.shape,
         values: model.weights[i].originalName.includes('moving')
           ? w.values
-          : rand(w.values.length, 100 + i).map((v) => v * 0.5),
+          : lcgValues(w.values.length, 100 + i).map((v) => v * 0.5),
       }));
       setModelWeights(model, weights, 'random weights');
       setModelWeights(old, weights, 'random weights');
-      const x = tf.tensor4d(rand(4 * 16 * 16 * 6, 21), [4, 16, 16, 6]);
+      const x = tf.tensor4d(lcgValues(4 * 16 * 16 * 6, 21), [4, 16, 16, 6]);
       const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 5);
       const ours = step(model, x, labels);
       const ref = step(old, x, labels);
@@ -196,7 +189,7 @@ describe('stem convolution', () => {
     expect(tf.getBackend()).toBe('wasm');
     const image = [2, 16, 16, 6];
     const stemKernel = [5, 5, 6, 16]; // resnet-mini at width 0.5
-    const x = tf.tensor4d(rand(2 * 16 * 16 * 6, 2), image as [number, number, number, number]);
+    const x = tf.tensor4d(lcgValues(2 * 16 * 16 * 6, 2), image as [number, number, number, number]);
     const labels = tf.oneHot(tf.tensor1d([0, 1], 'int32'), 5);
     const profileStep = async (model: LayersModel) => {
       const info = await tf.profile(() => {

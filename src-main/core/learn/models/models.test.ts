@@ -14,14 +14,7 @@ import { buildModel, withInputSize } from './build-model';
 import { customLayers } from './custom-layers';
 import type { ModelConfig } from './config';
 import { estimateMemory, pickBatchSize } from './memory';
-
-function rand(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return (s / 2 ** 32) * 2 - 1;
-  });
-}
+import { lcgValues } from '../test-support/random';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -100,7 +93,7 @@ describe('GroupedConv2D', () => {
         groups,
         seed: 1,
       });
-      const x = tf.tensor4d(rand(2 * 7 * 7 * cin, 9), [2, 7, 7, cin]);
+      const x = tf.tensor4d(lcgValues(2 * 7 * 7 * cin, 9), [2, 7, 7, cin]);
       layer.apply(x);
       const [w] = layer.getWeights(); // [k, k, cin, cout/groups]
       const gIn = cin / groups;
@@ -115,7 +108,7 @@ describe('GroupedConv2D', () => {
               dense[(t * cin + c) * cout + o] = wv[(t * cin + c) * gOut + (o % gOut)];
       const denseW = tf.tensor4d(dense, [k, k, cin, cout]);
       const o = Math.ceil(7 / stride);
-      const weights = tf.tensor4d(rand(2 * o * o * cout, 5), [2, o, o, cout]);
+      const weights = tf.tensor4d(lcgValues(2 * o * o * cout, 5), [2, o, o, cout]);
       const ours = tf.valueAndGrad((xx: Tensor) =>
         tf.sum(tf.mul(layer.apply(xx) as Tensor, weights)),
       )(x);
@@ -176,7 +169,7 @@ describe('checkpoints', () => {
   it('round-trip through save/load with the custom layers', async () => {
     const tf = getTf();
     const model = buildModel(tiny['se-resnext50']);
-    const x = tf.tensor4d(rand(2 * 16 * 16 * 6, 4), [2, 16, 16, 6]);
+    const x = tf.tensor4d(lcgValues(2 * 16 * 16 * 6, 4), [2, 16, 16, 6]);
     // One training-mode pass moves the BN moving statistics away from their initial values.
     tf.tidy(() => {
       model.apply(x, { training: true });
@@ -209,7 +202,7 @@ describe('training on wasm', () => {
     (name) => {
       const tf = getTf();
       const model = buildModel({ ...tiny[name], dropout: 0 });
-      const x = tf.tensor4d(rand(8 * 16 * 16 * 6, 11), [8, 16, 16, 6]);
+      const x = tf.tensor4d(lcgValues(8 * 16 * 16 * 6, 11), [8, 16, 16, 6]);
       const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 0, 1, 2], 'int32'), 5);
       const opt = tf.train.momentum(0.05, 0.9);
       const losses: number[] = [];
@@ -239,7 +232,7 @@ describe('training on wasm', () => {
   it('gives the same gradients as the cpu backend (whole ResNet step)', async () => {
     const tf = getTf();
     const model = buildModel({ ...tiny.resnet18, dropout: 0, cellTypeInputs: 2 });
-    const xData = rand(4 * 16 * 16 * 6, 21);
+    const xData = lcgValues(4 * 16 * 16 * 6, 21);
     const grads = () =>
       tf.tidy(() => {
         const x = tf.tensor4d(xData, [4, 16, 16, 6]);

@@ -4,18 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from './register';
+import { lcgValues } from '../../test-support/random';
 
 type Pad = 'same' | 'valid';
-
-function rand(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
 
 async function onBackend(name: string, run: () => tf.Tensor): Promise<Float32Array> {
   await tf.setBackend(name);
@@ -50,10 +41,10 @@ for (const size of [15, 16])
 describe('wasm Conv2D backprop kernels match the cpu backend', () => {
   it.each(cases)('size %i kernel %i stride %i pad %s', async (size, k, stride, pad) => {
     const [n, ci, co] = [3, 5, 7];
-    const xData = rand(n * size * size * ci, size * 31 + k);
-    const wData = rand(k * k * ci * co, k * 7 + stride);
+    const xData = lcgValues(n * size * size * ci, size * 31 + k);
+    const wData = lcgValues(k * k * ci * co, k * 7 + stride);
     const outSize = pad === 'same' ? Math.ceil(size / stride) : Math.ceil((size - k + 1) / stride);
-    const dyData = rand(n * outSize * outSize * co, 99 + size);
+    const dyData = lcgValues(n * outSize * outSize * co, 99 + size);
     const xShape: [number, number, number, number] = [n, size, size, ci];
     const wShape: [number, number, number, number] = [k, k, ci, co];
     const dyShape = [n, outSize, outSize, co];
@@ -94,8 +85,8 @@ describe('wasm Conv2D backprop kernels match the cpu backend', () => {
     // 24 images of 48² with 64 channels give col matrices larger than one 2 MB group.
     const [n, size, ci, co, k] = [24, 48, 16, 8, 3];
     const xShape: [number, number, number, number] = [n, size, size, ci];
-    const wData = rand(k * k * ci * co, 5);
-    const dyData = rand(n * 24 * 24 * co, 6);
+    const wData = lcgValues(k * k * ci * co, 5);
+    const dyData = lcgValues(n * 24 * 24 * co, 6);
     const dX = () =>
       tf
         .engine()
@@ -122,8 +113,8 @@ describe('wasm depthwise backprop kernels match the cpu backend', () => {
       const [n, c] = [2, 4];
       const xShape: [number, number, number, number] = [n, size, size, c];
       const wShape: [number, number, number, number] = [k, k, c, mul];
-      const xData = rand(n * size * size * c, 3);
-      const wData = rand(k * k * c * mul, 4);
+      const xData = lcgValues(n * size * size * c, 3);
+      const wData = lcgValues(k * k * c * mul, 4);
       const loss = (x: tf.Tensor, w: tf.Tensor) =>
         tf
           .depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad)

@@ -8,19 +8,10 @@ import { registerWasmTrainingKernels } from './register';
 import { col2imInputGrad } from './conv2d-backprop-input';
 import { phaseAxis, subpixelInputGrad } from './subpixel-input-grad';
 import type { BackendWasm } from './heap';
+import { lcgValues } from '../../test-support/random';
 
 type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
 type Shape4 = [number, number, number, number];
-
-function rand(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
 
 beforeAll(async () => {
   registerWasmTrainingKernels();
@@ -111,11 +102,11 @@ describe('strided Conv2DBackpropInput paths match the cpu backend', () => {
       'channelsLast',
     );
     const dyShape = [x[0], conv.outHeight, conv.outWidth, co];
-    const dyData = rand(
+    const dyData = lcgValues(
       dyShape.reduce((a, b) => a * b),
       11 + x[1],
     );
-    const wData = rand(
+    const wData = lcgValues(
       wShape.reduce((a, b) => a * b),
       17 + k[0],
     );
@@ -186,8 +177,8 @@ describe('Conv2DBackpropInput (wasm) leaks nothing', () => {
     await tf.setBackend('wasm');
     // 16² → dy 8² takes the sub-pixel path, 6² → dy 3² the col2im path.
     for (const size of [16, 6]) {
-      const x = tf.tensor4d(rand(2 * size * size * 4, size), [2, size, size, 4]);
-      const w = tf.variable(tf.tensor4d(rand(3 * 3 * 4 * 6, 3), [3, 3, 4, 6]));
+      const x = tf.tensor4d(lcgValues(2 * size * size * 4, size), [2, size, size, 4]);
+      const w = tf.variable(tf.tensor4d(lcgValues(3 * 3 * 4 * 6, 3), [3, 3, 4, 6]));
       const step = () =>
         tf.tidy(() => {
           const g = tf.grads((a: tf.Tensor) =>

@@ -4,14 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './register';
 import { batchNormTrain } from '../ops/batch-norm-train';
-
-function rand(n: number, seed: number, scale = 1, offset = 0): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return ((s / 2 ** 32) * 2 - 1) * scale + offset;
-  });
-}
+import { lcgValues } from '../../test-support/random';
 
 function maxErr(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
@@ -25,10 +18,10 @@ beforeAll(() => {
 });
 
 const shape: [number, number, number, number] = [3, 5, 6, 7];
-const xData = rand(3 * 5 * 6 * 7, 1, 2, 0.5);
-const gData = rand(7, 2, 0.5, 1);
-const bData = rand(7, 3);
-const wData = rand(3 * 5 * 6 * 7, 4);
+const xData = lcgValues(3 * 5 * 6 * 7, 1, -1.5, 2.5);
+const gData = lcgValues(7, 2, 0.5, 1.5);
+const bData = lcgValues(7, 3);
+const wData = lcgValues(3 * 5 * 6 * 7, 4);
 
 /** Loss = Σ w·BN(x); returns [loss, dx, dgamma, dbeta] flattened. */
 function bnGrads(useOurs: boolean): Float32Array[] {
@@ -98,7 +91,7 @@ describe('wasm MaxPoolGrad', () => {
     'pool %i stride %i %s matches cpu',
     async (size, stride, pad) => {
       const s: [number, number, number, number] = [2, 9, 8, 5];
-      const data = rand(2 * 9 * 8 * 5, 7 + size);
+      const data = lcgValues(2 * 9 * 8 * 5, 7 + size);
       const run = () =>
         tf.tidy(
           () =>
