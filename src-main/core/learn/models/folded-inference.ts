@@ -71,12 +71,12 @@ function producer(t: SymbolicTensor): LayerNode {
   return t.sourceLayer.inboundNodes[t.nodeIndex];
 }
 
-/**
- * A plain NHWC 2-D convolution we can rebuild with tf.fused.conv2d, or null. tf.layers Conv2D is
- * read from its config; any other class with a 4-D 'kernel' (the stem's input conv, or one added
- * later) is only trusted after it reproduces tf.conv2d on a small random input.
- */
-function convSpec(layer: Layer, node: LayerNode): ConvSpec | null {
+/** Conv layer classes whose config fully describes a plain NHWC convolution ('same' by default). */
+const plainConvClasses = new Set(['Conv2D', 'PlateLabInputConv2D']);
+
+/** A plain NHWC 2-D convolution we can rebuild with tf.fused.conv2d, or null. */
+function convSpec(layer: Layer): ConvSpec | null {
+  if (!plainConvClasses.has(layer.getClassName())) return null;
   const config = layer.getConfig() as Config;
   const kernel = weight(layer, 'kernel');
   const bias = config.useBias === true ? weight(layer, 'bias') : null;
@@ -84,40 +84,11 @@ function convSpec(layer: Layer, node: LayerNode): ConvSpec | null {
   if (!kernel || kernel.rank !== 4 || layer.weights.length !== expected) return null;
   if (config.dataFormat !== undefined && config.dataFormat !== 'channelsLast') return null;
   if (config.activation !== undefined && config.activation !== 'linear') return null;
-  if (config.groups !== undefined && config.groups !== 1) return null;
-  if (typeof config.filters === 'number' && config.filters !== kernel.shape[3]) return null;
   const strides = pair(config.strides, 1);
   const dilations = pair(config.dilationRate, 1);
   const pad = config.padding ?? 'same';
   if (!strides || !dilations || (pad !== 'same' && pad !== 'valid')) return null;
-  const spec: ConvSpec = {
-    kernel: kernel as Tensor4D,
-    bias: bias as Tensor1D | null,
-    strides,
-    pad,
-    dilations,
-  };
-  if (layer.getClassName() === 'Conv2D') return spec;
-  return reproduces(layer, node, spec) ? spec : null;
-}
-
-function reproduces(layer: Layer, node: LayerNode, spec: ConvSpec): boolean {
-  const tf = getTf();
-  const [kh, kw, cin] = spec.kernel.shape;
-  if (node.inputTensors.length !== 1 || node.inputTensors[0].shape.at(-1) !== cin) return false;
-  return tf.tidy(() => {
-    // Odd size: 'same' with stride 2 pads unevenly, where a wrong guess would show.
-    const size = 2 * Math.max(kh, kw) + 3;
-    const x = tf.randomNormal([1, size, size, cin], 0, 1, 'float32', 7) as Tensor4D;
-    const got = layer.apply(x, { training: false });
-    if (!(got instanceof tf.Tensor)) return false;
-    let want: Tensor = tf.conv2d(x, spec.kernel, spec.strides, spec.pad, 'NHWC', spec.dilations);
-    if (spec.bias) want = tf.add(want, spec.bias);
-    if (!tf.util.arraysEqual(got.shape, want.shape)) return false;
-    const err = tf.max(tf.abs(tf.sub(got, want))).dataSync()[0];
-    const scale = tf.max(tf.abs(want)).dataSync()[0];
-    return err <= 1e-4 * (1 + scale);
-  });
+  return { kernel: kernel as Tensor4D, bias: bias as Tensor1D | null, strides, pad, dilations };
 }
 
 /** Inference-time batch norm over the last axis (PlateLab's or Keras'), or null. */
@@ -210,7 +181,7 @@ export function foldedPredictor(model: LayersModel): FoldedPredictor {
     const ids = (ts: SymbolicTensor[]) => ts.map((t) => t.id);
     const bnNode = soleConsumer(node);
     const bn = bnNode && bnSpec(bnNode.outboundLayer, bnNode);
-    const conv = bn && node.inputTensors.length === 1 ? convSpec(layer, node) : null;
+    const conv = bn && node.inputTensors.length === 1 ? convSpec(layer) : null;
     if (!bnNode || !bn || !conv) {
       if (layer.getClassName() !== 'InputLayer')
         steps.push({
