@@ -148,20 +148,25 @@ export function registerThreadedWasm(
     () =>
       withReportedCores(threads * 2, async () => {
         const before = processHandlers();
-        const mod = await withTimeout(
-          factory({
-            locateFile: (file: string, prefix: string) =>
-              file.endsWith('.worker.js')
-                ? workerFile
-                : file.endsWith('.wasm')
-                  ? wasmFile
-                  : prefix + file,
-            mainScriptUrlOrBlob: mainFile,
-          }),
-          60_000,
-          'the threaded wasm module',
-        );
-        dropHandlersAddedSince(before);
+        let mod: EmscriptenModule;
+        try {
+          mod = await withTimeout(
+            factory({
+              locateFile: (file: string, prefix: string) =>
+                file.endsWith('.worker.js')
+                  ? workerFile
+                  : file.endsWith('.wasm')
+                    ? wasmFile
+                    : prefix + file,
+              mainScriptUrlOrBlob: mainFile,
+            }),
+            60_000,
+            'the threaded wasm module',
+          );
+        } finally {
+          // Also after a failed start: the fallback must not inherit the rethrowing handlers.
+          dropHandlersAddedSince(before);
+        }
         // The same C entry points tfjs' own loader wraps.
         mod.tfjs = {
           init: mod.cwrap('init', null, []),
