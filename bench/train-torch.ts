@@ -1,5 +1,6 @@
-// PyTorch reference for bench/train.ts (owned with it): the same ResNets and resnet-mini timed in a
-// python3 child process, when some python3 on this machine can `import torch`.
+// PyTorch reference for bench/train.ts and bench/gpu (owned with train.ts): the same ResNets and
+// resnet-mini timed on the CPU or a CUDA GPU in a python3 child process, when some python3 on this
+// machine can `import torch`.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ export interface TorchInfo {
   python: string;
   version: string;
   threads: number;
+  /** 'cpu', or the CUDA device's name with its CUDA/cuDNN versions and math settings. */
+  device?: Record<string, unknown>;
 }
 
 const script = String.raw`
@@ -27,6 +30,21 @@ import json, sys, time, torch, torch.nn as nn
 args = json.loads(sys.argv[1])
 torch.set_num_threads(args["threads"])
 torch.manual_seed(0)
+dev = torch.device(args.get("device", "cpu"))
+cuda = dev.type == "cuda"
+if cuda:
+    if not torch.cuda.is_available():
+        raise SystemExit("RuntimeError: torch " + torch.__version__ + " sees no CUDA GPU")
+    # cuDNN picks its fastest algorithms per shape, as a GPU training script would ask it to.
+    torch.backends.cudnn.benchmark = True
+    p = torch.cuda.get_device_properties(dev)
+    info = {"type": "cuda", "name": p.name, "memoryGiB": round(p.total_memory / 2**30, 1),
+            "cuda": torch.version.cuda, "cudnn": torch.backends.cudnn.version(),
+            "cudnnBenchmark": True, "tf32Conv": torch.backends.cudnn.allow_tf32,
+            "tf32Matmul": torch.backends.cuda.matmul.allow_tf32}
+else:
+    info = {"type": "cpu"}
+sync = torch.cuda.synchronize if cuda else (lambda: None)
 
 class Basic(nn.Module):
     def __init__(s, cin, cout, stride):
@@ -61,28 +79,29 @@ out = []
 for net in args["nets"]:
     arch, size = net["arch"], net["size"]
     b = args["batch"]
-    m = build(arch, 31)
-    x = torch.randn(b, 6, size, size); y = torch.randint(0, 31, (b,))
+    m = build(arch, 31).to(dev)
+    x = torch.randn(b, 6, size, size, device=dev); y = torch.randint(0, 31, (b,), device=dev)
     opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
     lossf = nn.CrossEntropyLoss()
     def step():
         opt.zero_grad(); l = lossf(m(x), y); l.backward(); opt.step()
     m.train()
     for _ in range(args["warmup"]): step()
+    sync()
     train = []; train_cpu = []
     for _ in range(args["steps"]):
-        t = time.perf_counter(); c = time.process_time(); step()
+        t = time.perf_counter(); c = time.process_time(); step(); sync()
         train.append((time.perf_counter() - t) * 1000); train_cpu.append((time.process_time() - c) * 1000)
     m.eval()
     infer = []; infer_cpu = []
     with torch.no_grad():
-        m(x)
+        m(x); sync()
         for _ in range(args["inferSteps"]):
-            t = time.perf_counter(); c = time.process_time(); m(x)
+            t = time.perf_counter(); c = time.process_time(); m(x); sync()
             infer.append((time.perf_counter() - t) * 1000); infer_cpu.append((time.process_time() - c) * 1000)
     out.append({"net": arch, "size": size, "batch": b, "trainMsPerStep": train, "inferMsPerBatch": infer,
                 "trainCpuMsPerStep": train_cpu, "inferCpuMsPerBatch": infer_cpu})
-print(json.dumps({"version": torch.__version__, "threads": torch.get_num_threads(), "results": out}))
+print(json.dumps({"version": torch.__version__, "threads": torch.get_num_threads(), "device": info, "results": out}))
 `;
 
 /** First python3 that can import torch, or null (with the reasons tried). */
@@ -115,6 +134,8 @@ export function runTorch(
     warmup: number;
     inferSteps: number;
     threads: number;
+    /** 'cpu' (default) or 'cuda': on CUDA each timed step ends with torch.cuda.synchronize(). */
+    device?: 'cpu' | 'cuda';
   },
 ): { info: TorchInfo; results: TorchResult[] } {
   const dir = mkdtempSync(path.join(tmpdir(), 'platelab-torch-'));
@@ -129,10 +150,11 @@ export function runTorch(
     const parsed = JSON.parse(text.trim().split('\n').pop() ?? '{}') as {
       version: string;
       threads: number;
+      device?: Record<string, unknown>;
       results: TorchResult[];
     };
     return {
-      info: { python, version: parsed.version, threads: parsed.threads },
+      info: { python, version: parsed.version, threads: parsed.threads, device: parsed.device },
       results: parsed.results,
     };
   } finally {

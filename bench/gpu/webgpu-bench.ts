@@ -1,0 +1,414 @@
+// The GPU bench that bench/gpu/pack.ts bundles into one file: PlateLab's real models trained on
+// the tfjs WebGPU backend (Dawn through the `webgpu` package), then PyTorch on the same GPU, one JSON.
+// Run from the pack (run.sh), or here: node bin/run-ts.js bench/gpu/webgpu-bench.ts --help
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  bundledTf,
+  setTf,
+  type Scalar,
+  type Tensor,
+  type Tensor1D,
+} from '../../src-main/core/learn/backend/tf';
+import { buildModel } from '../../src-main/core/learn/models/build-model';
+import { modelArchs, type ModelArch } from '../../src-main/core/learn/models/config';
+import { foldedPredictor } from '../../src-main/core/learn/models/folded-inference';
+import { findTorch, runTorch, type TorchResult } from '../train-torch';
+
+export interface GpuBenchOptions {
+  /** "arch@size" entries, e.g. ['resnet34@128', 'resnet34@384']. */
+  nets: string[];
+  batch: number;
+  /** Untimed training steps first (shader compilation happens here). */
+  warmup: number;
+  /** Timed training steps per net (fewer only when `budgetS` runs out, never under 3). */
+  steps: number;
+  inferSteps: number;
+  /** Seconds of timed training per net before the remaining steps are skipped. */
+  budgetS: number;
+  /** 'cuda', 'cpu', or 'off' for no PyTorch run. */
+  torch: 'cuda' | 'cpu' | 'off';
+  /** Accept a software adapter (SwiftShader): only for testing the pack, never for numbers. */
+  allowSoftware: boolean;
+  log: (line: string) => void;
+}
+
+export const defaultGpuBench: Omit<GpuBenchOptions, 'log'> = {
+  nets: ['resnet34@128', 'resnet34@384'],
+  batch: 32,
+  warmup: 3,
+  steps: 10,
+  inferSteps: 10,
+  budgetS: 60,
+  torch: 'cuda',
+  allowSoftware: false,
+};
+
+interface GpuAdapterInfoLike {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}
+interface GpuAdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: GpuAdapterInfoLike;
+  limits?: Record<string, number>;
+  features?: Iterable<string>;
+}
+interface GpuLike {
+  requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapterLike | null>;
+}
+
+/** Median/min/max of a list of milliseconds. */
+function stats(ms: number[]): { median: number; min: number; max: number } {
+  const s = [...ms].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s[s.length - 1]! };
+}
+
+const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
+
+/** Images per second from a batch size and milliseconds per batch. */
+const imgPerS = (batch: number, ms: number) => round((batch * 1000) / ms);
+
+function parseNet(spec: string): { arch: ModelArch; size: number } {
+  const [arch, size] = spec.split('@');
+  const n = Number(size);
+  if (!(modelArchs as readonly string[]).includes(arch ?? '') || !Number.isInteger(n) || n < 32)
+    throw new Error(`gpu bench: bad net '${spec}' (want arch@size, e.g. resnet34@128)`);
+  return { arch: arch as ModelArch, size: n };
+}
+
+/**
+ * Starts Dawn, checks its adapter is a real GPU (unless `allowSoftware`) and puts the bundled tfjs
+ * on its WebGPU backend. Returns the adapter's description for the JSON.
+ * Errors: no adapter (no Vulkan driver found), or only a software one when not allowed.
+ */
+async function startWebgpu(allowSoftware: boolean): Promise<Record<string, unknown>> {
+  // An external import: the pack ships the package (index.js + the linux-x64 dawn.node) beside us.
+  const mod = (await import('webgpu')) as unknown as {
+    create: (flags: string[]) => GpuLike;
+    globals: object;
+  };
+  Object.assign(globalThis, mod.globals);
+  const gpu = mod.create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter)
+    throw new Error(
+      'no WebGPU adapter: Dawn found no Vulkan driver (check VK_DRIVER_FILES / the NVIDIA ICD json)',
+    );
+  const info = adapter.info ?? {};
+  const software =
+    adapter.isFallbackAdapter === true ||
+    info.isFallbackAdapter === true ||
+    /swiftshader|llvmpipe|lavapipe/i.test(
+      `${info.vendor} ${info.architecture} ${info.description}`,
+    );
+  if (software && !allowSoftware)
+    throw new Error(
+      `only a software adapter (${info.vendor} ${info.description}): refusing to report its numbers as GPU numbers`,
+    );
+  const nav = (globalThis as { navigator?: object }).navigator;
+  if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
+  else
+    Object.defineProperty(globalThis, 'navigator', {
+      value: { gpu },
+      configurable: true,
+      writable: true,
+    });
+  await import('@tensorflow/tfjs-backend-webgpu');
+  const tf = bundledTf();
+  if (!(await tf.setBackend('webgpu'))) throw new Error('the tfjs WebGPU backend failed to start');
+  setTf(tf);
+  const limits = adapter.limits ?? {};
+  return {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    // Dawn puts the driver here, e.g. "NVIDIA: 550.54.15 550.54.15.0".
+    description: info.description,
+    software,
+    maxBufferSizeMiB: round((limits.maxBufferSize ?? 0) / 2 ** 20, 0),
+    maxStorageBufferBindingSizeMiB: round((limits.maxStorageBufferBindingSize ?? 0) / 2 ** 20, 0),
+    features: [...(adapter.features ?? [])].sort(),
+    tfjsVersion: tf.version_core,
+  };
+}
+
+/** Trains and runs inference on one net with the WebGPU backend; every step waits for the GPU. */
+async function benchWebgpu(arch: ModelArch, size: number, o: GpuBenchOptions) {
+  const tf = bundledTf();
+  const model = buildModel({ arch, inputSize: size, channels: 6, numClasses: 31, seed: 1 });
+  const x = tf.randomNormal([o.batch, size, size, 6]);
+  const labels = tf.oneHot(tf.randomUniform([o.batch], 0, 31, 'int32') as Tensor1D, 31);
+  const opt = tf.train.momentum(0.01, 0.9);
+  const step = async () => {
+    const t = performance.now();
+    const loss = opt.minimize(
+      () =>
+        tf.losses.softmaxCrossEntropy(
+          labels,
+          model.apply(x, { training: true }) as Tensor,
+        ) as Scalar,
+      true,
+    )!;
+    const value = (await loss.data())[0]!;
+    loss.dispose();
+    if (!Number.isFinite(value)) throw new Error(`${arch}@${size}: loss is ${value}`);
+    return { ms: performance.now() - t, loss: value };
+  };
+  const warmupMs: number[] = [];
+  const losses: number[] = [];
+  for (let i = 0; i < o.warmup; i++) {
+    const r = await step();
+    warmupMs.push(r.ms);
+    losses.push(r.loss);
+    o.log(`gpu bench: ${arch}@${size} warm-up ${i + 1}/${o.warmup}: ${Math.round(r.ms)} ms`);
+  }
+  const tensorsBefore = tf.memory().numTensors;
+  const train: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < o.steps; i++) {
+    if (i >= 3 && performance.now() - started > o.budgetS * 1000) break;
+    const r = await step();
+    train.push(r.ms);
+    losses.push(r.loss);
+  }
+  const leaked = tf.memory().numTensors - tensorsBefore;
+  o.log(
+    `gpu bench: ${arch}@${size} train: ${train.length} steps, median ${Math.round(stats(train).median)} ms`,
+  );
+  const timeInference = async (run: () => Tensor) => {
+    const ms: number[] = [];
+    for (let i = 0; i <= o.inferSteps; i++) {
+      const t = performance.now();
+      const y = tf.tidy(run);
+      await y.data();
+      y.dispose();
+      if (i > 0) ms.push(performance.now() - t); // the first run compiles the inference shaders
+    }
+    return ms;
+  };
+  const folded = foldedPredictor(model);
+  const infer = await timeInference(() => folded.predict(x));
+  const inferUnfolded = await timeInference(() => model.predict(x) as Tensor);
+  folded.dispose();
+  opt.dispose();
+  model.dispose();
+  tf.dispose([x, labels]);
+  return { warmupMs, train, infer, inferUnfolded, losses, leaked };
+}
+
+/** nvidia-smi's view of the GPU (name, driver, memory), or null where it is not installed. */
+function nvidiaSmi(): string[] | null {
+  try {
+    return execFileSync(
+      'nvidia-smi',
+      ['--query-gpu=name,driver_version,memory.total', '--format=csv,noheader'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 20_000 },
+    )
+      .trim()
+      .split('\n');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs the WebGPU bench for every net, then the same nets in PyTorch (one python3 process), and
+ * returns one JSON-ready object with images/s side by side (`results[i].webgpu` / `.torch`).
+ * A net that fails keeps its error in its row; the others still run.
+ */
+export async function runGpuBench(o: GpuBenchOptions): Promise<Record<string, unknown>> {
+  const started = performance.now();
+  const nets = o.nets.map(parseNet);
+  // Without an adapter the PyTorch half still runs: one trip to a GPU machine gives what it can.
+  let adapter: Record<string, unknown>;
+  try {
+    adapter = await startWebgpu(o.allowSoftware);
+    o.log(`gpu bench: WebGPU adapter ${JSON.stringify(adapter)}`);
+  } catch (err) {
+    adapter = { error: err instanceof Error ? err.message : String(err) };
+    o.log(`gpu bench: WebGPU did not start: ${String(adapter.error)}`);
+  }
+  const rows: Record<string, unknown>[] = [];
+  for (const { arch, size } of nets) {
+    const row: Record<string, unknown> = { net: arch, size, batch: o.batch };
+    rows.push(row);
+    if (adapter.error !== undefined) {
+      row.webgpu = { error: 'WebGPU did not start (see adapter.error)' };
+      continue;
+    }
+    o.log(`gpu bench: ${arch}@${size} batch ${o.batch} on WebGPU…`);
+    const t0 = performance.now();
+    try {
+      const r = await benchWebgpu(arch, size, o);
+      const train = stats(r.train);
+      const infer = stats(r.infer);
+      row.webgpu = {
+        trainImgPerS: imgPerS(o.batch, train.median),
+        inferImgPerS: imgPerS(o.batch, infer.median),
+        inferUnfoldedImgPerS: imgPerS(o.batch, stats(r.inferUnfolded).median),
+        trainMsPerStep: {
+          median: round(train.median),
+          min: round(train.min),
+          max: round(train.max),
+        },
+        inferMsPerBatch: {
+          median: round(infer.median),
+          min: round(infer.min),
+          max: round(infer.max),
+        },
+        timedSteps: r.train.length,
+        // The first warm-up step includes compiling every shader of the net.
+        warmupMs: r.warmupMs.map((v) => round(v, 0)),
+        lossFirst: round(r.losses[0]!, 3),
+        lossLast: round(r.losses.at(-1)!, 3),
+        leakedTensorsPerRun: r.leaked,
+        seconds: round((performance.now() - t0) / 1000),
+      };
+    } catch (err) {
+      row.webgpu = { error: err instanceof Error ? err.message : String(err) };
+      o.log(
+        `gpu bench: ${arch}@${size} on WebGPU failed: ${(row.webgpu as { error: string }).error}`,
+      );
+    }
+  }
+  let torch: Record<string, unknown> = { available: false, why: ['disabled by --torch off'] };
+  if (o.torch !== 'off') {
+    const found = findTorch();
+    if ('reasons' in found) torch = { available: false, why: found.reasons };
+    else {
+      o.log(`gpu bench: the same nets in PyTorch ${found.version} on ${o.torch}…`);
+      try {
+        const ref = runTorch(found.python, {
+          nets: nets.map(({ arch, size }) => ({ arch, size })),
+          batch: o.batch,
+          steps: o.steps,
+          warmup: o.warmup,
+          inferSteps: o.inferSteps,
+          threads: os.cpus().length,
+          device: o.torch,
+        });
+        torch = { available: true, ...ref.info };
+        ref.results.forEach((t: TorchResult, i) => {
+          const train = stats(t.trainMsPerStep);
+          const infer = stats(t.inferMsPerBatch);
+          const row = rows[i]!;
+          row.torch = {
+            trainImgPerS: imgPerS(o.batch, train.median),
+            inferImgPerS: imgPerS(o.batch, infer.median),
+            trainMsPerStep: {
+              median: round(train.median),
+              min: round(train.min),
+              max: round(train.max),
+            },
+            inferMsPerBatch: {
+              median: round(infer.median),
+              min: round(infer.min),
+              max: round(infer.max),
+            },
+          };
+          const w = row.webgpu as { trainImgPerS?: number; inferImgPerS?: number };
+          if (w.trainImgPerS !== undefined && w.inferImgPerS !== undefined) {
+            row.webgpuOverTorchTrain = round(w.trainImgPerS / imgPerS(o.batch, train.median), 3);
+            row.webgpuOverTorchInfer = round(w.inferImgPerS / imgPerS(o.batch, infer.median), 3);
+          }
+        });
+      } catch (err) {
+        torch = {
+          available: true,
+          error: (err instanceof Error ? err.message : String(err)).slice(-2000),
+        };
+        o.log(`gpu bench: PyTorch failed: ${String(torch.error)}`);
+      }
+    }
+  }
+  return {
+    bench: 'gpu',
+    adapter,
+    nvidiaSmi: nvidiaSmi(),
+    // In containers the NVIDIA Vulkan driver is mounted only with the 'graphics' capability.
+    nvidiaDriverCapabilities: process.env.NVIDIA_DRIVER_CAPABILITIES ?? null,
+    torch,
+    batch: o.batch,
+    warmup: o.warmup,
+    steps: o.steps,
+    inferSteps: o.inferSteps,
+    results: rows,
+    node: process.version,
+    vulkanDriverFiles: process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES ?? null,
+    totalSeconds: round((performance.now() - started) / 1000, 0),
+  };
+}
+
+const usage = `usage: bench.mjs [--nets resnet34@128,resnet34@384] [--batch 32] [--warmup 3] [--steps 10]
+  [--infer-steps 10] [--budget-s 60] [--torch cuda|cpu|off] [--allow-software] [--out FILE]`;
+
+/** Command line: prints progress on stderr and the JSON on stdout (and into --out). */
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      nets: { type: 'string' },
+      batch: { type: 'string' },
+      warmup: { type: 'string' },
+      steps: { type: 'string' },
+      'infer-steps': { type: 'string' },
+      'budget-s': { type: 'string' },
+      torch: { type: 'string' },
+      'allow-software': { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    process.stderr.write(`${usage}\n`);
+    return 0;
+  }
+  const int = (name: string, v: string | undefined, fallback: number, min: number) => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(`gpu bench: --${name} must be an integer ≥ ${min}, got '${v}'`);
+    return n;
+  };
+  const torch = values.torch ?? defaultGpuBench.torch;
+  if (torch !== 'cuda' && torch !== 'cpu' && torch !== 'off')
+    throw new Error(`gpu bench: --torch must be cuda, cpu or off, got '${torch}'`);
+  // tfjs greets Node users on stdout; stdout carries only the JSON.
+  console.log = console.error;
+  const result = await runGpuBench({
+    nets: values.nets?.split(',') ?? defaultGpuBench.nets,
+    batch: int('batch', values.batch, defaultGpuBench.batch, 1),
+    warmup: int('warmup', values.warmup, defaultGpuBench.warmup, 1),
+    steps: int('steps', values.steps, defaultGpuBench.steps, 1),
+    inferSteps: int('infer-steps', values['infer-steps'], defaultGpuBench.inferSteps, 1),
+    budgetS: int('budget-s', values['budget-s'], defaultGpuBench.budgetS, 1),
+    torch,
+    allowSoftware: values['allow-software'] === true,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const text = `${JSON.stringify(result, null, 2)}\n`;
+  if (values.out) writeFileSync(values.out, text);
+  process.stdout.write(text);
+  const failed = (result.results as Record<string, { error?: string }>[]).some(
+    (r) => r.webgpu?.error !== undefined,
+  );
+  return failed ? 3 : 0;
+}
+
+// Entry point as `node bench.mjs` (the bundle) and through run-ts.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`gpu bench: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(2);
+    },
+  );
+}
