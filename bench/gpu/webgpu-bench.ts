@@ -139,13 +139,18 @@ async function startWebgpu(allowSoftware: boolean): Promise<Record<string, unkno
   };
 }
 
-/** Trains and runs inference on one net with the WebGPU backend; every step waits for the GPU. */
+/**
+ * Trains and runs inference on one net with the WebGPU backend; every step waits for the GPU.
+ * Step counts shrink when a phase outruns its share of `budgetS` (warm-ups and inference half of
+ * it each, timed training all of it), never below 2 warm-ups and 3 timed runs.
+ */
 async function benchWebgpu(arch: ModelArch, size: number, o: GpuBenchOptions) {
   const tf = bundledTf();
   const model = buildModel({ arch, inputSize: size, channels: 6, numClasses: 31, seed: 1 });
   const x = tf.randomNormal([o.batch, size, size, 6]);
   const labels = tf.oneHot(tf.randomUniform([o.batch], 0, 31, 'int32') as Tensor1D, 31);
   const opt = tf.train.momentum(0.01, 0.9);
+  const budgetMs = o.budgetS * 1000;
   const step = async () => {
     const t = performance.now();
     const loss = opt.minimize(
@@ -163,7 +168,9 @@ async function benchWebgpu(arch: ModelArch, size: number, o: GpuBenchOptions) {
   };
   const warmupMs: number[] = [];
   const losses: number[] = [];
+  let t0 = performance.now();
   for (let i = 0; i < o.warmup; i++) {
+    if (i >= 2 && performance.now() - t0 > budgetMs / 2) break;
     const r = await step();
     warmupMs.push(r.ms);
     losses.push(r.loss);
@@ -171,9 +178,9 @@ async function benchWebgpu(arch: ModelArch, size: number, o: GpuBenchOptions) {
   }
   const tensorsBefore = tf.memory().numTensors;
   const train: number[] = [];
-  const started = performance.now();
+  t0 = performance.now();
   for (let i = 0; i < o.steps; i++) {
-    if (i >= 3 && performance.now() - started > o.budgetS * 1000) break;
+    if (i >= 3 && performance.now() - t0 > budgetMs) break;
     const r = await step();
     train.push(r.ms);
     losses.push(r.loss);
@@ -184,12 +191,15 @@ async function benchWebgpu(arch: ModelArch, size: number, o: GpuBenchOptions) {
   );
   const timeInference = async (run: () => Tensor) => {
     const ms: number[] = [];
+    const start = performance.now();
+    // Run 0 compiles the inference shaders and is not timed.
     for (let i = 0; i <= o.inferSteps; i++) {
+      if (i > 3 && performance.now() - start > budgetMs / 4) break;
       const t = performance.now();
       const y = tf.tidy(run);
       await y.data();
       y.dispose();
-      if (i > 0) ms.push(performance.now() - t); // the first run compiles the inference shaders
+      if (i > 0) ms.push(performance.now() - t);
     }
     return ms;
   };
@@ -218,72 +228,56 @@ function nvidiaSmi(): string[] | null {
   }
 }
 
+/** Median/min/max ms of a list of times, rounded for the JSON. */
+function msSummary(ms: number[]) {
+  const t = stats(ms);
+  return { median: round(t.median), min: round(t.min), max: round(t.max) };
+}
+
 /**
- * Runs the WebGPU bench for every net, then the same nets in PyTorch (one python3 process), and
- * returns one JSON-ready object with images/s side by side (`results[i].webgpu` / `.torch`).
- * A net that fails keeps its error in its row; the others still run.
+ * Runs the nets in PyTorch first (one python3 process: quick, and it gives the reference even if
+ * WebGPU later hangs), then on WebGPU, and returns one JSON-ready object with images/s side by
+ * side per net (`results[i].torch` / `.webgpu`). A net that fails keeps its error in its row; the
+ * others still run. `onPartial` sees the object after each phase (`complete: false`).
  */
-export async function runGpuBench(o: GpuBenchOptions): Promise<Record<string, unknown>> {
+export async function runGpuBench(
+  o: GpuBenchOptions,
+  onPartial?: (partial: Record<string, unknown>) => void,
+): Promise<Record<string, unknown>> {
   const started = performance.now();
   const nets = o.nets.map(parseNet);
-  // Without an adapter the PyTorch half still runs: one trip to a GPU machine gives what it can.
-  let adapter: Record<string, unknown>;
-  try {
-    adapter = await startWebgpu(o.allowSoftware);
-    o.log(`gpu bench: WebGPU adapter ${JSON.stringify(adapter)}`);
-  } catch (err) {
-    adapter = { error: err instanceof Error ? err.message : String(err) };
-    o.log(`gpu bench: WebGPU did not start: ${String(adapter.error)}`);
-  }
-  const rows: Record<string, unknown>[] = [];
-  for (const { arch, size } of nets) {
-    const row: Record<string, unknown> = { net: arch, size, batch: o.batch };
-    rows.push(row);
-    if (adapter.error !== undefined) {
-      row.webgpu = { error: 'WebGPU did not start (see adapter.error)' };
-      continue;
-    }
-    o.log(`gpu bench: ${arch}@${size} batch ${o.batch} on WebGPU…`);
-    const t0 = performance.now();
-    try {
-      const r = await benchWebgpu(arch, size, o);
-      const train = stats(r.train);
-      const infer = stats(r.infer);
-      row.webgpu = {
-        trainImgPerS: imgPerS(o.batch, train.median),
-        inferImgPerS: imgPerS(o.batch, infer.median),
-        inferUnfoldedImgPerS: imgPerS(o.batch, stats(r.inferUnfolded).median),
-        trainMsPerStep: {
-          median: round(train.median),
-          min: round(train.min),
-          max: round(train.max),
-        },
-        inferMsPerBatch: {
-          median: round(infer.median),
-          min: round(infer.min),
-          max: round(infer.max),
-        },
-        timedSteps: r.train.length,
-        // The first warm-up step includes compiling every shader of the net.
-        warmupMs: r.warmupMs.map((v) => round(v, 0)),
-        lossFirst: round(r.losses[0]!, 3),
-        lossLast: round(r.losses.at(-1)!, 3),
-        leakedTensorsPerRun: r.leaked,
-        seconds: round((performance.now() - t0) / 1000),
-      };
-    } catch (err) {
-      row.webgpu = { error: err instanceof Error ? err.message : String(err) };
-      o.log(
-        `gpu bench: ${arch}@${size} on WebGPU failed: ${(row.webgpu as { error: string }).error}`,
-      );
-    }
-  }
-  let torch: Record<string, unknown> = { available: false, why: ['disabled by --torch off'] };
+  const rows: Record<string, unknown>[] = nets.map(({ arch, size }) => ({
+    net: arch,
+    size,
+    batch: o.batch,
+  }));
+  const out: Record<string, unknown> = {
+    bench: 'gpu',
+    complete: false,
+    adapter: null,
+    nvidiaSmi: nvidiaSmi(),
+    // In containers the NVIDIA Vulkan driver is mounted only with the 'graphics' capability.
+    nvidiaDriverCapabilities: process.env.NVIDIA_DRIVER_CAPABILITIES ?? null,
+    vulkanDriverFiles: process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES ?? null,
+    node: process.version,
+    torch: { available: false, why: ['disabled by --torch off'] },
+    batch: o.batch,
+    warmup: o.warmup,
+    steps: o.steps,
+    inferSteps: o.inferSteps,
+    budgetS: o.budgetS,
+    results: rows,
+  };
+  const partial = () => {
+    out.totalSeconds = round((performance.now() - started) / 1000, 0);
+    onPartial?.(out);
+  };
+
   if (o.torch !== 'off') {
     const found = findTorch();
-    if ('reasons' in found) torch = { available: false, why: found.reasons };
+    if ('reasons' in found) out.torch = { available: false, why: found.reasons };
     else {
-      o.log(`gpu bench: the same nets in PyTorch ${found.version} on ${o.torch}…`);
+      o.log(`gpu bench: ${o.nets.join(', ')} in PyTorch ${found.version} on ${o.torch}…`);
       try {
         const ref = runTorch(found.python, {
           nets: nets.map(({ arch, size }) => ({ arch, size })),
@@ -294,56 +288,81 @@ export async function runGpuBench(o: GpuBenchOptions): Promise<Record<string, un
           threads: os.cpus().length,
           device: o.torch,
         });
-        torch = { available: true, ...ref.info };
+        out.torch = { available: true, ...ref.info };
         ref.results.forEach((t: TorchResult, i) => {
           const train = stats(t.trainMsPerStep);
           const infer = stats(t.inferMsPerBatch);
-          const row = rows[i]!;
-          row.torch = {
+          rows[i]!.torch = {
             trainImgPerS: imgPerS(o.batch, train.median),
             inferImgPerS: imgPerS(o.batch, infer.median),
-            trainMsPerStep: {
-              median: round(train.median),
-              min: round(train.min),
-              max: round(train.max),
-            },
-            inferMsPerBatch: {
-              median: round(infer.median),
-              min: round(infer.min),
-              max: round(infer.max),
-            },
+            trainMsPerStep: msSummary(t.trainMsPerStep),
+            inferMsPerBatch: msSummary(t.inferMsPerBatch),
           };
-          const w = row.webgpu as { trainImgPerS?: number; inferImgPerS?: number };
-          if (w.trainImgPerS !== undefined && w.inferImgPerS !== undefined) {
-            row.webgpuOverTorchTrain = round(w.trainImgPerS / imgPerS(o.batch, train.median), 3);
-            row.webgpuOverTorchInfer = round(w.inferImgPerS / imgPerS(o.batch, infer.median), 3);
-          }
+          o.log(`gpu bench: PyTorch ${t.net}@${t.size}: ${JSON.stringify(rows[i]!.torch)}`);
         });
       } catch (err) {
-        torch = {
-          available: true,
-          error: (err instanceof Error ? err.message : String(err)).slice(-2000),
-        };
-        o.log(`gpu bench: PyTorch failed: ${String(torch.error)}`);
+        const error = (err instanceof Error ? err.message : String(err)).slice(-2000);
+        out.torch = { available: true, error };
+        o.log(`gpu bench: PyTorch failed: ${error}`);
       }
     }
+    partial();
   }
-  return {
-    bench: 'gpu',
-    adapter,
-    nvidiaSmi: nvidiaSmi(),
-    // In containers the NVIDIA Vulkan driver is mounted only with the 'graphics' capability.
-    nvidiaDriverCapabilities: process.env.NVIDIA_DRIVER_CAPABILITIES ?? null,
-    torch,
-    batch: o.batch,
-    warmup: o.warmup,
-    steps: o.steps,
-    inferSteps: o.inferSteps,
-    results: rows,
-    node: process.version,
-    vulkanDriverFiles: process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES ?? null,
-    totalSeconds: round((performance.now() - started) / 1000, 0),
-  };
+
+  // Without an adapter the PyTorch half still stands: one trip to a GPU machine gives what it can.
+  let adapterOk = false;
+  try {
+    out.adapter = await startWebgpu(o.allowSoftware);
+    adapterOk = true;
+    o.log(`gpu bench: WebGPU adapter ${JSON.stringify(out.adapter)}`);
+  } catch (err) {
+    out.adapter = { error: err instanceof Error ? err.message : String(err) };
+    o.log(`gpu bench: WebGPU did not start: ${(out.adapter as { error: string }).error}`);
+  }
+  for (const [i, { arch, size }] of nets.entries()) {
+    const row = rows[i]!;
+    if (!adapterOk) {
+      row.webgpu = { error: 'WebGPU did not start (see adapter.error)' };
+      continue;
+    }
+    o.log(`gpu bench: ${arch}@${size} batch ${o.batch} on WebGPU…`);
+    const t0 = performance.now();
+    try {
+      const r = await benchWebgpu(arch, size, o);
+      const w = {
+        trainImgPerS: imgPerS(o.batch, stats(r.train).median),
+        inferImgPerS: imgPerS(o.batch, stats(r.infer).median),
+        inferUnfoldedImgPerS: imgPerS(o.batch, stats(r.inferUnfolded).median),
+        trainMsPerStep: msSummary(r.train),
+        inferMsPerBatch: msSummary(r.infer),
+        timedSteps: r.train.length,
+        timedInferBatches: r.infer.length,
+        // The first warm-up step includes compiling every shader of the net.
+        warmupMs: r.warmupMs.map((v) => round(v, 0)),
+        lossFirst: round(r.losses[0]!, 3),
+        lossLast: round(r.losses.at(-1)!, 3),
+        leakedTensorsPerRun: r.leaked,
+        seconds: round((performance.now() - t0) / 1000),
+      };
+      row.webgpu = w;
+      o.log(
+        `gpu bench: WebGPU ${arch}@${size}: ${w.trainImgPerS} img/s train, ${w.inferImgPerS} infer`,
+      );
+      const t = row.torch as { trainImgPerS: number; inferImgPerS: number } | undefined;
+      if (t) {
+        row.webgpuOverTorchTrain = round(w.trainImgPerS / t.trainImgPerS, 3);
+        row.webgpuOverTorchInfer = round(w.inferImgPerS / t.inferImgPerS, 3);
+      }
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      row.webgpu = { error };
+      o.log(`gpu bench: ${arch}@${size} on WebGPU failed: ${error}`);
+    }
+    partial();
+  }
+  out.complete = true;
+  out.totalSeconds = round((performance.now() - started) / 1000, 0);
+  return out;
 }
 
 const usage = `usage: bench.mjs [--nets resnet34@128,resnet34@384] [--batch 32] [--warmup 3] [--steps 10]
@@ -382,17 +401,23 @@ export async function main(argv: string[]): Promise<number> {
     throw new Error(`gpu bench: --torch must be cuda, cpu or off, got '${torch}'`);
   // tfjs greets Node users on stdout; stdout carries only the JSON.
   console.log = console.error;
-  const result = await runGpuBench({
-    nets: values.nets?.split(',') ?? defaultGpuBench.nets,
-    batch: int('batch', values.batch, defaultGpuBench.batch, 1),
-    warmup: int('warmup', values.warmup, defaultGpuBench.warmup, 1),
-    steps: int('steps', values.steps, defaultGpuBench.steps, 1),
-    inferSteps: int('infer-steps', values['infer-steps'], defaultGpuBench.inferSteps, 1),
-    budgetS: int('budget-s', values['budget-s'], defaultGpuBench.budgetS, 1),
-    torch,
-    allowSoftware: values['allow-software'] === true,
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
+  const result = await runGpuBench(
+    {
+      nets: values.nets?.split(',') ?? defaultGpuBench.nets,
+      batch: int('batch', values.batch, defaultGpuBench.batch, 1),
+      warmup: int('warmup', values.warmup, defaultGpuBench.warmup, 1),
+      steps: int('steps', values.steps, defaultGpuBench.steps, 1),
+      inferSteps: int('infer-steps', values['infer-steps'], defaultGpuBench.inferSteps, 1),
+      budgetS: int('budget-s', values['budget-s'], defaultGpuBench.budgetS, 1),
+      torch,
+      allowSoftware: values['allow-software'] === true,
+      log: (line) => process.stderr.write(`${line}\n`),
+    },
+    (partial) => {
+      // A run cut short by a timeout still leaves what it measured.
+      if (values.out) writeFileSync(values.out, `${JSON.stringify(partial, null, 2)}\n`);
+    },
+  );
   const text = `${JSON.stringify(result, null, 2)}\n`;
   if (values.out) writeFileSync(values.out, text);
   process.stdout.write(text);
