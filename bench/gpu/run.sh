@@ -16,7 +16,7 @@ while [ $# -gt 0 ]; do
     --keep) keep=1; shift ;;
     -h | --help)
       sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//' >&2
-      echo "bench flags: --nets resnet34@128,resnet34@384 --batch 32 --warmup 3 --steps 10 --infer-steps 10 --budget-s 60 --torch cuda|cpu|off" >&2
+      echo "bench flags: --nets resnet34@128,resnet34@384 --batch 32 --warmup 3 --steps 10 --infer-steps 10 --budget-s 45 --torch cuda|cpu|off" >&2
       echo "--swiftshader DIR (or PLATELAB_SWIFTSHADER_DIR): test on SwiftShader's vk_swiftshader_icd.json in DIR" >&2
       exit 0 ;;
     *) args+=("$1"); shift ;;

@@ -42,7 +42,7 @@ export const defaultGpuBench: Omit<GpuBenchOptions, 'log'> = {
   warmup: 3,
   steps: 10,
   inferSteps: 10,
-  budgetS: 60,
+  budgetS: 45,
   torch: 'cuda',
   allowSoftware: false,
 };
@@ -366,7 +366,7 @@ export async function runGpuBench(
 }
 
 const usage = `usage: bench.mjs [--nets resnet34@128,resnet34@384] [--batch 32] [--warmup 3] [--steps 10]
-  [--infer-steps 10] [--budget-s 60] [--torch cuda|cpu|off] [--allow-software] [--out FILE]`;
+  [--infer-steps 10] [--budget-s 45] [--torch cuda|cpu|off] [--allow-software] [--out FILE]`;
 
 /** Command line: prints progress on stderr and the JSON on stdout (and into --out). */
 export async function main(argv: string[]): Promise<number> {
