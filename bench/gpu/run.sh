@@ -100,6 +100,11 @@ export VK_LOADER_DEBUG="${VK_LOADER_DEBUG:-error}"
 log "Vulkan driver files: ${icd:-none}"
 if [ -n "$icd" ] && [ -f "${icd%%:*}" ]; then log "$(tr -d '\n' < "${icd%%:*}")"; fi
 
+# In the background so that a timeout's SIGTERM reaches node too (--out keeps what was measured).
+"$work/node" "$work/bench.mjs" ${out:+--out "$out"} ${args[@]+"${args[@]}"} &
+pid=$!
+trap 'kill "$pid" 2> /dev/null' TERM INT
 status=0
-"$work/node" "$work/bench.mjs" ${out:+--out "$out"} ${args[@]+"${args[@]}"} || status=$?
+wait "$pid" || status=$?
+if [ "$status" -gt 128 ]; then wait "$pid" 2> /dev/null || true; fi
 exit "$status"

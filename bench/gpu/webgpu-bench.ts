@@ -319,6 +319,7 @@ export async function runGpuBench(
     out.adapter = { error: err instanceof Error ? err.message : String(err) };
     o.log(`gpu bench: WebGPU did not start: ${(out.adapter as { error: string }).error}`);
   }
+  partial();
   for (const [i, { arch, size }] of nets.entries()) {
     const row = rows[i]!;
     if (!adapterOk) {
