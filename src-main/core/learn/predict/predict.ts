@@ -24,6 +24,7 @@ import { initTf } from '../train/tf-runtime';
 import { foldedPredictor, type FoldedPredictor } from '../models/folded-inference';
 import { buildRunModel } from '../train/trainer';
 import { setModelWeights } from '../train/weights';
+import { assertFiniteSiteProbs, countNonFiniteRows } from './finite-check';
 import { storePredictionSet } from './store';
 import type { PredictionSet, WellPredictionRow } from './types';
 
@@ -158,6 +159,13 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
     folded?.dispose();
     model.dispose();
   }
+  // NaN/Inf outputs (damaged or diverged weights) stop here, before assignment or any write.
+  assertFiniteSiteProbs(
+    siteProbs,
+    K,
+    rows.map((r) => `${r.idCode}_s${r.site}`),
+    { runDir, checkpoint: weights.source },
+  );
 
   // Per well: average the sites' probabilities.
   const byWell = new Map<string, number[]>();
@@ -328,5 +336,10 @@ export function loadPredictionSet(
       `${probsFile}: does not belong to ${split}.json (a predict run was interrupted between the two files); run predict for ${split} again`,
     );
   const probs = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const bad = countNonFiniteRows(probs, meta.labels.length).rows;
+  if (bad > 0)
+    throw inputError(
+      `${probsFile}: ${bad} of ${meta.wells.length} well(s) have NaN/Inf probabilities (saved before this was checked); run predict for ${split} again`,
+    );
   return { ...meta, probs };
 }
