@@ -46,6 +46,8 @@ export interface PredictResult {
   accuracy: number | null;
   accuracyAssigned: number | null;
   assignedApplied: boolean;
+  /** Normalisation fallbacks taken for these sites (flat or missing controls), one line each. */
+  warnings: string[];
 }
 
 function finalLabel(w: WellPredictionRow): number {
@@ -275,7 +277,7 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
   } finally {
     wdb.close();
   }
-  return { set, accuracy, accuracyAssigned, assignedApplied };
+  return { set, accuracy, accuracyAssigned, assignedApplied, warnings: norm.stats.warnings ?? [] };
 }
 
 /**

@@ -214,6 +214,9 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     config.normalization,
     pipelineSamples({ train, val }),
   );
+  // Normalisation fallbacks (flat or missing controls) are part of the run's record and log.
+  const warnings = [...new Set([...split.warnings, ...(stats.warnings ?? [])])];
+  if (warnings.length > split.warnings.length) updateRunInfo(runDir, { warnings });
   const batchSize = Math.min(config.batchSize, train.samples.length);
   const stepsPerEpoch = Math.max(1, Math.floor(train.samples.length / batchSize));
 
@@ -288,7 +291,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
       epochs: config.epochs,
       startEpoch: state.epoch,
       resumedFromStep,
-      warnings: split.warnings,
+      warnings,
     },
   });
 
@@ -451,7 +454,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     epochsDone: state.epoch,
     bestValAccuracy: state.bestValAccuracy,
     imagesPerSecond: lastImagesPerSecond,
-    warnings: split.warnings,
+    warnings,
     error: null,
     errorCode: null,
   };
