@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../db';
 import { buildFixture, tempDir } from '../test-fixture';
 import { fixturePlane, writePlanePng } from '../../imaging/fixtures';
-import { mayBeFlat } from './flat-check';
+import { FLAT_LISTED_PER_PLATE, mayBeFlat } from './flat-check';
 import { indexDataset } from './index';
 
 // The real sample beside the repository (../shared), or beside a worktree of it (../../shared).
@@ -75,7 +75,7 @@ describe('flat channel detection at index time', () => {
       /^near-constant channel: std 0\.\d\d grey levels \(mean 80\.0\)/,
     );
     expect(found[2]!.message).toBe('flat channel: every pixel is 37');
-    expect(found[3]!.message).toBe('flat channel: every pixel is 3000');
+    expect(found[3]!.message).toBe('flat channel: every pixel is 12 on the 0–255 scale'); // 3000/257
     expect(r1.problems).toBeGreaterThanOrEqual(4);
 
     // Unchanged re-index: nothing rescanned, problems kept.
@@ -88,6 +88,35 @@ describe('flat channel detection at index time', () => {
     const r3 = await indexDataset({ root, dbFile });
     expect(r3.platesScanned).toBe(1);
     expect(flatProblems(dbFile).map((p) => p.path)).toEqual(found.slice(1).map((p) => p.path));
+  });
+
+  it('lists 24 flat images per plate and counts the rest in one entry', async () => {
+    const root = tempDir('flat-many');
+    made.push(root);
+    await buildFixture(root, { experiments: [{ name: 'RPE-01', split: 'train', plates: 1 }] });
+    const plate = 'train/RPE-01/Plate1';
+    const names = fs
+      .readdirSync(path.join(root, plate))
+      .filter((n) => n.endsWith('.png'))
+      .sort()
+      .slice(0, 30);
+    for (const n of names) await constantPng(path.join(root, plate, n), 20);
+    const dbFile = path.join(root, 'catalog.db');
+    await indexDataset({ root, dbFile });
+    const db = openCatalog(dbFile);
+    const rows = db
+      .prepare(`SELECT path, message, count FROM problems WHERE kind = 'flat-channel' ORDER BY id`)
+      .all() as Array<{ path: string; message: string; count: number }>;
+    db.close();
+    expect(rows.length).toBe(FLAT_LISTED_PER_PLATE + 1);
+    expect(rows.slice(0, 24).map((r) => r.path)).toEqual(
+      names.slice(0, 24).map((n) => `${plate}/${n}`),
+    );
+    expect(rows[24]).toEqual({
+      path: plate,
+      message: `6 more flat channel images in this plate (first: ${names[24]})`,
+      count: 6,
+    });
   });
 
   it.skipIf(!REAL)(
