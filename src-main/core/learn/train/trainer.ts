@@ -215,8 +215,8 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     pipelineSamples({ train, val }),
   );
   // Normalisation fallbacks (flat or missing controls) are part of the run's record and log.
-  const warnings = [...new Set([...split.warnings, ...(stats.warnings ?? [])])];
-  if (warnings.length > split.warnings.length) updateRunInfo(runDir, { warnings });
+  const warnings = [...split.warnings, ...(stats.warnings ?? [])];
+  if (stats.warnings?.length) updateRunInfo(runDir, { warnings });
   const batchSize = Math.min(config.batchSize, train.samples.length);
   const stepsPerEpoch = Math.max(1, Math.floor(train.samples.length / batchSize));
 
