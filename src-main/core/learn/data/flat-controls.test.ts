@@ -9,7 +9,7 @@ import { siteRelPaths } from '../../dataset/layout';
 import { loadRawSite } from '../../imaging/load-site';
 import { normalize } from '../../imaging/normalize';
 import { FLAT_STD, siteStats, stdFloor } from '../../imaging/stats-fallback';
-import { predictRun } from '../predict/predict';
+import { loadPredictionSet, predictRun } from '../predict/predict';
 import { readRunInfo } from '../runs/run-folder';
 import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
 import { tinyTrainConfig } from '../train/tiny-config';
@@ -116,6 +116,8 @@ describe('per-plate-controls with a flat control channel', () => {
     expect(r.warnings).toEqual([
       expect.stringMatching(/^U2OS-01 plate 2: negative controls are flat \(channel 5/),
     ]);
+    // Kept with the stored predictions too.
+    expect(loadPredictionSet(runDir, 'test')!.warnings).toEqual(r.warnings);
   });
 });
 

@@ -219,6 +219,7 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
     labels: classes.labels,
     wells,
     probs,
+    warnings: norm.stats.warnings ?? [],
   };
 
   let assignedApplied = false;
@@ -301,6 +302,7 @@ export function savePredictionSet(
     accuracy: extra.accuracy,
     accuracyAssigned: extra.accuracyAssigned,
     probsSha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+    warnings: set.warnings ?? [],
     wells: set.wells,
   });
 }
