@@ -56,7 +56,9 @@ export function register(program: Command): void {
             accuracy: r.accuracy,
             accuracyAssigned: r.accuracyAssigned,
             sitesDisagree: r.set.wells.filter((w) => w.sitesDisagree).length,
+            warnings: r.warnings,
           };
+          for (const w of r.warnings) console.error(`warning: ${w}`);
           if (opts.json) return printJsonSummary(out);
           console.log(
             `${out.wells} wells predicted → ${opts.out}; sites disagree in ${out.sitesDisagree}`,

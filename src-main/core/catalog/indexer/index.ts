@@ -12,6 +12,7 @@ import { metadataSignature, syncMetadata } from './metadata-sync';
 import { parsePixelStatsFile, pixelSignature, syncPixelStats } from './pixel-sync';
 import { removePlateDir, syncPlate, type PlateChanges } from './plate-sync';
 import { crossProblems } from './cross-problems';
+import { flatCandidates, flatChannelProblems } from './flat-check';
 import { replaceScopeProblems } from './problem-store';
 import { clearDerivedStale, derivedStale, getMeta, setMeta } from './meta';
 import { listPlateDirs, toPlateScan } from './walk';
@@ -158,7 +159,14 @@ export async function indexDataset(opts: IndexOptions): Promise<IndexResult> {
             message: 'cannot list this plate folder; kept what was indexed before',
           });
         } else if (previous?.digest !== raw.digest) {
-          const c = syncPlate(db, ids, root, plate, toPlateScan(raw));
+          const scan = toPlateScan(raw);
+          // Flat channel images: a size prefilter, then a decode of the few candidates only.
+          const flat = await flatChannelProblems(
+            root,
+            flatCandidates(db, root, plate, scan),
+            opts.signal,
+          );
+          const c = syncPlate(db, ids, root, plate, scan, flat);
           changed.added += c.added;
           changed.updated += c.updated;
           changed.removed += c.removed;

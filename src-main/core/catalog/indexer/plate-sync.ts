@@ -192,11 +192,14 @@ export function syncPlate(
   root: string,
   plate: PlateDir,
   scan: PlateScan,
+  /** Problems found outside the plan (flat channels), stored in the plate's scope with its own. */
+  extraProblems: readonly Problem[] = [],
 ): PlateChanges {
   const changes: PlateChanges = { added: 0, updated: 0, removed: 0 };
   const existingList = existingImages(db, plate.dir);
   const existing = new Map(existingList.map((e) => [e.path, e]));
   const { planned, problems } = plan(root, plate, scan, existing);
+  problems.push(...extraProblems);
 
   db.transaction(() => {
     const expId = ids.experiment(plate.experiment, plate.split);

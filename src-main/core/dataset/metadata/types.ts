@@ -47,7 +47,8 @@ export type ProblemKind =
   | 'corrupt-png'
   | 'unreadable-file'
   | 'csv-row-without-images'
-  | 'image-without-csv-row';
+  | 'image-without-csv-row'
+  | 'flat-channel';
 
 export interface Problem {
   kind: ProblemKind;

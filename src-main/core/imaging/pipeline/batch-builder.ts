@@ -4,7 +4,8 @@
 import { PlateLabError } from '../../errors';
 import { DecodedSiteCache, siteDigest } from '../decoded-cache';
 import { loadRawSite, type RawSite } from '../load-site';
-import { channelStats, MIN_STD, type ChannelStats } from '../normalize';
+import { MIN_STD, type ChannelStats } from '../normalize';
+import { siteStats } from '../stats-fallback';
 import { d4Steps } from './d4';
 import type { Batch, BatchPlan, BuilderConfig, PipelineSample, SamplePlan } from './types';
 
@@ -45,28 +46,12 @@ export class BatchBuilder {
   }
 
   private statsFor(s: PipelineSample, raw: RawSite): ChannelStats | null {
-    const { normalization, stats } = this.config;
-    switch (normalization) {
-      case 'none':
-        return null;
-      case 'per-image':
-        return channelStats(raw.data);
-      case 'per-experiment': {
-        const st = stats.experiments?.[s.experiment];
-        if (!st)
-          throw new PlateLabError('VALIDATION', `no per-experiment stats for ${s.experiment}`);
-        return st;
-      }
-      case 'per-plate-controls': {
-        const st = stats.plateControls?.[`${s.experiment}/${s.plate}`];
-        if (!st)
-          throw new PlateLabError(
-            'VALIDATION',
-            `no negative-control stats for ${s.experiment} plate ${s.plate}`,
-          );
-        return st;
-      }
-    }
+    return siteStats(
+      this.config.normalization,
+      this.config.stats,
+      { ...s, key: s.siteKey },
+      raw.data,
+    );
   }
 
   async build(plan: BatchPlan): Promise<Batch> {

@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { cancelledError, PlateLabError, throwIfCancelled, type ErrorCode } from '../../errors';
 import type { Normalization } from '../normalize';
+import { resolveStatsWithFallback } from '../stats-fallback';
 import type { StatsProvider } from '../stats-provider';
 import { BatchBuilder } from './batch-builder';
 import { D4_COUNT } from './d4';
@@ -106,7 +107,10 @@ export function* evalPlans(opts: EvalStreamOptions): Generator<BatchPlan> {
   }
 }
 
-/** Turns a stats provider into the plain table the worker needs (only what the samples use). */
+/**
+ * Turns a stats provider into the plain table the worker needs (only what the samples use), with
+ * stats-fallback.ts's floor and fallbacks for flat or missing controls/experiment stats.
+ */
 export async function resolveStats(
   normalization: Normalization,
   samples: readonly PipelineSample[],
@@ -114,20 +118,7 @@ export async function resolveStats(
   signal?: AbortSignal,
 ): Promise<StatsTable> {
   if (!stats || !('forSite' in stats)) return stats ?? {};
-  const table: Required<StatsTable> = { experiments: {}, plateControls: {} };
-  if (normalization === 'per-experiment') {
-    for (const e of new Set(samples.map((s) => s.experiment)))
-      table.experiments[e] = await stats.experiment(e, signal);
-  } else if (normalization === 'per-plate-controls') {
-    for (const key of new Set(samples.map((s) => `${s.experiment}/${s.plate}`))) {
-      const [e, p] = [
-        key.slice(0, key.lastIndexOf('/')),
-        Number(key.slice(key.lastIndexOf('/') + 1)),
-      ];
-      table.plateControls[key] = await stats.plateControls(e, p, signal);
-    }
-  }
-  return table;
+  return resolveStatsWithFallback(normalization, samples, stats, signal);
 }
 
 function validate(opts: StreamOptions, crop: number): void {

@@ -16,6 +16,12 @@ export interface StatsTable {
   experiments?: Record<string, ChannelStats>;
   /** By `${experiment}/${plate}` (for 'per-plate-controls'). */
   plateControls?: Record<string, ChannelStats>;
+  /** Keys (as above) whose stats were unusable: their sites use their own, std floored (stats-fallback.ts). */
+  perImage?: string[];
+  /** Per-channel std floor of the table (stats-fallback.ts `stdFloor`). */
+  stdFloor?: number[];
+  /** One line per fallback taken (which plate or experiment, why, what instead). */
+  warnings?: string[];
 }
 
 export interface BuilderConfig {

@@ -1,7 +1,8 @@
 // Assembles float batches from decoded sites on the calling thread (prediction, TTA and step tests):
 // random crop + D4 + jitter for training (all draws from a per-step seeded stream), centre crop with
 // an optional fixed D4 element for evaluation. Normalises exactly as the training pipeline does.
-import { channelStats, type ChannelStats } from '../../imaging/normalize';
+import type { ChannelStats } from '../../imaging/normalize';
+import { siteStats } from '../../imaging/stats-fallback';
 import { writeSample } from '../../imaging/pipeline/batch-builder';
 import type { SamplePlan } from '../../imaging/pipeline/types';
 import type { SeededRng } from '../util/rng';
@@ -56,15 +57,8 @@ export class BatchSource {
   }
 
   private statsFor(smp: Sample, data: Uint8Array): ChannelStats | null {
-    const { mode, stats } = this.norm;
-    if (mode === 'none') return null;
-    if (mode === 'per-image') return channelStats(data);
-    const st =
-      mode === 'per-experiment'
-        ? stats.experiments?.[smp.experiment ?? '']
-        : stats.plateControls?.[`${smp.experiment ?? ''}/${smp.plate ?? ''}`];
-    if (!st) throw new Error(`no '${mode}' normalisation stats for site ${smp.key}`);
-    return st;
+    const site = { experiment: smp.experiment ?? '', plate: smp.plate ?? 0, key: smp.key };
+    return siteStats(this.norm.mode, this.norm.stats, site, data);
   }
 
   private async fill(indices: number[], plans: SamplePlan[]): Promise<Batch> {

@@ -17,6 +17,8 @@ export interface PredictTaskResult {
   accuracy: number | null;
   accuracyAssigned: number | null;
   assigned: boolean;
+  /** Normalisation fallbacks taken (flat or missing controls), one line each. */
+  warnings: string[];
 }
 
 export async function predictTask(
@@ -29,5 +31,6 @@ export async function predictTask(
     accuracy: r.accuracy,
     accuracyAssigned: r.accuracyAssigned,
     assigned: r.assignedApplied,
+    warnings: r.warnings,
   };
 }

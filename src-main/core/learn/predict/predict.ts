@@ -24,6 +24,7 @@ import { initTf } from '../train/tf-runtime';
 import { foldedPredictor, type FoldedPredictor } from '../models/folded-inference';
 import { buildRunModel } from '../train/trainer';
 import { setModelWeights } from '../train/weights';
+import { assertFiniteSiteProbs, countNonFiniteRows } from './finite-check';
 import { storePredictionSet } from './store';
 import type { PredictionSet, WellPredictionRow } from './types';
 
@@ -45,6 +46,8 @@ export interface PredictResult {
   accuracy: number | null;
   accuracyAssigned: number | null;
   assignedApplied: boolean;
+  /** Normalisation fallbacks taken for these sites (flat or missing controls), one line each. */
+  warnings: string[];
 }
 
 function finalLabel(w: WellPredictionRow): number {
@@ -158,6 +161,13 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
     folded?.dispose();
     model.dispose();
   }
+  // NaN/Inf outputs (damaged or diverged weights) stop here, before assignment or any write.
+  assertFiniteSiteProbs(
+    siteProbs,
+    K,
+    rows.map((r) => `${r.idCode}_s${r.site}`),
+    { runDir, checkpoint: weights.source },
+  );
 
   // Per well: average the sites' probabilities.
   const byWell = new Map<string, number[]>();
@@ -209,6 +219,7 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
     labels: classes.labels,
     wells,
     probs,
+    warnings: norm.stats.warnings ?? [],
   };
 
   let assignedApplied = false;
@@ -267,7 +278,7 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
   } finally {
     wdb.close();
   }
-  return { set, accuracy, accuracyAssigned, assignedApplied };
+  return { set, accuracy, accuracyAssigned, assignedApplied, warnings: norm.stats.warnings ?? [] };
 }
 
 /**
@@ -291,6 +302,7 @@ export function savePredictionSet(
     accuracy: extra.accuracy,
     accuracyAssigned: extra.accuracyAssigned,
     probsSha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+    warnings: set.warnings ?? [],
     wells: set.wells,
   });
 }
@@ -328,5 +340,10 @@ export function loadPredictionSet(
       `${probsFile}: does not belong to ${split}.json (a predict run was interrupted between the two files); run predict for ${split} again`,
     );
   const probs = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const bad = countNonFiniteRows(probs, meta.labels.length).rows;
+  if (bad > 0)
+    throw inputError(
+      `${probsFile}: ${bad} of ${meta.wells.length} well(s) have NaN/Inf probabilities (saved before this was checked); run predict for ${split} again`,
+    );
   return { ...meta, probs };
 }

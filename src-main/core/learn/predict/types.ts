@@ -27,4 +27,6 @@ export interface PredictionSet {
   wells: WellPredictionRow[];
   /** wells.length × labels.length class probabilities (site-averaged). */
   probs: Float32Array;
+  /** Normalisation fallbacks taken for these sites (flat or missing controls); absent before 2026-11-30. */
+  warnings?: string[];
 }

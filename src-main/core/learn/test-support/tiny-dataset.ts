@@ -19,6 +19,8 @@ export interface TinyDatasetOptions {
   seed?: number;
   /** Classes per plate group (plates rotate through groups); default: all classes on every plate. */
   groups?: number;
+  /** Adds a negative-control well (B02, siRNA 1138, background only) to every plate. */
+  negativeControls?: boolean;
 }
 
 export interface TinyDataset {
@@ -81,17 +83,23 @@ export async function makeTinyDataset(opts: TinyDatasetOptions = {}): Promise<Ti
           groups === 1
             ? Array.from({ length: classes }, (_, i) => i)
             : Array.from({ length: groupSize }, (_, i) => group * groupSize + i);
-        const order = rng.shuffle(members.slice());
+        const order: number[] = rng.shuffle(members.slice());
+        // -1: the negative control (no class pattern), at B02 as in RxRx1.
+        if (opts.negativeControls) order.unshift(-1);
         for (let k = 0; k < order.length; k++) {
           const cls = order[k]!;
-          const well = wellName({ row: 1 + Math.floor(k / 22), col: 3 + (k % 21) });
+          const control = cls < 0;
+          const slot = opts.negativeControls ? k - 1 : k;
+          const well = control
+            ? 'B02'
+            : wellName({ row: 1 + Math.floor(slot / 22), col: 3 + (slot % 21) });
           const pos = parseWellName(well)!;
           const code = idCode(exp, p, well);
-          if (split === 'test') testTruth.set(code, cls);
+          if (split === 'test' && !control) testTruth.set(code, cls);
           const w = db
             .prepare(
               `INSERT INTO wells (plate_id, well, row, col, id_code, well_type, sirna, sirna_id, in_metadata, has_images)
-               VALUES (?, ?, ?, ?, ?, 'treatment', ?, ?, 1, 1)`,
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 1)`,
             )
             .run(
               pl.lastInsertRowid,
@@ -99,8 +107,9 @@ export async function makeTinyDataset(opts: TinyDatasetOptions = {}): Promise<Ti
               pos.row,
               pos.col,
               code,
-              split === 'train' ? String(cls) : null,
-              split === 'train' ? cls : null,
+              control ? 'negative_control' : 'treatment',
+              control ? '1138' : split === 'train' ? String(cls) : null,
+              control ? 1138 : split === 'train' ? cls : null,
             );
           for (const site of [1, 2]) {
             const s = db

@@ -31,6 +31,7 @@ import {
   saveCheckpoint,
   type CheckpointState,
 } from './checkpoint';
+import { countNonFiniteWeights, divergedError } from './divergence';
 import { lossFromLogits, smoothedOneHot } from './loss';
 import type { ChildMessage, EpochMetric, StepMetric, TrainJob, TrainSummary } from './messages';
 import { createModel } from './model-factory';
@@ -213,6 +214,9 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     config.normalization,
     pipelineSamples({ train, val }),
   );
+  // Normalisation fallbacks (flat or missing controls) are part of the run's record and log.
+  const warnings = [...split.warnings, ...(stats.warnings ?? [])];
+  if (stats.warnings?.length) updateRunInfo(runDir, { warnings });
   const batchSize = Math.min(config.batchSize, train.samples.length);
   const stepsPerEpoch = Math.max(1, Math.floor(train.samples.length / batchSize));
 
@@ -287,15 +291,28 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
       epochs: config.epochs,
       startEpoch: state.epoch,
       resumedFromStep,
-      warnings: split.warnings,
+      warnings,
     },
   });
 
+  let lr = 0;
+  /** The model's weights, or a divergence error when any is NaN/Inf (never saved over good ones). */
+  const finiteWeights = (epoch: number, step: number): ReturnType<typeof modelWeights> => {
+    const weights = modelWeights(model);
+    const bad = countNonFiniteWeights(weights);
+    if (bad > 0) throw divergedError(`${bad} weight(s) became NaN/Inf`, { epoch, step, lr });
+    return weights;
+  };
   const checkpoint = (): void => {
     state.rng = { seed: config.seed, epoch: state.epoch, stepInEpoch: state.stepInEpoch };
+    // At an epoch boundary state.epoch already counts the finished epoch: name that one.
+    const weights =
+      state.stepInEpoch === 0 && state.epoch > 0
+        ? finiteWeights(state.epoch - 1, stepsPerEpoch)
+        : finiteWeights(state.epoch, state.stepInEpoch);
     const dir = saveCheckpoint(runDir, {
       state,
-      weights: modelWeights(model),
+      weights,
       slots: optimizer.state().map((values, i) => ({ shape: [...vars[i]!.shape], values })),
     });
     hooks.emit({ type: 'checkpoint', dir, epoch: state.epoch, globalStep: state.globalStep });
@@ -331,7 +348,6 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
       let lossSum = 0;
       let correct = 0;
       let seen = 0;
-      let lr = 0;
       while (state.stepInEpoch < stepsPerEpoch) {
         const k = state.stepInEpoch;
         const ts = performance.now();
@@ -343,9 +359,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
         lr = learningRateAt(config, epoch, k, stepsPerEpoch);
         const r = trainStep(ctx, item.batch, lr, rngFor(config.seed, RngPurpose.mixup, epoch, k));
         if (!Number.isFinite(r.loss))
-          throw new Error(
-            `loss became ${r.loss} at epoch ${epoch + 1}, step ${k + 1}: lower the learning rate`,
-          );
+          throw divergedError(`loss became ${r.loss}`, { epoch, step: k + 1, lr });
         lossSum += r.loss * r.n;
         correct += r.correct;
         seen += r.n;
@@ -383,6 +397,8 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
         numCellTypes,
         val.samples.length,
       );
+      if (v && !Number.isFinite(v.loss))
+        throw divergedError(`validation loss became ${v.loss}`, { epoch, step: stepsPerEpoch, lr });
       const seconds = (performance.now() - t0) / 1000;
       epochSeconds.push(seconds);
       state.epoch++;
@@ -407,7 +423,10 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
       if (improved) {
         state.bestValAccuracy = v ? v.accuracy : null;
         state.bestEpoch = epoch;
-        saveBestWeights(runDir, modelWeights(model), { epoch, valAccuracy: state.bestValAccuracy });
+        saveBestWeights(runDir, finiteWeights(epoch, stepsPerEpoch), {
+          epoch,
+          valAccuracy: state.bestValAccuracy,
+        });
       }
       appendMetric({ type: 'epoch', ...metric });
       hooks.emit({ type: 'epoch', metric });
@@ -435,7 +454,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     epochsDone: state.epoch,
     bestValAccuracy: state.bestValAccuracy,
     imagesPerSecond: lastImagesPerSecond,
-    warnings: split.warnings,
+    warnings,
     error: null,
     errorCode: null,
   };
