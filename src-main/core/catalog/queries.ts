@@ -434,3 +434,18 @@ export function listProblems(db: Catalog, filter: ProblemFilter = {}): ProblemsR
     .all() as Array<{ kind: string; count: number }>;
   return { total: totals.n, totalCount: totals.c, kinds, items };
 }
+
+/**
+ * How the dataset writes siRNA labels (so how its submission must): 'integer' (2019 ids and the
+ * 2020 sirna_id), 'string' (the re-release: 'sirna_250', 'UNTREATED'), 'mixed' (both: a
+ * 'mixed-label-style' problem) or 'none' (no metadata). Catalogs indexed before the label style
+ * was stored fall back to their format.
+ */
+export function datasetLabelStyle(db: Catalog): 'integer' | 'string' | 'mixed' | 'none' {
+  const stored = meta(db, 'label_style');
+  if (stored === 'integer' || stored === 'string' || stored === 'mixed' || stored === 'none')
+    return stored;
+  const format = meta(db, 'format');
+  if (format === 'rxrx1-strings') return 'string';
+  return format === 'rxrx1-2019' || format === 'rxrx1-2020' ? 'integer' : 'none';
+}

@@ -14,7 +14,7 @@ import { removePlateDir, syncPlate, type PlateChanges } from './plate-sync';
 import { crossProblems } from './cross-problems';
 import { replaceScopeProblems } from './problem-store';
 import { clearDerivedStale, derivedStale, getMeta, setMeta } from './meta';
-import { listPlateDirs, toPlateScan } from './walk';
+import { listPlateDirs, noImageFolderProblem, toPlateScan } from './walk';
 import { defaultScanThreads, ScanPool } from './scan-pool';
 import type { RawScan } from './scan-core';
 
@@ -109,7 +109,11 @@ export async function indexDataset(opts: IndexOptions): Promise<IndexResult> {
     throwIfCancelled(opts.signal);
     await yieldToLoop();
 
-    const { plates, problems: treeProblems } = listPlateDirs(root);
+    // The 2020 layout (images/{EXP}/Plate{p}) takes each experiment's split from the metadata.
+    const { plates, problems: treeProblems } = listPlateDirs(root, (e) => ids.experimentSplit(e));
+    const format = getMeta(db, 'format') ?? 'none';
+    if (plates.length === 0 && format !== 'none')
+      treeProblems.push(noImageFolderProblem(root, format));
     const known = new Map(
       (
         db.prepare('SELECT dir, digest, experiment, plate FROM plate_scans').all() as Array<{
@@ -214,7 +218,7 @@ export async function indexDataset(opts: IndexOptions): Promise<IndexResult> {
     const counts = catalogCounts(db);
     return {
       ...counts,
-      format: (getMeta(db, 'format') ?? 'none') as MetadataFormat,
+      format: format as MetadataFormat,
       seconds: Math.round((performance.now() - started) / 10) / 100,
       changed,
       platesScanned,
