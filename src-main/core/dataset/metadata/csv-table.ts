@@ -135,7 +135,12 @@ export function forEachCsvRow(
       skip_empty_lines: true,
       on_record: (record: string[], context: CastingContext) => {
         if (header === null) {
-          header = record.map((h) => tidyField(h).toLowerCase());
+          // Header variants: 'Well', ' "siRNA" ', 'Well Type', 'well-type' -> 'well', 'sirna', 'well_type'.
+          header = record.map((h) =>
+            tidyField(h)
+              .toLowerCase()
+              .replace(/[\s-]+/g, '_'),
+          );
           index = new Map(header.map((h, i) => [h, i]));
           accepted = onHeader(header);
         } else if (!accepted) {

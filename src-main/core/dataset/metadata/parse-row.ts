@@ -89,7 +89,8 @@ function bad(ctx: RowContext, line: number, message: string): null {
 export function parseWellRow(row: CsvRow, ctx: RowContext): WellMeta | null {
   ctx.untidy?.check(ctx.file, row, WELL_ROW_COLUMNS);
   const experiment = row.get('experiment') ?? '';
-  const plateText = row.get('plate') ?? '';
+  // 'Plate1' is how the folders name a plate; some hand-made files copy it into the plate column.
+  const plateText = (row.get('plate') ?? '').replace(/^plate\s*/i, '');
   const wellText = row.get('well') ?? '';
   if (experiment === '') return bad(ctx, row.line, 'empty experiment');
   if (!/^\d+$/.test(plateText) || Number(plateText) < 1)

@@ -179,7 +179,7 @@ export function buildSubmission(
   if (bad.length)
     problems.push(
       style === 'integer'
-        ? `${bad.length} prediction(s) are not an integer siRNA id, as this dataset's labels are: ${few(bad)}`
+        ? `${bad.length} prediction(s) are not an integer siRNA id: ${few(bad)}`
         : `${bad.length} prediction(s) are not string labels like sirna_250, as this dataset's (re-release) labels are; the 2019 integer ids are another numbering: ${few(bad)}`,
     );
   const sample = opts.sample;
