@@ -89,8 +89,12 @@ export async function indexDataset(opts: IndexOptions): Promise<IndexResult> {
     const ids = new CatalogIds(db);
     const threads = opts.threads ?? defaultScanThreads();
     const signature = metadataSignature(root);
+    // A catalog from before label styles were recorded is re-read once: string labels there
+    // still carry numbers taken for 2019 ids.
     const wellsChanged =
-      signature !== getMeta(db, 'metadata_signature') || getMeta(db, 'format') === undefined;
+      signature !== getMeta(db, 'metadata_signature') ||
+      getMeta(db, 'format') === undefined ||
+      getMeta(db, 'label_style') === undefined;
     // pixel_stats.csv is big: parse it on a worker while the plates are indexed. It is redone when
     // the well metadata changes too, since its rows attach to the experiments listed there.
     const pixelSig = pixelSignature(root);
