@@ -331,6 +331,59 @@ describe.skipIf(!REAL)('real RxRx1 inputs in the shapes they come in', () => {
     expect(() => buildSubmission(ids, preds, 'run', { style })).toThrow(/mix 2019 integer ids/);
   });
 
+  it('reads the real CSVs as spreadsheets re-export them into the same catalog as the originals', async () => {
+    const clean = temp('clean');
+    write2019(clean);
+    copyImages(clean, '2019');
+    const messy = temp('messy');
+    copyImages(messy, '2019');
+    // Columns reversed, headers in quotes with capitals and spaces ("Well Type"), a BOM, CRLF line
+    // ends, a trailing separator on every row, integer labels as a float export writes them (1138.0).
+    for (const name of [...WELL_FILES, 'sample_submission.csv']) {
+      const t = realRows(name);
+      const cols = t.header.split(',');
+      const order = cols.map((_, i) => cols.length - 1 - i);
+      const title = (c: string) =>
+        c
+          .split('_')
+          .map((w) => w[0]!.toUpperCase() + w.slice(1))
+          .join(' ');
+      const lines = [
+        order.map((i) => `"${title(cols[i]!)}"`).join(','),
+        ...t.rows.map((r) => {
+          const f = r.split(',');
+          return `${order.map((i) => (cols[i] === 'sirna' && name !== 'sample_submission.csv' ? `${f[i]}.0` : f[i])).join(',')},`;
+        }),
+      ];
+      fs.writeFileSync(path.join(messy, name), `\uFEFF${lines.join('\r\n')}\r\n`);
+    }
+    const dump = async (root: string) => {
+      const dbFile = path.join(temp('db'), 'c.db');
+      const r = await indexDataset({ root, dbFile });
+      return {
+        r,
+        wells: read(dbFile, (db) =>
+          db
+            .prepare(
+              'SELECT id_code, well_type, sirna, sirna_id, in_metadata, has_images FROM wells ORDER BY id_code',
+            )
+            .all(),
+        ),
+        problems: read(dbFile, (db) =>
+          db.prepare('SELECT kind, path, message FROM problems ORDER BY kind, path').all(),
+        ),
+        style: read(dbFile, (db) => datasetLabelStyle(db)),
+      };
+    };
+    const a = await dump(clean);
+    const b = await dump(messy);
+    expect(a.r).toMatchObject({ format: 'rxrx1-2019', images: 108, wells: 18 * 308 });
+    expect(b.wells).toEqual(a.wells);
+    expect(b.problems).toEqual(a.problems);
+    expect(b.style).toBe('integer');
+    expect(readTestIds(messy)).toEqual(readTestIds(clean));
+  });
+
   it('trims well names written with spaces or quotes, keeps their labels and names file and line', async () => {
     const root = temp('untidy');
     let quotedLine = 0;

@@ -147,7 +147,14 @@ export function forEachCsvRow(
           // refused by the caller: skip the rows
         } else if (record.every((f) => tidyField(f) === '')) {
           // a blank line (spaces or separators only)
-        } else if (record.length !== header.length) {
+        } else if (
+          record.length !== header.length &&
+          // Trailing empty fields (a separator at the end of each row, as spreadsheets export) are harmless.
+          !(
+            record.length > header.length &&
+            record.slice(header.length).every((f) => tidyField(f) === '')
+          )
+        ) {
           problems.push({
             kind: 'malformed-row',
             path: name,

@@ -17,6 +17,9 @@ import type { Problem, WellMeta, WellType } from './types';
  */
 export type LabelStyle = 'integer' | 'string';
 
+/** A whole number as written, also as a float export writes it ('513.0'). */
+const INTEGER_RE = /^\d+(\.0+)?$/;
+
 const WELL_TYPES: readonly WellType[] = ['treatment', 'positive_control', 'negative_control'];
 
 export interface ParsedLabel {
@@ -31,7 +34,10 @@ export interface ParsedLabel {
  */
 export function parseLabel(raw: string, style: LabelStyle): ParsedLabel | null {
   if (raw === '') return { sirna: null, sirnaId: null };
-  if (/^\d+$/.test(raw)) return { sirna: raw, sirnaId: Number(raw) };
+  if (INTEGER_RE.test(raw)) {
+    const id = Number(raw);
+    return { sirna: String(id), sirnaId: id };
+  }
   if (style === 'integer') return null;
   return { sirna: raw, sirnaId: null };
 }
@@ -39,7 +45,7 @@ export function parseLabel(raw: string, style: LabelStyle): ParsedLabel | null {
 /** The style of one label: null for an empty one (an unlabelled test well). */
 export function labelStyleOf(raw: string): LabelStyle | null {
   if (raw === '') return null;
-  return /^\d+$/.test(raw) ? 'integer' : 'string';
+  return INTEGER_RE.test(raw) ? 'integer' : 'string';
 }
 
 export function isStringLabel(raw: string): boolean {

@@ -40,7 +40,7 @@ export function read2020(root: string, problems: Problem[]): WellMeta[] {
     const w = parseWellRow(row, { file, split: dataset, style: 'string', problems, untidy });
     if (!w) continue;
     const idText = row.get('sirna_id') ?? '';
-    if (/^\d+$/.test(idText)) w.sirnaId = Number(idText);
+    if (/^\d+(\.0+)?$/.test(idText)) w.sirnaId = Number(idText);
     const cellType = row.get('cell_type');
     if (cellType) w.cellType = cellType;
     const siteText = row.get('site') ?? '';

@@ -168,7 +168,8 @@ export function buildSubmission(
     seen.add(id);
     const s = predicted.get(id);
     if (s === undefined) missing.push(id);
-    else if (labelStyleOf(s) !== style) bad.push(`${id}=${s}`);
+    else if (style === 'integer' ? !/^\d+$/.test(s) : labelStyleOf(s) !== 'string')
+      bad.push(`${id}=${s}`);
     else lines.push(`${id},${s}`);
   }
   if (dup.length) problems.push(`${dup.length} duplicate id_code(s) in test.csv: ${few(dup)}`);
