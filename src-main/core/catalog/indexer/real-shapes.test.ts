@@ -9,6 +9,8 @@ import { datasetLabelStyle } from '../queries';
 import { tempDir } from '../test-fixture';
 import { indexDataset } from './index';
 import { realSampleDir } from '../../dataset/real-sample';
+import { buildClassList } from '../../learn/data/classes';
+import { loadSiteRows } from '../../learn/data/site-rows';
 import {
   buildSubmission,
   readSampleSubmission,
@@ -329,6 +331,37 @@ describe.skipIf(!REAL)('real RxRx1 inputs in the shapes they come in', () => {
     const ids = readTestIds(root);
     const preds = new Map(ids.map((id) => [id, '3']));
     expect(() => buildSubmission(ids, preds, 'run', { style })).toThrow(/mix 2019 integer ids/);
+  });
+
+  it('refuses to train on one control relabelled UNTREATED among 2019 ids instead of making two classes', async () => {
+    const root = temp('mixed-controls');
+    write2019(root, (file, row) =>
+      file === 'train_controls.csv' && row.startsWith('HEPG2-01_1_B02,')
+        ? row.replace(',1138,', ',UNTREATED,')
+        : row,
+    );
+    copyImages(root, '2019');
+    const dbFile = path.join(temp('db'), 'c.db');
+    await indexDataset({ root, dbFile });
+    const [p] = problems(dbFile, 'mixed-label-style');
+    expect(p!.path).toBe('train_controls.csv');
+    expect(p!.message).toContain('first: train.csv line 2, "513"');
+    expect(p!.message).toContain('first: train_controls.csv line 2, "UNTREATED"');
+    // The 16 imaged train controls: 15 say 1138, one UNTREATED, the same siRNA in two numberings.
+    const rows = read(dbFile, (db) => loadSiteRows(db, 'train'));
+    expect(new Set(rows.filter((r) => r.complete).map((r) => r.sirna))).toEqual(
+      new Set(['1138', 'UNTREATED']),
+    );
+    expect(() => buildClassList(rows, { target: 'sirna', includeControls: true })).toThrow(
+      /mix 2019 integer ids \(e\.g\. 1138\) and the re-release's string labels \(e\.g\. UNTREATED\)/,
+    );
+    // Other targets do not use the siRNA numbering.
+    expect(buildClassList(rows, { target: 'cell_type', includeControls: true }).labels).toEqual([
+      'HEPG2',
+      'HUVEC',
+      'RPE',
+      'U2OS',
+    ]);
   });
 
   it('reads the real CSVs as spreadsheets re-export them into the same catalog as the originals', async () => {
