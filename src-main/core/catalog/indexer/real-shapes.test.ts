@@ -316,7 +316,9 @@ describe.skipIf(!REAL)('real RxRx1 inputs in the shapes they come in', () => {
     );
     copyImages(root, '2019');
     const dbFile = path.join(temp('db'), 'c.db');
-    await indexDataset({ root, dbFile });
+    const r = await indexDataset({ root, dbFile });
+    // Still the 2019 release (all labels but one are its ids), with the odd one out reported.
+    expect(r.format).toBe('rxrx1-2019');
     const edited = fs
       .readFileSync(path.join(root, 'train.csv'), 'utf8')
       .split('\n')

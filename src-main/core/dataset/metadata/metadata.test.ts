@@ -174,8 +174,9 @@ describe('problems', () => {
       'test.csv': 'id_code,experiment,plate,well\n',
     });
     const r = readMetadata(dir);
-    // 'abc' is a string label among integer ones: read as text, and the two styles are reported.
-    expect(r.format).toBe('rxrx1-strings');
+    // 'abc' is a string label among integer ones: read as text, and the two styles are reported;
+    // the files are taken as the release most labels follow.
+    expect(r.format).toBe('rxrx1-2019');
     expect(r.labelStyle).toBe('mixed');
     expect(r.wells.map((w) => w.idCode).sort()).toEqual(
       [

@@ -66,6 +66,8 @@ export interface RowContext {
   file: string;
   split: Split;
   style: LabelStyle;
+  /** The file set mixes both styles (a reported problem): each label is read in its own style. */
+  mixed?: boolean;
   problems: Problem[];
   /** Where values written with surrounding spaces or quotes are noted (reported per file and column). */
   untidy?: UntidyValues;
@@ -109,11 +111,13 @@ export function parseWellRow(row: CsvRow, ctx: RowContext): WellMeta | null {
   const given = row.get('id_code');
   if (given !== undefined && given !== id && given !== idCode(experiment, plate, wellText))
     return bad(ctx, row.line, `id_code "${given}" does not match experiment/plate/well (${id})`);
-  const label = parseLabel(row.get('sirna') ?? '', ctx.style);
+  const labelText = row.get('sirna') ?? '';
+  const style = ctx.mixed ? (labelStyleOf(labelText) ?? ctx.style) : ctx.style;
+  const label = parseLabel(labelText, style);
   if (!label) return bad(ctx, row.line, `sirna "${row.get('sirna')}" is not a whole number`);
   const typeText = (row.get('well_type') ?? '').toLowerCase();
   let wellType: WellType;
-  if (typeText === '') wellType = inferWellType(label, ctx.style);
+  if (typeText === '') wellType = inferWellType(label, style);
   else if ((WELL_TYPES as readonly string[]).includes(typeText)) wellType = typeText as WellType;
   else
     return bad(

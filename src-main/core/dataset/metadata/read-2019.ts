@@ -32,7 +32,7 @@ export function has2019Files(root: string): boolean {
 }
 
 export interface Read2019Result {
-  /** The style the rows were parsed in ('string' also accepts integer labels). */
+  /** The style most labels follow (mixed files: each row is read in its own). */
   style: LabelStyle;
   /** The style the files agree on, or 'mixed' (reported as a 'mixed-label-style' problem). */
   labelStyle: DatasetLabelStyle;
@@ -47,19 +47,24 @@ interface FirstLabel {
   value: string;
 }
 
-/** First label of each style across the given tables, in reading order. */
-function firstLabels(
-  tables: Array<{ file: string; rows: CsvTable['rows'] }>,
-): Partial<Record<LabelStyle, FirstLabel>> {
+interface LabelScan {
+  first: Partial<Record<LabelStyle, FirstLabel>>;
+  count: Record<LabelStyle, number>;
+}
+
+/** First label of each style across the given tables, in reading order, and how many of each. */
+function scanLabels(tables: Array<{ file: string; rows: CsvTable['rows'] }>): LabelScan {
   const first: Partial<Record<LabelStyle, FirstLabel>> = {};
+  const count: Record<LabelStyle, number> = { integer: 0, string: 0 };
   for (const { file, rows } of tables)
     for (const r of rows) {
       const value = r.get('sirna') ?? '';
       const style = labelStyleOf(value);
-      if (style && !first[style]) first[style] = { file, line: r.line, value };
-      if (first.integer && first.string) return first;
+      if (!style) continue;
+      count[style]++;
+      if (!first[style]) first[style] = { file, line: r.line, value };
     }
-  return first;
+  return { first, count };
 }
 
 const at = (f: FirstLabel) => `${f.file} line ${f.line}, ${JSON.stringify(f.value)}`;
@@ -94,20 +99,28 @@ export function read2019(root: string, problems: Problem[]): Read2019Result {
     const table = readCsvTable(root, spec.name, problems);
     if (table && requireColumns(table, spec.columns, problems)) tables.push({ spec, table });
   }
-  // One string label anywhere means the re-release; its numbers do not follow the 2019 ids. Both
-  // styles at once is a problem: one edited cell would otherwise silently make a second class.
-  const first = firstLabels(
+  // String labels mean the re-release; its numbers do not follow the 2019 ids. Both styles at
+  // once is a problem (one edited cell would otherwise silently make a second class); the files
+  // are then taken as the release most of their labels follow, and each row is read in its own style.
+  const { first, count } = scanLabels(
     tables.map(({ spec, table }) => ({ file: spec.name, rows: table.rows })),
   );
-  const style: LabelStyle = first.string ? 'string' : 'integer';
-  let labelStyle: DatasetLabelStyle = style;
+  const style: LabelStyle = count.string > count.integer ? 'string' : 'integer';
+  let labelStyle: DatasetLabelStyle = first.string && !first.integer ? 'string' : 'integer';
   if (first.integer && first.string) {
     problems.push(mixedProblem(first.integer, first.string));
     labelStyle = 'mixed';
   }
   const collector = new WellCollector(problems);
   for (const { spec, table } of tables) {
-    const ctx = { file: spec.name, split: spec.split, style, problems, untidy };
+    const ctx = {
+      file: spec.name,
+      split: spec.split,
+      style,
+      mixed: labelStyle === 'mixed',
+      problems,
+      untidy,
+    };
     for (const row of table.rows) {
       const w = parseWellRow(row, ctx);
       if (w) collector.add(w);
@@ -120,7 +133,7 @@ export function read2019(root: string, problems: Problem[]): Read2019Result {
     if (table && requireColumns(table, ['id_code'], problems)) {
       testOrder = table.rows.map((r) => r.get('id_code') ?? '').filter((id) => id !== '');
       // The sample submission shows the label style Kaggle expects for this release.
-      const sample = firstLabels([{ file: table.file, rows: table.rows }]);
+      const sample = scanLabels([{ file: table.file, rows: table.rows }]).first;
       const other = labelStyle === 'integer' ? sample.string : sample.integer;
       const mine = labelStyle === 'integer' ? first.integer : first.string;
       if (labelStyle !== 'mixed' && other && mine) {
