@@ -7,11 +7,14 @@ import { openCatalog } from '../../core/catalog/db';
 import { formatTable, interruptSignal, printJsonSummary, runCommand } from '../output';
 import { createProgress } from '../progress';
 
+/** Problem kinds that concern the whole dataset rather than one file. */
+const DATASET_WIDE_KINDS = ['no-image-folder', 'mixed-label-style'] as const;
+
 export function register(program: Command): void {
   program
     .command('index')
     .description(
-      'Index an RxRx1 dataset folder (metadata CSVs + {train,test}/EXP/PlateN/*.png) into a catalog',
+      'Index an RxRx1 dataset folder (2019 CSVs + {train,test}/EXP/PlateN/*.png, or the 2020 metadata.csv + images/[train|test/]EXP/PlateN/*.png) into a catalog',
     )
     .argument('<root>', 'dataset folder')
     .requiredOption('--db <file>', 'catalog database file (created if missing)')
@@ -31,6 +34,17 @@ export function register(program: Command): void {
           bar.stop();
         }
         const { experiments, plates, wells, sites, images, problems, format, seconds } = result;
+        // Problems about the whole dataset are said at once (stderr), not only stored.
+        if (problems > 0) {
+          const db = openCatalog(opts.db, { readonly: true });
+          try {
+            for (const kind of DATASET_WIDE_KINDS)
+              for (const p of listProblems(db, { kind, limit: 5 }).items)
+                console.error(`warning: ${p.path === '.' ? '' : `${p.path}: `}${p.message}`);
+          } finally {
+            db.close();
+          }
+        }
         if (opts.json) {
           printJsonSummary({
             experiments,

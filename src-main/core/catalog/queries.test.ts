@@ -52,7 +52,8 @@ describe('catalog queries', () => {
       wells: 17,
       sites: 3 * 4 * 2 + 1,
       images: 3 * 4 * 12 + 6 - 1,
-      problems: 1 + 1 + 4 + 1 + 1, // bad name, corrupt, 4 wells without images, G07, missing channel
+      // bad name, corrupt, 4 wells without images, G07 without CSV row, missing channel, G07 without site 2
+      problems: 1 + 1 + 4 + 1 + 1 + 1,
     });
     expect(
       s.plates.map((p) => `${p.experiment}/${p.plate}:${p.wells}/${p.sites}/${p.images}`),
@@ -178,9 +179,10 @@ describe('catalog queries', () => {
       { kind: 'csv-row-without-images', count: 4 },
       { kind: 'image-without-csv-row', count: 1 },
       { kind: 'missing-channel', count: 1 },
+      { kind: 'missing-site', count: 1 },
     ]);
-    expect(all.total).toBe(5);
-    expect(all.totalCount).toBe(8);
+    expect(all.total).toBe(6);
+    expect(all.totalCount).toBe(9);
     expect(all.items).toHaveLength(2);
     const page2 = listProblems(db, { offset: 2, limit: 2 });
     expect(page2.items[0]!.kind).toBe('csv-row-without-images');

@@ -434,3 +434,26 @@ export function listProblems(db: Catalog, filter: ProblemFilter = {}): ProblemsR
     .all() as Array<{ kind: string; count: number }>;
   return { total: totals.n, totalCount: totals.c, kinds, items };
 }
+
+/**
+ * How the dataset writes siRNA labels (so how its submission must): 'integer' (2019 ids and the
+ * 2020 sirna_id), 'string' (the re-release: 'sirna_250', 'UNTREATED'), 'mixed' (both: a
+ * 'mixed-label-style' problem) or 'none' (no labels). Catalogs indexed before the label style
+ * was stored fall back to their format, catalogs without one to the labels they hold.
+ */
+export function datasetLabelStyle(db: Catalog): 'integer' | 'string' | 'mixed' | 'none' {
+  const stored = meta(db, 'label_style');
+  if (stored === 'integer' || stored === 'string' || stored === 'mixed') return stored;
+  const format = meta(db, 'format');
+  if (format === 'rxrx1-strings') return 'string';
+  if (format === 'rxrx1-2019' || format === 'rxrx1-2020') return 'integer';
+  // No metadata record (a catalog written by other means): the labels themselves decide.
+  const r = db
+    .prepare(
+      `SELECT EXISTS(SELECT 1 FROM wells WHERE sirna != '' AND sirna NOT GLOB '*[^0-9]*') AS ints,
+              EXISTS(SELECT 1 FROM wells WHERE sirna GLOB '*[^0-9]*') AS strs`,
+    )
+    .get() as { ints: number; strs: number };
+  if (r.ints && r.strs) return 'mixed';
+  return r.strs ? 'string' : r.ints ? 'integer' : 'none';
+}

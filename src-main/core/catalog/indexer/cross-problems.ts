@@ -3,10 +3,13 @@
 // folder sits under the other split. Recomputed on every run from the tables.
 import type { Catalog } from '../db';
 import type { Problem } from '../../dataset/metadata';
+import { getMeta } from './meta';
 
 const EXAMPLES = 5;
 
 interface PlateGap {
+  /** The plate's folder where one was indexed, else null. */
+  dir: string | null;
   split: string;
   experiment: string;
   plate: number;
@@ -19,6 +22,7 @@ function gaps(db: Catalog, condition: string): PlateGap[] {
   return db
     .prepare(
       `SELECT e.split, e.name AS experiment, p.plate,
+              (SELECT min(s.dir) FROM plate_scans s WHERE s.experiment = e.name AND s.plate = p.plate) AS dir,
               SUM(${condition}) AS n, COUNT(*) AS total,
               (SELECT group_concat(well, ', ') FROM (
                  SELECT w2.well FROM wells w2 WHERE w2.plate_id = p.id AND ${condition.replaceAll('w.', 'w2.')}
@@ -35,24 +39,30 @@ function more(g: PlateGap): string {
 
 export function crossProblems(db: Catalog): Problem[] {
   const out: Problem[] = [];
+  // A plate without a folder is named where its release keeps plate folders.
+  const prefix = (g: PlateGap) => (getMeta(db, 'format') === 'rxrx1-2020' ? 'images' : g.split);
+  const where = (g: PlateGap) => g.dir ?? `${prefix(g)}/${g.experiment}/Plate${g.plate}`;
   for (const g of gaps(db, '(w.in_metadata = 1 AND w.has_images = 0)'))
     out.push({
       kind: 'csv-row-without-images',
-      path: `${g.split}/${g.experiment}/Plate${g.plate}`,
+      path: where(g),
       message: `${g.n} well${g.n > 1 ? 's' : ''} listed in the metadata have no images (${more(g)})`,
       count: g.n,
     });
   for (const g of gaps(db, '(w.in_metadata = 0 AND w.has_images = 1)'))
     out.push({
       kind: 'image-without-csv-row',
-      path: `${g.split}/${g.experiment}/Plate${g.plate}`,
+      path: where(g),
       message: `${g.n} well${g.n > 1 ? 's' : ''} with images have no metadata row (${more(g)})`,
       count: g.n,
     });
+  // Only folders whose path names a split can sit under the wrong one (not images/{EXP}/...).
   const misplaced = db
     .prepare(
       `SELECT s.dir, e.split FROM plate_scans s JOIN experiments e ON e.name = s.experiment
-       WHERE e.split != s.split ORDER BY s.dir`,
+       WHERE e.split != s.split
+         AND (s.dir LIKE 'train/%' OR s.dir LIKE 'test/%' OR s.dir LIKE 'images/train/%' OR s.dir LIKE 'images/test/%')
+       ORDER BY s.dir`,
     )
     .all() as Array<{ dir: string; split: string }>;
   for (const m of misplaced)

@@ -15,7 +15,7 @@ import { crossProblems } from './cross-problems';
 import { flatCandidates, flatChannelProblems } from './flat-check';
 import { replaceScopeProblems } from './problem-store';
 import { clearDerivedStale, derivedStale, getMeta, setMeta } from './meta';
-import { listPlateDirs, toPlateScan } from './walk';
+import { listPlateDirs, noImageFolderProblem, toPlateScan } from './walk';
 import { defaultScanThreads, ScanPool } from './scan-pool';
 import type { RawScan } from './scan-core';
 
@@ -90,8 +90,12 @@ export async function indexDataset(opts: IndexOptions): Promise<IndexResult> {
     const ids = new CatalogIds(db);
     const threads = opts.threads ?? defaultScanThreads();
     const signature = metadataSignature(root);
+    // A catalog from before label styles were recorded is re-read once: string labels there
+    // still carry numbers taken for 2019 ids.
     const wellsChanged =
-      signature !== getMeta(db, 'metadata_signature') || getMeta(db, 'format') === undefined;
+      signature !== getMeta(db, 'metadata_signature') ||
+      getMeta(db, 'format') === undefined ||
+      getMeta(db, 'label_style') === undefined;
     // pixel_stats.csv is big: parse it on a worker while the plates are indexed. It is redone when
     // the well metadata changes too, since its rows attach to the experiments listed there.
     const pixelSig = pixelSignature(root);
@@ -110,7 +114,11 @@ export async function indexDataset(opts: IndexOptions): Promise<IndexResult> {
     throwIfCancelled(opts.signal);
     await yieldToLoop();
 
-    const { plates, problems: treeProblems } = listPlateDirs(root);
+    // The 2020 layout (images/{EXP}/Plate{p}) takes each experiment's split from the metadata.
+    const { plates, problems: treeProblems } = listPlateDirs(root, (e) => ids.experimentSplit(e));
+    const format = getMeta(db, 'format') ?? 'none';
+    if (plates.length === 0 && format !== 'none')
+      treeProblems.push(noImageFolderProblem(root, format));
     const known = new Map(
       (
         db.prepare('SELECT dir, digest, experiment, plate FROM plate_scans').all() as Array<{
@@ -222,7 +230,7 @@ export async function indexDataset(opts: IndexOptions): Promise<IndexResult> {
     const counts = catalogCounts(db);
     return {
       ...counts,
-      format: (getMeta(db, 'format') ?? 'none') as MetadataFormat,
+      format: format as MetadataFormat,
       seconds: Math.round((performance.now() - started) / 10) / 100,
       changed,
       platesScanned,

@@ -7,8 +7,9 @@ import { openCatalog } from '../db';
 import { buildFixture, dumpCatalog, dumpWithIds, tempDir, tinyPng } from '../test-fixture';
 import { indexDataset } from './index';
 import { PlateLabError } from '../../errors';
+import { realSampleDir } from '../../dataset/real-sample';
 
-const REAL = path.resolve(__dirname, '../../../../../shared/rxrx1');
+const REAL = realSampleDir() ?? path.resolve(__dirname, '../../../../../shared/rxrx1');
 const made: string[] = [];
 function temp(prefix: string): string {
   const d = tempDir(prefix);
@@ -129,6 +130,7 @@ describe('indexDataset on a fixture', () => {
       expect(kinds).toEqual([
         { kind: 'image-without-csv-row', n: 1 },
         { kind: 'missing-channel', n: 1 },
+        { kind: 'missing-site', n: 1 }, // E05 has site 1 only
       ]);
     });
 
@@ -310,6 +312,7 @@ describe('problems found in the tree', () => {
     expect(kinds).toEqual({
       'bad-file-name': 2,
       'missing-channel': 1,
+      'missing-site': 1, // F06 has site 1 only
       'corrupt-png': 1,
       'duplicate-image': 1,
       'outside-layout': 3,
@@ -318,7 +321,7 @@ describe('problems found in the tree', () => {
       'duplicate-row': 1,
       'conflicting-label': 1,
     });
-    expect(r.problems).toBe(15);
+    expect(r.problems).toBe(16);
     read(dbFile, (db) => {
       const corrupt = db
         .prepare("SELECT path, message FROM problems WHERE kind = 'corrupt-png'")
@@ -362,7 +365,7 @@ describe('problems found in the tree', () => {
     fs.rmSync(path.join(plate, 'notes.txt'));
     fs.writeFileSync(path.join(plate, 'D04_s1_w1.png'), await tinyPng(5));
     const r2 = await indexDataset({ root, dbFile });
-    expect(r2.problems).toBe(13);
+    expect(r2.problems).toBe(14);
     expect(read(dbFile, (db) => dumpCatalog(db))).toEqual(await cleanDump(root));
   });
 });
@@ -385,8 +388,22 @@ describe.skipIf(!fs.existsSync(path.join(REAL, 'train.csv')))('the real RxRx1 sa
         .all(),
     );
     // Every well but the 18 imaged B02 controls lacks images; one summary entry per plate (204).
-    expect(kinds).toEqual([{ kind: 'csv-row-without-images', n: 62755 - 18, entries: 204 }]);
-    expect(r.problems).toBe(62737);
+    // The sample holds site 1 only of each imaged well: each is named as missing site 2.
+    expect(kinds).toEqual([
+      { kind: 'csv-row-without-images', n: 62755 - 18, entries: 204 },
+      { kind: 'missing-site', n: 18, entries: 18 },
+    ]);
+    expect(r.problems).toBe(62737 + 18);
+    expect(
+      read(dbFile, (db) =>
+        db
+          .prepare("SELECT path, message FROM problems WHERE kind = 'missing-site' ORDER BY path")
+          .get(),
+      ),
+    ).toEqual({
+      path: 'test/HEPG2-08/Plate1/B02',
+      message: 'well B02 has images for site 1 but none for site 2',
+    });
     const again = await indexDataset({ root: REAL, dbFile });
     expect(again.changed).toEqual({ added: 0, updated: 0, removed: 0 });
     expect(again.metadataRead).toBe(false);

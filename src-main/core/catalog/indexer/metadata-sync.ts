@@ -96,6 +96,7 @@ export function syncMetadata(
     }
     replaceScopeProblems(db, 'metadata', meta.problems);
     setMeta(db, 'format', meta.format);
+    setMeta(db, 'label_style', meta.labelStyle ?? 'none');
     setMeta(db, 'metadata_files', JSON.stringify(meta.files));
     setMeta(db, 'metadata_signature', signature);
     markDerivedStale(db);

@@ -2,8 +2,8 @@
 // files on disk (PNG headers read only for new or changed files), stale rows removed, the plate's
 // problems replaced and its digest stored last, so a crash before the commit just redoes the plate.
 import type { Catalog } from '../db';
-import { parseImagePath } from '../../dataset/layout';
-import { CHANNELS, idCode, parseWellName, wellName } from '../../dataset/plate';
+import { parseImageFileName } from '../../dataset/layout';
+import { CHANNELS, SITES, idCode, parseWellName, wellName } from '../../dataset/plate';
 import type { Problem } from '../../dataset/metadata';
 import type { CatalogIds } from './ids';
 import { PNG_HEADER_BYTES, readPngHeaderSync, type PngHeader } from './png-header';
@@ -47,7 +47,7 @@ const headerBuf = Buffer.alloc(PNG_HEADER_BYTES);
 
 /**
  * File names exactly as RxRx1 writes them (upper-case row, two-digit column 01–24, site ≥ 1,
- * channel 1–6, '.png'): parseImagePath accepts each of these with this same well, site and channel.
+ * channel 1–6, '.png'): parseImageFileName accepts each of these with this same well, site and channel.
  */
 const CANONICAL_FILE_RE = /^([A-P])(0[1-9]|1\d|2[0-4])_s([1-9]\d{0,5})_w([1-6])\.png$/;
 /** Rows per multi-row INSERT of new images (9 parameters each) and sites (4 each). */
@@ -78,27 +78,26 @@ function plan(
   const planned: PlannedImage[] = [];
   const keys = new Set<string>();
   const files = [...scan.files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  // The plate folder itself is valid (walk.ts), so a canonical file name needs no full-path parse.
-  const fastOk = !plate.dir.includes('\\');
+  // The plate folder itself is valid (walk.ts, in any of the layouts), so only the file name is parsed.
   for (const f of files) {
     const rel = `${plate.dir}/${f.name}`;
     let site: number;
     let channel: number;
     let well: string;
-    const fast = fastOk ? CANONICAL_FILE_RE.exec(f.name) : null;
+    const fast = CANONICAL_FILE_RE.exec(f.name);
     if (fast) {
       well = `${fast[1]}${fast[2]}`;
       site = Number(fast[3]);
       channel = Number(fast[4]);
     } else {
-      const parsed = parseImagePath(rel);
+      const parsed = parseImageFileName(f.name);
       if (!parsed.ok) {
         problems.push({ kind: 'bad-file-name', path: rel, message: parsed.reason });
         continue;
       }
-      site = parsed.image.site;
-      channel = parsed.image.channel;
-      well = wellName(parseWellName(parsed.image.well)!);
+      site = parsed.site;
+      channel = parsed.channel;
+      well = wellName(parseWellName(parsed.well)!);
     }
     const key = `${well}_s${site}_w${channel}`;
     if (keys.has(key)) {
@@ -172,6 +171,25 @@ function plan(
     let set = bySite.get(k);
     if (!set) bySite.set(k, (set = new Set()));
     set.add(p.channel);
+  }
+  // Wells with images for some of their sites only (RxRx1 images sites 1 and 2 of every well).
+  const sitesByWell = new Map<string, Set<number>>();
+  for (const p of planned) {
+    let set = sitesByWell.get(p.well);
+    if (!set) sitesByWell.set(p.well, (set = new Set()));
+    set.add(p.site);
+  }
+  for (const [well, set] of sitesByWell) {
+    const expected = Array.from({ length: SITES }, (_, i) => i + 1);
+    const missing = expected.filter((s) => !set.has(s));
+    if (missing.length === 0) continue;
+    const has = [...set].sort((a, b) => a - b);
+    const list = (xs: number[]) => `site${xs.length > 1 ? 's' : ''} ${xs.join(', ')}`;
+    problems.push({
+      kind: 'missing-site',
+      path: `${plate.dir}/${well}`,
+      message: `well ${well} has images for ${list(has)} but none for ${list(missing)}`,
+    });
   }
   for (const [k, set] of bySite) {
     if (set.size >= CHANNELS) continue;

@@ -1,10 +1,29 @@
-// Reads a CSV file row by row with csv-parse, addressing values by header name and keeping each
-// row's line number. Rows are handed to a visitor as they are parsed (no per-row objects kept),
-// so the 753,060-row pixel_stats.csv costs little memory; rows with the wrong field count are reported.
+// Reads a well-metadata CSV row by row with csv-parse, addressing values by header name and keeping
+// each row's line number; values lose surrounding spaces and stray quotes (`"B02 "` -> B02), and the
+// rows where that happened can be asked for. Rows with the wrong field count are reported.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse, type CastingContext } from 'csv-parse/sync';
 import type { Problem } from './types';
+
+const isSpace = (c: number) => c === 32 || c === 9 || c === 0xa0 || c === 0xfeff;
+const isQuote = (c: number) => c === 34 || c === 39;
+
+/**
+ * A field without surrounding whitespace and without one pair of surrounding quotes left over from
+ * sloppy quoting (`' "B02 " '`, `'B02 '`, `"'B02'"` -> 'B02'). Fast path: most fields are tidy.
+ */
+export function tidyField(raw: string): string {
+  const n = raw.length;
+  if (n === 0) return raw;
+  const a = raw.charCodeAt(0);
+  const z = raw.charCodeAt(n - 1);
+  if (!isSpace(a) && !isSpace(z) && !isQuote(a) && !isQuote(z)) return raw;
+  let v = raw.trim().replace(/^\uFEFF/, '');
+  if (v.length >= 2 && isQuote(v.charCodeAt(0)) && v.charCodeAt(v.length - 1) === v.charCodeAt(0))
+    v = v.slice(1, -1).trim();
+  return v;
+}
 
 /** One parsed row; valid only inside the visitor call unless kept by readCsvTable. */
 export class CsvRow {
@@ -14,10 +33,55 @@ export class CsvRow {
     private readonly index: ReadonlyMap<string, number>,
   ) {}
 
-  /** Value by lower-cased header name; undefined when the file has no such column. */
+  /** Tidied value (see tidyField) by lower-cased header name; undefined when the file has no such column. */
   get(column: string): string | undefined {
     const i = this.index.get(column);
+    return i === undefined ? undefined : tidyField(this.record[i]!);
+  }
+
+  /** The value exactly as the file has it (inside CSV quoting), or undefined when there is no such column. */
+  raw(column: string): string | undefined {
+    const i = this.index.get(column);
     return i === undefined ? undefined : this.record[i];
+  }
+}
+
+/**
+ * Collects values that needed tidying (surrounding spaces or quotes) and reports one problem per
+ * file and column: the first line with the value as written, and how many rows had one.
+ */
+export class UntidyValues {
+  private readonly seen = new Map<string, { line: number; raw: string; tidy: string; n: number }>();
+
+  constructor(private readonly problems: Problem[]) {}
+
+  /** Checks the given columns of a row; returns nothing (the value to use is row.get(column)). */
+  check(file: string, row: CsvRow, columns: readonly string[]): void {
+    for (const c of columns) {
+      const raw = row.raw(c);
+      if (raw === undefined) continue;
+      const tidy = tidyField(raw);
+      if (tidy === raw) continue;
+      const key = `${file}\0${c}`;
+      const prev = this.seen.get(key);
+      if (prev) prev.n++;
+      else this.seen.set(key, { line: row.line, raw, tidy, n: 1 });
+    }
+  }
+
+  /** Adds the problems gathered so far (call once, after the files are read). */
+  flush(): void {
+    for (const [key, v] of this.seen) {
+      const [file, column] = key.split('\0') as [string, string];
+      const more = v.n > 1 ? ` (${v.n} rows of ${file} in all, first shown)` : '';
+      this.problems.push({
+        kind: 'untidy-value',
+        path: file,
+        message: `line ${v.line}: ${column} ${JSON.stringify(v.raw)} has surrounding spaces or quotes; read as ${JSON.stringify(v.tidy)}${more}`,
+        count: v.n,
+      });
+    }
+    this.seen.clear();
   }
 }
 
@@ -65,16 +129,32 @@ export function forEachCsvRow(
     parse(text, {
       bom: true,
       relax_column_count: true,
+      // Fields are tidied by tidyField (and untidy ones reported by the readers), so spaces and
+      // quotes around a value are kept here: `, "B02 " ,` must not fail the whole file.
+      relax_quotes: true,
       skip_empty_lines: true,
-      trim: true,
       on_record: (record: string[], context: CastingContext) => {
         if (header === null) {
-          header = record.map((h) => h.toLowerCase());
+          // Header variants: 'Well', ' "siRNA" ', 'Well Type', 'well-type' -> 'well', 'sirna', 'well_type'.
+          header = record.map((h) =>
+            tidyField(h)
+              .toLowerCase()
+              .replace(/[\s-]+/g, '_'),
+          );
           index = new Map(header.map((h, i) => [h, i]));
           accepted = onHeader(header);
         } else if (!accepted) {
           // refused by the caller: skip the rows
-        } else if (record.length !== header.length) {
+        } else if (record.every((f) => tidyField(f) === '')) {
+          // a blank line (spaces or separators only)
+        } else if (
+          record.length !== header.length &&
+          // Trailing empty fields (a separator at the end of each row, as spreadsheets export) are harmless.
+          !(
+            record.length > header.length &&
+            record.slice(header.length).every((f) => tidyField(f) === '')
+          )
+        ) {
           problems.push({
             kind: 'malformed-row',
             path: name,

@@ -8,7 +8,7 @@ import { readPixelStats, PIXEL_STATS_FILE } from './pixel-stats';
 import type { MetadataResult, Problem } from './types';
 
 export type * from './types';
-export { parseLabel } from './parse-row';
+export { parseLabel, labelStyleOf, type LabelStyle } from './parse-row';
 export { PIXEL_STATS_FILE, columnsToStats } from './pixel-stats';
 export {
   parsePixelStatsCore,
@@ -45,7 +45,16 @@ export function readMetadata(root: string, opts: ReadMetadataOptions = {}): Meta
     const wells = read2020(root, problems);
     const pixelStats = withPixels ? readPixelStats(root, problems) : null;
     const files = [METADATA_2020, ...(pixelStats ? [PIXEL_STATS_FILE] : [])];
-    return { format: 'rxrx1-2020', wells, pixelStats, problems, testOrder: null, files };
+    // The 2020 release's submission-style label is the integer sirna_id (sirna holds siRNA names).
+    return {
+      format: 'rxrx1-2020',
+      labelStyle: 'integer',
+      wells,
+      pixelStats,
+      problems,
+      testOrder: null,
+      files,
+    };
   }
   if (has2019Files(root)) {
     const r = read2019(root, problems);
@@ -53,6 +62,7 @@ export function readMetadata(root: string, opts: ReadMetadataOptions = {}): Meta
     if (pixelStats) r.files.push(PIXEL_STATS_FILE);
     return {
       format: r.style === 'integer' ? 'rxrx1-2019' : 'rxrx1-strings',
+      labelStyle: r.labelStyle,
       wells: r.wells,
       pixelStats,
       problems,
@@ -65,5 +75,13 @@ export function readMetadata(root: string, opts: ReadMetadataOptions = {}): Meta
     path: '.',
     message: 'no metadata found (expected train.csv/test.csv or metadata.csv)',
   });
-  return { format: 'none', wells: [], pixelStats: null, problems, testOrder: null, files: [] };
+  return {
+    format: 'none',
+    labelStyle: null,
+    wells: [],
+    pixelStats: null,
+    problems,
+    testOrder: null,
+    files: [],
+  };
 }

@@ -5,8 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readMetadata } from './index';
+import { realSampleDir } from '../real-sample';
 
-const REAL = path.resolve(__dirname, '../../../../../shared/rxrx1');
+const REAL = realSampleDir() ?? path.resolve(__dirname, '../../../../../shared/rxrx1');
 const dirs: string[] = [];
 
 function fixture(files: Record<string, string>): string {
@@ -68,7 +69,7 @@ describe.skipIf(!fs.existsSync(path.join(REAL, 'train.csv')))('real RxRx1 2019 C
 });
 
 describe('string-label re-release', () => {
-  it('parses sirna_N into its number and UNTREATED as a negative control', () => {
+  it('keeps sirna_N as text without a 2019 id (another numbering) and UNTREATED as a negative control', () => {
     const dir = fixture({
       'train.csv':
         'id_code,experiment,plate,well,sirna\nHEPG2-01_1_B03,HEPG2-01,1,B03,sirna_250\nHEPG2-01_1_B04,HEPG2-01,1,B04,sirna_1115\n',
@@ -78,21 +79,26 @@ describe('string-label re-release', () => {
     });
     const r = readMetadata(dir);
     expect(r.format).toBe('rxrx1-strings');
+    expect(r.labelStyle).toBe('string');
     expect(r.problems).toEqual([]);
     const by = new Map(r.wells.map((w) => [w.idCode, w]));
     expect(by.get('HEPG2-01_1_B03')).toMatchObject({
       sirna: 'sirna_250',
-      sirnaId: 250,
+      sirnaId: null,
       wellType: 'treatment',
     });
-    // The re-release renumbers: 1115 is a treatment there, not a 2019 positive control.
-    expect(by.get('HEPG2-01_1_B04')).toMatchObject({ sirnaId: 1115, wellType: 'treatment' });
+    // The re-release renumbers: sirna_1115 is a treatment there, not a 2019 positive control.
+    expect(by.get('HEPG2-01_1_B04')).toMatchObject({ sirnaId: null, wellType: 'treatment' });
     expect(by.get('HEPG2-01_1_B02')).toMatchObject({
       sirna: 'UNTREATED',
       sirnaId: null,
       wellType: 'negative_control',
     });
-    expect(by.get('HEPG2-01_1_C03')).toMatchObject({ sirnaId: 852, wellType: 'positive_control' });
+    expect(by.get('HEPG2-01_1_C03')).toMatchObject({
+      sirna: 'sirna_852',
+      sirnaId: null,
+      wellType: 'positive_control',
+    });
     expect(by.get('HEPG2-08_1_B03')).toMatchObject({ split: 'test', sirna: null });
   });
 });
@@ -168,8 +174,10 @@ describe('problems', () => {
       'test.csv': 'id_code,experiment,plate,well\n',
     });
     const r = readMetadata(dir);
-    // 'abc' is a string label, so the whole file set reads as the re-release: no integer-label error.
-    expect(r.format).toBe('rxrx1-strings');
+    // 'abc' is a string label among integer ones: read as text, and the two styles are reported;
+    // the files are taken as the release most labels follow.
+    expect(r.format).toBe('rxrx1-2019');
+    expect(r.labelStyle).toBe('mixed');
     expect(r.wells.map((w) => w.idCode).sort()).toEqual(
       [
         'HUVEC-01_1_B02',
@@ -180,10 +188,11 @@ describe('problems', () => {
       ].sort(),
     );
     expect(r.wells.find((w) => w.idCode === 'HUVEC-01_1_B04')!.sirnaId).toBe(11);
-    const summary = r.problems.map((p) => `${p.kind} ${p.path} ${p.message.split(':')[0]}`);
+    const summary = r.problems.map((p) => `${p.kind} ${p.path} ${p.message.split(/[:]/)[0]}`);
     expect(summary).toEqual([
       'malformed-row train.csv line 8',
       'missing-file test_controls.csv test_controls.csv is missing',
+      'mixed-label-style train.csv siRNA labels mix 2019 integer ids (first',
       'duplicate-row train.csv line 3',
       'conflicting-label train.csv line 5',
       'malformed-row train.csv line 6',

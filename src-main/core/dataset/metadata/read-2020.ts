@@ -1,6 +1,6 @@
 // Reads the 2020 RxRx1 `metadata.csv`: one row per site (site_id, well_id, cell_type, dataset,
 // experiment, plate, well, site, well_type, sirna, sirna_id), folded into one WellMeta per well.
-import { csvExists, readCsvTable, requireColumns } from './csv-table';
+import { csvExists, readCsvTable, requireColumns, UntidyValues } from './csv-table';
 import { parseWellRow } from './parse-row';
 import type { Problem, WellMeta } from './types';
 
@@ -26,6 +26,7 @@ export function read2020(root: string, problems: Problem[]): WellMeta[] {
     return [];
   const wells = new Map<string, WellMeta>();
   const sites = new Map<string, WellMeta>();
+  const untidy = new UntidyValues(problems);
   for (const row of table.rows) {
     const dataset = (row.get('dataset') ?? '').toLowerCase();
     if (dataset !== 'train' && dataset !== 'test') {
@@ -36,10 +37,10 @@ export function read2020(root: string, problems: Problem[]): WellMeta[] {
       });
       continue;
     }
-    const w = parseWellRow(row, { file, split: dataset, style: 'string', problems });
+    const w = parseWellRow(row, { file, split: dataset, style: 'string', problems, untidy });
     if (!w) continue;
     const idText = row.get('sirna_id') ?? '';
-    if (/^\d+$/.test(idText)) w.sirnaId = Number(idText);
+    if (/^\d+(\.0+)?$/.test(idText)) w.sirnaId = Number(idText);
     const cellType = row.get('cell_type');
     if (cellType) w.cellType = cellType;
     const siteText = row.get('site') ?? '';
@@ -71,5 +72,6 @@ export function read2020(root: string, problems: Problem[]): WellMeta[] {
         message: `line ${w.sourceLine}: well ${w.idCode} is labelled differently from line ${prevWell.sourceLine} (another site); keeping the first`,
       });
   }
+  untidy.flush();
   return [...wells.values()];
 }

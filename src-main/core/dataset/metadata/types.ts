@@ -3,6 +3,8 @@
 import type { Split } from '../layout';
 
 export type MetadataFormat = 'rxrx1-2019' | 'rxrx1-strings' | 'rxrx1-2020' | 'none';
+/** The label style a dataset's files agree on; 'mixed' when they use both numberings. */
+export type DatasetLabelStyle = 'integer' | 'string' | 'mixed';
 export type WellType = 'treatment' | 'positive_control' | 'negative_control';
 
 export interface WellMeta {
@@ -48,7 +50,14 @@ export type ProblemKind =
   | 'unreadable-file'
   | 'csv-row-without-images'
   | 'image-without-csv-row'
-  | 'flat-channel';
+  // A channel image that is flat or near-constant (std below 0.5 grey levels).
+  | 'flat-channel'
+  // Real-data shapes (issue 10): a value written with spaces or quotes around it, labels in both
+  // numberings, a well lacking one of its sites, a metadata format with no image folder found.
+  | 'untidy-value'
+  | 'mixed-label-style'
+  | 'missing-site'
+  | 'no-image-folder';
 
 export interface Problem {
   kind: ProblemKind;
@@ -61,6 +70,8 @@ export interface Problem {
 
 export interface MetadataResult {
   format: MetadataFormat;
+  /** How siRNA labels are written, and so how a submission writes them; null without metadata. */
+  labelStyle: DatasetLabelStyle | null;
   wells: WellMeta[];
   pixelStats: PixelStat[] | null;
   problems: Problem[];

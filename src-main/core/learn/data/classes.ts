@@ -1,6 +1,8 @@
 // The class list of a run: which target (siRNA, cell type, well type), its labels in a fixed order
 // (siRNA by numeric id), and the cell types for the optional cell-type input. Saved as classes.json.
 import type { TrainConfig } from '../../../../src-shared/contract';
+import { labelStyleOf } from '../../dataset/metadata';
+import { inputError } from '../../errors';
 import type { SiteRow } from './site-rows';
 
 export interface ClassList {
@@ -30,6 +32,21 @@ export function isUsable(
   return true;
 }
 
+/**
+ * siRNA labels in both styles (2019 integer ids and the re-release's strings) are two numberings:
+ * training on them would silently make two classes of one siRNA, so it is refused.
+ */
+function refuseMixedLabels(labels: string[]): void {
+  const int = labels.find((l) => labelStyleOf(l) === 'integer');
+  const str = labels.find((l) => labelStyleOf(l) === 'string');
+  if (int !== undefined && str !== undefined)
+    throw inputError(
+      `the siRNA labels mix 2019 integer ids (e.g. ${int}) and the re-release's string labels (e.g. ${str}); ` +
+        "they are different numberings, so training would split one siRNA into two classes: make the metadata use one style (see the 'mixed-label-style' problem)",
+    );
+}
+
+/** The run's classes from the usable training sites; throws an input error for mixed siRNA label styles. */
 export function buildClassList(
   rows: SiteRow[],
   config: Pick<TrainConfig, 'target' | 'includeControls'>,
@@ -42,6 +59,7 @@ export function buildClassList(
     const label = targetLabel(r, config.target)!;
     if (!ids.has(label)) ids.set(label, config.target === 'sirna' ? r.sirnaId : null);
   }
+  if (config.target === 'sirna') refuseMixedLabels([...ids.keys()]);
   const labels = [...ids.keys()].sort((a, b) => {
     const ia = ids.get(a);
     const ib = ids.get(b);
