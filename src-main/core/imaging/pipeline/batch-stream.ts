@@ -3,7 +3,6 @@
 // cache tickets) to a pool of worker threads, which decode and augment ahead of the trainer
 // (`prefetch` batches in flight) and transfer the buffers back. Batches come out in plan order
 // whatever the number of workers: each batch is a function of its plan alone.
-import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { cancelledError, PlateLabError, throwIfCancelled, type ErrorCode } from '../../errors';
 import { DecodedSiteCache, siteDigest, type CacheLimits, type CacheTicket } from '../decoded-cache';
@@ -11,6 +10,7 @@ import type { Normalization } from '../normalize';
 import type { StatsProvider } from '../stats-provider';
 import { BatchBuilder } from './batch-builder';
 import { D4_COUNT } from './d4';
+import { defaultDecodeWorkers } from './threads';
 import { epochSeed, mulberry32, permutation, type Random } from './rng';
 import type {
   Batch,
@@ -54,24 +54,6 @@ export interface CacheStreamStats {
   evicted: number;
   /** Why the cache stopped growing below its budget (a nearly full disk), or null. */
   warning: string | null;
-}
-
-/**
- * Decode workers when none are asked for: one per core but one (the trainer's thread), at least 1.
- * Their sharp decodes run on libuv's thread pool, shared by all threads of a process and 4 threads
- * unless UV_THREADPOOL_SIZE says more (see `threadPoolEnv`).
- */
-export function defaultDecodeWorkers(): number {
-  return Math.max(1, os.availableParallelism() - 1);
-}
-
-/**
- * Environment for a process that will run the pipeline: UV_THREADPOOL_SIZE raised to the core
- * count (libuv reads it once, at the pool's first use, so it must be set when the process starts).
- */
-export function threadPoolEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  if (env.UV_THREADPOOL_SIZE) return env;
-  return { ...env, UV_THREADPOOL_SIZE: String(Math.max(4, os.availableParallelism())) };
 }
 
 export interface BatchStreamOptions extends StreamOptions {

@@ -321,6 +321,8 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     normalization: config.normalization,
     stats,
     cacheFile: job.cacheFile ?? decodedCacheFile(dbFile, config.imageSize),
+    cacheLimits: job.cacheBudgetBytes ? { budgetBytes: job.cacheBudgetBytes } : undefined,
+    workers: job.decodeWorkers,
     inProcess: job.inProcessData,
     onCacheStats: hooks.onCacheStats,
   });
