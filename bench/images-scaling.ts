@@ -21,7 +21,7 @@ export interface ScalingOptions {
   size: number;
   /** Worker counts to measure, or N for 1, 2 and N. Default 1, 2 and cores − 1. */
   workers?: number | number[];
-  /** Sites per pass (the dataset's sites repeated). Default max(256, 160 × most workers). */
+  /** Sites per pass (the dataset's sites repeated); at least max(256, 160 × workers) per row. */
   sites?: number;
   keep?: boolean;
   log?: (line: string) => void;
@@ -84,21 +84,21 @@ async function measure(
   const crop = Math.round((size * 3) / 4);
   if (mode === 'raw') {
     // Enough sites in flight to keep every pool thread busy (6 decodes per site).
-    const pass = async (): Promise<void> => {
+    const pass = async (list: SiteFiles[]): Promise<void> => {
       let next = 0;
       await Promise.all(
         Array.from({ length: Math.max(2, workers * 2) }, async () => {
-          while (next < sites.length) {
-            const s = sites[next++]!;
+          while (next < list.length) {
+            const s = list[next++]!;
             await Promise.all(s.files.map((f) => sharp(f).raw().toBuffer()));
           }
         }),
       );
     };
-    await pass(); // warm-up: page cache, JIT, libvips
+    await pass(sites.slice(0, 64)); // warm-up: page cache, JIT, libvips
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    await pass();
+    await pass(sites);
     const c = process.cpuUsage(c0);
     return {
       sitesPerSecond: n / ((performance.now() - t0) / 1000),
@@ -154,7 +154,9 @@ function inChild(
 ): ChildResult & { pinned: string | null } {
   const here = fileURLToPath(import.meta.url);
   const runTs = path.join(path.dirname(here), '..', 'bin', 'run-ts.js');
-  const args = [runTs, here, '--child', mode, root, String(n), String(size), String(workers)];
+  // Through tsx from the source tree; directly when this file was bundled to plain JS.
+  const entry = here.endsWith('.ts') ? [runTs, here] : [here];
+  const args = [...entry, '--child', mode, root, String(n), String(size), String(workers)];
   const cpus = os.availableParallelism();
   const taskset = process.platform === 'linux' && fs.existsSync('/usr/bin/taskset');
   const pinned = taskset && cores < cpus ? `0-${cores - 1}` : null;
@@ -189,7 +191,6 @@ export async function benchImagesScaling(opts: ScalingOptions) {
   if (!Number.isInteger(size) || size < 16) throw new Error(`--size ${size}: an integer ≥ 16`);
   const cpus = os.availableParallelism();
   const counts = workerCounts(opts.workers, cpus);
-  const n = opts.sites ?? Math.max(256, 160 * Math.max(...counts));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'platelab-bench-scaling-'));
   try {
     let root = opts.dataDir;
@@ -213,14 +214,14 @@ export async function benchImagesScaling(opts: ScalingOptions) {
       log(`note: images are ${meta.width}×${meta.height}; the pipeline resizes them to ${size}²`);
     const pngBytes = sites.flatMap((s) => s.files).map((f) => fs.statSync(f).size);
     const meanPngKiB = round(pngBytes.reduce((a, b) => a + b, 0) / pngBytes.length / 1024);
-    log(
-      `${sites.length} distinct sites (${meta.width}×${meta.height}, ${meanPngKiB} KiB/PNG), ${n} per pass`,
-    );
+    log(`${sites.length} distinct sites (${meta.width}×${meta.height}, ${meanPngKiB} KiB/PNG)`);
 
     const rows = [];
     for (const w of counts) {
       const cores = Math.min(w, cpus);
-      log(`workers ${w} on ${cores} core(s): raw decode…`);
+      // Enough batches that the timed part (after the first `w`) holds several waves of `w`.
+      const n = Math.max(opts.sites ?? 0, 256, 160 * w);
+      log(`workers ${w} on ${cores} core(s), ${n} sites: raw decode…`);
       const raw = inChild('raw', root, n, size, w, cores);
       log(`  raw ${round(raw.sitesPerSecond)} sites/s; pipeline…`);
       const pipe = inChild('pipeline', root, n, size, w, cores);
@@ -228,6 +229,7 @@ export async function benchImagesScaling(opts: ScalingOptions) {
       rows.push({
         workers: w,
         cores,
+        sites: n,
         pinnedCpus: pipe.pinned,
         pipelineSitesPerSecond: round(pipe.sitesPerSecond),
         rawDecodeSitesPerSecond: round(raw.sitesPerSecond),
@@ -260,7 +262,6 @@ export async function benchImagesScaling(opts: ScalingOptions) {
         distinctSites: sites.length,
         imagePx: meta.width,
         meanPngKiB,
-        sitesPerPass: n,
       },
       pipeline: { resolution: size, crop: Math.round((size * 3) / 4), batchSize: 32, cache: 'off' },
       rows,
@@ -287,7 +288,21 @@ export async function benchImagesScaling(opts: ScalingOptions) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
-  if (args[0] === '--child') {
+  if (args[0] !== '--child') {
+    // Standalone (a bundled copy on a machine without the repo): --size 512 --workers 1,2,15
+    const val = (name: string): string | undefined => {
+      const i = args.indexOf(name);
+      return i >= 0 ? args[i + 1] : undefined;
+    };
+    const workers = val('--workers')?.split(',').map(Number);
+    const result = await benchImagesScaling({
+      size: Number(val('--size') ?? 512),
+      workers: workers?.length === 1 ? workers[0] : workers,
+      sites: val('--sites') ? Number(val('--sites')) : undefined,
+      dataDir: val('--data-dir'),
+    });
+    console.log(JSON.stringify(result, null, 2));
+  } else {
     const [, mode, root, n, size, workers] = args;
     const r = await measure(
       mode as 'raw' | 'pipeline',
