@@ -177,6 +177,34 @@ describe('createBatchStream', () => {
     );
   });
 
+  it('warns once when the disk fills up under the cache, and keeps the batches exact', async () => {
+    const site = RES * RES * 6;
+    const ref = await collect(createBatchStream({ ...base(), inProcess: true }));
+    const cacheFile = path.join(root, 'fulldisk', `decoded-${RES}.bin`);
+    let free = 2 * 1024 ** 3 + 2 * site; // room for two sites above the 2 GiB reserve
+    const warnings: string[] = [];
+    const got = await collect(
+      createBatchStream({
+        ...base(),
+        workers: 2,
+        cacheFile,
+        cacheLimits: {
+          freeBytes: () => {
+            const now = free;
+            free = Math.max(2 * 1024 ** 3, free - site);
+            return now;
+          },
+        },
+        onCacheWarning: (w) => warnings.push(w),
+      }),
+    );
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/the disk has 2\.0 GiB free.*stopped growing at 2 sites/);
+    expect(fs.statSync(cacheFile).size).toBe(2 * site);
+    const flat = (bs: Batch[]) => Buffer.concat(bs.map((x) => Buffer.from(x.x.buffer)));
+    expect(flat(got).equals(flat(ref))).toBe(true);
+  });
+
   it('per-experiment stats from a table; a missing table entry is an error', async () => {
     const stats = {
       experiments: {

@@ -44,6 +44,8 @@ export interface StreamOptions {
   inProcess?: boolean;
   /** Called once when the stream ends with the decoded-site cache's counts. */
   onCacheStats?: (stats: CacheStreamStats) => void;
+  /** Called once, when it happens, if the cache stops growing (a nearly full disk); default console.warn. */
+  onCacheWarning?: (message: string) => void;
 }
 
 /** What the decoded-site cache did during one stream. */
@@ -330,7 +332,10 @@ async function* run(
         digest = siteDigest(opts.root, s.relPaths);
         digests.set(index, digest);
       }
-      return cache.ticket(s.siteKey, digest);
+      const warned = cache.warning;
+      const t = cache.ticket(s.siteKey, digest);
+      if (!warned && cache.warning) (opts.onCacheWarning ?? console.warn)(cache.warning);
+      return t;
     });
   };
   const inFlight: Array<Promise<Batch>> = [];

@@ -45,6 +45,8 @@ export interface TrainStreamOptions {
   /** Build on the calling thread (debugging only; the trainer uses the worker). */
   inProcess?: boolean;
   onCacheStats?: (stats: { hits: number; misses: number }) => void;
+  /** The decoded cache stopped growing below its budget (a nearly full disk). */
+  onCacheWarning?: (message: string) => void;
 }
 
 export type StreamItem =
@@ -155,6 +157,7 @@ export function createTrainStream(opts: TrainStreamOptions): TrainStream {
     stats: opts.stats,
     cacheFile: opts.cacheFile,
     cacheLimits: opts.cacheLimits,
+    onCacheWarning: opts.onCacheWarning,
     workers: opts.workers,
     prefetch: opts.prefetch,
     inProcess: opts.inProcess,

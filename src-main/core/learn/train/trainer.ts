@@ -304,6 +304,8 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
   const epochSeconds: number[] = [];
   let lastImagesPerSecond: number | null = null;
   let cancelled = false;
+  /** Decoded-cache warnings of this run (a nearly full disk), added to the summary. */
+  const cacheWarnings: string[] = [];
   const stream = createTrainStream({
     root,
     train,
@@ -325,6 +327,10 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     workers: job.decodeWorkers,
     inProcess: job.inProcessData,
     onCacheStats: hooks.onCacheStats,
+    onCacheWarning: (w) => {
+      cacheWarnings.push(w);
+      console.warn(`warning: ${w}`);
+    },
   });
   try {
     while (state.epoch < config.epochs && !cancelled) {
@@ -437,7 +443,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     epochsDone: state.epoch,
     bestValAccuracy: state.bestValAccuracy,
     imagesPerSecond: lastImagesPerSecond,
-    warnings: split.warnings,
+    warnings: [...split.warnings, ...cacheWarnings],
     error: null,
     errorCode: null,
   };
