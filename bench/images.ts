@@ -2,6 +2,7 @@
 // (a) plain sharp decode of a site's 6 PNGs, (b) our loadSite with per-image normalisation,
 // (c) reads from the decoded-site cache, (d) plate-sprite thumbnails (plus a 308-well plate
 // cold/warm). Prints JSON. Standalone: node bin/run-ts.js bench/images.ts [--rounds 5] [--concurrency 4]
+// With --size S (e.g. 512): decode scaling of the training pipeline instead, see images-scaling.ts.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { writeFixtureSites } from '../src-main/core/imaging/fixtures';
 import { loadSite } from '../src-main/core/imaging/load-site';
 import { plateSprite } from '../src-main/core/imaging/thumbnails';
 import { createBatchStream } from '../src-main/core/imaging/pipeline/batch-stream';
+import { benchImagesScaling } from './images-scaling';
 
 export interface BenchImagesOptions {
   /** Existing dataset root to measure; default: a fresh synthetic one in a temp dir. */
@@ -28,6 +30,12 @@ export interface BenchImagesOptions {
   fullPlate?: boolean;
   keep?: boolean;
   log?: (line: string) => void;
+  /** With a size: the decode-scaling bench at that size instead (see images-scaling.ts). */
+  size?: number;
+  /** Decode workers for the scaling bench: N → 1, 2, N; or a list. */
+  workers?: number | number[];
+  /** Sites per pass of the scaling bench. */
+  sites?: number;
 }
 
 interface Site {
@@ -134,6 +142,15 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 
 export async function benchImages(opts: BenchImagesOptions = {}) {
+  if (opts.size !== undefined)
+    return benchImagesScaling({
+      dataDir: opts.dataDir,
+      size: opts.size,
+      workers: opts.workers,
+      sites: opts.sites,
+      keep: opts.keep,
+      log: opts.log,
+    });
   const log = opts.log ?? ((l: string) => console.error(l));
   const rounds = opts.rounds ?? 5;
   const conc = opts.concurrency ?? 4;

@@ -4,6 +4,7 @@
 import { utilityProcess } from 'electron';
 import { EventEmitter } from 'node:events';
 import type { TrainingLauncher } from '../core/api/training-handlers';
+import { threadPoolEnv } from '../core/imaging/pipeline/threads';
 import type { ChildSpawner } from '../core/jobs/child-task';
 import type { ToTask } from '../core/jobs/child-task-protocol';
 import type { ChildMessage, ParentMessage, TrainSummary } from '../core/learn/train/messages';
@@ -16,7 +17,7 @@ export function utilityTrainingLauncher(childEntry: string): TrainingLauncher {
     const child = utilityProcess.fork(childEntry, [], {
       serviceName: 'PlateLab training',
       stdio: 'pipe',
-      env: { ...process.env },
+      env: threadPoolEnv(),
     });
     let stderrTail = '';
     child.stderr?.on('data', (d: Buffer) => {

@@ -20,10 +20,29 @@ interface TrainOpts {
   set: string[];
   resume?: boolean;
   backend?: string;
+  decodeWorkers?: string;
+  cacheGib?: string;
   json?: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** --decode-workers and --cache-gib as TrainJob fields; bad numbers are input errors. */
+function pipelineOptions(opts: TrainOpts): { decodeWorkers?: number; cacheBudgetBytes?: number } {
+  const out: { decodeWorkers?: number; cacheBudgetBytes?: number } = {};
+  if (opts.decodeWorkers !== undefined) {
+    const n = Number(opts.decodeWorkers);
+    if (!Number.isInteger(n) || n < 1)
+      throw inputError(`--decode-workers ${opts.decodeWorkers}: expected a positive integer`);
+    out.decodeWorkers = n;
+  }
+  if (opts.cacheGib !== undefined) {
+    const g = Number(opts.cacheGib);
+    if (!(g > 0)) throw inputError(`--cache-gib ${opts.cacheGib}: expected a positive number`);
+    out.cacheBudgetBytes = Math.round(g * 1024 ** 3);
+  }
+  return out;
+}
 
 export function register(program: Command): void {
   program
@@ -45,6 +64,8 @@ export function register(program: Command): void {
       '--backend <name>',
       'auto, tensorflow-gpu, tensorflow, webgpu, wasm or cpu (default: auto or $PLATELAB_BACKEND)',
     )
+    .option('--decode-workers <n>', 'decode worker threads (default: one per core but one)')
+    .option('--cache-gib <GiB>', 'disk budget of the decoded-site cache (default 20)')
     .option('--json', 'print a one-line JSON summary as the last line')
     .action((opts: TrainOpts) =>
       runCommand('train', async () => {
@@ -84,6 +105,7 @@ export function register(program: Command): void {
           config,
           resume: opts.resume,
           backend: sel.name,
+          ...pipelineOptions(opts),
         });
         const signal = interruptSignal();
         signal.addEventListener('abort', () => {

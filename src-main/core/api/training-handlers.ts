@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TrainConfig } from '../../../src-shared/contract';
 import type { AppContext } from '../app/app-context';
+import { pipelineJobSettings } from '../app/settings';
 import { inputError, PlateLabError, type ErrorCode } from '../errors';
 import { stepProgress } from '../jobs/job-manager';
 import { defaultConfigFor, parseTrainConfig } from '../learn/config/default-config';
@@ -139,6 +140,7 @@ export function trainingHandlers(
         dbFile: ds.dbFile,
         runDir,
         config: checked,
+        ...pipelineJobSettings(ctx.settings),
       });
       return { runId, jobId };
     },
@@ -152,7 +154,12 @@ export function trainingHandlers(
       if (!info.dbFile || !fs.existsSync(info.dbFile))
         throw inputError(`run ${runId}: its catalog ${info.dbFile ?? '(unknown)'} is gone`);
       return {
-        jobId: runJob(runId, `Resume ${runId}`, { dbFile: info.dbFile, runDir: dir, resume: true }),
+        jobId: runJob(runId, `Resume ${runId}`, {
+          dbFile: info.dbFile,
+          runDir: dir,
+          resume: true,
+          ...pipelineJobSettings(ctx.settings),
+        }),
       };
     },
     'training.cancel': ({ runId }) => {

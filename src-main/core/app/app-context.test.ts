@@ -8,7 +8,7 @@ import { PlateLabError } from '../errors';
 import { AppContext } from './app-context';
 import { catalogFileFor, dataLayout, DATA_ENV, resolveDataDir } from './data-dir';
 import { demoExists, startOpenDataset, startOpenDemo, startReindex } from './dataset-jobs';
-import { readSettings, writeSettings } from './settings';
+import { pipelineJobSettings, readSettings, writeSettings } from './settings';
 
 const dirs: string[] = [];
 const contexts: AppContext[] = [];
@@ -54,11 +54,24 @@ describe('data folder and settings', () => {
 
   it('round-trips settings and falls back to defaults on a corrupt file', () => {
     const file = path.join(tempDir(), 'settings.json');
-    expect(readSettings(file)).toEqual({ lastDataset: null, recentDatasets: [] });
-    writeSettings(file, { lastDataset: '/a', recentDatasets: ['/a'] });
+    const defaults = {
+      lastDataset: null,
+      recentDatasets: [],
+      decodedCacheGiB: 20,
+      decodeWorkers: null,
+    };
+    expect(readSettings(file)).toEqual(defaults);
+    expect(pipelineJobSettings(readSettings(file))).toEqual({ cacheBudgetBytes: 20 * 1024 ** 3 });
+    writeSettings(file, { ...defaults, lastDataset: '/a', recentDatasets: ['/a'] });
     expect(readSettings(file).lastDataset).toBe('/a');
+    // Pipeline knobs from a hand-edited file reach the training job.
+    fs.writeFileSync(file, JSON.stringify({ decodedCacheGiB: 0.5, decodeWorkers: 3 }));
+    expect(pipelineJobSettings(readSettings(file))).toEqual({
+      cacheBudgetBytes: 512 * 1024 ** 2,
+      decodeWorkers: 3,
+    });
     fs.writeFileSync(file, '{ not json');
-    expect(readSettings(file)).toEqual({ lastDataset: null, recentDatasets: [] });
+    expect(readSettings(file)).toEqual(defaults);
   });
 });
 

@@ -1,8 +1,9 @@
-// Builds one batch from its plan: loads sites (decoded-site cache or PNGs), normalises, crops,
-// applies the D4 transform and intensity jitter in a single pass per sample. Runs in the
-// pipeline's worker thread (or in-process for tests and debugging).
+// Builds one batch from its plan: loads sites (decoded-site cache slots or PNGs), normalises, crops,
+// applies the D4 transform and intensity jitter in a single pass per sample. Runs in a pipeline
+// worker thread (or in-process for tests and debugging); the cache's index lives with the stream.
+import { CHANNELS } from '../../dataset/plate';
 import { PlateLabError } from '../../errors';
-import { DecodedSiteCache, siteDigest } from '../decoded-cache';
+import { SiteSlots, type CacheTicket } from '../decoded-cache';
 import { loadRawSite, type RawSite } from '../load-site';
 import { MIN_STD, type ChannelStats } from '../normalize';
 import { siteStats } from '../stats-fallback';
@@ -12,8 +13,7 @@ import type { Batch, BatchPlan, BuilderConfig, PipelineSample, SamplePlan } from
 const CH = 6;
 
 export class BatchBuilder {
-  private cache: DecodedSiteCache | null;
-  private digests = new Map<number, string>();
+  private slots: SiteSlots | null;
 
   constructor(readonly config: BuilderConfig) {
     if (config.cropSize > config.resolution) {
@@ -22,27 +22,20 @@ export class BatchBuilder {
         `crop ${config.cropSize} is larger than the resolution ${config.resolution}`,
       );
     }
-    this.cache = config.cacheFile
-      ? DecodedSiteCache.open(config.cacheFile, config.resolution)
-      : null;
+    const r = config.resolution;
+    this.slots = config.cacheFile ? new SiteSlots(config.cacheFile, r * r * CHANNELS) : null;
   }
 
-  get cacheStats(): { hits: number; misses: number } {
-    return { hits: this.cache?.stats.hits ?? 0, misses: this.cache?.stats.misses ?? 0 };
-  }
-
-  private async site(index: number): Promise<RawSite> {
+  /** A site: read from its cache slot (`hit`), else decoded, and written to the slot (`fill`). */
+  private async site(index: number, ticket: CacheTicket | undefined): Promise<RawSite> {
     const s = this.config.samples[index];
     if (!s) throw new PlateLabError('VALIDATION', `sample ${index} does not exist`);
-    if (!this.cache)
-      return loadRawSite(this.config.root, s.relPaths, { size: this.config.resolution });
-    // Source digests are taken once per stream: later epochs then cost one read per site.
-    let digest = this.digests.get(index);
-    if (!digest) {
-      digest = siteDigest(this.config.root, s.relPaths);
-      this.digests.set(index, digest);
-    }
-    return this.cache.get(this.config.root, s.siteKey, s.relPaths, digest);
+    const r = this.config.resolution;
+    if (this.slots && ticket?.kind === 'hit')
+      return { width: r, height: r, data: this.slots.read(ticket.offset) };
+    const site = await loadRawSite(this.config.root, s.relPaths, { size: r });
+    if (this.slots && ticket?.kind === 'fill') this.slots.write(ticket.offset, site.data);
+    return site;
   }
 
   private statsFor(s: PipelineSample, raw: RawSite): ChannelStats | null {
@@ -54,7 +47,8 @@ export class BatchBuilder {
     );
   }
 
-  async build(plan: BatchPlan): Promise<Batch> {
+  /** The batch of a plan; `tickets[k]` (from the stream's cache) says how sample k is loaded. */
+  async build(plan: BatchPlan, tickets?: readonly CacheTicket[]): Promise<Batch> {
     const { cropSize: S } = this.config;
     const n = plan.samples.length;
     const x = new Float32Array(n * S * S * CH);
@@ -67,7 +61,7 @@ export class BatchBuilder {
         const k = next++;
         const p = plan.samples[k]!;
         const sample = this.config.samples[p.index]!;
-        const raw = await this.site(p.index);
+        const raw = await this.site(p.index, tickets?.[k]);
         writeSample(
           raw,
           this.statsFor(sample, raw),
@@ -84,8 +78,8 @@ export class BatchBuilder {
   }
 
   close(): void {
-    this.cache?.close();
-    this.cache = null;
+    this.slots?.close();
+    this.slots = null;
   }
 }
 

@@ -1,6 +1,7 @@
 // The batch streams end to end with real PNGs: every sample of a batch equals an independent
 // crop → D4 → normalise of the decoded site; seeds repeat; the worker and in-process paths agree;
-// the decoded cache is filled; cancellation and early exits stop the worker.
+// the decoded cache is filled; several workers give the same batches in order, also under a tiny
+// cache budget; cancellation and early exits stop the workers.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import {
   liveWorkers,
   trainPlans,
   type BatchStreamOptions,
+  type CacheStreamStats,
 } from './batch-stream';
 import { applyD4 } from './d4';
 import type { Batch, PipelineSample } from './types';
@@ -135,6 +137,72 @@ describe('createBatchStream', () => {
     expect(fs.statSync(cacheFile).size).toBe(samples.length * RES * RES * 6);
     for (let i = 0; i < first.length; i++)
       expect(Buffer.from(second[i]!.x.buffer).equals(Buffer.from(first[i]!.x.buffer))).toBe(true);
+  });
+
+  it('gives the same batches in the same order with 2 or 3 workers as in-process, and under a tiny cache budget', async () => {
+    const opts = { ...base(), batchSize: 2, epochs: 3 };
+    const flat = (bs: Batch[]) => Buffer.concat(bs.map((x) => Buffer.from(x.x.buffer)));
+    const ref = await collect(createBatchStream({ ...opts, inProcess: true }));
+    expect(ref.length).toBe(12);
+    for (const workers of [2, 3]) {
+      const got = await collect(createBatchStream({ ...opts, workers }));
+      expect(got.map((b) => b.index)).toEqual(ref.map((b) => b.index));
+      expect(got.flatMap((b) => b.keys)).toEqual(ref.flatMap((b) => b.keys));
+      expect(flat(got).equals(flat(ref))).toBe(true);
+    }
+    // Three workers share one cache that holds 3 of the 7 sites: evictions, reads still exact.
+    const cacheFile = path.join(root, 'tiny', `decoded-${RES}.bin`);
+    const budgetBytes = 3 * RES * RES * 6;
+    let stats: CacheStreamStats | null = null;
+    const cached = await collect(
+      createBatchStream({
+        ...opts,
+        workers: 3,
+        cacheFile,
+        cacheLimits: { budgetBytes },
+        onCacheStats: (s) => (stats = s),
+      }),
+    );
+    expect(flat(cached).equals(flat(ref))).toBe(true);
+    expect(stats!.evicted).toBeGreaterThan(0);
+    expect(stats!.hits + stats!.misses).toBe(3 * samples.length);
+    expect(fs.statSync(cacheFile).size).toBeLessThanOrEqual(budgetBytes);
+    const again = await collect(
+      createBatchStream({ ...opts, cacheFile, cacheLimits: { budgetBytes } }),
+    );
+    expect(flat(again).equals(flat(ref))).toBe(true);
+    expect(liveWorkers()).toBe(0);
+    expect(() => createBatchStream({ ...opts, workers: 0 })).toThrow(
+      /decode workers 0 must be a positive integer/,
+    );
+  });
+
+  it('warns once when the disk fills up under the cache, and keeps the batches exact', async () => {
+    const site = RES * RES * 6;
+    const ref = await collect(createBatchStream({ ...base(), inProcess: true }));
+    const cacheFile = path.join(root, 'fulldisk', `decoded-${RES}.bin`);
+    let free = 2 * 1024 ** 3 + 2 * site; // room for two sites above the 2 GiB reserve
+    const warnings: string[] = [];
+    const got = await collect(
+      createBatchStream({
+        ...base(),
+        workers: 2,
+        cacheFile,
+        cacheLimits: {
+          freeBytes: () => {
+            const now = free;
+            free = Math.max(2 * 1024 ** 3, free - site);
+            return now;
+          },
+        },
+        onCacheWarning: (w) => warnings.push(w),
+      }),
+    );
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/the disk has 2\.0 GiB free.*stopped growing at 2 sites/);
+    expect(fs.statSync(cacheFile).size).toBe(2 * site);
+    const flat = (bs: Batch[]) => Buffer.concat(bs.map((x) => Buffer.from(x.x.buffer)));
+    expect(flat(got).equals(flat(ref))).toBe(true);
   });
 
   it('per-experiment stats from a table; a missing table entry is an error', async () => {

@@ -1,13 +1,17 @@
 // Training and evaluation batch streams. The main thread draws every random choice from the seed
-// (order, crops, D4, jitter) and sends batch plans to a worker thread, which decodes and augments
-// ahead of the trainer (`prefetch` batches in flight) and transfers the buffers back.
+// (order, crops, D4, jitter) and owns the decoded-site cache's index; it sends batch plans (with
+// cache tickets) to a pool of worker threads, which decode and augment ahead of the trainer
+// (`prefetch` batches in flight) and transfer the buffers back. Batches come out in plan order
+// whatever the number of workers: each batch is a function of its plan alone.
 import { Worker } from 'node:worker_threads';
 import { cancelledError, PlateLabError, throwIfCancelled, type ErrorCode } from '../../errors';
+import { DecodedSiteCache, siteDigest, type CacheLimits, type CacheTicket } from '../decoded-cache';
 import type { Normalization } from '../normalize';
 import { resolveStatsWithFallback } from '../stats-fallback';
 import type { StatsProvider } from '../stats-provider';
 import { BatchBuilder } from './batch-builder';
 import { D4_COUNT } from './d4';
+import { defaultDecodeWorkers } from './threads';
 import { epochSeed, mulberry32, permutation, type Random } from './rng';
 import type {
   Batch,
@@ -30,13 +34,29 @@ export interface StreamOptions {
   /** A stats provider (resolved up front) or precomputed stats; unused for 'per-image'/'none'. */
   stats?: StatsProvider | StatsTable;
   cacheFile?: string;
+  /** The cache's disk budget and free-disk reserve (defaults in decoded-cache.ts). */
+  cacheLimits?: CacheLimits;
   signal?: AbortSignal;
-  /** Batches built ahead of the consumer. Default 3. */
+  /** Decode worker threads; default `defaultDecodeWorkers()` (cores − 1, at least 1). */
+  workers?: number;
+  /** Batches built ahead of the consumer. Default workers + 2. */
   prefetch?: number;
-  /** Build batches on the calling thread (tests, debugging). Default false: a worker thread. */
+  /** Build batches on the calling thread (tests, debugging). Default false: worker threads. */
   inProcess?: boolean;
-  /** Called once when the stream ends with the decoded-site cache's hit/miss counts. */
-  onCacheStats?: (stats: { hits: number; misses: number }) => void;
+  /** Called once when the stream ends with the decoded-site cache's counts. */
+  onCacheStats?: (stats: CacheStreamStats) => void;
+  /** Called once, when it happens, if the cache stops growing (a nearly full disk); default console.warn. */
+  onCacheWarning?: (message: string) => void;
+}
+
+/** What the decoded-site cache did during one stream. */
+export interface CacheStreamStats {
+  hits: number;
+  misses: number;
+  /** Sites dropped to stay within the disk budget. */
+  evicted: number;
+  /** Why the cache stopped growing below its budget (a nearly full disk), or null. */
+  warning: string | null;
 }
 
 export interface BatchStreamOptions extends StreamOptions {
@@ -131,6 +151,8 @@ function validate(opts: StreamOptions, crop: number): void {
     bad(`resolution ${opts.resolution} must be a positive integer`);
   if (!Number.isInteger(crop) || crop < 1 || crop > opts.resolution)
     bad(`crop ${crop} must be 1..${opts.resolution}`);
+  if (opts.workers !== undefined && (!Number.isInteger(opts.workers) || opts.workers < 1))
+    bad(`decode workers ${opts.workers} must be a positive integer`);
   opts.samples.forEach((s, i) => {
     if (s.relPaths.length !== 6)
       bad(`sample ${i} (${s.siteKey}) has ${s.relPaths.length} channel paths, not 6`);
@@ -166,24 +188,28 @@ export function planStream(opts: PlanStreamOptions): AsyncIterable<Batch> {
 
 /** A source of built batches: a worker thread or the calling thread. */
 interface Builder {
-  request(plan: BatchPlan): Promise<Batch>;
+  request(plan: BatchPlan, tickets?: CacheTicket[]): Promise<Batch>;
+  /** Requests not yet answered. */
+  readonly busy: number;
   close(): Promise<void>;
 }
 
-type CacheStatsSink = StreamOptions['onCacheStats'];
-
-function inProcessBuilder(config: BuilderConfig, onStats: CacheStatsSink): Builder {
+function inProcessBuilder(config: BuilderConfig): Builder {
   const b = new BatchBuilder(config);
   let chain: Promise<unknown> = Promise.resolve();
+  let busy = 0;
   return {
-    request(plan) {
-      const p = chain.then(() => b.build(plan));
+    request(plan, tickets) {
+      busy++;
+      const p = chain.then(() => b.build(plan, tickets)).finally(() => busy--);
       chain = p.catch(() => undefined);
       return p;
     },
+    get busy() {
+      return busy;
+    },
     async close() {
       await chain.catch(() => undefined);
-      onStats?.(b.cacheStats);
       b.close();
     },
   };
@@ -195,7 +221,7 @@ export function liveWorkers(): number {
   return live;
 }
 
-function workerBuilder(config: BuilderConfig, onStats: CacheStatsSink): Builder {
+function workerBuilder(config: BuilderConfig): Builder {
   const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url));
   live++;
   worker.once('exit', () => live--);
@@ -219,7 +245,6 @@ function workerBuilder(config: BuilderConfig, onStats: CacheStatsSink): Builder 
         pending.delete(msg.id);
       }
     } else if (msg.type === 'closed') {
-      onStats?.({ hits: msg.hits, misses: msg.misses });
       onClosed?.();
     }
   });
@@ -230,15 +255,18 @@ function workerBuilder(config: BuilderConfig, onStats: CacheStatsSink): Builder 
   });
   worker.postMessage({ type: 'init', config } satisfies ToWorker);
   return {
-    request(plan) {
+    request(plan, tickets) {
       if (fatal) return Promise.reject(fatal);
       return new Promise<Batch>((resolve, reject) => {
         pending.set(plan.id, { resolve, reject });
-        worker.postMessage({ type: 'batch', plan } satisfies ToWorker);
+        worker.postMessage({ type: 'batch', plan, tickets } satisfies ToWorker);
       });
     },
+    get busy() {
+      return pending.size;
+    },
     async close() {
-      // Let the worker flush the cache index, but never hang on it.
+      // Let the worker finish the batch it is on (and its cache writes), but never hang on it.
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 5000);
         onClosed = () => {
@@ -270,9 +298,37 @@ async function* run(
     stats,
     cacheFile: opts.cacheFile,
   };
-  const builder = opts.inProcess
-    ? inProcessBuilder(config, opts.onCacheStats)
-    : workerBuilder(config, opts.onCacheStats);
+  const cache = opts.cacheFile
+    ? DecodedSiteCache.open(opts.cacheFile, opts.resolution, opts.cacheLimits)
+    : null;
+  const workers = opts.inProcess ? 1 : (opts.workers ?? defaultDecodeWorkers());
+  let builders: Builder[] = [];
+  try {
+    builders = opts.inProcess
+      ? [inProcessBuilder(config)]
+      : Array.from({ length: workers }, () => workerBuilder(config));
+  } catch (err) {
+    cache?.close();
+    throw err;
+  }
+  // Source digests are taken once per stream: later epochs then cost one read per site.
+  const digests = new Map<number, string>();
+  const ticketsFor = (plan: BatchPlan): CacheTicket[] | undefined => {
+    if (!cache) return undefined;
+    return plan.samples.map(({ index }) => {
+      const s = opts.samples[index];
+      if (!s) return { kind: 'skip', offset: -1, key: '', digest: '' };
+      let digest = digests.get(index);
+      if (digest === undefined) {
+        digest = siteDigest(opts.root, s.relPaths);
+        digests.set(index, digest);
+      }
+      const warned = cache.warning;
+      const t = cache.ticket(s.siteKey, digest);
+      if (!warned && cache.warning) (opts.onCacheWarning ?? console.warn)(cache.warning);
+      return t;
+    });
+  };
   const inFlight: Array<Promise<Batch>> = [];
   let aborted: (() => void) | null = null;
   const abortP = new Promise<never>((_, reject) => {
@@ -281,10 +337,24 @@ async function* run(
   });
   abortP.catch(() => undefined);
   const fill = (): void => {
-    while (inFlight.length < Math.max(1, opts.prefetch ?? 3)) {
+    while (inFlight.length < Math.max(1, opts.prefetch ?? workers + 2)) {
       const next = plans.next();
       if (next.done) return;
-      const p = builder.request(next.value);
+      const plan = next.value;
+      const tickets = ticketsFor(plan);
+      // The least busy worker (the first on a tie): any worker builds the same batch from a plan.
+      const b = builders.reduce((best, w) => (w.busy < best.busy ? w : best));
+      const settle = (ok: boolean): void => tickets?.forEach((t) => cache!.settle(t, ok));
+      const p = b.request(plan, tickets).then(
+        (batch) => {
+          settle(true);
+          return batch;
+        },
+        (err: unknown) => {
+          settle(false);
+          throw err;
+        },
+      );
       p.catch(() => undefined); // handled when awaited in order
       inFlight.push(p);
     }
@@ -300,6 +370,12 @@ async function* run(
     }
   } finally {
     if (aborted) signal?.removeEventListener('abort', aborted);
-    await builder.close();
+    await Promise.all(builders.map((b) => b.close()));
+    await Promise.allSettled(inFlight);
+    if (cache) {
+      cache.close();
+      const { hits, misses, evicted } = cache.stats;
+      opts.onCacheStats?.({ hits, misses, evicted, warning: cache.warning });
+    }
   }
 }

@@ -1,4 +1,5 @@
-// Shapes shared by the data pipeline's main-thread stream and its worker.
+// Shapes shared by the data pipeline's main-thread stream and its workers.
+import type { CacheTicket } from '../decoded-cache';
 import type { ChannelStats, Normalization } from '../normalize';
 
 export interface PipelineSample {
@@ -32,7 +33,7 @@ export interface BuilderConfig {
   cropSize: number;
   normalization: Normalization;
   stats: StatsTable;
-  /** Decoded-site cache file (one per dataset and resolution); none = decode every time. */
+  /** Decoded-site cache data file, read and filled at the offsets of each batch's tickets. */
   cacheFile?: string;
   /** Sites decoded at once while building a batch. Default 4. */
   concurrency?: number;
@@ -72,11 +73,11 @@ export interface Batch {
 
 export type ToWorker =
   | { type: 'init'; config: BuilderConfig }
-  | { type: 'batch'; plan: BatchPlan }
+  | { type: 'batch'; plan: BatchPlan; tickets?: CacheTicket[] }
   | { type: 'close' };
 
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'batch'; id: number; batch: Batch }
   | { type: 'error'; id: number | null; error: { code: string; message: string } }
-  | { type: 'closed'; hits: number; misses: number };
+  | { type: 'closed' };

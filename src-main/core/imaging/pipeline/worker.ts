@@ -1,5 +1,5 @@
-// The pipeline's worker thread: decodes, augments and packs batches off the main thread and
-// posts them back with their buffers transferred (no copy).
+// A pipeline worker thread: decodes, augments and packs batches off the main thread and posts
+// them back with their buffers transferred (no copy). A stream runs one or more of these.
 import { parentPort } from 'node:worker_threads';
 import { PlateLabError } from '../../errors';
 import { BatchBuilder } from './batch-builder';
@@ -34,7 +34,7 @@ port.on('message', (msg: ToWorker) => {
       if (closing) return;
       try {
         if (!builder) throw new Error('pipeline worker got a batch before init');
-        const batch = await builder.build(msg.plan);
+        const batch = await builder.build(msg.plan, msg.tickets);
         post({ type: 'batch', id: msg.plan.id, batch }, [
           batch.x.buffer as ArrayBuffer,
           batch.y.buffer as ArrayBuffer,
@@ -43,10 +43,9 @@ port.on('message', (msg: ToWorker) => {
         post({ type: 'error', id: msg.plan.id, error: errorOf(err) });
       }
     } else if (msg.type === 'close') {
-      const stats = builder?.cacheStats ?? { hits: 0, misses: 0 };
       builder?.close();
       builder = null;
-      post({ type: 'closed', ...stats });
+      post({ type: 'closed' });
     }
   });
 });

@@ -9,6 +9,7 @@ import {
   type SamplePlan,
   type StatsTable,
 } from '../../imaging/pipeline';
+import type { CacheLimits } from '../../imaging/decoded-cache';
 import type { Normalization } from '../../imaging/normalize';
 import { rngFor, RngPurpose } from '../util/rng';
 import type { AugmentOptions, Batch, Sample } from './batches';
@@ -35,11 +36,17 @@ export interface TrainStreamOptions {
   stats: StatsTable;
   /** Decoded-site cache file; later epochs read sites from it instead of decoding PNGs. */
   cacheFile?: string;
+  /** The cache's disk budget and free-disk reserve. */
+  cacheLimits?: CacheLimits;
+  /** Decode worker threads; default one per core but one. */
+  workers?: number;
   /** Batches built ahead of the trainer. Default 3. */
   prefetch?: number;
   /** Build on the calling thread (debugging only; the trainer uses the worker). */
   inProcess?: boolean;
   onCacheStats?: (stats: { hits: number; misses: number }) => void;
+  /** The decoded cache stopped growing below its budget (a nearly full disk). */
+  onCacheWarning?: (message: string) => void;
 }
 
 export type StreamItem =
@@ -149,6 +156,9 @@ export function createTrainStream(opts: TrainStreamOptions): TrainStream {
     normalization: opts.normalization,
     stats: opts.stats,
     cacheFile: opts.cacheFile,
+    cacheLimits: opts.cacheLimits,
+    onCacheWarning: opts.onCacheWarning,
+    workers: opts.workers,
     prefetch: opts.prefetch,
     inProcess: opts.inProcess,
     onCacheStats: opts.onCacheStats,

@@ -59,6 +59,10 @@ export interface TrainJob {
   microBatch?: number;
   /** Decoded-site cache file; default `decoded-cache/<catalog>-<imageSize>.bin` beside the catalog. */
   cacheFile?: string;
+  /** Disk budget of the decoded-site cache; default 20 GiB (settings: decodedCacheGiB). */
+  cacheBudgetBytes?: number;
+  /** Decode worker threads; default one per core but one (settings: decodeWorkers). */
+  decodeWorkers?: number;
   /** Build batches on the trainer's thread instead of the pipeline worker (debugging only). */
   inProcessData?: boolean;
 }

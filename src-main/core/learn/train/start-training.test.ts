@@ -20,7 +20,14 @@ const config = tinyTrainConfig({ epochs: 2, dropout: 0.3, mixup: 0.2, labelSmoot
 
 describe('startTraining (child process)', () => {
   it('resumes after kill -9 onto the same weights as an uninterrupted run', async () => {
-    const full = startTraining({ dbFile: ds.dbFile, runDir: path.join(ds.root, 'full'), config });
+    // Different decode-worker counts and a decoded cache that holds 3 sites must not matter.
+    const tinyCache = 3 * config.imageSize * config.imageSize * 6;
+    const full = startTraining({
+      dbFile: ds.dbFile,
+      runDir: path.join(ds.root, 'full'),
+      config,
+      decodeWorkers: 1,
+    });
     const epochs: number[] = [];
     full.events.on('epoch', (m) => epochs.push(m.epoch));
     const s1 = await full.done;
@@ -28,7 +35,7 @@ describe('startTraining (child process)', () => {
     expect(epochs).toEqual([0, 1]);
 
     const runDir = path.join(ds.root, 'killed');
-    const first = startTraining({ dbFile: ds.dbFile, runDir, config });
+    const first = startTraining({ dbFile: ds.dbFile, runDir, config, decodeWorkers: 3 });
     first.events.on('checkpoint', (c) => {
       if (c.epoch === 1) process.kill(first.pid!, 'SIGKILL');
     });
@@ -37,7 +44,13 @@ describe('startTraining (child process)', () => {
     expect(s2.error).toMatch(/SIGKILL/);
     expect(readRunInfo(runDir).status).toBe('failed');
 
-    const resumed = startTraining({ dbFile: ds.dbFile, runDir, resume: true });
+    const resumed = startTraining({
+      dbFile: ds.dbFile,
+      runDir,
+      resume: true,
+      decodeWorkers: 2,
+      cacheBudgetBytes: tinyCache,
+    });
     let resumedFrom: number | null = null;
     resumed.events.on('started', (i) => (resumedFrom = i.resumedFromStep));
     const s3 = await resumed.done;

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { threadPoolEnv } from '../../imaging/pipeline/threads';
 import { runPath, updateRunInfo } from '../runs/run-folder';
 import type {
   ChildMessage,
@@ -40,7 +41,7 @@ export function startTraining(job: TrainJob): TrainingHandle {
   const child = fork(entry, [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-    env: { ...process.env },
+    env: threadPoolEnv(),
   });
   let stderrTail = '';
   child.stderr?.on('data', (d: Buffer) => {

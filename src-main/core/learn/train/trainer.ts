@@ -321,6 +321,8 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
   const epochSeconds: number[] = [];
   let lastImagesPerSecond: number | null = null;
   let cancelled = false;
+  /** Decoded-cache warnings of this run (a nearly full disk), added to the summary. */
+  const cacheWarnings: string[] = [];
   const stream = createTrainStream({
     root,
     train,
@@ -338,8 +340,14 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     normalization: config.normalization,
     stats,
     cacheFile: job.cacheFile ?? decodedCacheFile(dbFile, config.imageSize),
+    cacheLimits: job.cacheBudgetBytes ? { budgetBytes: job.cacheBudgetBytes } : undefined,
+    workers: job.decodeWorkers,
     inProcess: job.inProcessData,
     onCacheStats: hooks.onCacheStats,
+    onCacheWarning: (w) => {
+      cacheWarnings.push(w);
+      console.warn(`warning: ${w}`);
+    },
   });
   try {
     while (state.epoch < config.epochs && !cancelled) {
@@ -454,7 +462,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     epochsDone: state.epoch,
     bestValAccuracy: state.bestValAccuracy,
     imagesPerSecond: lastImagesPerSecond,
-    warnings,
+    warnings: [...warnings, ...cacheWarnings],
     error: null,
     errorCode: null,
   };
