@@ -117,6 +117,7 @@ driver_hint() {
   log "HINT: the Vulkan loader found no usable driver. The pack ships libvulkan.so.1 and glvnd"
   log "  (libGLdispatch, libGLX, libEGL, libGL, libOpenGL, libGLESv2) in its lib/ on LD_LIBRARY_PATH;"
   log "  in a container NVIDIA_DRIVER_CAPABILITIES needs 'graphics' (or 'all')."
+  log "  libGLX_nvidia loads glvnd and EGL at run time (not in its ldd): __EGL_VENDOR_LIBRARY_FILENAMES=${__EGL_VENDOR_LIBRARY_FILENAMES:-unset}"
   local jsons=() ldirs=() json libname lib d
   IFS=':' read -ra jsons <<< "$icd"
   IFS=':' read -ra ldirs <<< "$LD_LIBRARY_PATH"
