@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPack, PACK_LIMIT_BYTES, type PackResult } from './pack';
+import { buildPack, PACK_LIMIT_BYTES, packedDebLibs, type PackResult } from './pack';
 
 /** The folder holding vk_swiftshader_icd.json (Debian's chromium package ships it), or null. */
 function swiftshaderDir(): string | null {
@@ -61,6 +61,9 @@ describe.skipIf(!canRun)('GPU bench pack', () => {
       'sed',
       'rm',
       'dirname',
+      'tee',
+      'grep',
+      'head',
     ]) {
       const where = has(tool);
       if (!where) throw new Error(`gpu pack test: ${tool} is not installed`);
@@ -96,7 +99,10 @@ describe.skipIf(!canRun)('GPU bench pack', () => {
       encoding: 'utf8',
     });
     expect(listing).toContain('./bench.mjs');
-    expect(listing).toContain('./lib/libvulkan.so.1');
+    // The Vulkan loader and the glvnd libraries the NVIDIA driver needs (a bare machine lacks them).
+    for (const soname of Object.values(packedDebLibs).flat())
+      expect(listing).toContain(`./lib/${soname}`);
+    expect(listing).toContain('./lib/libGLdispatch.so.0');
     expect(listing).toContain('./node_modules/webgpu/dist/linux-x64/dawn.node');
     // Only the linux-x64 Dawn build, none of the package's other platforms.
     expect(listing).not.toMatch(/darwin|win32|linux-arm64/);
@@ -161,6 +167,27 @@ describe.skipIf(!canRun)('GPU bench pack', () => {
     // The unpacked temp dir is removed afterwards.
     expect(fs.readdirSync(tmp).filter((f) => f.startsWith('platelab-gpubench.'))).toEqual([]);
   }, 420_000);
+
+  it('names the library an ICD needs when the loader finds no driver', () => {
+    const icd = path.join(tmp, 'missing_icd.json');
+    fs.writeFileSync(
+      icd,
+      JSON.stringify({
+        file_format_version: '1.0.0',
+        ICD: { library_path: 'libPlateLabMissing_nvidia.so.0', api_version: '1.3.0' },
+      }),
+    );
+    const r = runPack(['--nets', 'resnet-mini@32', '--batch', '2', '--torch', 'off'], {
+      VK_DRIVER_FILES: icd,
+    });
+    expect(r.status, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/Found no drivers/);
+    expect(r.stderr).toContain('run.sh: HINT: the Vulkan loader found no usable driver');
+    expect(r.stderr).toContain(`ICD json ${icd} needs library: libPlateLabMissing_nvidia.so.0`);
+    expect(r.stderr).toMatch(/libPlateLabMissing_nvidia\.so\.0: not found/);
+    const result = JSON.parse(r.stdout) as { adapter: { error?: string } };
+    expect(result.adapter.error).toMatch(/no Vulkan driver/);
+  }, 120_000);
 
   it('refuses to report a software adapter as GPU numbers unless --swiftshader is given', () => {
     const icd = path.join(swiftshader!, 'vk_swiftshader_icd.json');

@@ -1,6 +1,6 @@
 // Packs the GPU bench for a Linux x86-64 GPU machine without network or Node: this machine's node
-// binary (node.xz), one esbuild bundle + the linux-x64 dawn.node + Debian's Vulkan loader
-// (payload.tar.xz) and run.sh, in one folder of at most 64 MiB. node bin/run-ts.js bench/gpu/pack.ts
+// binary (node.xz), one esbuild bundle + the linux-x64 dawn.node + Debian's Vulkan loader and glvnd
+// libraries (payload.tar.xz) and run.sh, in one folder of at most 64 MiB. node bin/run-ts.js bench/gpu/pack.ts
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -20,7 +20,7 @@ const defaultCacheDir = path.join(benchDir, '.cache');
 export interface PackOptions {
   /** Output folder (replaced). Default bench/gpu/.pack. */
   outDir?: string;
-  /** Keeps node.xz and the libvulkan1 .deb between packs. Default bench/gpu/.cache. */
+  /** Keeps node.xz and the .debs of packedDebLibs between packs. Default bench/gpu/.cache. */
   cacheDir?: string;
   /** The node binary to ship. Default: the one running this script. */
   nodeBinary?: string;
@@ -73,31 +73,78 @@ function compressedNode(nodeBinary: string, cacheDir: string, log: (l: string) =
   return cached;
 }
 
-/** libvulkan.so.1 from Debian's libvulkan1 package (downloaded once with apt-get into the cache). */
-function vulkanLoader(opts: PackOptions, cacheDir: string, work: string): string {
-  let deb = opts.libvulkanDeb;
+/**
+ * Debian packages whose libraries go into the pack's lib/ (on LD_LIBRARY_PATH): the Vulkan loader,
+ * and glvnd, which the NVIDIA Vulkan driver (libGLX_nvidia.so.0) links (libGLdispatch.so.0) or
+ * loads (libEGL.so.1 with __EGL_VENDOR_LIBRARY_FILENAMES); a bare GPU machine may have none of
+ * them (H200 run, 2026-11-30: "Could not get 'vkCreateInstance' … for ICD libGLX_nvidia.so.0").
+ */
+export const packedDebLibs: Record<string, string[]> = {
+  libvulkan1: ['libvulkan.so.1'],
+  libglvnd0: ['libGLdispatch.so.0'],
+  libglx0: ['libGLX.so.0'],
+  libegl1: ['libEGL.so.1'],
+  libgl1: ['libGL.so.1'],
+  libopengl0: ['libOpenGL.so.0'],
+  libgles2: ['libGLESv2.so.2'],
+};
+
+/**
+ * Libraries a packed library may need that the pack does not ship: libGLX.so.0 links libX11, which
+ * only GLX (not Vulkan) uses; the NVIDIA driver loads libGLX only when a GLX client asks.
+ */
+const optionalLibs = /^libX11\.so\.6$/;
+
+/** The cached `<pkg>_*_amd64.deb`, else `apt-get download <pkg>:amd64` into the cache. */
+function cachedDeb(pkg: string, cacheDir: string): string {
+  const pattern = new RegExp(`^${pkg}_.*_amd64\\.deb$`);
+  const find = () => fs.readdirSync(cacheDir).find((f) => pattern.test(f));
+  let deb = find();
   if (!deb) {
-    deb = fs.readdirSync(cacheDir).find((f) => /^libvulkan1_.*_amd64\.deb$/.test(f));
-    if (deb) deb = path.join(cacheDir, deb);
-    else {
-      try {
-        run('apt-get', ['download', 'libvulkan1:amd64'], cacheDir);
-      } catch (err) {
-        throw new Error(
-          `gpu pack: 'apt-get download libvulkan1' failed (${(err as Error).message.split('\n')[0]}); pass a .deb with --libvulkan-deb`,
-        );
-      }
-      const found = fs.readdirSync(cacheDir).find((f) => /^libvulkan1_.*_amd64\.deb$/.test(f));
-      if (!found) throw new Error('gpu pack: apt-get download libvulkan1 left no .deb');
-      deb = path.join(cacheDir, found);
+    try {
+      run('apt-get', ['download', `${pkg}:amd64`], cacheDir);
+    } catch (err) {
+      throw new Error(
+        `gpu pack: 'apt-get download ${pkg}' failed (${(err as Error).message.split('\n')[0]}); put its .deb into ${cacheDir}`,
+      );
+    }
+    deb = find();
+    if (!deb) throw new Error(`gpu pack: apt-get download ${pkg} left no .deb in ${cacheDir}`);
+  }
+  return path.join(cacheDir, deb);
+}
+
+/** The DT_NEEDED sonames of a shared library (readelf -d). */
+function neededLibs(file: string): string[] {
+  return [
+    ...run('readelf', ['-d', file]).matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g),
+  ].map((m) => m[1]!);
+}
+
+/**
+ * Copies the libraries of packedDebLibs (dereferenced, named by soname) into libDir. Errors: a .deb
+ * without the expected library, or a library needing more than glibc, the other packed libraries
+ * and optionalLibs.
+ */
+function packDebLibs(opts: PackOptions, cacheDir: string, work: string, libDir: string): void {
+  const packed = new Set(Object.values(packedDebLibs).flat());
+  for (const [pkg, sonames] of Object.entries(packedDebLibs)) {
+    const deb =
+      pkg === 'libvulkan1' && opts.libvulkanDeb ? opts.libvulkanDeb : cachedDeb(pkg, cacheDir);
+    const x = path.join(work, `deb-${pkg}`);
+    run('dpkg-deb', ['-x', deb, x]);
+    for (const soname of sonames) {
+      const lib = path.join(x, 'usr/lib/x86_64-linux-gnu', soname);
+      if (!fs.existsSync(lib))
+        throw new Error(`gpu pack: ${deb} has no usr/lib/x86_64-linux-gnu/${soname}`);
+      const other = neededLibs(lib).filter(
+        (l) => !allowedLibs.test(l) && !packed.has(l) && !optionalLibs.test(l),
+      );
+      if (other.length > 0)
+        throw new Error(`gpu pack: ${soname} (${pkg}) links ${other.join(', ')}, not in the pack`);
+      fs.copyFileSync(fs.realpathSync(lib), path.join(libDir, soname));
     }
   }
-  const x = path.join(work, 'deb');
-  run('dpkg-deb', ['-x', deb, x]);
-  const lib = path.join(x, 'usr/lib/x86_64-linux-gnu/libvulkan.so.1');
-  if (!fs.existsSync(lib))
-    throw new Error(`gpu pack: ${deb} has no usr/lib/x86_64-linux-gnu/libvulkan.so.1`);
-  return fs.realpathSync(lib);
 }
 
 /** The bench as one ESM file; `webgpu` stays outside (it loads dawn.node from its own folder). */
@@ -122,8 +169,8 @@ async function bundle(outfile: string): Promise<void> {
 }
 
 /**
- * Builds the pack: outDir/{run.sh, node.xz, payload.tar.xz, MANIFEST.json}. Needs xz, dpkg-deb and
- * (without a cached or given .deb) apt-get. Errors: not on linux-x64, a binary linking more than
+ * Builds the pack: outDir/{run.sh, node.xz, payload.tar.xz, MANIFEST.json}. Needs xz, dpkg-deb,
+ * readelf and (without cached .debs) apt-get. Errors: not on linux-x64, a binary linking more than
  * glibc/libstdc++, a missing Dawn build, or a pack over PACK_LIMIT_BYTES.
  */
 export async function buildPack(opts: PackOptions = {}): Promise<PackResult> {
@@ -153,7 +200,7 @@ export async function buildPack(opts: PackOptions = {}): Promise<PackResult> {
       fs.copyFileSync(path.join(webgpuDir, f), path.join(webgpuOut, f));
     fs.copyFileSync(dawn, path.join(webgpuOut, 'dist/linux-x64/dawn.node'));
 
-    fs.copyFileSync(vulkanLoader(opts, cacheDir, work), path.join(stage, 'lib/libvulkan.so.1'));
+    packDebLibs(opts, cacheDir, work, path.join(stage, 'lib'));
     checkLinkage(nodeBinary);
     const nodeVersion = run(nodeBinary, ['--version']).trim();
     const webgpuVersion = (

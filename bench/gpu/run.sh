@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs PlateLab's GPU bench from a pack made by bench/gpu/pack.ts (copied there as run.sh): unpacks
-# node + bundle + Vulkan loader into a temp dir, finds the NVIDIA Vulkan driver, prints one JSON.
+# node + bundle + Vulkan loader + glvnd into a temp dir, finds the NVIDIA Vulkan driver, prints one JSON.
 # usage: bash run.sh [--out FILE] [--swiftshader DIR] [--keep] [bench flags: --nets --steps --torch ...]
 set -euo pipefail
 
@@ -95,16 +95,75 @@ for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do
   if [ -d "$d" ]; then ldpath="$ldpath:$d"; fi
 done
 export VK_DRIVER_FILES="$icd" VK_ICD_FILENAMES="$icd"
+# The NVIDIA Vulkan driver loads EGL through glvnd (the pack's lib/libEGL.so.1): name its vendor json.
+if [ -z "$swiftshader" ] && [ -z "${__EGL_VENDOR_LIBRARY_FILENAMES:-}" ]; then
+  for f in /usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json \
+    /usr/share/glvnd/egl_vendor.d/10_nvidia.json /etc/glvnd/egl_vendor.d/10_nvidia.json; do
+    if [ -f "$f" ]; then
+      export __EGL_VENDOR_LIBRARY_FILENAMES="$f"
+      log "EGL vendor: $f"
+      break
+    fi
+  done
+fi
 export LD_LIBRARY_PATH="$ldpath${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export VK_LOADER_DEBUG="${VK_LOADER_DEBUG:-error}"
 log "Vulkan driver files: ${icd:-none}"
 if [ -n "$icd" ] && [ -f "${icd%%:*}" ]; then log "$(tr -d '\n' < "${icd%%:*}")"; fi
 
-# In the background so that a timeout's SIGTERM reaches node too (--out keeps what was measured).
-"$work/node" "$work/bench.mjs" ${out:+--out "$out"} ${args[@]+"${args[@]}"} &
+# After Dawn's loader reports no usable driver: which library each ICD names, where it resolves
+# (absolute, LD_LIBRARY_PATH, ldconfig) and what of its dependencies is not found.
+driver_hint() {
+  log "HINT: the Vulkan loader found no usable driver. The pack ships libvulkan.so.1 and glvnd"
+  log "  (libGLdispatch, libGLX, libEGL, libGL, libOpenGL, libGLESv2) in its lib/ on LD_LIBRARY_PATH;"
+  log "  in a container NVIDIA_DRIVER_CAPABILITIES needs 'graphics' (or 'all')."
+  log "  libGLX_nvidia loads glvnd and EGL at run time (not in its ldd): __EGL_VENDOR_LIBRARY_FILENAMES=${__EGL_VENDOR_LIBRARY_FILENAMES:-unset}"
+  local jsons=() ldirs=() json libname lib d
+  IFS=':' read -ra jsons <<< "$icd"
+  IFS=':' read -ra ldirs <<< "$LD_LIBRARY_PATH"
+  for json in ${jsons[@]+"${jsons[@]}"}; do
+    if [ ! -f "$json" ]; then log "  ICD json $json: missing"; continue; fi
+    libname="$(sed -n 's/.*"library_path"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$json" | head -n 1)"
+    log "  ICD json $json needs library: ${libname:-?}"
+    [ -n "$libname" ] || continue
+    lib=""
+    if [ "${libname#/}" != "$libname" ]; then
+      if [ -f "$libname" ]; then lib="$libname"; fi
+    else
+      for d in ${ldirs[@]+"${ldirs[@]}"}; do
+        if [ -n "$d" ] && [ -f "$d/$libname" ]; then lib="$d/$libname"; break; fi
+      done
+      if [ -z "$lib" ] && command -v ldconfig > /dev/null; then
+        lib="$(ldconfig -p 2> /dev/null | awk -v n="$libname" '$1 == n && /x86-64/ {print $NF; exit}')"
+      fi
+    fi
+    if [ -z "$lib" ]; then
+      log "  $libname: not found (absolute path, LD_LIBRARY_PATH, ldconfig -p): the driver's libraries are not mounted"
+    elif command -v ldd > /dev/null; then
+      log "  $lib: ldd (with the pack's LD_LIBRARY_PATH):"
+      ldd "$lib" 2>&1 | sed 's/^/run.sh:     /' >&2 || true
+      if ldd "$lib" 2>&1 | grep -q 'not found'; then
+        log "  missing above ('not found'): install or mount those libraries, or add their folder to LD_LIBRARY_PATH"
+      fi
+    else
+      log "  $lib exists (no ldd here to list its dependencies)"
+    fi
+  done
+}
+
+# In the background so that a timeout's SIGTERM reaches node too (--out keeps what was measured);
+# its stderr also goes to a file, to recognise the loader's "no driver" errors.
+exec 3> >(tee "$work/bench.err" >&2)
+teepid=$!
+"$work/node" "$work/bench.mjs" ${out:+--out "$out"} ${args[@]+"${args[@]}"} 2>&3 &
 pid=$!
 trap 'kill "$pid" 2> /dev/null' TERM INT
 status=0
 wait "$pid" || status=$?
 if [ "$status" -gt 128 ]; then wait "$pid" 2> /dev/null || true; fi
+exec 3>&-
+wait "$teepid" 2> /dev/null || true
+if [ -z "$swiftshader" ] && grep -qE "Found no drivers|Could not get 'vkCreateInstance'|vkCreateInstance failed|Failed to (load|open) (ICD|dynamic library)|ERROR_INCOMPATIBLE_DRIVER" "$work/bench.err" 2> /dev/null; then
+  driver_hint
+fi
 exit "$status"
