@@ -1,4 +1,6 @@
 // Shapes of well-level predictions shared by predict/, assign/, evaluate/ and the store.
+import type { CheckpointRef, DatasetRef } from '../../../../src-shared/contract';
+import type { RunStatus } from '../runs/run-folder';
 
 export interface WellPredictionRow {
   idCode: string;
@@ -27,4 +29,10 @@ export interface PredictionSet {
   wells: WellPredictionRow[];
   /** wells.length × labels.length class probabilities (site-averaged). */
   probs: Float32Array;
+  /** Provenance; absent or null in sets stored before 2026-11-30 ('unknown dataset'). */
+  dataset?: DatasetRef | null;
+  checkpoint?: CheckpointRef | null;
+  /** The run's status when it predicted (an incomplete run's weights are a mid-run checkpoint). */
+  runStatus?: RunStatus | null;
+  createdAt?: string | null;
 }
