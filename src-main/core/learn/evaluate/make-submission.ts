@@ -126,10 +126,13 @@ export async function makeSubmission(opts: SubmissionOptions): Promise<{
   const testFile = path.join(root, 'test.csv');
   const ids = readTestIds(root);
   const testIds = new Set(ids);
-  const foreign = set.wells.filter((w) => !testIds.has(w.idCode)).map((w) => w.idCode);
+  // Controls are listed in test_controls.csv, not test.csv: every other predicted well must be there.
+  const foreign = set.wells
+    .filter((w) => !w.wellType.endsWith('_control') && !testIds.has(w.idCode))
+    .map((w) => w.idCode);
   if (foreign.length)
     throw inputError(
-      `refusing ${source.label}: ${foreign.length} of its ${set.wells.length} wells are not in ${testFile} of ${describeDataset(dataset)} (e.g. ${foreign.slice(0, 3).join(', ')}); the set was made on ${describeDataset(set.dataset)}`,
+      `refusing ${source.label}: ${foreign.length} of its ${set.wells.length} non-control wells are not in ${testFile} of ${describeDataset(dataset)} (e.g. ${foreign.slice(0, 3).join(', ')}); the set was made on ${describeDataset(set.dataset)}`,
     );
   const treatment = set.wells.filter((w) => w.wellType === 'treatment');
   const withAssignment = treatment.filter((w) => w.assigned !== null).length;

@@ -18,7 +18,6 @@ import { SiteImageCache } from '../data/site-images';
 import { datasetRoot, loadSiteRows, type SiteRow } from '../data/site-rows';
 import { loadRunContext, type RunContext } from '../runs/run-context';
 import {
-  describeCheckpoint,
   readRunInfo,
   runPath,
   verifyCheckpoint,
@@ -101,7 +100,7 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
     path.relative(runDir, weightsDir).split(path.sep).join('/'),
   );
   const checkpoint = verifyCheckpoint(runDir, weightsDir);
-  opts.onProgress?.(0, 1, `loading the model (${describeCheckpoint(checkpoint)})`);
+  opts.onProgress?.(0, 1, 'loading the model');
   let weights: ReturnType<typeof loadInferenceWeights>;
   try {
     weights = loadInferenceWeights(runDir);

@@ -40,6 +40,16 @@ function identity(dbFile: string): DatasetRef {
   }
 }
 
+/** The error a promise rejects with (fails the test when it resolves). */
+async function failure(p: Promise<unknown>): Promise<Error & { code?: string }> {
+  return p.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e as Error & { code?: string },
+  );
+}
+
 /** A fresh copy of the trained run (its own id), so each test changes only its own copy. */
 function copyRun(name: string): string {
   const dir = path.join(runsRoot, name);
@@ -149,9 +159,7 @@ describe('another dataset', () => {
     const run = copyRun('foreign');
     await predictRun({ runDir: run, split: 'test', assign: true });
     const own = fs.readFileSync(path.join(run, 'predictions', 'test.json'), 'utf8');
-    const err = await predictRun({ runDir: run, split: 'test', dbFile: b.dbFile }).catch(
-      (e: unknown) => e as Error & { code?: string },
-    );
+    const err = await failure(predictRun({ runDir: run, split: 'test', dbFile: b.dbFile }));
     expect(err).toBeInstanceOf(Error);
     expect(err.code).toBe('INVALID_INPUT');
     expect(err.message).toContain(`trained on ${idA.name}`);
@@ -200,13 +208,15 @@ describe('another dataset', () => {
   it('export refuses another dataset’s set, naming both datasets', async () => {
     const run = copyRun('export-foreign');
     await makeSubmission({ runDir: run, out: path.join(a.root, 'x.csv') });
-    const err = await makeSubmission({
-      runDir: run,
-      out: path.join(a.root, 'y.csv'),
-      dbFile: b.dbFile,
-      predictIfMissing: false,
-      allowOtherDataset: true,
-    }).catch((e: unknown) => e as Error);
+    const err = await failure(
+      makeSubmission({
+        runDir: run,
+        out: path.join(a.root, 'y.csv'),
+        dbFile: b.dbFile,
+        predictIfMissing: false,
+        allowOtherDataset: true,
+      }),
+    );
     expect(err.message).toContain(`made on ${idA.name} (${idA.id.slice(0, 8)})`);
     expect(err.message).toContain(`the open dataset is ${idB.name} (${idB.id.slice(0, 8)})`);
     expect(fs.existsSync(path.join(a.root, 'y.csv'))).toBe(false);
@@ -227,7 +237,7 @@ describe('another dataset', () => {
     const opts = { runDir: run, out: path.join(a.root, 'm2.csv'), predictIfMissing: false };
     edit((j) => (j.wells[0]!.idCode = 'HUVEC-99_1_B03'));
     await expect(makeSubmission(opts)).rejects.toThrow(
-      /1 of its \d+ wells are not in .*test\.csv .*\(e\.g\. HUVEC-99_1_B03\)/,
+      /1 of its \d+ non-control wells are not in .*test\.csv .*\(e\.g\. HUVEC-99_1_B03\)/,
     );
     edit((j) => (j.wells[1]!.assigned = null));
     await expect(makeSubmission(opts)).rejects.toThrow(
@@ -244,9 +254,7 @@ describe('checkpoints and run status', () => {
     const buf = fs.readFileSync(weights);
     buf.writeFloatLE(buf.readFloatLE(0) + 1, 0);
     fs.writeFileSync(weights, buf);
-    const err = await predictRun({ runDir: run, split: 'val' }).catch(
-      (e: unknown) => e as Error & { code?: string },
-    );
+    const err = await failure(predictRun({ runDir: run, split: 'val' }));
     expect(err.code).toBe('INVALID_INPUT');
     expect(err.message).toContain(`${weights}: does not match the run's manifest.json`);
   });
