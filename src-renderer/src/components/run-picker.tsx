@@ -56,7 +56,7 @@ export function RunPicker({
           clearable={clearable}
           data={list.map((r) => ({
             value: r.runId,
-            label: `${r.runId} · ${r.status}${r.bestValAccuracy !== null ? `, val ${(r.bestValAccuracy * 100).toFixed(1)}%` : ''}${foreign(r) ? ` · trained on ${datasetName(r)}` : ''}`,
+            label: `${r.runId} · ${r.status}${r.bestValAccuracy !== null ? `, val ${(r.bestValAccuracy * 100).toFixed(1)}%` : ''}${foreign(r) ? ` · trained on ${datasetName(r)}` : r.dataset ? '' : ' · dataset not recorded'}`,
           }))}
           value={runId}
           onChange={setRunId}

@@ -322,6 +322,7 @@ export function savePredictionSet(
     runStatus: set.runStatus ?? null,
     createdAt: set.createdAt ?? null,
     tta: set.tta,
+    assigned: set.wells.some((w) => w.assigned !== null),
     labels: set.labels,
     accuracy: extra.accuracy,
     accuracyAssigned: extra.accuracyAssigned,
