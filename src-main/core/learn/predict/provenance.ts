@@ -42,13 +42,13 @@ export function checkRunChoices(
   const match = runDatasetMatch(info, dataset);
   if ((match === 'other' || match === 'unknown') && !choices.allowOtherDataset)
     throw inputError(
-      `run ${info.runId} was trained on ${describeDataset(info.dataset)}${match === 'unknown' ? ` (catalog ${info.dbFile})` : ''}, not on the open dataset ${describeDataset(dataset)}; using it on ${dataset.name} must be asked for explicitly (--allow-other-dataset / "use a run from another dataset")`,
+      `run ${info.runId} was trained on ${describeDataset(info.dataset)}${match === 'unknown' ? ` (catalog ${info.dbFile})` : ''}, not on the open dataset ${describeDataset(dataset)}; using it on ${dataset.name} must be asked for explicitly (--allow-other-dataset; in the app: "Show runs of other datasets")`,
       { runId: info.runId, runDataset: info.dataset ?? null, dataset },
     );
   const status = effectiveStatus(info);
   if (status !== 'done' && !choices.allowIncomplete)
     throw inputError(
-      `run ${info.runId} is ${status}, not completed: its weights would be ${weights}; use an incomplete run only when asked for explicitly (--allow-incomplete / "use an incomplete run")`,
+      `run ${info.runId} is ${status}, not completed: its weights would be ${weights}; use an incomplete run only when asked for explicitly (--allow-incomplete; in the app: "Use this incomplete run")`,
       { runId: info.runId, status },
     );
   return status;
