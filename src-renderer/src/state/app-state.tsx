@@ -41,7 +41,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
   const [experiment, setExperiment] = useState<string | null>(null);
   const [plate, setPlate] = useState<number | null>(null);
   const [idCode, setIdCode] = useState<string | null>(null);
-  const [runId, setRunId] = useState<string | null>(null);
+  const [runId, setRunIdState] = useState<string | null>(null);
   const [runChoices, setRunChoices] = useState<RunChoices>({
     allowOtherDataset: false,
     allowIncomplete: false,
@@ -82,7 +82,11 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
         setScreen('well');
       },
       runId,
-      setRunId,
+      // Choosing another run asks again before an incomplete one is used.
+      setRunId: (id) => {
+        if (id !== runId) setRunChoices((c) => ({ ...c, allowIncomplete: false }));
+        setRunIdState(id);
+      },
       runChoices,
       setRunChoices,
       display,
