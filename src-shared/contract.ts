@@ -137,11 +137,54 @@ export const TrainConfig = z.object({
 });
 export type TrainConfig = z.infer<typeof TrainConfig>;
 
+/** The dataset a run or prediction set came from (catalog/dataset-identity.ts makes it). */
+export const DatasetRef = z.object({
+  /** Stable random id made with the catalog. */
+  id: z.string(),
+  /** Digest of the indexed metadata files and image set; changes when a re-index finds changes. */
+  digest: z.string(),
+  name: z.string(),
+  root: z.string(),
+  catalog: z.string(),
+});
+export type DatasetRef = z.infer<typeof DatasetRef>;
+/** Recorded dataset vs the open one: same, same but re-indexed with changes, another, not recorded. */
+export const DatasetMatch = z.enum(['same', 'changed', 'other', 'unknown']);
+export type DatasetMatch = z.infer<typeof DatasetMatch>;
+export const RunStatus = z.enum(['running', 'done', 'failed', 'cancelled', 'interrupted']);
+/** Which weights a prediction set used (learn/runs/run-folder.ts verifyCheckpoint). */
+export const CheckpointRef = z.object({
+  path: z.string(),
+  epoch: z.number().nullable(),
+  midEpoch: z.boolean(),
+  sha256: z.string(),
+});
+export type CheckpointRef = z.infer<typeof CheckpointRef>;
+/** Where a stored prediction set came from; dataset null = recorded before 2026-11-30 (unknown). */
+export const PredictionSetInfo = z.object({
+  runId: RunId,
+  split: z.enum(['val', 'test']),
+  dataset: DatasetRef.nullable(),
+  checkpoint: CheckpointRef.nullable(),
+  runStatus: RunStatus.nullable(),
+  tta: z.boolean(),
+  assigned: z.boolean(),
+  wells: z.number(),
+  createdAt: z.string().nullable(),
+  /** One line naming run, checkpoint, dataset, split and flags (what exports print). */
+  label: z.string(),
+});
+export type PredictionSetInfo = z.infer<typeof PredictionSetInfo>;
+
 export const RunSummary = z.object({
   runId: RunId,
   createdAt: z.string(),
-  status: z.enum(['running', 'done', 'failed', 'cancelled', 'interrupted']),
+  status: RunStatus,
   config: TrainConfig,
+  /** The dataset it was trained on (null: not recorded, a run from before 2026-11-30). */
+  dataset: DatasetRef.nullable(),
+  /** How that dataset relates to the open one (null when none is open). */
+  datasetMatch: DatasetMatch.nullable(),
   backend: z.string(),
   epochsDone: z.number(),
   bestValAccuracy: z.number().nullable(),
@@ -196,13 +239,27 @@ export const PredictionSummary = z.object({
   ),
   perCellType: z.array(z.object({ cellType: z.string(), accuracy: z.number().nullable() })),
   confusedPairs: z.array(z.object({ truth: z.string(), predicted: z.string(), count: z.number() })),
+  source: PredictionSetInfo,
 });
 
 const empty = z.object({});
 /** Inputs are strict: an unknown top-level key is a validation error, so nothing unexpected reaches the core. */
 const noInput = z.strictObject({});
 const jobStarted = z.object({ jobId: JobId });
-const exported = z.object({ path: z.string(), url: z.string(), rows: z.number() });
+const exported = z.object({
+  path: z.string(),
+  url: z.string(),
+  rows: z.number(),
+  /** The prediction set the file was made from (submission and predictions exports). */
+  source: PredictionSetInfo.optional(),
+});
+/** Explicit choices a prediction or export from a run needs (refused otherwise, with the reason). */
+const runChoices = {
+  /** Use a run trained on another (or an unrecorded) dataset on the open one. */
+  allowOtherDataset: z.boolean().default(false),
+  /** Use a run that did not complete (cancelled, failed, interrupted, still running). */
+  allowIncomplete: z.boolean().default(false),
+};
 
 // ---------- calls ----------
 export const calls = {
@@ -325,7 +382,11 @@ export const calls = {
   },
   'training.cancel': { input: z.strictObject({ runId: RunId }), output: empty },
   'training.resume': { input: z.strictObject({ runId: RunId }), output: jobStarted },
-  'runs.list': { input: noInput, output: z.array(RunSummary) },
+  /** The open dataset's runs (all datasets' with allDatasets), newest first. */
+  'runs.list': {
+    input: z.strictObject({ allDatasets: z.boolean().default(false) }),
+    output: z.array(RunSummary),
+  },
   'runs.metrics': {
     input: z.strictObject({ runId: RunId }),
     output: z.object({ steps: z.array(StepMetric), epochs: z.array(EpochMetric) }),
@@ -336,6 +397,7 @@ export const calls = {
       split: z.enum(['val', 'test']),
       tta: z.boolean(),
       assign: z.boolean(),
+      ...runChoices,
     }),
     output: jobStarted,
   },
@@ -363,7 +425,10 @@ export const calls = {
       }),
     ),
   },
-  'export.submission': { input: z.strictObject({ runId: RunId }), output: exported },
+  'export.submission': {
+    input: z.strictObject({ runId: RunId, ...runChoices }),
+    output: exported,
+  },
   'export.predictions': {
     input: z.strictObject({ runId: RunId, split: z.enum(['val', 'test']) }),
     output: exported,

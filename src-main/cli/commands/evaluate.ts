@@ -15,6 +15,7 @@ export function register(program: Command): void {
     .option('--repredict', 'predict the validation wells again even if stored')
     .option('--tta', 'with prediction: average the 8 flips/rotations')
     .option('--backend <name>', 'TensorFlow.js backend (default: auto)')
+    .option('--allow-incomplete', 'use a run that did not complete (its newest checkpoint)')
     .option('--json', 'print a one-line JSON summary as the last line')
     .action(
       (opts: {
@@ -22,6 +23,7 @@ export function register(program: Command): void {
         repredict?: boolean;
         tta?: boolean;
         backend?: string;
+        allowIncomplete?: boolean;
         json?: boolean;
       }) =>
         runCommand('evaluate', async () => {
@@ -31,6 +33,7 @@ export function register(program: Command): void {
             repredict: opts.repredict,
             tta: opts.tta,
             backend: opts.backend,
+            allowIncomplete: opts.allowIncomplete,
             onProgress: bar.update,
             signal: interruptSignal(),
           }).finally(() => bar.stop());

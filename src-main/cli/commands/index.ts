@@ -8,6 +8,7 @@ import { register as train } from './train';
 import { register as predict } from './predict';
 import { register as submit } from './submit';
 import { register as evaluate } from './evaluate';
+import { register as runs } from './runs';
 import { register as serve } from './serve';
 
 export function registerCommands(program: Command): void {
@@ -20,6 +21,7 @@ export function registerCommands(program: Command): void {
     predict,
     submit,
     evaluate,
+    runs,
     serve,
   ])
     register(program);

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { inputError } from '../../core/errors';
 import { predictRun } from '../../core/learn/predict/predict';
 import { writePredictionsCsv } from '../../core/learn/predict/csv';
+import { predictionSetInfo } from '../../core/learn/predict/provenance';
 import { interruptSignal, printJsonSummary, runCommand } from '../output';
 import { createProgress } from '../progress';
 
@@ -20,6 +21,8 @@ export function register(program: Command): void {
     .option('--assign', 'plate-group decoding + per-plate assignment (siRNA runs)')
     .option('--db <file>', "catalog to read sites from (default: the run's)")
     .option('--backend <name>', 'TensorFlow.js backend (default: auto)')
+    .option('--allow-other-dataset', 'use a run trained on another dataset than --db')
+    .option('--allow-incomplete', 'use a run that did not complete (its newest checkpoint)')
     .option('--json', 'print a one-line JSON summary as the last line')
     .action(
       (opts: {
@@ -30,6 +33,8 @@ export function register(program: Command): void {
         assign?: boolean;
         db?: string;
         backend?: string;
+        allowOtherDataset?: boolean;
+        allowIncomplete?: boolean;
         json?: boolean;
       }) =>
         runCommand('predict', async () => {
@@ -43,12 +48,16 @@ export function register(program: Command): void {
             assign: opts.assign,
             dbFile: opts.db,
             backend: opts.backend,
+            allowOtherDataset: opts.allowOtherDataset,
+            allowIncomplete: opts.allowIncomplete,
             signal: interruptSignal(),
             onProgress: bar.update,
           }).finally(() => bar.stop());
           writePredictionsCsv(opts.out, r.set);
+          const source = predictionSetInfo(r.set);
           const out = {
             out: opts.out,
+            source,
             split: opts.split,
             wells: r.set.wells.length,
             tta: Boolean(opts.tta),
@@ -63,6 +72,7 @@ export function register(program: Command): void {
           console.log(
             `${out.wells} wells predicted → ${opts.out}; sites disagree in ${out.sitesDisagree}`,
           );
+          console.log(`prediction set: ${source.label}`);
           if (r.accuracy !== null)
             console.log(
               `well accuracy ${(r.accuracy * 100).toFixed(2)}%${r.accuracyAssigned !== null ? `, after assignment ${(r.accuracyAssigned * 100).toFixed(2)}%` : ''}`,

@@ -1,6 +1,7 @@
 // Small checks handlers share: the open dataset (or a clear error when there is none).
 import { PlateLabError } from '../errors';
 import type { AppContext, OpenDataset } from '../app/app-context';
+import { datasetIdentity, type DatasetRef } from '../catalog/dataset-identity';
 
 export function requireDataset(ctx: AppContext): OpenDataset {
   const ds = ctx.dataset;
@@ -11,6 +12,12 @@ export function requireDataset(ctx: AppContext): OpenDataset {
       { reason: 'no-dataset' },
     );
   return ds;
+}
+
+/** The open dataset's identity (id, digest, name, catalog), or null when none is open. */
+export function openDatasetRef(ctx: AppContext): DatasetRef | null {
+  const ds = ctx.dataset;
+  return ds ? datasetIdentity(ds.db, ds.dbFile) : null;
 }
 
 /** Thrown by calls whose core module has not landed yet, so the UI shows why. */

@@ -87,7 +87,16 @@ describe('training → prediction → export through the API', () => {
     );
     expect(fs.readFileSync(png.path).subarray(1, 4).toString()).toBe('PNG');
     expect(png.rows).toBeGreaterThan(0);
+    // Export never predicts: the open dataset's test split is predicted first.
+    const tj = ok(
+      await invoke(h, 'predict.start', { runId, split: 'test', tta: false, assign: true }),
+    );
+    expect((await app.ctx.jobs.wait(tj.jobId)).status).toBe('done');
     const sub = ok(await invoke(h, 'export.submission', { runId }));
+    expect(sub.source?.runId).toBe(runId);
+    expect(sub.source?.dataset?.id).toBe(
+      app.ctx.dataset?.db.prepare("SELECT value FROM meta WHERE key = 'dataset_id'").pluck().get(),
+    );
     const lines = fs.readFileSync(sub.path, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('id_code,sirna');
     expect(lines).toHaveLength(sub.rows + 1);

@@ -121,7 +121,8 @@ describe('predict.start in a child process', () => {
     const { job } = await predict({ tta: false });
     expect(job.status).toBe('failed');
     expect(job.error?.code).toBe('INVALID_INPUT');
-    expect(job.error?.message).toContain(`${runDir}: cannot read the model weights:`);
+    // Checked against the run's manifest before it is read: the message names the file.
+    expect(job.error?.message).toContain(`${weights}: does not match the run's manifest.json`);
   });
 });
 

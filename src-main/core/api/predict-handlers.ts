@@ -12,7 +12,11 @@ import { stepProgress } from '../jobs/job-manager';
 import { summarizePredictions } from '../learn/evaluate/summary';
 import { writePredictionsCsv } from '../learn/predict/csv';
 import { childPredictLauncher, type PredictLauncher } from '../learn/predict/predict-in-child';
+import { checkRunChoices, predictionSetInfo, storedSetDatasets } from '../learn/predict/provenance';
 import { reviewQueue } from '../learn/predict/store';
+import { readRunInfo } from '../learn/runs/run-folder';
+import { inferenceWeightsDir } from '../learn/train/checkpoint';
+import { datasetIdentity, describeDataset } from '../catalog/dataset-identity';
 import { requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
 import { renderPlateHeatmap, type HeatValue, type HeatWell } from './plate-heatmap';
@@ -51,14 +55,24 @@ export function predictHandlers(
   });
 
   return {
-    'predict.start': ({ runId, split, tta, assign }) => {
+    'predict.start': ({ runId, split, tta, assign, allowOtherDataset, allowIncomplete }) => {
       const runDir = runDirOf(ctx.layout.runs, runId);
+      // Always on the open dataset; a run from another one or an incomplete run only when asked.
+      const ds = requireDataset(ctx);
+      const dataset = datasetIdentity(ds.db, ds.dbFile);
+      const weights = inferenceWeightsDir(runDir);
+      checkRunChoices(
+        readRunInfo(runDir),
+        dataset,
+        { allowOtherDataset, allowIncomplete },
+        weights ? path.relative(runDir, weights) : 'none yet',
+      );
       const busy = ctx.jobs.running('predict')[0];
       if (busy)
         throw new PlateLabError('CONFLICT', `"${busy.title}" is still running`, { jobId: busy.id });
       const job = ctx.jobs.start('predict', `Predict ${split} with ${runId}`, async (jc) => {
         const r = await launch(
-          { runDir, split, tta, assign },
+          { runDir, split, tta, assign, dbFile: ds.dbFile, allowOtherDataset, allowIncomplete },
           { signal: jc.signal, onProgress: stepProgress(jc) },
         );
         ctx.events.emit('catalog:changed', { tables: PREDICTION_TABLES });
@@ -68,7 +82,13 @@ export function predictHandlers(
     },
     'predictions.summary': async ({ runId, split }) => {
       const { loadPredictionSet } = await predictModule();
-      const set = loadPredictionSet(runDirOf(ctx.layout.runs, runId), split);
+      const ds = requireDataset(ctx);
+      // Only the set this run made on the open dataset (never another dataset's over these plates).
+      const set = loadPredictionSet(
+        runDirOf(ctx.layout.runs, runId),
+        split,
+        datasetIdentity(ds.db, ds.dbFile),
+      );
       if (!set) return null;
       const s = summarizePredictions(set);
       return {
@@ -80,6 +100,7 @@ export function predictHandlers(
         perPlate: s.perPlate,
         perCellType: s.perCellType,
         confusedPairs: s.confusedPairs,
+        source: predictionSetInfo(set),
       };
     },
     'predictions.queue': ({ runId, split, queue, limit }) => {
@@ -96,24 +117,47 @@ export function predictHandlers(
         sitesDisagree: p.sitesDisagree,
       }));
     },
-    'export.submission': async ({ runId }) => {
+    // For the open dataset, from this run's test set made on it: refused (never predicted here)
+    // when that set is missing, stale or another dataset's (the message names both datasets).
+    'export.submission': async ({ runId, allowOtherDataset, allowIncomplete }) => {
       const runDir = runDirOf(ctx.layout.runs, runId);
-      const out = path.join(ctx.layout.exports, `${safePart(runId)}-submission.csv`);
+      const ds = requireDataset(ctx);
+      const out = path.join(
+        ctx.layout.exports,
+        `${safePart(path.basename(ds.root))}-${safePart(runId)}-submission.csv`,
+      );
       const { makeSubmission } = await import('../learn/evaluate/make-submission');
-      const r = await makeSubmission({ runDir, out });
-      return exported(r.path, r.rows);
+      const r = await makeSubmission({
+        runDir,
+        out,
+        dbFile: ds.dbFile,
+        predictIfMissing: false,
+        allowOtherDataset,
+        allowIncomplete,
+      });
+      return { ...exported(r.path, r.rows), source: r.source };
     },
     'export.predictions': async ({ runId, split }) => {
       const { loadPredictionSet } = await predictModule();
-      const set = loadPredictionSet(runDirOf(ctx.layout.runs, runId), split);
-      if (!set)
-        throw notFound(`run ${runId} has no ${split} predictions yet: run predict first`, {
-          runId,
-          split,
-        });
-      const out = path.join(ctx.layout.exports, `${safePart(runId)}-${split}-predictions.csv`);
+      const ds = requireDataset(ctx);
+      const dataset = datasetIdentity(ds.db, ds.dbFile);
+      const runDir = runDirOf(ctx.layout.runs, runId);
+      const set = loadPredictionSet(runDir, split, dataset);
+      if (!set) {
+        const other = storedSetDatasets(runDir, split).find((d) => d && d.id !== dataset.id);
+        throw notFound(
+          other
+            ? `run ${runId}'s ${split} predictions were made on ${describeDataset(other)}, not on the open dataset ${describeDataset(dataset)}: predict ${split} of ${dataset.name} first`
+            : `run ${runId} has no ${split} predictions on ${describeDataset(dataset)} yet: run predict first`,
+          { runId, split },
+        );
+      }
+      const out = path.join(
+        ctx.layout.exports,
+        `${safePart(path.basename(ds.root))}-${safePart(runId)}-${split}-predictions.csv`,
+      );
       writePredictionsCsv(out, set);
-      return exported(out, set.wells.length);
+      return { ...exported(out, set.wells.length), source: predictionSetInfo(set) };
     },
     'export.platePng': async ({ experiment, plate, metric, runId, colormap }) => {
       const ds = requireDataset(ctx);

@@ -168,9 +168,11 @@ describe('training handlers', () => {
       path.join(dir, 'metrics.jsonl'),
       '{"type":"step","step":1,"epoch":0,"loss":2,"accuracy":0,"lr":0.1,"imagesPerSecond":5}\n{"type":"ste',
     );
-    const runs = await invoke(handlers, 'runs.list', {});
+    // Its recorded catalog ('x') is not the open dataset's: listed only with allDatasets.
+    const runs = await invoke(handlers, 'runs.list', { allDatasets: true });
     if (!runs.ok) throw new Error(runs.error.message);
     expect(runs.data.find((r) => r.runId === 'run-old')?.status).toBe('interrupted');
+    expect(runs.data.find((r) => r.runId === 'run-old')?.datasetMatch).toBe('unknown');
     const m = await invoke(handlers, 'runs.metrics', { runId: 'run-old' });
     expect(m.ok && m.data.steps).toHaveLength(1);
   });

@@ -15,7 +15,7 @@ import { makeSplit } from '../learn/data/split';
 import type { TrainingHandle } from '../learn/train/start-training';
 import type { TrainJob } from '../learn/train/messages';
 import type { BackendInfo } from './app-handlers';
-import { requireDataset } from './context-guards';
+import { openDatasetRef, requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
 import { listRuns, readRunMetrics } from '../learn/runs/list-runs';
 import { runDirOf } from './run-dir';
@@ -168,7 +168,16 @@ export function trainingHandlers(
       ctx.jobs.cancel(jobId);
       return {};
     },
-    'runs.list': () => listRuns(ctx.layout.runs),
+    // The open dataset's runs (also when re-indexed since); every run with allDatasets or none open.
+    'runs.list': ({ allDatasets }) => {
+      const runs = listRuns(ctx.layout.runs, openDatasetRef(ctx));
+      return allDatasets
+        ? runs
+        : runs.filter(
+            (r) =>
+              r.datasetMatch === null || r.datasetMatch === 'same' || r.datasetMatch === 'changed',
+          );
+    },
     // A run this process just started has no folder until its child writes run.json: no metrics yet.
     'runs.metrics': ({ runId }) =>
       live.has(runId) && !fs.existsSync(path.join(ctx.layout.runs, runId, 'run.json'))

@@ -109,4 +109,14 @@ export const catalogMigrations: Migration[] = [
       CREATE INDEX wells_by_plate_flags ON wells (plate_id, in_metadata, has_images);
     `,
   },
+  {
+    version: 3,
+    name: 'catalog-dataset-id',
+    sql: `
+      -- A stable identity for the dataset this catalog indexes, made once with the catalog (or on
+      -- its first open after this migration): runs and prediction sets record it
+      -- (catalog/dataset-identity.ts), so results are never mixed across datasets.
+      INSERT OR IGNORE INTO meta (key, value) VALUES ('dataset_id', lower(hex(randomblob(16))));
+    `,
+  },
 ];

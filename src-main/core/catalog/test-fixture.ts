@@ -109,7 +109,8 @@ export function dumpCatalog(
   db: Catalog,
   opts: { skipMetaKeys?: string[] } = {},
 ): Record<string, unknown[]> {
-  const skip = new Set(opts.skipMetaKeys ?? ['indexed_at']);
+  // dataset_id is each catalog's own random identity (migration 3), not indexed content.
+  const skip = new Set(opts.skipMetaKeys ?? ['indexed_at', 'dataset_id']);
   return {
     meta: (
       db.prepare('SELECT key, value FROM meta ORDER BY key').all() as Array<{ key: string }>

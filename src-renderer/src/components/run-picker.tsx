@@ -1,9 +1,23 @@
-// Picks a training run (the shared current run) from runs.list, newest first.
-import { Select } from '@mantine/core';
+// Picks a training run (the shared current run) from runs.list: the open dataset's runs with their
+// status, newest completed one by default; runs of other datasets only behind an explicit toggle
+// (with a warning when one is chosen), and an incomplete run only with an explicit checkbox.
+import { Alert, Checkbox, Group, Select, Stack } from '@mantine/core';
 import { useEffect, useMemo } from 'react';
+import type { RunSummary } from '../../../src-shared/contract';
 import { useCall } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 import { useJobs } from '../state/jobs-context';
+
+const foreign = (r: RunSummary) => r.datasetMatch === 'other' || r.datasetMatch === 'unknown';
+
+function datasetName(r: RunSummary): string {
+  return r.dataset ? `${r.dataset.name} (${r.dataset.id.slice(0, 8)})` : 'an unknown dataset';
+}
+
+/** The default: the newest completed run of the open dataset (the list is newest first). */
+function defaultRun(list: RunSummary[]): string | null {
+  return list.find((r) => r.status === 'done' && !foreign(r))?.runId ?? null;
+}
 
 export function RunPicker({
   label = 'Run',
@@ -12,27 +26,70 @@ export function RunPicker({
   label?: string;
   clearable?: boolean;
 }) {
-  const { runId, setRunId } = useAppState();
+  const { runId, setRunId, runChoices, setRunChoices, catalogVersion } = useAppState();
   const { jobs } = useJobs();
   const doneTrain = jobs.filter((j) => j.kind === 'train' && j.status !== 'running').length;
-  const runs = useCall('runs.list', {}, String(doneTrain));
+  const runs = useCall(
+    'runs.list',
+    { allDatasets: runChoices.allowOtherDataset },
+    `${doneTrain}|${catalogVersion}|${runChoices.allowOtherDataset}`,
+  );
   const list = useMemo(() => runs.data ?? [], [runs.data]);
+  const loaded = runs.data !== null && !runs.loading;
   useEffect(() => {
-    if (!clearable && !runId && list.length) setRunId(list[0].runId);
-  }, [clearable, runId, list, setRunId]);
+    if (!loaded) return;
+    // A run not offered here (another dataset's after switching datasets) is never kept silently.
+    if (runId && !list.some((r) => r.runId === runId))
+      setRunId(clearable ? null : defaultRun(list));
+    else if (!clearable && !runId) {
+      const d = defaultRun(list);
+      if (d) setRunId(d);
+    }
+  }, [loaded, clearable, runId, list, setRunId]);
+  const selected = list.find((r) => r.runId === runId) ?? null;
   return (
-    <Select
-      label={label}
-      placeholder={list.length ? 'No run' : 'No runs yet'}
-      clearable={clearable}
-      data={list.map((r) => ({
-        value: r.runId,
-        label: `${r.runId} (${r.status}${r.bestValAccuracy !== null ? `, val ${(r.bestValAccuracy * 100).toFixed(1)}%` : ''})`,
-      }))}
-      value={runId}
-      onChange={setRunId}
-      w={400}
-      data-testid="pick-run"
-    />
+    <Stack gap={4}>
+      <Group align="end">
+        <Select
+          label={label}
+          placeholder={list.length ? 'No run' : 'No runs of this dataset yet'}
+          clearable={clearable}
+          data={list.map((r) => ({
+            value: r.runId,
+            label: `${r.runId} · ${r.status}${r.bestValAccuracy !== null ? `, val ${(r.bestValAccuracy * 100).toFixed(1)}%` : ''}${foreign(r) ? ` · trained on ${datasetName(r)}` : r.dataset ? '' : ' · dataset not recorded'}`,
+          }))}
+          value={runId}
+          onChange={setRunId}
+          w={420}
+          data-testid="pick-run"
+          data-status={selected?.status ?? ''}
+        />
+        <Checkbox
+          label="Show runs of other datasets"
+          checked={runChoices.allowOtherDataset}
+          onChange={(e) =>
+            setRunChoices({ ...runChoices, allowOtherDataset: e.currentTarget.checked })
+          }
+          data-testid="runs-all-datasets"
+        />
+      </Group>
+      {selected && foreign(selected) && (
+        <Alert color="yellow" p="xs" data-testid="run-foreign-warning">
+          {selected.runId} was trained on {datasetName(selected)}, not on the open dataset: its
+          predictions here apply that model to other plates.
+        </Alert>
+      )}
+      {selected && selected.status !== 'done' && (
+        <Checkbox
+          color="orange"
+          label={`Use this incomplete run (${selected.status}, ${selected.epochsDone} epoch(s) done): its newest weights, not a finished model`}
+          checked={runChoices.allowIncomplete}
+          onChange={(e) =>
+            setRunChoices({ ...runChoices, allowIncomplete: e.currentTarget.checked })
+          }
+          data-testid="allow-incomplete"
+        />
+      )}
+    </Stack>
   );
 }

@@ -18,7 +18,7 @@ import { PlatePicker } from '../components/plate-picker';
 import { RunPicker } from '../components/run-picker';
 import type { ColormapName } from '../../../src-shared/colormaps';
 import { METRIC_LABELS, type MetricName } from '../lib/well-metrics';
-import { useApi, useCaller } from '../state/api-context';
+import { describeError, useApi, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 
 type Exported = CallOutput<'export.submission'>;
@@ -43,21 +43,38 @@ function Result({ r, testId }: { r: Exported | null; testId: string }) {
       <Text size="xs" c="dimmed">
         {r.rows.toLocaleString('en')} rows · saved at {r.path}
       </Text>
+      {r.source && (
+        <Text size="xs" c="dimmed" data-testid={`${testId}-source`}>
+          from {r.source.label}
+        </Text>
+      )}
     </Group>
   );
 }
 
 export function ExportScreen() {
   const call = useCaller();
-  const { runId, experiment, plate } = useAppState();
+  const { runId, runChoices, experiment, plate } = useAppState();
   const [split, setSplit] = useState<'val' | 'test'>('test');
   const [metric, setMetric] = useState<MetricName>('correct');
   const [colormap, setColormap] = useState<ColormapName>('viridis');
   const [busy, setBusy] = useState<string | null>(null);
   const [sub, setSub] = useState<Exported | null>(null);
+  const [subError, setSubError] = useState<string | null>(null);
   const [preds, setPreds] = useState<Exported | null>(null);
   const [png, setPng] = useState<Exported | null>(null);
-  const { media } = useApi();
+  const { media, client } = useApi();
+
+  // The submission's refusal (another dataset's set, an incomplete run…) is shown in place.
+  const exportSubmission = async (id: string) => {
+    setBusy('sub');
+    setSub(null);
+    setSubError(null);
+    const res = await client.call('export.submission', { runId: id, ...runChoices });
+    if (res.ok) setSub(res.data);
+    else setSubError(describeError(res.error));
+    setBusy(null);
+  };
 
   const wrap = async (
     name: string,
@@ -78,21 +95,25 @@ export function ExportScreen() {
       <Paper withBorder p="sm">
         <Title order={5}>Kaggle submission</Title>
         <Text size="sm" c="dimmed" mb="xs">
-          id_code,sirna — one row per test.csv well, from the run's test predictions.
+          id_code,sirna — one row per test.csv well of the open dataset, from the run's test
+          predictions made on it (predict the test split first).
         </Text>
         <Group>
           <Button
             disabled={!runId}
             loading={busy === 'sub'}
-            onClick={() =>
-              runId && void wrap('sub', () => call('export.submission', { runId }), setSub)
-            }
+            onClick={() => runId && void exportSubmission(runId)}
             data-testid="export-submission"
           >
             Export submission
           </Button>
           <Result r={sub} testId="export-submission-link" />
         </Group>
+        {subError && (
+          <Alert color="red" mt="xs" data-testid="export-submission-error">
+            {subError}
+          </Alert>
+        )}
       </Paper>
       <Paper withBorder p="sm">
         <Title order={5} mb="xs">

@@ -32,7 +32,7 @@ const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}
 
 export function PredictionsScreen() {
   const call = useCaller();
-  const { runId, experiment, plate, openWell, selectPlate } = useAppState();
+  const { runId, runChoices, experiment, plate, openWell, selectPlate } = useAppState();
   const { byId, jobs } = useJobs();
   const [split, setSplit] = useState<'val' | 'test'>('val');
   const [tta, setTta] = useState(true);
@@ -67,7 +67,7 @@ export function PredictionsScreen() {
 
   const run = async () => {
     if (!runId) return;
-    const res = await call('predict.start', { runId, split, tta, assign });
+    const res = await call('predict.start', { runId, split, tta, assign, ...runChoices });
     if (res) setJobId(res.jobId);
   };
   const s = summary.data;
@@ -130,11 +130,14 @@ export function PredictionsScreen() {
       {!runId && <Alert color="blue">Train a model first (Training screen).</Alert>}
       {runId && !s && !summary.loading && (
         <Alert color="blue" data-testid="no-predictions">
-          No {split} predictions for this run yet. Press “Run predictions”.
+          No {split} predictions of this run on the open dataset yet. Press “Run predictions”.
         </Alert>
       )}
       {s && (
         <>
+          <Text size="sm" c="dimmed" data-testid="prediction-source">
+            {s.source.label}
+          </Text>
           <SimpleGrid cols={4} data-testid="predict-summary">
             <Stat label="wells" value={String(s.wells)} />
             <Stat label="accuracy (raw)" value={pct(s.accuracy)} testId="predict-accuracy" />

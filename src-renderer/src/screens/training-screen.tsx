@@ -43,7 +43,7 @@ function validate(draft: Draft): { config: TrainConfig | null; errors: FieldErro
 export function TrainingScreen({ backend }: { backend: string | null }) {
   const call = useCaller();
   const { client } = useApi();
-  const { runId, setRunId } = useAppState();
+  const { runId, setRunId, catalogVersion } = useAppState();
   const { jobs } = useJobs();
   const defaults = useCall('training.defaults', {}, 'once');
   const [edited, setDraft] = useState<Draft | null>(null);
@@ -72,7 +72,8 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
 
   const trainJobs = jobs.filter((j) => j.kind === 'train');
   const runsKey = trainJobs.map((j) => `${j.id}:${j.status}`).join(',');
-  const runs = useCall('runs.list', {}, runsKey);
+  // The open dataset's runs: reloaded when another dataset is opened (a catalog change).
+  const runs = useCall('runs.list', {}, `${runsKey}|${catalogVersion}`);
   const runList = useMemo(() => runs.data ?? [], [runs.data]);
   // Epoch ends change a run's row (epochs done, best score, status after a resume): refresh it.
   const lastReload = useRef(0);

@@ -5,6 +5,12 @@ import type { ReactNode } from 'react';
 import type { DisplayState } from '../../../src-shared/contract';
 import { useApi } from './api-context';
 
+/** Explicit choices for using a run: one of another dataset, one that did not complete. */
+export interface RunChoices {
+  allowOtherDataset: boolean;
+  allowIncomplete: boolean;
+}
+
 export type Screen = 'datasets' | 'plates' | 'well' | 'training' | 'predictions' | 'export';
 
 export interface AppState {
@@ -17,6 +23,8 @@ export interface AppState {
   openWell: (idCode: string) => void;
   runId: string | null;
   setRunId: (id: string | null) => void;
+  runChoices: RunChoices;
+  setRunChoices: (c: RunChoices) => void;
   display: DisplayState | null;
   setDisplay: (d: DisplayState) => void;
   resetDisplay: () => Promise<void>;
@@ -33,7 +41,11 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
   const [experiment, setExperiment] = useState<string | null>(null);
   const [plate, setPlate] = useState<number | null>(null);
   const [idCode, setIdCode] = useState<string | null>(null);
-  const [runId, setRunId] = useState<string | null>(null);
+  const [runId, setRunIdState] = useState<string | null>(null);
+  const [runChoices, setRunChoices] = useState<RunChoices>({
+    allowOtherDataset: false,
+    allowIncomplete: false,
+  });
   const [display, setDisplay] = useState<DisplayState | null>(null);
   const [catalogVersion, setCatalogVersion] = useState(0);
 
@@ -70,14 +82,20 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
         setScreen('well');
       },
       runId,
-      setRunId,
+      // Choosing another run asks again before an incomplete one is used.
+      setRunId: (id) => {
+        if (id !== runId) setRunChoices((c) => ({ ...c, allowIncomplete: false }));
+        setRunIdState(id);
+      },
+      runChoices,
+      setRunChoices,
       display,
       setDisplay,
       resetDisplay,
       catalogVersion,
       bumpCatalog: () => setCatalogVersion((v) => v + 1),
     }),
-    [screen, experiment, plate, idCode, runId, display, resetDisplay, catalogVersion],
+    [screen, experiment, plate, idCode, runId, runChoices, display, resetDisplay, catalogVersion],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

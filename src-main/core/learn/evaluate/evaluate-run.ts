@@ -9,6 +9,8 @@ export interface EvaluateOptions {
   repredict?: boolean;
   tta?: boolean;
   backend?: string;
+  /** Evaluate a run that did not complete (its newest checkpoint). */
+  allowIncomplete?: boolean;
   onProgress?: PredictOptions['onProgress'];
   signal?: AbortSignal;
 }
@@ -23,6 +25,7 @@ export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluationSumm
       tta: opts.tta,
       assign: ctx.config.target === 'sirna',
       backend: opts.backend,
+      allowIncomplete: opts.allowIncomplete,
       onProgress: opts.onProgress,
       signal: opts.signal,
     });

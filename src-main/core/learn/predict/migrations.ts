@@ -49,6 +49,22 @@ export const learnMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    name: 'learn-prediction-provenance',
+    sql: `
+      -- Where a stored set came from (NULL in sets stored before 2026-11-30: unknown): the dataset
+      -- (catalog/dataset-identity.ts), the catalog file, the checkpoint and the run's status.
+      ALTER TABLE learn_prediction_sets ADD COLUMN dataset_id TEXT;
+      ALTER TABLE learn_prediction_sets ADD COLUMN dataset_digest TEXT;
+      ALTER TABLE learn_prediction_sets ADD COLUMN dataset_name TEXT;
+      ALTER TABLE learn_prediction_sets ADD COLUMN catalog TEXT;
+      ALTER TABLE learn_prediction_sets ADD COLUMN checkpoint_path TEXT;
+      ALTER TABLE learn_prediction_sets ADD COLUMN checkpoint_epoch INTEGER;
+      ALTER TABLE learn_prediction_sets ADD COLUMN checkpoint_sha256 TEXT;
+      ALTER TABLE learn_prediction_sets ADD COLUMN run_status TEXT;
+    `,
+  },
 ];
 
 registerMigrations(learnMigrations);

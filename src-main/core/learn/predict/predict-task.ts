@@ -10,6 +10,8 @@ export interface PredictTaskInput {
   assign?: boolean;
   dbFile?: string;
   backend?: string;
+  allowOtherDataset?: boolean;
+  allowIncomplete?: boolean;
 }
 
 export interface PredictTaskResult {

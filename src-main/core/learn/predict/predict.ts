@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { datasetIdentity, type DatasetRef } from '../../catalog/dataset-identity';
 import { openCatalog } from '../../catalog/db';
 import { inputError, notFound, throwIfCancelled } from '../../errors';
 import { getTf } from '../backend/tf';
@@ -16,8 +17,14 @@ import { buildSamples } from '../data/samples';
 import { SiteImageCache } from '../data/site-images';
 import { datasetRoot, loadSiteRows, type SiteRow } from '../data/site-rows';
 import { loadRunContext, type RunContext } from '../runs/run-context';
-import { runPath, writeFileAtomic, writeJsonAtomic } from '../runs/run-folder';
-import { loadInferenceWeights } from '../train/checkpoint';
+import {
+  readRunInfo,
+  runPath,
+  verifyCheckpoint,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from '../runs/run-folder';
+import { inferenceWeightsDir, loadInferenceWeights } from '../train/checkpoint';
 import { probabilities } from '../train/loss';
 import { batchInputs } from '../train/step';
 import { initTf } from '../train/tf-runtime';
@@ -25,10 +32,11 @@ import { foldedPredictor, type FoldedPredictor } from '../models/folded-inferenc
 import { buildRunModel } from '../train/trainer';
 import { setModelWeights } from '../train/weights';
 import { assertFiniteSiteProbs, countNonFiniteRows } from './finite-check';
+import { checkRunChoices, predictionStem, type RunChoices } from './provenance';
 import { storePredictionSet } from './store';
 import type { PredictionSet, WellPredictionRow } from './types';
 
-export interface PredictOptions {
+export interface PredictOptions extends RunChoices {
   runDir: string;
   split: 'val' | 'test';
   tta?: boolean;
@@ -77,6 +85,24 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
   const ctx = loadRunContext(runDir);
   const dbFile = path.resolve(opts.dbFile ?? ctx.info.dbFile);
   if (!fs.existsSync(dbFile)) throw inputError(`${dbFile}: catalog database not found`);
+  // Provenance first: the dataset predicted on, the run's fitness for it, the verified weights.
+  const idDb = openCatalog(dbFile);
+  let dataset: DatasetRef;
+  try {
+    dataset = datasetIdentity(idDb, dbFile);
+  } finally {
+    idDb.close();
+  }
+  const weightsDir = inferenceWeightsDir(runDir);
+  if (!weightsDir)
+    throw notFound(`${runDir}: run has no checkpoint yet (train at least one epoch)`);
+  const runStatus = checkRunChoices(
+    ctx.info,
+    dataset,
+    opts,
+    path.relative(runDir, weightsDir).split(path.sep).join('/'),
+  );
+  const checkpoint = verifyCheckpoint(runDir, weightsDir);
   opts.onProgress?.(0, 1, 'loading the model');
   let weights: ReturnType<typeof loadInferenceWeights>;
   try {
@@ -220,6 +246,10 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
     wells,
     probs,
     warnings: norm.stats.warnings ?? [],
+    dataset,
+    checkpoint,
+    runStatus,
+    createdAt: new Date().toISOString(),
   };
 
   let assignedApplied = false;
@@ -292,12 +322,18 @@ export function savePredictionSet(
   extra: { accuracy: number | null; accuracyAssigned: number | null },
 ): void {
   const dir = runPath(runDir, 'predictions');
+  const stem = predictionStem(readRunInfo(runDir), set.split, set.dataset);
   const bytes = new Uint8Array(set.probs.buffer, set.probs.byteOffset, set.probs.byteLength);
-  writeFileAtomic(path.join(dir, `${set.split}-probs.f32`), bytes);
-  writeJsonAtomic(path.join(dir, `${set.split}.json`), {
+  writeFileAtomic(path.join(dir, `${stem}-probs.f32`), bytes);
+  writeJsonAtomic(path.join(dir, `${stem}.json`), {
     runId: set.runId,
     split: set.split,
+    dataset: set.dataset ?? null,
+    checkpoint: set.checkpoint ?? null,
+    runStatus: set.runStatus ?? null,
+    createdAt: set.createdAt ?? null,
     tta: set.tta,
+    assigned: set.wells.some((w) => w.assigned !== null),
     labels: set.labels,
     accuracy: extra.accuracy,
     accuracyAssigned: extra.accuracyAssigned,
@@ -307,12 +343,19 @@ export function savePredictionSet(
   });
 }
 
+/**
+ * A stored set of the run folder. `dataset`: the set made on that dataset (another dataset's set
+ * is never returned; a set stored before provenance was recorded loads with dataset null when the
+ * run's own catalog is that dataset's); omitted: the run's own `{split}.json`.
+ */
 export function loadPredictionSet(
   runDir: string,
   split: 'val' | 'test',
+  dataset?: DatasetRef,
 ): (PredictionSet & { accuracy: number | null; accuracyAssigned: number | null }) | null {
   const dir = runPath(runDir, 'predictions');
-  const file = path.join(dir, `${split}.json`);
+  const stem = dataset ? predictionStem(readRunInfo(runDir), split, dataset) : split;
+  const file = path.join(dir, `${stem}.json`);
   if (!fs.existsSync(file)) return null;
   const { probsSha256, ...meta } = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<
     PredictionSet,
@@ -323,7 +366,9 @@ export function loadPredictionSet(
     /** Absent in sets saved before 2026-11-29. */
     probsSha256?: string;
   };
-  const probsFile = path.join(dir, `${split}-probs.f32`);
+  if (dataset && meta.dataset && meta.dataset.id !== dataset.id) return null;
+  if (dataset && !meta.dataset && stem !== split) return null;
+  const probsFile = path.join(dir, `${stem}-probs.f32`);
   let buf: Buffer;
   try {
     buf = fs.readFileSync(probsFile);
@@ -337,7 +382,7 @@ export function loadPredictionSet(
       crypto.createHash('sha256').update(buf).digest('hex') !== probsSha256);
   if (torn)
     throw inputError(
-      `${probsFile}: does not belong to ${split}.json (a predict run was interrupted between the two files); run predict for ${split} again`,
+      `${probsFile}: does not belong to ${stem}.json (a predict run was interrupted between the two files); run predict for ${split} again`,
     );
   const probs = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   const bad = countNonFiniteRows(probs, meta.labels.length).rows;

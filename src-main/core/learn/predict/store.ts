@@ -29,19 +29,28 @@ export function storePredictionSet(
     );
     const id = db
       .prepare(
-        `INSERT INTO learn_prediction_sets (run_id, run_dir, split, created_at, tta, assigned, wells, accuracy, accuracy_assigned)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO learn_prediction_sets (run_id, run_dir, split, created_at, tta, assigned, wells, accuracy, accuracy_assigned,
+           dataset_id, dataset_digest, dataset_name, catalog, checkpoint_path, checkpoint_epoch, checkpoint_sha256, run_status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         set.runId,
         meta.runDir,
         set.split,
-        new Date().toISOString(),
+        set.createdAt ?? new Date().toISOString(),
         set.tta ? 1 : 0,
         set.wells.some((w) => w.assigned !== null) ? 1 : 0,
         set.wells.length,
         meta.accuracy,
         meta.accuracyAssigned,
+        set.dataset?.id ?? null,
+        set.dataset?.digest ?? null,
+        set.dataset?.name ?? null,
+        set.dataset?.catalog ?? null,
+        set.checkpoint?.path ?? null,
+        set.checkpoint?.epoch ?? null,
+        set.checkpoint?.sha256 ?? null,
+        set.runStatus ?? null,
       ).lastInsertRowid;
     const well = db.prepare(
       `INSERT INTO learn_well_predictions (set_id, id_code, experiment, plate, well, cell_type, well_type, truth, top, prob, assigned, sites, sites_disagree)
@@ -156,7 +165,6 @@ export function reviewQueue(
   queue: ReviewQueueKind,
   limit: number,
 ): StoredWellPrediction[] {
-  if (!hasPredictionTables(db)) return [];
   if (!hasPredictionTables(db)) return [];
   const where =
     queue === 'confident-wrong'

@@ -1,4 +1,6 @@
 // Shapes of well-level predictions shared by predict/, assign/, evaluate/ and the store.
+import type { CheckpointRef, DatasetRef } from '../../../../src-shared/contract';
+import type { RunStatus } from '../runs/run-folder';
 
 export interface WellPredictionRow {
   idCode: string;
@@ -29,4 +31,10 @@ export interface PredictionSet {
   probs: Float32Array;
   /** Normalisation fallbacks taken for these sites (flat or missing controls); absent before 2026-11-30. */
   warnings?: string[];
+  /** Provenance; absent or null in sets stored before 2026-11-30 ('unknown dataset'). */
+  dataset?: DatasetRef | null;
+  checkpoint?: CheckpointRef | null;
+  /** The run's status when it predicted (an incomplete run's weights are a mid-run checkpoint). */
+  runStatus?: RunStatus | null;
+  createdAt?: string | null;
 }

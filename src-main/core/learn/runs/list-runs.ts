@@ -3,8 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RunSummary, TrainConfig } from '../../../../src-shared/contract';
+import { matchDataset, type DatasetRef } from '../../catalog/dataset-identity';
 import type { EpochMetric, StepMetric } from '../train/messages';
-import { readJson, readRunInfo, runPath } from './run-folder';
+import { readJson, readRunInfo, runPath, type RunInfo, type RunStatus } from './run-folder';
 
 function alive(pid: number | null): boolean {
   if (!pid) return false;
@@ -16,15 +17,23 @@ function alive(pid: number | null): boolean {
   }
 }
 
-export function runSummary(runDir: string): RunSummary {
+/** The status to show: a run marked running whose process is gone is 'interrupted'. */
+export function effectiveStatus(info: RunInfo): RunStatus {
+  return info.status === 'running' && !alive(info.pid) ? 'interrupted' : info.status;
+}
+
+/** A run folder's summary; `current`: the open dataset, which `datasetMatch` compares with. */
+export function runSummary(runDir: string, current?: DatasetRef | null): RunSummary {
   const info = readRunInfo(runDir);
   const config = readJson<TrainConfig>(runPath(runDir, 'config'));
-  const status = info.status === 'running' && !alive(info.pid) ? 'interrupted' : info.status;
+  const status = effectiveStatus(info);
   return {
     runId: info.runId,
     createdAt: info.createdAt,
     status,
     config,
+    dataset: info.dataset ?? null,
+    datasetMatch: current ? matchDataset(info.dataset, current, info.dbFile) : null,
     backend: info.backend,
     epochsDone: info.epochsDone,
     bestValAccuracy: info.bestValAccuracy,
@@ -34,7 +43,7 @@ export function runSummary(runDir: string): RunSummary {
 }
 
 /** Runs under a folder, newest first; folders that are not runs are skipped. */
-export function listRuns(runsRoot: string): RunSummary[] {
+export function listRuns(runsRoot: string, current?: DatasetRef | null): RunSummary[] {
   if (!fs.existsSync(runsRoot)) return [];
   const out: RunSummary[] = [];
   for (const e of fs.readdirSync(runsRoot, { withFileTypes: true })) {
@@ -42,7 +51,7 @@ export function listRuns(runsRoot: string): RunSummary[] {
     const dir = path.join(runsRoot, e.name);
     if (!fs.existsSync(runPath(dir, 'run')) || !fs.existsSync(runPath(dir, 'config'))) continue;
     try {
-      out.push(runSummary(dir));
+      out.push(runSummary(dir, current));
     } catch {
       // A half-written run folder (crash during creation) is not listed.
     }

@@ -3,7 +3,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { CheckpointRef, DatasetRef } from '../../../../src-shared/contract';
 import { inputError } from '../../errors';
+
+export type { CheckpointRef };
 
 export const runFiles = {
   config: 'config.json',
@@ -27,6 +30,8 @@ export interface RunInfo {
   backend: string;
   /** Absolute path of the catalog the run was trained from. */
   dbFile: string;
+  /** The dataset it was trained on; absent in runs made before 2026-11-30 ('unknown dataset'). */
+  dataset?: DatasetRef;
   pid: number | null;
   epochsDone: number;
   bestValAccuracy: number | null;
@@ -106,16 +111,67 @@ export function writeManifest(runDir: string): Manifest {
   return manifest;
 }
 
-/** Files whose content no longer matches the manifest (changed, missing or unlisted). */
-export function verifyManifest(runDir: string): string[] {
+/**
+ * Files whose content no longer matches the manifest (changed, missing or unlisted), as
+ * 'rel/path: changed'. `under`: only files in that subfolder of the run (e.g. 'best').
+ */
+export function verifyManifest(runDir: string, under?: string): string[] {
   const manifest = readJson<Manifest>(runPath(runDir, 'manifest'));
   const problems: string[] = [];
-  const present = new Set(listFiles(runDir).filter((f) => f !== runFiles.manifest));
+  const inScope = (rel: string) => under === undefined || rel.startsWith(`${under}/`);
+  const present = new Set(listFiles(runDir).filter((f) => f !== runFiles.manifest && inScope(f)));
   for (const [rel, info] of Object.entries(manifest.files)) {
+    if (!inScope(rel)) continue;
     if (!present.has(rel)) problems.push(`${rel}: missing`);
     else if (sha256File(path.join(runDir, rel)) !== info.sha256) problems.push(`${rel}: changed`);
     present.delete(rel);
   }
   for (const rel of present) problems.push(`${rel}: not in manifest`);
   return problems;
+}
+
+/** 'best (epoch 2)', 'checkpoints/step-000000012 (epoch 1, mid-epoch)': a checkpoint in a message. */
+export function describeCheckpoint(c: CheckpointRef | null | undefined): string {
+  if (!c) return 'unknown checkpoint';
+  const epoch = c.epoch === null ? '' : ` (epoch ${c.epoch}${c.midEpoch ? ', mid-epoch' : ''})`;
+  return `${c.path}${epoch}`;
+}
+
+/**
+ * Checks the weights folder `weightsDir` (best/ or a checkpoint) against manifest.json before
+ * they are loaded and says which weights they are. Throws an input error naming the file when a
+ * file there is changed, missing, not recorded in the manifest, or the manifest itself is absent.
+ */
+export function verifyCheckpoint(runDir: string, weightsDir: string): CheckpointRef {
+  const rel = path.relative(runDir, weightsDir).split(path.sep).join('/');
+  const manifestFile = runPath(runDir, 'manifest');
+  if (!fs.existsSync(manifestFile))
+    throw inputError(
+      `${manifestFile}: missing, so the weights in ${path.join(runDir, rel)} cannot be verified`,
+    );
+  const problems = verifyManifest(runDir, rel);
+  if (problems.length)
+    throw inputError(
+      `${path.join(runDir, problems[0]!.split(':')[0]!)}: does not match the run's manifest.json (${problems.join('; ')}); the weights may be damaged or from another run`,
+    );
+  const manifest = readJson<Manifest>(manifestFile);
+  const sha256 = manifest.files[`${rel}/weights.bin`]?.sha256;
+  if (!sha256) throw inputError(`${path.join(weightsDir, 'weights.bin')}: not in manifest.json`);
+  let epoch: number | null = null;
+  let midEpoch = false;
+  try {
+    if (rel === runFiles.best) {
+      const info = readJson<{ epoch?: number }>(path.join(weightsDir, 'info.json'));
+      epoch = typeof info.epoch === 'number' ? info.epoch + 1 : null;
+    } else {
+      const state = readJson<{ epoch?: number; stepInEpoch?: number }>(
+        path.join(weightsDir, 'state.json'),
+      );
+      epoch = typeof state.epoch === 'number' ? state.epoch : null;
+      midEpoch = (state.stepInEpoch ?? 0) > 0;
+    }
+  } catch {
+    // Verified weights without their small info file still load; the epoch is just unknown.
+  }
+  return { path: rel, epoch, midEpoch, sha256 };
 }

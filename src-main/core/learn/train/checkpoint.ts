@@ -122,13 +122,17 @@ export function saveBestWeights(
   });
 }
 
+/** The folder inference reads weights from: best/ when present, else the latest checkpoint. */
+export function inferenceWeightsDir(runDir: string): string | null {
+  const best = path.join(runDir, runFiles.best);
+  if (fs.existsSync(path.join(best, 'weights.bin'))) return best;
+  return latestCheckpoint(runDir);
+}
+
 /** Weights for inference: best/ when present, else the latest checkpoint. */
 export function loadInferenceWeights(
   runDir: string,
 ): { weights: TensorBlob[]; source: string } | null {
-  const best = path.join(runDir, runFiles.best);
-  if (fs.existsSync(path.join(best, 'weights.bin')))
-    return { weights: readBlobs(best, 'weights'), source: best };
-  const latest = latestCheckpoint(runDir);
-  return latest ? { weights: readBlobs(latest, 'weights'), source: latest } : null;
+  const source = inferenceWeightsDir(runDir);
+  return source ? { weights: readBlobs(source, 'weights'), source } : null;
 }

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TrainConfig } from '../../../../src-shared/contract';
+import { datasetIdentity, type DatasetRef } from '../../catalog/dataset-identity';
 import { openCatalog } from '../../catalog/db';
 import { inputError } from '../../errors';
 import { getTf, type LayersModel, type Tensor, type Variable } from '../backend/tf';
@@ -149,8 +150,10 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
   const db = openCatalog(dbFile);
   let rows;
   let root: string;
+  let dataset: DatasetRef;
   try {
     root = datasetRoot(db, dbFile);
+    dataset = datasetIdentity(db, dbFile);
     rows = loadSiteRows(db, 'train');
   } finally {
     db.close();
@@ -191,6 +194,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
       status: 'running',
       backend: backend.name,
       dbFile,
+      dataset,
       pid: process.pid,
       epochsDone: 0,
       bestValAccuracy: null,
