@@ -9,7 +9,7 @@ import { platelab } from '../../../cli/test-support';
 import { openCatalog } from '../../catalog/db';
 import { PlateLabError } from '../../errors';
 import { evaluateRun } from '../evaluate/evaluate-run';
-import { readRunInfo, sha256File, writeJsonAtomic } from '../runs/run-folder';
+import { readRunInfo, sha256File, writeJsonAtomic, writeManifest } from '../runs/run-folder';
 import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
 import { latestCheckpoint } from '../train/checkpoint';
 import { startTraining } from '../train/start-training';
@@ -22,7 +22,10 @@ let goodRun: string;
 let nanRun: string;
 const quiet = { emit: () => {}, isCancelled: () => false };
 
-/** Writes NaN into the first value of the classifier head's kernel (the only rank-2 weight). */
+/**
+ * Writes NaN into the first value of the classifier head's kernel (the only rank-2 weight) and
+ * re-signs the manifest, as a run whose weights came out NaN would be (the checkpoint check passes).
+ */
 function poisonHead(runDir: string): void {
   const dir = path.join(runDir, 'best');
   const index = JSON.parse(fs.readFileSync(path.join(dir, 'weights.json'), 'utf8')) as {
@@ -33,6 +36,7 @@ function poisonHead(runDir: string): void {
   const buf = fs.readFileSync(path.join(dir, 'weights.bin'));
   buf.writeFloatLE(NaN, head.offset * 4);
   fs.writeFileSync(path.join(dir, 'weights.bin'), buf);
+  writeManifest(runDir);
 }
 
 async function inputFailure(p: Promise<unknown>): Promise<PlateLabError> {
