@@ -115,8 +115,8 @@ export async function evaluateSamples(
       const t = smoothedOneHot(b.y, numClasses, 0);
       return [lossFromLogits(config.loss, logits, t), tf.argMax(logits, -1)];
     });
-    lossSum += l!.dataSync()[0]! * b.n;
-    const p = pred!.dataSync();
+    lossSum += (await l!.data())[0]! * b.n;
+    const p = await pred!.data();
     for (let i = 0; i < b.n; i++) if (p[i] === b.y[i]) correct++;
     tf.dispose([l!, pred!, ...inputs]);
     await yieldToEventLoop();
@@ -291,12 +291,13 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     },
   });
 
-  const checkpoint = (): void => {
+  const checkpoint = async (): Promise<void> => {
     state.rng = { seed: config.seed, epoch: state.epoch, stepInEpoch: state.stepInEpoch };
+    const slots = await optimizer.state();
     const dir = saveCheckpoint(runDir, {
       state,
-      weights: modelWeights(model),
-      slots: optimizer.state().map((values, i) => ({ shape: [...vars[i]!.shape], values })),
+      weights: await modelWeights(model),
+      slots: slots.map((values, i) => ({ shape: [...vars[i]!.shape], values })),
     });
     hooks.emit({ type: 'checkpoint', dir, epoch: state.epoch, globalStep: state.globalStep });
   };
@@ -341,7 +342,12 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
             `training data stream is out of order at epoch ${epoch + 1}, step ${k + 1}`,
           );
         lr = learningRateAt(config, epoch, k, stepsPerEpoch);
-        const r = trainStep(ctx, item.batch, lr, rngFor(config.seed, RngPurpose.mixup, epoch, k));
+        const r = await trainStep(
+          ctx,
+          item.batch,
+          lr,
+          rngFor(config.seed, RngPurpose.mixup, epoch, k),
+        );
         if (!Number.isFinite(r.loss))
           throw new Error(
             `loss became ${r.loss} at epoch ${epoch + 1}, step ${k + 1}: lower the learning rate`,
@@ -371,7 +377,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
         }
       }
       if (cancelled) {
-        checkpoint();
+        await checkpoint();
         break;
       }
       const trainSeconds = (performance.now() - t0) / 1000;
@@ -407,11 +413,14 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
       if (improved) {
         state.bestValAccuracy = v ? v.accuracy : null;
         state.bestEpoch = epoch;
-        saveBestWeights(runDir, modelWeights(model), { epoch, valAccuracy: state.bestValAccuracy });
+        saveBestWeights(runDir, await modelWeights(model), {
+          epoch,
+          valAccuracy: state.bestValAccuracy,
+        });
       }
       appendMetric({ type: 'epoch', ...metric });
       hooks.emit({ type: 'epoch', metric });
-      checkpoint();
+      await checkpoint();
       updateRunInfo(runDir, {
         epochsDone: state.epoch,
         bestValAccuracy: state.bestValAccuracy,
