@@ -50,9 +50,20 @@ export const ChannelDisplay = z.object({
 export const DisplayState = z.object({ channels: z.array(ChannelDisplay).length(6) });
 export type DisplayState = z.infer<typeof DisplayState>;
 
+/** The WebGPU adapter in use, in its own words (GPUAdapterInfo); software = a CPU implementation. */
+export const GpuAdapterInfo = z.object({
+  vendor: z.string(),
+  architecture: z.string(),
+  device: z.string(),
+  description: z.string(),
+  software: z.boolean(),
+});
+
 export const BackendInfo = z.object({
   name: z.string(),
   detail: z.string(),
+  /** Only for the webgpu backend. */
+  adapter: GpuAdapterInfo.optional(),
   tried: z.array(z.object({ name: z.string(), ok: z.boolean(), reason: z.string().optional() })),
 });
 

@@ -96,6 +96,9 @@ function Frame() {
             >
               <Badge variant="filled" color="teal" data-testid="header-backend">
                 compute: {backend?.name ?? '…'}
+                {backend?.adapter
+                  ? ` · ${backend.adapter.description || backend.adapter.architecture}`
+                  : ''}
               </Badge>
             </Tooltip>
             {!connected && (

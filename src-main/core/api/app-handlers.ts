@@ -19,6 +19,7 @@ export function backendProbe(): () => Promise<BackendInfo> {
         return {
           name: sel.name,
           detail: sel.detail,
+          ...(sel.adapter ? { adapter: sel.adapter } : {}),
           tried: [
             ...sel.rejected.map((r) => ({ name: r.name, ok: false, reason: r.reason })),
             { name: sel.name, ok: true },

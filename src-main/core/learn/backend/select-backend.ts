@@ -1,8 +1,11 @@
 // Picks the fastest TensorFlow.js backend that really works on this machine: tfjs-node-gpu (CUDA)
-// → tfjs-node → WebGPU through Dawn (`webgpu` package, needs a real adapter) → wasm with our
-// training kernels → cpu. Every refusal keeps its reason for the UI/CLI "why not" line.
+// → tfjs-node → WebGPU through Dawn (`webgpu` package: a GPU adapter, or SwiftShader when asked)
+// → wasm with our training kernels → cpu. Every refusal keeps its reason for the "why not" line.
 import { readdirSync } from 'node:fs';
+import type { z } from 'zod';
+import type { GpuAdapterInfo } from '../../../../src-shared/contract';
 import { bundledTf, getTf, setTf, type Tf } from './tf';
+import { prepareVulkanDriver, SWIFTSHADER_ENV } from './vulkan-driver';
 
 export const backendNames = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof backendNames)[number];
@@ -13,10 +16,15 @@ export interface BackendRejection {
   reason: string;
 }
 
+/** What a WebGPU adapter says about itself (GPUAdapterInfo), for the backend line. */
+export type WebGpuAdapter = z.infer<typeof GpuAdapterInfo>;
+
 export interface BackendSelection {
   name: BackendName;
   /** One line for humans: what runs and how (e.g. "wasm SIMD, 1 thread, PlateLab training kernels"). */
   detail: string;
+  /** The WebGPU adapter in use (webgpu only). */
+  adapter?: WebGpuAdapter;
   /** Backends tried before this one and why each was not used. */
   rejected: BackendRejection[];
 }
@@ -126,22 +134,60 @@ function linuxWithoutGpuDevice(): boolean {
   }
 }
 
-async function tryWebgpu(): Promise<string> {
-  if (linuxWithoutGpuDevice())
-    throw new Error('no GPU device on this machine (/dev/dri and /dev/nvidia* absent)');
+/** The adapter's own words (GPUAdapterInfo getters), and whether it is a software one. */
+function describeAdapter(adapter: GpuAdapterLike): WebGpuAdapter {
+  const info = adapter.info ?? {};
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  const vendor = text(info.vendor);
+  const architecture = text(info.architecture);
+  const description = text(info.description);
+  return {
+    vendor,
+    architecture,
+    device: text(info.device),
+    description,
+    software:
+      adapter.isFallbackAdapter === true ||
+      info.isFallbackAdapter === true ||
+      /swiftshader|llvmpipe|lavapipe/i.test(`${vendor} ${architecture} ${description}`),
+  };
+}
+
+/** "google swiftshader, driver: SwiftShader driver 5.0.0" (the parts the adapter reports). */
+export function adapterLine(a: WebGpuAdapter): string {
+  const who = [a.vendor, a.architecture].filter(Boolean).join(' ') || 'an unnamed adapter';
+  return `${who}${a.description ? `, driver: ${a.description}` : ''}${a.software ? ' (software, on the CPU)' : ''}`;
+}
+
+interface Attempt {
+  detail: string;
+  adapter?: WebGpuAdapter;
+}
+
+async function tryWebgpu(): Promise<Attempt> {
+  // The driver choice goes into the environment before Dawn loads or creates its instance.
+  const driver = prepareVulkanDriver();
+  if (driver.source === 'system' && linuxWithoutGpuDevice())
+    throw new Error(
+      `no GPU device on this machine (/dev/dri and /dev/nvidia* absent; ${SWIFTSHADER_ENV}=1 runs WebGPU on SwiftShader)`,
+    );
   const mod = await optionalImport('webgpu');
   const create = mod.create as ((flags: string[]) => GpuLike) | undefined;
   if (typeof create !== 'function') throw new Error('webgpu package has no create()');
   Object.assign(globalThis, mod.globals as object);
   const gpu = create([]);
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) throw new Error('no WebGPU adapter (no Vulkan/Metal/D3D12 GPU driver found)');
-  const info = adapter.info ?? {};
-  const software =
-    adapter.isFallbackAdapter === true ||
-    info.isFallbackAdapter === true ||
-    /swiftshader/i.test(`${info.vendor} ${info.architecture} ${info.description}`);
-  if (software) throw new Error('only a software WebGPU adapter (SwiftShader), slower than wasm');
+  const found = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!found)
+    throw new Error(
+      driver.source === 'swiftshader'
+        ? `no WebGPU adapter on the SwiftShader driver ${driver.icd}`
+        : 'no WebGPU adapter (no Vulkan/Metal/D3D12 GPU driver found)',
+    );
+  const adapter = describeAdapter(found);
+  if (adapter.software && driver.source !== 'swiftshader')
+    throw new Error(
+      `only a software WebGPU adapter (${adapterLine(adapter)}), slower than wasm; ${SWIFTSHADER_ENV}=1 uses it anyway`,
+    );
   // tfjs-backend-webgpu looks for navigator.gpu; Node 20 has no navigator.
   const nav = (globalThis as { navigator?: object }).navigator;
   if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
@@ -156,7 +202,9 @@ async function tryWebgpu(): Promise<string> {
   if (!(await tfb.setBackend('webgpu')))
     throw new Error('the tfjs WebGPU backend failed to initialise');
   setTf(tfb);
-  return `WebGPU (Dawn) on ${[info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'a GPU adapter'}`;
+  const api = process.platform === 'linux' ? 'Dawn, Vulkan' : 'Dawn';
+  const via = driver.source === 'swiftshader' ? ` via ${SWIFTSHADER_ENV}` : '';
+  return { detail: `WebGPU (${api}) on ${adapterLine(adapter)}${via}`, adapter };
 }
 
 async function tryWasm(): Promise<string> {
@@ -213,12 +261,16 @@ async function tryCpu(): Promise<string> {
   return 'plain JavaScript cpu backend (very slow for training)';
 }
 
-const attempts: Record<BackendName, () => Promise<string>> = {
-  'tensorflow-gpu': () => tryTensorflow(true),
-  tensorflow: () => tryTensorflow(false),
+const detailOnly = (run: () => Promise<string>) => async (): Promise<Attempt> => ({
+  detail: await run(),
+});
+
+const attempts: Record<BackendName, () => Promise<Attempt>> = {
+  'tensorflow-gpu': detailOnly(() => tryTensorflow(true)),
+  tensorflow: detailOnly(() => tryTensorflow(false)),
   webgpu: tryWebgpu,
-  wasm: tryWasm,
-  cpu: tryCpu,
+  wasm: detailOnly(tryWasm),
+  cpu: detailOnly(tryCpu),
 };
 
 let selected: BackendSelection | null = null;
@@ -234,8 +286,8 @@ export async function selectBackend(preference?: BackendPreference): Promise<Bac
   const rejected: BackendRejection[] = [];
   for (const name of order) {
     try {
-      const detail = await attempts[name]();
-      selected = { name, detail, rejected };
+      const { detail, adapter } = await attempts[name]();
+      selected = adapter ? { name, detail, adapter, rejected } : { name, detail, rejected };
       return selected;
     } catch (err) {
       rejected.push({ name, reason: message(err) });

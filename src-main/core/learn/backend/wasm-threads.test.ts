@@ -1,12 +1,10 @@
 // The threaded wasm loader, each run in its own process (a backend is chosen once per process):
 // it starts the requested XNNPACK threads, computes what the single-threaded build computes, and
 // the process still exits on its own.
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runProbe } from '../test-support/child-probe';
 
-const REPO = path.resolve(import.meta.dirname, '../../../..');
 const PROBE = path.join(import.meta.dirname, 'test-fixtures/threaded-wasm-probe.ts');
 
 interface Probe {
@@ -15,18 +13,8 @@ interface Probe {
   dw: number[];
 }
 
-async function probe(threads: string, extraEnv: Record<string, string> = {}): Promise<Probe> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [path.join(REPO, 'bin/run-ts.js'), PROBE],
-    // A process that hangs on its pool threads fails here instead of passing.
-    {
-      cwd: REPO,
-      env: { ...process.env, PLATELAB_WASM_THREADS: threads, ...extraEnv },
-      timeout: 60_000,
-    },
-  );
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Probe;
+function probe(threads: string, extraEnv: Record<string, string> = {}): Promise<Probe> {
+  return runProbe<Probe>(PROBE, { env: { PLATELAB_WASM_THREADS: threads, ...extraEnv } });
 }
 
 function maxAbsDiff(a: number[], b: number[]): number {

@@ -6,13 +6,13 @@ import { getTf, type LayersModel, type Scalar, type Tensor } from '../backend/tf
 import { buildModel } from './build-model';
 import type { ModelConfig } from './config';
 import { foldedPredictor } from './folded-inference';
+import { bnClasses, randomiseBatchNorm } from '../test-support/batch-norm';
 import { lcgValues } from '../test-support/random';
 
 beforeAll(async () => {
   await selectBackend('wasm');
 });
 
-const bnClasses = ['PlateLabBatchNorm', 'BatchNormalization'];
 const convClasses = ['Conv2D', 'PlateLabInputConv2D'];
 
 /** Conv → BN pairs counted from the layer graph, independently of the predictor's own walk. */
@@ -22,25 +22,6 @@ function convBnPairs(model: LayersModel): number {
       bnClasses.includes(l.getClassName()) &&
       convClasses.includes(l.inboundNodes[0].inboundLayers[0].getClassName()),
   ).length;
-}
-
-/** Non-trivial BN: γ ∈ [0.5, 1.5], β, μ ∈ ±0.2, σ² ∈ [0.5, 2] per channel. */
-function randomiseBatchNorm(model: LayersModel, seed: number): void {
-  const tf = getTf();
-  let k = seed;
-  for (const layer of model.layers) {
-    if (!bnClasses.includes(layer.getClassName())) continue;
-    const c = layer.getWeights()[0].shape[0];
-    const u = () => tf.tensor1d(lcgValues(c, k++, 0, 1));
-    const values = [
-      tf.add(u(), 0.5),
-      tf.mul(tf.sub(u(), 0.5), 0.4),
-      tf.mul(tf.sub(u(), 0.5), 0.4),
-      tf.add(tf.mul(u(), 1.5), 0.5),
-    ];
-    layer.setWeights(values);
-    tf.dispose(values);
-  }
 }
 
 /** A few SGD steps in training mode: BN moving statistics and every weight move. */

@@ -105,7 +105,7 @@ describe('InputConv2D', () => {
 describe('stem convolution', () => {
   it.each(Object.keys(tiny))(
     '%s: same weights (order, names, shapes, values) as the tf.layers.conv2d stem',
-    (name) => {
+    async (name) => {
       const model = buildModel(tiny[name]);
       const old = buildModel(tiny[name], { stemConv: 'layers' });
       const classes = (m: LayersModel) => m.layers.map((l) => l.getClassName());
@@ -114,8 +114,8 @@ describe('stem convolution', () => {
       const describeWeights = (m: LayersModel) =>
         m.weights.map((w) => `${w.originalName} ${w.shape.join('x')}`);
       expect(describeWeights(model)).toEqual(describeWeights(old));
-      const ours = modelWeights(model);
-      const ref = modelWeights(old);
+      const ours = await modelWeights(model);
+      const ref = await modelWeights(old);
       const differ = ours.flatMap((w, i) =>
         w.values.every((v, j) => v === ref[i].values[j]) ? [] : [model.weights[i].originalName],
       );
@@ -126,7 +126,7 @@ describe('stem convolution', () => {
     },
   );
 
-  it('loads a checkpoint written by the tf.layers.conv2d stem and predicts the same', () => {
+  it('loads a checkpoint written by the tf.layers.conv2d stem and predicts the same', async () => {
     const tf = getTf();
     const cfg = { ...tiny['resnet-mini'], seed: 11 };
     const old = buildModel(cfg, { stemConv: 'layers' });
@@ -135,7 +135,7 @@ describe('stem convolution', () => {
     tf.tidy(() => {
       old.apply(x, { training: true }); // moves the BN statistics off their initial values
     });
-    setModelWeights(model, modelWeights(old), 'old checkpoint');
+    setModelWeights(model, await modelWeights(old), 'old checkpoint');
     const a = old.predict(x) as Tensor;
     const b = model.predict(x) as Tensor;
     const diff = maxAbsDiff(a, b);
@@ -147,12 +147,12 @@ describe('stem convolution', () => {
 
   it.each(['resnet18', 'resnet-mini'])(
     '%s: a training step gives the same loss and gradients as the tf.layers.conv2d stem',
-    (name) => {
+    async (name) => {
       const tf = getTf();
       const model = buildModel(tiny[name]);
       const old = buildModel(tiny[name], { stemConv: 'layers' });
       // Random weights in both (zero-gamma BNs would otherwise block most of the gradients).
-      const weights = modelWeights(old).map((w, i) => ({
+      const weights = (await modelWeights(old)).map((w, i) => ({
         shape: w.shape,
         values: model.weights[i].originalName.includes('moving')
           ? w.values

@@ -175,7 +175,7 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
         const p = tf.tidy(() =>
           probabilities(config.loss, net.predict(inputs.length === 1 ? inputs[0]! : inputs)),
         );
-        const data = p.dataSync();
+        const data = await p.data();
         const off = idx[0]! * K;
         for (let i = 0; i < data.length; i++) siteProbs[off + i]! += data[i]! / views.length;
         tf.dispose([p, ...inputs]);

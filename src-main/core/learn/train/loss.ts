@@ -36,11 +36,14 @@ export function probabilities(kind: LossKind, logits: Tensor): Tensor {
   });
 }
 
-/** Number of rows whose argmax equals the label. */
-export function countCorrect(logits: Tensor, labels: Int32Array): number {
+/**
+ * Number of rows whose argmax equals the label. Reads asynchronously: a WebGPU backend in Node
+ * has no synchronous read-back.
+ */
+export async function countCorrect(logits: Tensor, labels: Int32Array): Promise<number> {
   const tf = getTf();
   const pred = tf.tidy(() => tf.argMax(logits, -1));
-  const p = pred.dataSync();
+  const p = await pred.data();
   pred.dispose();
   let ok = 0;
   for (let i = 0; i < labels.length; i++) if (p[i] === labels[i]) ok++;

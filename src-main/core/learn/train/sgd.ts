@@ -31,9 +31,9 @@ export class SgdMomentum {
     });
   }
 
-  /** Momentum slot values, in variable order. */
-  state(): Float32Array[] {
-    return this.slots.map((s) => s.dataSync() as Float32Array);
+  /** Momentum slot values, in variable order (read asynchronously: WebGPU has no sync read). */
+  async state(): Promise<Float32Array[]> {
+    return Promise.all(this.slots.map(async (s) => (await s.data()) as Float32Array));
   }
 
   setState(values: Float32Array[]): void {

@@ -46,7 +46,12 @@ export function batchInputs(
   return [x, ct];
 }
 
-export function trainStep(ctx: StepContext, batch: Batch, lr: number, rng: SeededRng): StepResult {
+export async function trainStep(
+  ctx: StepContext,
+  batch: Batch,
+  lr: number,
+  rng: SeededRng,
+): Promise<StepResult> {
   const tf = getTf();
   const vars = ctx.optimizer.vars;
   let acc: Tensor[] | null = null;
@@ -86,8 +91,9 @@ export function trainStep(ctx: StepContext, batch: Batch, lr: number, rng: Seede
         return lossFromLogits(ctx.loss, logits, targets) as ReturnType<typeof tf.scalar>;
       }, vars as Variable[]),
     );
-    lossSum += value.dataSync()[0]! * m;
-    correct += countCorrect(logitsKept!, labels);
+    // data(), not dataSync(): the WebGPU backend in Node cannot read synchronously.
+    lossSum += (await value.data())[0]! * m;
+    correct += await countCorrect(logitsKept!, labels);
     const w = m / batch.n;
     const gradList = vars.map((v) => grads[v.name]!);
     const scaled = tf.tidy(() =>

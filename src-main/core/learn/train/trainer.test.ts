@@ -122,7 +122,7 @@ describe('trainStep', () => {
         d4: true,
         intensityJitter: 0.1,
       });
-      const r = trainStep(ctx, b, 0.01, rng);
+      const r = await trainStep(ctx, b, 0.01, rng);
       expect(Number.isFinite(r.loss)).toBe(true);
       counts.push(tf.memory().numTensors);
     }
@@ -164,9 +164,9 @@ describe('trainStep', () => {
     };
     const b = await source.evalBatch(Array.from({ length: 8 }, (_, i) => i));
     const rng = new SeededRng(1);
-    const first = trainStep(ctx, b, 0.03, rng);
+    const first = await trainStep(ctx, b, 0.03, rng);
     let last = first;
-    for (let s = 0; s < 12; s++) last = trainStep(ctx, b, 0.03, rng);
+    for (let s = 0; s < 12; s++) last = await trainStep(ctx, b, 0.03, rng);
     expect(last.loss).toBeLessThan(first.loss / 3);
     expect(last.correct).toBe(8);
     opt.dispose();

@@ -117,8 +117,8 @@ export async function evaluateSamples(
       const t = smoothedOneHot(b.y, numClasses, 0);
       return [lossFromLogits(config.loss, logits, t), tf.argMax(logits, -1)];
     });
-    lossSum += l!.dataSync()[0]! * b.n;
-    const p = pred!.dataSync();
+    lossSum += (await l!.data())[0]! * b.n;
+    const p = await pred!.data();
     for (let i = 0; i < b.n; i++) if (p[i] === b.y[i]) correct++;
     tf.dispose([l!, pred!, ...inputs]);
     await yieldToEventLoop();
@@ -301,23 +301,27 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
 
   let lr = 0;
   /** The model's weights, or a divergence error when any is NaN/Inf (never saved over good ones). */
-  const finiteWeights = (epoch: number, step: number): ReturnType<typeof modelWeights> => {
-    const weights = modelWeights(model);
+  const finiteWeights = async (
+    epoch: number,
+    step: number,
+  ): Promise<Awaited<ReturnType<typeof modelWeights>>> => {
+    const weights = await modelWeights(model);
     const bad = countNonFiniteWeights(weights);
     if (bad > 0) throw divergedError(`${bad} weight(s) became NaN/Inf`, { epoch, step, lr });
     return weights;
   };
-  const checkpoint = (): void => {
+  const checkpoint = async (): Promise<void> => {
     state.rng = { seed: config.seed, epoch: state.epoch, stepInEpoch: state.stepInEpoch };
     // At an epoch boundary state.epoch already counts the finished epoch: name that one.
     const weights =
       state.stepInEpoch === 0 && state.epoch > 0
-        ? finiteWeights(state.epoch - 1, stepsPerEpoch)
-        : finiteWeights(state.epoch, state.stepInEpoch);
+        ? await finiteWeights(state.epoch - 1, stepsPerEpoch)
+        : await finiteWeights(state.epoch, state.stepInEpoch);
+    const slots = await optimizer.state();
     const dir = saveCheckpoint(runDir, {
       state,
       weights,
-      slots: optimizer.state().map((values, i) => ({ shape: [...vars[i]!.shape], values })),
+      slots: slots.map((values, i) => ({ shape: [...vars[i]!.shape], values })),
     });
     hooks.emit({ type: 'checkpoint', dir, epoch: state.epoch, globalStep: state.globalStep });
   };
@@ -369,7 +373,12 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
             `training data stream is out of order at epoch ${epoch + 1}, step ${k + 1}`,
           );
         lr = learningRateAt(config, epoch, k, stepsPerEpoch);
-        const r = trainStep(ctx, item.batch, lr, rngFor(config.seed, RngPurpose.mixup, epoch, k));
+        const r = await trainStep(
+          ctx,
+          item.batch,
+          lr,
+          rngFor(config.seed, RngPurpose.mixup, epoch, k),
+        );
         if (!Number.isFinite(r.loss))
           throw divergedError(`loss became ${r.loss}`, { epoch, step: k + 1, lr });
         lossSum += r.loss * r.n;
@@ -397,7 +406,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
         }
       }
       if (cancelled) {
-        checkpoint();
+        await checkpoint();
         break;
       }
       const trainSeconds = (performance.now() - t0) / 1000;
@@ -435,14 +444,14 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
       if (improved) {
         state.bestValAccuracy = v ? v.accuracy : null;
         state.bestEpoch = epoch;
-        saveBestWeights(runDir, finiteWeights(epoch, stepsPerEpoch), {
+        saveBestWeights(runDir, await finiteWeights(epoch, stepsPerEpoch), {
           epoch,
           valAccuracy: state.bestValAccuracy,
         });
       }
       appendMetric({ type: 'epoch', ...metric });
       hooks.emit({ type: 'epoch', metric });
-      checkpoint();
+      await checkpoint();
       updateRunInfo(runDir, {
         epochsDone: state.epoch,
         bestValAccuracy: state.bestValAccuracy,

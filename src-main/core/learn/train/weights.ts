@@ -1,14 +1,17 @@
 // Reads and writes all of a model's weights (trainable and batch-norm statistics) as plain arrays,
-// matched by order and checked by shape.
+// matched by order and checked by shape. Reads are asynchronous (WebGPU in Node has no sync read).
 import type { LayersModel } from '../backend/tf';
 import { getTf } from '../backend/tf';
 import type { TensorBlob } from './checkpoint';
 
-export function modelWeights(model: LayersModel): TensorBlob[] {
-  return model.weights.map((w) => {
-    const t = w.read();
-    return { shape: [...t.shape], values: Float32Array.from(t.dataSync() as Float32Array) };
-  });
+/** Every weight's shape and values (a copy), in model.weights order. */
+export async function modelWeights(model: LayersModel): Promise<TensorBlob[]> {
+  return Promise.all(
+    model.weights.map(async (w) => {
+      const t = w.read();
+      return { shape: [...t.shape], values: Float32Array.from((await t.data()) as Float32Array) };
+    }),
+  );
 }
 
 export function setModelWeights(model: LayersModel, blobs: TensorBlob[], source: string): void {
