@@ -113,8 +113,10 @@ export const TrainConfig = z.object({
   cropSize: z.number().int().min(16).max(512),
   epochs: z.number().int().min(1).max(500),
   batchSize: z.number().int().min(1).max(512),
-  optimizer: z.enum(['sgd', 'adam']),
+  /** sgd: momentum + L2 decay; adam: Adam + L2 decay; adamw: Adam + decoupled decay (β 0.9/0.999). */
+  optimizer: z.enum(['sgd', 'adam', 'adamw']),
   learningRate: z.number().positive().max(10),
+  /** SGD only (Adam's β1 is fixed at 0.9). */
   momentum: z.number().min(0).max(1),
   weightDecay: z.number().min(0).max(1),
   warmupEpochs: z.number().int().min(0),

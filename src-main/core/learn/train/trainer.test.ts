@@ -1,4 +1,5 @@
 // In-process tests of the training loop: run folder contents, manifest, tensor hygiene, learning.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { runPath, updateRunInfo, verifyManifest } from '../runs/run-folder';
 import { listRuns, readRunMetrics } from '../runs/list-runs';
 import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
 import { SeededRng } from '../util/rng';
-import { listCheckpoints } from './checkpoint';
+import { latestCheckpoint, listCheckpoints, loadCheckpoint } from './checkpoint';
 import { createModel } from './model-factory';
 import { SgdMomentum } from './sgd';
 import { trainStep } from './step';
@@ -64,6 +65,75 @@ describe('runTraining', () => {
     // A run marked running whose process is gone is reported as interrupted.
     updateRunInfo(runDir, { status: 'running', pid: 999_999_999 });
     expect(listRuns(path.join(ds.root, 'runs'))[0]!.status).toBe('interrupted');
+  });
+
+  it('trains with the configured optimiser and resumes an interrupted Adam run bit-identically', async () => {
+    // The cancel lands mid-epoch (moments and t mid-flight); the resumed part crosses an epoch.
+    const config = tinyTrainConfig({
+      epochs: 2,
+      optimizer: 'adamw',
+      learningRate: 1e-3,
+      weightDecay: 1e-2,
+      dropout: 0.3,
+    });
+    const quiet = { emit: () => {}, isCancelled: () => false };
+    const fullDir = path.join(ds.root, 'runs', 'adam-full');
+    await runTraining({ dbFile: ds.dbFile, runDir: fullDir, config }, quiet);
+    const full = loadCheckpoint(latestCheckpoint(fullDir)!);
+    // The run's optimiser is the configured one: AdamW state (m and v per variable, t = steps).
+    expect(full.state.optimizer).toEqual({ kind: 'adamw', step: full.state.globalStep });
+    const nVars = full.slots.length / 2;
+    expect(nVars).toBeGreaterThan(0);
+    expect(full.slots.slice(0, nVars).map((s) => s.shape)).toEqual(
+      full.slots.slice(nVars).map((s) => s.shape),
+    );
+
+    const runDir = path.join(ds.root, 'runs', 'adam-resumed');
+    let steps = 0;
+    const first = await runTraining(
+      { dbFile: ds.dbFile, runDir, config },
+      { emit: (m) => m.type === 'step' && steps++, isCancelled: () => steps >= 2 },
+    );
+    expect(first.status).toBe('cancelled');
+    const mid = loadCheckpoint(latestCheckpoint(runDir)!);
+    expect(mid.state.epoch).toBe(0);
+    expect(mid.state.stepInEpoch).toBe(2);
+    expect(mid.state.optimizer).toEqual({ kind: 'adamw', step: 2 });
+    const resumed = await runTraining({ dbFile: ds.dbFile, runDir, resume: true }, quiet);
+    expect(resumed.status).toBe('done');
+    const end = loadCheckpoint(latestCheckpoint(runDir)!);
+    expect(end.state.globalStep).toBe(full.state.globalStep);
+    expect(end.state.optimizer).toEqual(full.state.optimizer);
+    end.weights.forEach((w, i) => expect(w.values).toEqual(full.weights[i]!.values));
+    end.slots.forEach((s, i) => expect(s.values).toEqual(full.slots[i]!.values));
+  });
+
+  it('refuses to resume a checkpoint with another optimiser', async () => {
+    const runDir = path.join(ds.root, 'runs', 'sgd-old');
+    const config = tinyTrainConfig({ epochs: 2, optimizer: 'sgd' });
+    let steps = 0;
+    await runTraining(
+      { dbFile: ds.dbFile, runDir, config },
+      { emit: (m) => m.type === 'step' && steps++, isCancelled: () => steps >= 1 },
+    );
+    const quiet = { emit: () => {}, isCancelled: () => false };
+    // Editing config.json is caught by the config hash.
+    const adam = { ...config, optimizer: 'adam' as const };
+    fs.writeFileSync(runPath(runDir, 'config'), JSON.stringify(adam));
+    await expect(runTraining({ dbFile: ds.dbFile, runDir, resume: true }, quiet)).rejects.toThrow(
+      /checkpoint was made with another config\.json/,
+    );
+    // A run from before Adam existed: config said adam, the checkpoint (no optimizer record) is SGD.
+    const ckptDir = latestCheckpoint(runDir)!;
+    const statePath = path.join(ckptDir, 'state.json');
+    const state = JSON.parse(fs.readFileSync(statePath, 'utf8')) as Record<string, unknown>;
+    expect(state.optimizer).toEqual({ kind: 'sgd', step: 1 });
+    delete state.optimizer;
+    state.configSha256 = crypto.createHash('sha256').update(JSON.stringify(adam)).digest('hex');
+    fs.writeFileSync(statePath, JSON.stringify(state));
+    await expect(runTraining({ dbFile: ds.dbFile, runDir, resume: true }, quiet)).rejects.toThrow(
+      /holds sgd optimiser state but config\.json asks for adam \(this run was made before Adam/,
+    );
   });
 
   it('refuses to start over an existing run without resume', async () => {
