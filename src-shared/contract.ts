@@ -139,6 +139,26 @@ export const TrainConfig = z.object({
 });
 export type TrainConfig = z.infer<typeof TrainConfig>;
 
+/** Adam/AdamW's starting learning rate: α = 0.001 as Kingma & Ba (2015) suggest (SGD recipes set their own). */
+export const ADAM_LEARNING_RATE = 1e-3;
+
+/**
+ * The learning rate after the optimiser changes from `prev` to `next`: a rate still at the old
+ * family's default (SGD: `sgdDefault`, the recipe's; Adam/AdamW: ADAM_LEARNING_RATE) becomes the
+ * new family's, since Adam's steps are ~lr per weight and an SGD rate like 0.05 would be far too
+ * large; any other rate is the user's choice and is kept.
+ */
+export function learningRateForSwitch(
+  prev: TrainConfig['optimizer'],
+  next: TrainConfig['optimizer'],
+  learningRate: number,
+  sgdDefault: number,
+): number {
+  const familyDefault = (o: TrainConfig['optimizer']) =>
+    o === 'sgd' ? sgdDefault : ADAM_LEARNING_RATE;
+  return learningRate === familyDefault(prev) ? familyDefault(next) : learningRate;
+}
+
 export const RunSummary = z.object({
   runId: RunId,
   createdAt: z.string(),

@@ -3,13 +3,7 @@
 // checkpointed (see optimizer.ts), so a resumed run continues with the same t and moments.
 import type { Tensor, Variable } from '../backend/tf';
 import { getTf } from '../backend/tf';
-import {
-  assignSlots,
-  decays,
-  zeroSlots,
-  type Optimizer,
-  type OptimizerState,
-} from './optimizer';
+import { assignSlots, decays, zeroSlots, type Optimizer, type OptimizerState } from './optimizer';
 
 export interface AdamOptions {
   beta1: number;

@@ -100,7 +100,7 @@ describe('Adam and AdamW updates (Kingma & Ba 2015; Loshchilov & Hutter 2019)', 
     const step2 = (w: number, ga: number, gb: number, wd: number) => {
       const m = B1 * (1 - B1) * ga + (1 - B1) * gb;
       const v = B2 * (1 - B2) * ga * ga + (1 - B2) * gb * gb;
-      return w - LR * ((m / (1 - B1 ** 2)) / (Math.sqrt(v / (1 - B2 ** 2)) + EPS) + wd * w);
+      return w - LR * (m / (1 - B1 ** 2) / (Math.sqrt(v / (1 - B2 ** 2)) + EPS) + wd * w);
     };
     expectClose(
       r.after2.w,

@@ -3,13 +3,7 @@
 // ("bag of tricks"). Momentum slots are plain variables so checkpoints can save and restore them.
 import type { Tensor, Variable } from '../backend/tf';
 import { getTf } from '../backend/tf';
-import {
-  assignSlots,
-  decays,
-  zeroSlots,
-  type Optimizer,
-  type OptimizerState,
-} from './optimizer';
+import { assignSlots, decays, zeroSlots, type Optimizer, type OptimizerState } from './optimizer';
 
 export class SgdMomentum implements Optimizer {
   readonly kind = 'sgd' as const;

@@ -103,9 +103,9 @@ describe('runTraining', () => {
     expect(resumed.status).toBe('done');
     const end = loadCheckpoint(latestCheckpoint(runDir)!);
     expect(end.state.globalStep).toBe(full.state.globalStep);
-    expect(end.state.optimizer).toEqual(full.state.optimizer);
     end.weights.forEach((w, i) => expect(w.values).toEqual(full.weights[i]!.values));
     end.slots.forEach((s, i) => expect(s.values).toEqual(full.slots[i]!.values));
+    expect(end.state.optimizer).toEqual(full.state.optimizer);
   });
 
   it('refuses to resume a checkpoint with another optimiser', async () => {
