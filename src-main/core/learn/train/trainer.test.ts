@@ -16,7 +16,7 @@ import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset'
 import { SeededRng } from '../util/rng';
 import { latestCheckpoint, listCheckpoints, loadCheckpoint } from './checkpoint';
 import { createModel } from './model-factory';
-import { SgdMomentum } from './sgd';
+import { createOptimizer, type OptimizerKind } from './optimizer';
 import { trainStep } from './step';
 import { initTf } from './tf-runtime';
 import { tinyTrainConfig } from './tiny-config';
@@ -148,61 +148,66 @@ describe('runTraining', () => {
 });
 
 describe('trainStep', () => {
-  it('leaks no tensors across steps, with mixup, smoothing, dropout and gradient accumulation', async () => {
-    const { tf } = await initTf();
-    const db = openCatalog(ds.dbFile);
-    const rows = loadSiteRows(db, 'train');
-    db.close();
-    const config = tinyTrainConfig({
-      mixup: 0.4,
-      labelSmoothing: 0.1,
-      dropout: 0.3,
-      cellTypeInput: true,
-    });
-    const classes = buildClassList(rows, config);
-    const { samples } = buildSamples(rows, new Set(rows.map((r) => r.idCode)), classes, 'sirna');
-    const source = new BatchSource(new SiteImageCache(ds.root, 16), samples, 16, 12);
-    const model = createModel({
-      arch: 'resnet-mini',
-      inputSize: 12,
-      channels: 6,
-      numClasses: 4,
-      dropout: 0.3,
-      cellTypeInputs: 2,
-    });
-    const opt = new SgdMomentum(
-      model.trainableWeights.map((w) => w.read() as Variable),
-      0.9,
-      5e-4,
-    );
-    const ctx = {
-      model,
-      optimizer: opt,
-      loss: 'bce' as const,
-      numClasses: 4,
-      numCellTypes: 2,
-      labelSmoothing: 0.1,
-      mixup: 0.4,
-      microBatch: 3,
-    };
-    const rng = new SeededRng(3);
-    const counts: number[] = [];
-    for (let s = 0; s < 4; s++) {
-      const b = await source.trainBatch([0, 1, 2, 3, 4, 5, 6, 7], rng, {
-        d4: true,
-        intensityJitter: 0.1,
+  it.each<OptimizerKind>(['sgd', 'adamw'])(
+    'leaks no tensors across %s steps, with mixup, smoothing, dropout and gradient accumulation',
+    async (optimizer) => {
+      const { tf } = await initTf();
+      const db = openCatalog(ds.dbFile);
+      const rows = loadSiteRows(db, 'train');
+      db.close();
+      const config = tinyTrainConfig({
+        mixup: 0.4,
+        labelSmoothing: 0.1,
+        dropout: 0.3,
+        cellTypeInput: true,
       });
-      const r = trainStep(ctx, b, 0.01, rng);
-      expect(Number.isFinite(r.loss)).toBe(true);
-      counts.push(tf.memory().numTensors);
-    }
-    expect(new Set(counts.slice(1)).size).toBe(1);
-    opt.dispose();
-    model.dispose();
-    expect(getTf().memory().numTensors).toBeLessThanOrEqual(counts[0]!);
-  });
+      const classes = buildClassList(rows, config);
+      const { samples } = buildSamples(rows, new Set(rows.map((r) => r.idCode)), classes, 'sirna');
+      const source = new BatchSource(new SiteImageCache(ds.root, 16), samples, 16, 12);
+      const model = createModel({
+        arch: 'resnet-mini',
+        inputSize: 12,
+        channels: 6,
+        numClasses: 4,
+        dropout: 0.3,
+        cellTypeInputs: 2,
+      });
+      const opt = createOptimizer(
+        { optimizer, momentum: 0.9, weightDecay: 5e-4 },
+        model.trainableWeights.map((w) => w.read() as Variable),
+      );
+      const ctx = {
+        model,
+        optimizer: opt,
+        loss: 'bce' as const,
+        numClasses: 4,
+        numCellTypes: 2,
+        labelSmoothing: 0.1,
+        mixup: 0.4,
+        microBatch: 3,
+      };
+      const rng = new SeededRng(3);
+      const counts: number[] = [];
+      for (let s = 0; s < 4; s++) {
+        const b = await source.trainBatch([0, 1, 2, 3, 4, 5, 6, 7], rng, {
+          d4: true,
+          intensityJitter: 0.1,
+        });
+        const r = trainStep(ctx, b, 0.01, rng);
+        expect(Number.isFinite(r.loss)).toBe(true);
+        counts.push(tf.memory().numTensors);
+      }
+      expect(new Set(counts.slice(1)).size).toBe(1);
+      opt.dispose();
+      model.dispose();
+      expect(getTf().memory().numTensors).toBeLessThanOrEqual(counts[0]!);
+    },
+  );
 
-  it('fits a fixed batch (gradients, loss and SGD update agree)', async () => {
+  it.each<[OptimizerKind, number]>([
+    ['sgd', 0.03],
+    ['adam', 3e-3],
+  ])('fits a fixed batch (gradients, loss and %s update agree)', async (optimizer, lr) => {
     await initTf();
     const db = openCatalog(ds.dbFile);
     const rows = loadSiteRows(db, 'train');
@@ -217,10 +222,9 @@ describe('trainStep', () => {
       numClasses: 4,
       dropout: 0,
     });
-    const opt = new SgdMomentum(
+    const opt = createOptimizer(
+      { optimizer, momentum: 0.9, weightDecay: 5e-4 },
       model.trainableWeights.map((w) => w.read() as Variable),
-      0.9,
-      5e-4,
     );
     const ctx = {
       model,
@@ -234,9 +238,9 @@ describe('trainStep', () => {
     };
     const b = await source.evalBatch(Array.from({ length: 8 }, (_, i) => i));
     const rng = new SeededRng(1);
-    const first = trainStep(ctx, b, 0.03, rng);
+    const first = trainStep(ctx, b, lr, rng);
     let last = first;
-    for (let s = 0; s < 12; s++) last = trainStep(ctx, b, 0.03, rng);
+    for (let s = 0; s < 12; s++) last = trainStep(ctx, b, lr, rng);
     expect(last.loss).toBeLessThan(first.loss / 3);
     expect(last.correct).toBe(8);
     opt.dispose();
