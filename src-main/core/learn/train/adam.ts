@@ -48,8 +48,9 @@ export class Adam implements Optimizer {
     const t = this.t + 1;
     const bc1 = 1 - Math.pow(beta1, t);
     const bc2 = 1 - Math.pow(beta2, t);
-    tf.tidy(() => {
-      this.vars.forEach((w, i) => {
+    // One tidy per variable: a variable's temporaries are freed before the next one's are made.
+    this.vars.forEach((w, i) =>
+      tf.tidy(() => {
         const wd = weightDecay > 0 && decays(w) ? weightDecay : 0;
         let g = grads[i]!;
         if (wd > 0 && !decoupled) g = tf.add(g, tf.mul(w, wd));
@@ -61,8 +62,8 @@ export class Adam implements Optimizer {
         this.m[i]!.assign(m);
         this.v[i]!.assign(v);
         w.assign(next);
-      });
-    });
+      }),
+    );
     this.t = t;
   }
 
