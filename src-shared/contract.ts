@@ -124,8 +124,10 @@ export const TrainConfig = z.object({
   cropSize: z.number().int().min(16).max(512),
   epochs: z.number().int().min(1).max(500),
   batchSize: z.number().int().min(1).max(512),
-  optimizer: z.enum(['sgd', 'adam']),
+  /** sgd: momentum + L2 decay; adam: Adam + L2 decay; adamw: Adam + decoupled decay (β 0.9/0.999). */
+  optimizer: z.enum(['sgd', 'adam', 'adamw']),
   learningRate: z.number().positive().max(10),
+  /** SGD only (Adam's β1 is fixed at 0.9). */
   momentum: z.number().min(0).max(1),
   weightDecay: z.number().min(0).max(1),
   warmupEpochs: z.number().int().min(0),
@@ -186,6 +188,26 @@ export const PredictionSetInfo = z.object({
   label: z.string(),
 });
 export type PredictionSetInfo = z.infer<typeof PredictionSetInfo>;
+
+/** Adam/AdamW's starting learning rate: α = 0.001 as Kingma & Ba (2015) suggest (SGD recipes set their own). */
+export const ADAM_LEARNING_RATE = 1e-3;
+
+/**
+ * The learning rate after the optimiser changes from `prev` to `next`: a rate still at the old
+ * family's default (SGD: `sgdDefault`, the recipe's; Adam/AdamW: ADAM_LEARNING_RATE) becomes the
+ * new family's, since Adam's steps are ~lr per weight and an SGD rate like 0.05 would be far too
+ * large; any other rate is the user's choice and is kept.
+ */
+export function learningRateForSwitch(
+  prev: TrainConfig['optimizer'],
+  next: TrainConfig['optimizer'],
+  learningRate: number,
+  sgdDefault: number,
+): number {
+  const familyDefault = (o: TrainConfig['optimizer']) =>
+    o === 'sgd' ? sgdDefault : ADAM_LEARNING_RATE;
+  return learningRate === familyDefault(prev) ? familyDefault(next) : learningRate;
+}
 
 export const RunSummary = z.object({
   runId: RunId,

@@ -1,7 +1,8 @@
 // The training settings form: every TrainConfig field, validated as you type against the
-// contract's zod schema (errors inline under each field).
+// contract's zod schema (errors inline under each field; choice options come from the schema).
 import { Fieldset, Group, NumberInput, Select, SimpleGrid, Switch, TextInput } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { learningRateForSwitch, TrainConfig } from '../../../src-shared/contract';
 
 export type Draft = Record<string, unknown>;
 export type FieldErrors = Record<string, string>;
@@ -17,6 +18,35 @@ export function setPath(obj: Draft, path: string, value: unknown): Draft {
   if (!rest.length) return { ...obj, [head]: value };
   return { ...obj, [head]: setPath((obj[head] as Draft) ?? {}, rest.join('.'), value) };
 }
+
+/**
+ * Sets one field. Switching between SGD and Adam/AdamW also moves a learning rate still at the old
+ * family's default to the new one's (`sgdDefault`: the server defaults' rate; see the contract).
+ */
+export function changeSetting(
+  draft: Draft,
+  path: string,
+  value: unknown,
+  sgdDefault: number | undefined,
+): Draft {
+  const next = setPath(draft, path, value);
+  if (path !== 'optimizer' || sgdDefault === undefined) return next;
+  const from = TrainConfig.shape.optimizer.safeParse(draft.optimizer);
+  const to = TrainConfig.shape.optimizer.safeParse(value);
+  const lr = draft.learningRate;
+  if (!from.success || !to.success || typeof lr !== 'number') return next;
+  return { ...next, learningRate: learningRateForSwitch(from.data, to.data, lr, sgdDefault) };
+}
+
+/** A choice field's options, straight from the contract's enum. */
+const choices = {
+  arch: TrainConfig.shape.arch.options,
+  target: TrainConfig.shape.target.options,
+  normalization: TrainConfig.shape.normalization.options,
+  optimizer: TrainConfig.shape.optimizer.options,
+  loss: TrainConfig.shape.loss.options,
+  splitStrategy: TrainConfig.shape.split.shape.strategy.options,
+};
 
 interface FormProps {
   draft: Draft;
@@ -55,12 +85,12 @@ function Num(
   );
 }
 
-function Sel(p: FormProps & { path: string; label: string; options: string[] }) {
+function Sel(p: FormProps & { path: string; label: string; options: readonly string[] }) {
   return (
     <Select
       size="xs"
       label={p.label}
-      data={p.options}
+      data={[...p.options]}
       value={String(getPath(p.draft, p.path) ?? '')}
       onChange={(v) => v && p.onChange(p.path, v)}
       error={p.errors[p.path]}
@@ -101,25 +131,15 @@ export function TrainForm(props: FormProps) {
   return (
     <Group gap="xs" align="stretch" data-testid="train-form" style={{ flexDirection: 'column' }}>
       <Box legend="Model and data">
-        <Sel
-          {...props}
-          path="arch"
-          label="Model"
-          options={['resnet-mini', 'resnet18', 'resnet34', 'se-resnext50']}
-        />
-        <Sel
-          {...props}
-          path="target"
-          label="Target"
-          options={['sirna', 'cell_type', 'well_type']}
-        />
+        <Sel {...props} path="arch" label="Model" options={choices.arch} />
+        <Sel {...props} path="target" label="Target" options={choices.target} />
         <Num {...props} path="imageSize" label="Image size (px)" min={16} max={512} />
         <Num {...props} path="cropSize" label="Crop size (px)" min={16} max={512} />
         <Sel
           {...props}
           path="normalization"
           label="Normalisation"
-          options={['per-image', 'per-experiment', 'per-plate-controls']}
+          options={choices.normalization}
         />
         <Sw {...props} path="cellTypeInput" label="Cell type as input" />
         <Sw {...props} path="includeControls" label="Include controls" />
@@ -128,7 +148,7 @@ export function TrainForm(props: FormProps) {
       <Box legend="Optimisation">
         <Num {...props} path="epochs" label="Epochs" min={1} max={500} />
         <Num {...props} path="batchSize" label="Batch size" min={1} max={512} />
-        <Sel {...props} path="optimizer" label="Optimiser" options={['sgd', 'adam']} />
+        <Sel {...props} path="optimizer" label="Optimiser" options={choices.optimizer} />
         <Num
           {...props}
           path="learningRate"
@@ -137,7 +157,15 @@ export function TrainForm(props: FormProps) {
           decimals={6}
           min={0}
         />
-        <Num {...props} path="momentum" label="Momentum" step={0.05} decimals={3} min={0} max={1} />
+        <Num
+          {...props}
+          path="momentum"
+          label="Momentum (SGD)"
+          step={0.05}
+          decimals={3}
+          min={0}
+          max={1}
+        />
         <Num
           {...props}
           path="weightDecay"
@@ -177,7 +205,7 @@ export function TrainForm(props: FormProps) {
           min={0}
           max={1}
         />
-        <Sel {...props} path="loss" label="Loss" options={['softmax', 'bce']} />
+        <Sel {...props} path="loss" label="Loss" options={choices.loss} />
         <Num
           {...props}
           path="labelSmoothing"
@@ -211,12 +239,7 @@ export function TrainForm(props: FormProps) {
         <Num {...props} path="mixup" label="Mixup" step={0.05} decimals={3} min={0} max={1} />
       </Box>
       <Box legend="Validation split">
-        <Sel
-          {...props}
-          path="split.strategy"
-          label="Strategy"
-          options={['random', 'plate', 'experiment']}
-        />
+        <Sel {...props} path="split.strategy" label="Strategy" options={choices.splitStrategy} />
         <Num
           {...props}
           path="split.valFraction"

@@ -18,7 +18,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { TrainConfig, type CallOutput, type RunSummary } from '../../../src-shared/contract';
 import { MetricsCharts, type Metrics } from '../components/metrics-charts';
-import { TrainForm, setPath, type Draft, type FieldErrors } from '../components/train-form';
+import { TrainForm, changeSetting, type Draft, type FieldErrors } from '../components/train-form';
 import { useApi, useCall, useCaller, useEvent } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 import { isActive, useJobs } from '../state/jobs-context';
@@ -124,7 +124,9 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
             <TrainForm
               draft={draft}
               errors={errors}
-              onChange={(p, v) => setDraft((d) => setPath(d ?? draft, p, v))}
+              onChange={(p, v) =>
+                setDraft((d) => changeSetting(d ?? draft, p, v, defaults.data?.learningRate))
+              }
             />
           )}
           <Group mt="sm" justify="space-between">

@@ -1,6 +1,6 @@
 // Training defaults: the seed's recipe (84th-place RxRx1 solution) for accelerated backends, and a
 // smaller recipe picked when training runs on the wasm/cpu backends of an ordinary CPU.
-import { TrainConfig } from '../../../../src-shared/contract';
+import { learningRateForSwitch, TrainConfig } from '../../../../src-shared/contract';
 import { inputError } from '../../errors';
 
 /** The seed recipe: SGD m=0.9, wd 5e-4, 5 warm-up epochs to 0.01, ÷10 at 15 and 25, BCE, D4, mixup. */
@@ -133,9 +133,22 @@ export function applySetting(
   return out;
 }
 
+/** Moves an unset learning rate to the chosen optimiser's default (see learningRateForSwitch). */
+function withOptimizerRate(
+  cfg: Record<string, unknown>,
+  base: TrainConfig,
+  given: { file: boolean; sets: boolean },
+): Record<string, unknown> {
+  const next = TrainConfig.shape.optimizer.safeParse(cfg.optimizer);
+  if (given.file || given.sets || !next.success) return cfg;
+  const lr = learningRateForSwitch(base.optimizer, next.data, base.learningRate, base.learningRate);
+  return { ...cfg, learningRate: lr };
+}
+
 /**
  * The config of a new run: the backend's default, then a JSON file's fields, then each
- * `--set key=value`, validated at the end (errors name the file or the setting).
+ * `--set key=value`, validated at the end (errors name the file or the setting). Choosing Adam or
+ * AdamW without a learning rate gives Adam's default rate, not the SGD recipe's.
  */
 export function resolveTrainConfig(opts: {
   backendName: string;
@@ -143,10 +156,9 @@ export function resolveTrainConfig(opts: {
   configFile?: string;
   sets?: string[];
 }): TrainConfig {
-  let cfg: Record<string, unknown> = defaultConfigFor(opts.backendName) as unknown as Record<
-    string,
-    unknown
-  >;
+  const base = defaultConfigFor(opts.backendName);
+  let cfg: Record<string, unknown> = base as unknown as Record<string, unknown>;
+  let fileSetsRate = false;
   if (opts.configText !== undefined) {
     let partial: unknown;
     try {
@@ -158,8 +170,13 @@ export function resolveTrainConfig(opts: {
       throw inputError(
         `${opts.configFile ?? 'config'}: expected a JSON object of training settings`,
       );
+    fileSetsRate = 'learningRate' in partial;
     cfg = mergeConfig(cfg as unknown as TrainConfig, partial as Record<string, unknown>);
   }
   for (const s of opts.sets ?? []) cfg = applySetting(cfg, s);
+  cfg = withOptimizerRate(cfg, base, {
+    file: fileSetsRate,
+    sets: (opts.sets ?? []).some((s) => s.split('=')[0]!.trim() === 'learningRate'),
+  });
   return parseTrainConfig(cfg, opts.configFile ?? (opts.sets?.length ? '--set' : 'config'));
 }

@@ -119,6 +119,19 @@ describe('training config', () => {
       0.05,
     ]);
     expect(() => applySetting({ a: 1 }, 'b=2')).toThrow(/unknown config key "b"/);
+    // Adam/AdamW without a learning rate start at Adam's 1e-3, not the SGD recipe's 0.05; a given rate is kept.
+    const lrOf = (o: Parameters<typeof resolveTrainConfig>[0]) =>
+      resolveTrainConfig(o).learningRate;
+    expect(cpuTrainConfig().learningRate).toBe(0.05);
+    expect(lrOf({ backendName: 'cpu', sets: ['optimizer=adamw'] })).toBe(1e-3);
+    expect(lrOf({ backendName: 'cpu', configText: '{"optimizer": "adam"}' })).toBe(1e-3);
+    expect(lrOf({ backendName: 'cpu', sets: ['optimizer=adam', 'learningRate=0.003'] })).toBe(
+      0.003,
+    );
+    expect(
+      lrOf({ backendName: 'cpu', configText: '{"optimizer": "adam", "learningRate": 0.05}' }),
+    ).toBe(0.05);
+    expect(lrOf({ backendName: 'cpu', sets: ['optimizer=sgd'] })).toBe(0.05);
     expect(() => resolveTrainConfig({ backendName: 'cpu', sets: ['epochs=0'] })).toThrow(/epochs/);
     expect(() =>
       resolveTrainConfig({ backendName: 'cpu', configText: '{', configFile: 'bad.json' }),

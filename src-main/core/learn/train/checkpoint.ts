@@ -1,10 +1,11 @@
-// Checkpoints: model weights (all, including batch-norm statistics), momentum slots, position
-// (epoch, step) and RNG state, written to a temp folder and renamed into place so a kill at any
+// Checkpoints: model weights (all, including batch-norm statistics), the optimiser's slots (SGD
+// momentum, Adam moments) and update count, position (epoch, step) and RNG state, written to a temp folder and renamed into place so a kill at any
 // moment leaves either the old or the new checkpoint, never half of one.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runFiles } from '../runs/run-folder';
+import type { OptimizerKind } from './optimizer';
 
 export interface CheckpointState {
   /** Epoch to continue in (0-based); equals the number of finished epochs at an epoch boundary. */
@@ -17,6 +18,11 @@ export interface CheckpointState {
   bestValAccuracy: number | null;
   bestEpoch: number | null;
   configSha256: string;
+  /**
+   * Which optimiser wrote the slots, and its update count (Adam's t). Absent in checkpoints made
+   * before Adam existed: those runs all trained with SGD, whatever their config said.
+   */
+  optimizer?: { kind: OptimizerKind; step: number };
 }
 
 export interface TensorBlob {
@@ -27,6 +33,7 @@ export interface TensorBlob {
 export interface Checkpoint {
   state: CheckpointState;
   weights: TensorBlob[];
+  /** Optimiser slots in its `slots` order (stored as optimizer.bin/.json). */
   slots: TensorBlob[];
 }
 

@@ -3,18 +3,19 @@
 // ("bag of tricks"). Momentum slots are plain variables so checkpoints can save and restore them.
 import type { Tensor, Variable } from '../backend/tf';
 import { getTf } from '../backend/tf';
+import { assignSlots, decays, zeroSlots, type Optimizer, type OptimizerState } from './optimizer';
 
-export class SgdMomentum {
+export class SgdMomentum implements Optimizer {
+  readonly kind = 'sgd' as const;
   readonly slots: Variable[];
+  private step = 0;
 
   constructor(
     readonly vars: Variable[],
     private readonly momentum: number,
     private readonly weightDecay: number,
   ) {
-    const tf = getTf();
-    // tidy frees the zeros each variable is copied from (variables themselves survive a tidy).
-    this.slots = tf.tidy(() => vars.map((v) => tf.variable(tf.zerosLike(v), false)));
+    this.slots = zeroSlots(vars);
   }
 
   /** Applies one update; `grads[i]` belongs to `vars[i]`. Does not dispose the gradients. */
@@ -23,31 +24,24 @@ export class SgdMomentum {
     tf.tidy(() => {
       this.vars.forEach((w, i) => {
         let g = grads[i]!;
-        if (this.weightDecay > 0 && w.shape.length >= 2) g = tf.add(g, tf.mul(w, this.weightDecay));
+        if (this.weightDecay > 0 && decays(w)) g = tf.add(g, tf.mul(w, this.weightDecay));
         const v = tf.add(tf.mul(this.slots[i]!, this.momentum), g);
         this.slots[i]!.assign(v);
         w.assign(tf.sub(w, tf.mul(v, lr)));
       });
     });
+    this.step++;
   }
 
   /** Momentum slot values, in variable order (read asynchronously: WebGPU has no sync read). */
-  async state(): Promise<Float32Array[]> {
-    return Promise.all(this.slots.map(async (s) => (await s.data()) as Float32Array));
+  async state(): Promise<OptimizerState> {
+    const slots = await Promise.all(this.slots.map(async (s) => (await s.data()) as Float32Array));
+    return { step: this.step, slots };
   }
 
-  setState(values: Float32Array[]): void {
-    const tf = getTf();
-    if (values.length !== this.slots.length)
-      throw new Error(
-        `optimizer state has ${values.length} slots, model needs ${this.slots.length}`,
-      );
-    values.forEach((v, i) => {
-      const slot = this.slots[i]!;
-      if (v.length !== slot.size)
-        throw new Error(`optimizer slot ${i} has ${v.length} values, expected ${slot.size}`);
-      tf.tidy(() => slot.assign(tf.tensor(v, slot.shape)));
-    });
+  setState(state: OptimizerState): void {
+    assignSlots(this.slots, state.slots);
+    this.step = state.step;
   }
 
   dispose(): void {

@@ -7,11 +7,11 @@ import type { Batch } from '../data/batches';
 import type { SeededRng } from '../util/rng';
 import { countCorrect, lossFromLogits, smoothedOneHot, type LossKind } from './loss';
 import { withSeededRandom } from './seeded-random';
-import type { SgdMomentum } from './sgd';
+import type { Optimizer } from './optimizer';
 
 export interface StepContext {
   model: LayersModel;
-  optimizer: SgdMomentum;
+  optimizer: Optimizer;
   loss: LossKind;
   numClasses: number;
   /** 0 = no cell-type input. */

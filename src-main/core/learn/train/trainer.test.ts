@@ -1,4 +1,5 @@
 // In-process tests of the training loop: run folder contents, manifest, tensor hygiene, learning.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +14,9 @@ import { runPath, updateRunInfo, verifyManifest } from '../runs/run-folder';
 import { listRuns, readRunMetrics } from '../runs/list-runs';
 import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
 import { SeededRng } from '../util/rng';
-import { listCheckpoints } from './checkpoint';
+import { latestCheckpoint, listCheckpoints, loadCheckpoint } from './checkpoint';
 import { createModel } from './model-factory';
-import { SgdMomentum } from './sgd';
+import { createOptimizer, type OptimizerKind } from './optimizer';
 import { trainStep } from './step';
 import { initTf } from './tf-runtime';
 import { tinyTrainConfig } from './tiny-config';
@@ -66,6 +67,75 @@ describe('runTraining', () => {
     expect(listRuns(path.join(ds.root, 'runs'))[0]!.status).toBe('interrupted');
   });
 
+  it('trains with the configured optimiser and resumes an interrupted Adam run bit-identically', async () => {
+    // The cancel lands mid-epoch (moments and t mid-flight); the resumed part crosses an epoch.
+    const config = tinyTrainConfig({
+      epochs: 2,
+      optimizer: 'adamw',
+      learningRate: 1e-3,
+      weightDecay: 1e-2,
+      dropout: 0.3,
+    });
+    const quiet = { emit: () => {}, isCancelled: () => false };
+    const fullDir = path.join(ds.root, 'runs', 'adam-full');
+    await runTraining({ dbFile: ds.dbFile, runDir: fullDir, config }, quiet);
+    const full = loadCheckpoint(latestCheckpoint(fullDir)!);
+    // The run's optimiser is the configured one: AdamW state (m and v per variable, t = steps).
+    expect(full.state.optimizer).toEqual({ kind: 'adamw', step: full.state.globalStep });
+    const nVars = full.slots.length / 2;
+    expect(nVars).toBeGreaterThan(0);
+    expect(full.slots.slice(0, nVars).map((s) => s.shape)).toEqual(
+      full.slots.slice(nVars).map((s) => s.shape),
+    );
+
+    const runDir = path.join(ds.root, 'runs', 'adam-resumed');
+    let steps = 0;
+    const first = await runTraining(
+      { dbFile: ds.dbFile, runDir, config },
+      { emit: (m) => m.type === 'step' && steps++, isCancelled: () => steps >= 2 },
+    );
+    expect(first.status).toBe('cancelled');
+    const mid = loadCheckpoint(latestCheckpoint(runDir)!);
+    expect(mid.state.epoch).toBe(0);
+    expect(mid.state.stepInEpoch).toBe(2);
+    expect(mid.state.optimizer).toEqual({ kind: 'adamw', step: 2 });
+    const resumed = await runTraining({ dbFile: ds.dbFile, runDir, resume: true }, quiet);
+    expect(resumed.status).toBe('done');
+    const end = loadCheckpoint(latestCheckpoint(runDir)!);
+    expect(end.state.globalStep).toBe(full.state.globalStep);
+    end.weights.forEach((w, i) => expect(w.values).toEqual(full.weights[i]!.values));
+    end.slots.forEach((s, i) => expect(s.values).toEqual(full.slots[i]!.values));
+    expect(end.state.optimizer).toEqual(full.state.optimizer);
+  });
+
+  it('refuses to resume a checkpoint with another optimiser', async () => {
+    const runDir = path.join(ds.root, 'runs', 'sgd-old');
+    const config = tinyTrainConfig({ epochs: 2, optimizer: 'sgd' });
+    let steps = 0;
+    await runTraining(
+      { dbFile: ds.dbFile, runDir, config },
+      { emit: (m) => m.type === 'step' && steps++, isCancelled: () => steps >= 1 },
+    );
+    const quiet = { emit: () => {}, isCancelled: () => false };
+    // Editing config.json is caught by the config hash.
+    const adam = { ...config, optimizer: 'adam' as const };
+    fs.writeFileSync(runPath(runDir, 'config'), JSON.stringify(adam));
+    await expect(runTraining({ dbFile: ds.dbFile, runDir, resume: true }, quiet)).rejects.toThrow(
+      /checkpoint was made with another config\.json/,
+    );
+    // A run from before Adam existed: config said adam, the checkpoint (no optimizer record) is SGD.
+    const ckptDir = latestCheckpoint(runDir)!;
+    const statePath = path.join(ckptDir, 'state.json');
+    const state = JSON.parse(fs.readFileSync(statePath, 'utf8')) as Record<string, unknown>;
+    expect(state.optimizer).toEqual({ kind: 'sgd', step: 1 });
+    delete state.optimizer;
+    state.configSha256 = crypto.createHash('sha256').update(JSON.stringify(adam)).digest('hex');
+    fs.writeFileSync(statePath, JSON.stringify(state));
+    await expect(runTraining({ dbFile: ds.dbFile, runDir, resume: true }, quiet)).rejects.toThrow(
+      /holds sgd optimiser state but config\.json asks for adam \(this run was made before Adam/,
+    );
+  });
+
   it('refuses to start over an existing run without resume', async () => {
     const runDir = path.join(ds.root, 'runs', 'r1');
     await expect(
@@ -78,61 +148,66 @@ describe('runTraining', () => {
 });
 
 describe('trainStep', () => {
-  it('leaks no tensors across steps, with mixup, smoothing, dropout and gradient accumulation', async () => {
-    const { tf } = await initTf();
-    const db = openCatalog(ds.dbFile);
-    const rows = loadSiteRows(db, 'train');
-    db.close();
-    const config = tinyTrainConfig({
-      mixup: 0.4,
-      labelSmoothing: 0.1,
-      dropout: 0.3,
-      cellTypeInput: true,
-    });
-    const classes = buildClassList(rows, config);
-    const { samples } = buildSamples(rows, new Set(rows.map((r) => r.idCode)), classes, 'sirna');
-    const source = new BatchSource(new SiteImageCache(ds.root, 16), samples, 16, 12);
-    const model = createModel({
-      arch: 'resnet-mini',
-      inputSize: 12,
-      channels: 6,
-      numClasses: 4,
-      dropout: 0.3,
-      cellTypeInputs: 2,
-    });
-    const opt = new SgdMomentum(
-      model.trainableWeights.map((w) => w.read() as Variable),
-      0.9,
-      5e-4,
-    );
-    const ctx = {
-      model,
-      optimizer: opt,
-      loss: 'bce' as const,
-      numClasses: 4,
-      numCellTypes: 2,
-      labelSmoothing: 0.1,
-      mixup: 0.4,
-      microBatch: 3,
-    };
-    const rng = new SeededRng(3);
-    const counts: number[] = [];
-    for (let s = 0; s < 4; s++) {
-      const b = await source.trainBatch([0, 1, 2, 3, 4, 5, 6, 7], rng, {
-        d4: true,
-        intensityJitter: 0.1,
+  it.each<OptimizerKind>(['sgd', 'adamw'])(
+    'leaks no tensors across %s steps, with mixup, smoothing, dropout and gradient accumulation',
+    async (optimizer) => {
+      const { tf } = await initTf();
+      const db = openCatalog(ds.dbFile);
+      const rows = loadSiteRows(db, 'train');
+      db.close();
+      const config = tinyTrainConfig({
+        mixup: 0.4,
+        labelSmoothing: 0.1,
+        dropout: 0.3,
+        cellTypeInput: true,
       });
-      const r = await trainStep(ctx, b, 0.01, rng);
-      expect(Number.isFinite(r.loss)).toBe(true);
-      counts.push(tf.memory().numTensors);
-    }
-    expect(new Set(counts.slice(1)).size).toBe(1);
-    opt.dispose();
-    model.dispose();
-    expect(getTf().memory().numTensors).toBeLessThanOrEqual(counts[0]!);
-  });
+      const classes = buildClassList(rows, config);
+      const { samples } = buildSamples(rows, new Set(rows.map((r) => r.idCode)), classes, 'sirna');
+      const source = new BatchSource(new SiteImageCache(ds.root, 16), samples, 16, 12);
+      const model = createModel({
+        arch: 'resnet-mini',
+        inputSize: 12,
+        channels: 6,
+        numClasses: 4,
+        dropout: 0.3,
+        cellTypeInputs: 2,
+      });
+      const opt = createOptimizer(
+        { optimizer, momentum: 0.9, weightDecay: 5e-4 },
+        model.trainableWeights.map((w) => w.read() as Variable),
+      );
+      const ctx = {
+        model,
+        optimizer: opt,
+        loss: 'bce' as const,
+        numClasses: 4,
+        numCellTypes: 2,
+        labelSmoothing: 0.1,
+        mixup: 0.4,
+        microBatch: 3,
+      };
+      const rng = new SeededRng(3);
+      const counts: number[] = [];
+      for (let s = 0; s < 4; s++) {
+        const b = await source.trainBatch([0, 1, 2, 3, 4, 5, 6, 7], rng, {
+          d4: true,
+          intensityJitter: 0.1,
+        });
+        const r = await trainStep(ctx, b, 0.01, rng);
+        expect(Number.isFinite(r.loss)).toBe(true);
+        counts.push(tf.memory().numTensors);
+      }
+      expect(new Set(counts.slice(1)).size).toBe(1);
+      opt.dispose();
+      model.dispose();
+      expect(getTf().memory().numTensors).toBeLessThanOrEqual(counts[0]!);
+    },
+  );
 
-  it('fits a fixed batch (gradients, loss and SGD update agree)', async () => {
+  it.each<[OptimizerKind, number]>([
+    ['sgd', 0.03],
+    ['adam', 3e-3],
+  ])('fits a fixed batch (gradients, loss and %s update agree)', async (optimizer, lr) => {
     await initTf();
     const db = openCatalog(ds.dbFile);
     const rows = loadSiteRows(db, 'train');
@@ -147,10 +222,9 @@ describe('trainStep', () => {
       numClasses: 4,
       dropout: 0,
     });
-    const opt = new SgdMomentum(
+    const opt = createOptimizer(
+      { optimizer, momentum: 0.9, weightDecay: 5e-4 },
       model.trainableWeights.map((w) => w.read() as Variable),
-      0.9,
-      5e-4,
     );
     const ctx = {
       model,
@@ -164,9 +238,9 @@ describe('trainStep', () => {
     };
     const b = await source.evalBatch(Array.from({ length: 8 }, (_, i) => i));
     const rng = new SeededRng(1);
-    const first = await trainStep(ctx, b, 0.03, rng);
+    const first = await trainStep(ctx, b, lr, rng);
     let last = first;
-    for (let s = 0; s < 12; s++) last = await trainStep(ctx, b, 0.03, rng);
+    for (let s = 0; s < 12; s++) last = await trainStep(ctx, b, lr, rng);
     expect(last.loss).toBeLessThan(first.loss / 3);
     expect(last.correct).toBe(8);
     opt.dispose();

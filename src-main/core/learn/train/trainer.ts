@@ -40,7 +40,7 @@ import { pickBatchSize } from '../models/memory';
 import { learningRateAt } from './schedule';
 import { withSeededRandom } from './seeded-random';
 import { yieldToEventLoop } from './yield';
-import { SgdMomentum } from './sgd';
+import { createOptimizer, type Optimizer } from './optimizer';
 import { batchInputs, trainStep, type StepContext } from './step';
 import { initTf } from './tf-runtime';
 import { modelWeights, setModelWeights } from './weights';
@@ -226,7 +226,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
 
   const model = buildRunModel(config, classes);
   const vars = model.trainableWeights.map((w) => w.read() as Variable);
-  const optimizer = new SgdMomentum(vars, config.momentum, config.weightDecay);
+  const optimizer: Optimizer = createOptimizer(config, vars);
   const ctx: StepContext = {
     model,
     optimizer,
@@ -252,6 +252,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     bestValAccuracy: null,
     bestEpoch: null,
     configSha256: configSha,
+    optimizer: { kind: optimizer.kind, step: 0 },
   };
   let resumedFromStep: number | null = null;
   const ckptDir = resuming ? latestCheckpoint(runDir) : null;
@@ -259,9 +260,23 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     const ckpt = loadCheckpoint(ckptDir);
     if (ckpt.state.configSha256 !== configSha)
       throw inputError(`${ckptDir}: checkpoint was made with another config.json`);
+    const saved = ckpt.state.optimizer ?? { kind: 'sgd', step: ckpt.state.globalStep };
+    if (saved.kind !== optimizer.kind)
+      throw inputError(
+        `${ckptDir}: checkpoint holds ${saved.kind} optimiser state but config.json asks for ${config.optimizer}` +
+          (ckpt.state.optimizer
+            ? ''
+            : ' (this run was made before Adam was implemented and trained with SGD)') +
+          '; resume it with its own optimiser or start a new run',
+        { checkpoint: saved.kind, config: config.optimizer },
+      );
     setModelWeights(model, ckpt.weights, ckptDir);
-    optimizer.setState(ckpt.slots.map((s) => s.values));
-    state = ckpt.state;
+    try {
+      optimizer.setState({ step: saved.step, slots: ckpt.slots.map((s) => s.values) });
+    } catch (err) {
+      throw inputError(`${ckptDir}: ${(err as Error).message}`);
+    }
+    state = { ...ckpt.state, optimizer: saved };
     resumedFromStep = state.globalStep;
   }
   // Drop metrics written after the checkpoint: those steps are replayed identically.
@@ -317,11 +332,12 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
       state.stepInEpoch === 0 && state.epoch > 0
         ? await finiteWeights(state.epoch - 1, stepsPerEpoch)
         : await finiteWeights(state.epoch, state.stepInEpoch);
-    const slots = await optimizer.state();
+    const opt = await optimizer.state();
+    state.optimizer = { kind: optimizer.kind, step: opt.step };
     const dir = saveCheckpoint(runDir, {
       state,
       weights,
-      slots: slots.map((values, i) => ({ shape: [...vars[i]!.shape], values })),
+      slots: opt.slots.map((values, i) => ({ shape: [...optimizer.slots[i]!.shape], values })),
     });
     hooks.emit({ type: 'checkpoint', dir, epoch: state.epoch, globalStep: state.globalStep });
   };
