@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs PlateLab's GPU bench from a pack made by bench/gpu/pack.ts (copied there as run.sh): unpacks
+# Runs PlateLab's GPU bench from a pack made by `npm run bench:pack -- gpu` (copied as run.sh): unpacks
 # node + bundle + Vulkan loader + glvnd into a temp dir, finds the NVIDIA Vulkan driver, prints one JSON.
 # usage: bash run.sh [--out FILE] [--swiftshader DIR] [--keep] [bench flags: --nets --steps --torch ...]
 set -euo pipefail
@@ -26,7 +26,7 @@ log() { echo "run.sh: $*" >&2; }
 die() { log "$*"; exit 2; }
 
 for f in node.xz payload.tar.xz; do
-  [ -f "$here/$f" ] || die "$here/$f is missing: rebuild the pack (node bin/run-ts.js bench/gpu/pack.ts)"
+  [ -f "$here/$f" ] || die "$here/$f is missing: rebuild the pack (npm run bench:pack -- gpu)"
 done
 work="$(mktemp -d "${TMPDIR:-/tmp}/platelab-gpubench.XXXXXX")"
 if [ "$keep" = 1 ]; then log "keeping $work"; else trap 'rm -rf "$work"' EXIT; fi

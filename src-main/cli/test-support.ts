@@ -12,11 +12,15 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Runs `platelab ...args` from the repository root. */
 export function platelab(...args: string[]): Promise<CliResult> {
+  return platelabIn(REPO, ...args);
+}
+
+/** Runs `platelab ...args` with `cwd` as the working folder (as a user anywhere would). */
+export function platelabIn(cwd: string, ...args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO, 'bin/platelab.js'), ...args], {
-      cwd: REPO,
-    });
+    const child = spawn(process.execPath, [path.join(REPO, 'bin/platelab.js'), ...args], { cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -2,10 +2,12 @@
 // on a tiny dataset, --json summaries as the last line, and exit code 1 for bad input.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTinyDataset, type TinyDataset } from '../../core/learn/test-support/tiny-dataset';
 import { tinyTrainConfig } from '../../core/learn/train/tiny-config';
+import { platelabIn } from '../test-support';
 
 const bin = path.resolve('bin/platelab.js');
 function cli(args: string[]) {
@@ -64,6 +66,33 @@ describe('platelab train/evaluate/predict/submit', () => {
     expect(s.code, s.stderr).toBe(0);
     expect(s.json().rows).toBe(ds.testTruth.size);
   });
+
+  it('trains from a working folder outside the repository (the child finds tsx itself)', async () => {
+    // A folder with no node_modules above it: `--import tsx` resolved from the cwd fails here.
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'platelab-cwd-'));
+    try {
+      const cfg = path.join(elsewhere, 'cfg.json');
+      fs.writeFileSync(cfg, JSON.stringify(tinyTrainConfig({ epochs: 1 })));
+      const t = await platelabIn(
+        elsewhere,
+        'train',
+        '--db',
+        ds.dbFile,
+        '--out',
+        'run',
+        '--config',
+        cfg,
+        '--json',
+      );
+      expect(t.code, t.stderr).toBe(0);
+      const lines = t.stdout.trim().split('\n');
+      expect((JSON.parse(lines[lines.length - 1]!) as { epochs: number }).epochs).toBe(1);
+      // `--out run` is relative to the working folder, and the run really was written there.
+      expect(fs.existsSync(path.join(elsewhere, 'run', 'run.json'))).toBe(true);
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('exits 1 naming the problem on bad input', () => {
     const a = cli([

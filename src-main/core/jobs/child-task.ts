@@ -3,6 +3,8 @@
 // relays progress, cancels gracefully (then kills after a grace period), and settles with the
 // task's result or a readable error. A crashed child only rejects; it never throws into the parent.
 import { fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { cancelledError, PlateLabError, type ErrorCode } from '../errors';
 import { isFromTask, type FromTask, type ToTask } from './child-task-protocol';
 
@@ -23,10 +25,20 @@ export interface SpawnedChild {
 /** Starts `entry` (a module that calls serveChildTask) in a new process. */
 export type ChildSpawner = (entry: string, hooks: SpawnHooks) => SpawnedChild;
 
+/**
+ * The `execArgv` that makes a forked Node child run TypeScript: `--import <file URL of tsx's
+ * loader>`, resolved from this package's own node_modules. A bare `--import tsx` is resolved from
+ * the child's working folder, so `platelab train` run outside the repository failed with
+ * ERR_MODULE_NOT_FOUND. Throws (MODULE_NOT_FOUND) only where tsx is not installed at all.
+ */
+export function tsxExecArgv(): string[] {
+  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
+}
+
 /** Node: fork the TypeScript entry through tsx, as serve mode and the CLI run everything. */
 export const forkSpawner: ChildSpawner = (entry, hooks) => {
   const child = fork(entry, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: tsxExecArgv(),
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     env: { ...process.env },
   });

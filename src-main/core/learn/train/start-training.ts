@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { threadPoolEnv } from '../../imaging/pipeline/threads';
+import { tsxExecArgv } from '../../jobs/child-task';
 import { runPath, updateRunInfo } from '../runs/run-folder';
 import type {
   ChildMessage,
@@ -39,7 +40,7 @@ const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-ent
 export function startTraining(job: TrainJob): TrainingHandle {
   const events = new EventEmitter<TrainingEvents>();
   const child = fork(entry, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: tsxExecArgv(),
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     env: threadPoolEnv(),
   });
