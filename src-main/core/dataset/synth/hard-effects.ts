@@ -36,9 +36,9 @@ export const HARD_EFFECTS = {
   /** Per-image intensity jitter: log-normal sigma (every channel, every site). */
   siteJitterSigma: 0.08,
   /** Size of a class's stain-intensity change (fraction; +15% or −15% in one channel). */
-  stainShift: 0.2,
+  stainShift: 0.25,
   /** Fraction of cells in a well that show the class phenotype (uniform range per class). */
-  penetranceRange: [0.6, 0.95] as const,
+  penetranceRange: [0.7, 1.0] as const,
   /** Per-cell-type shift of every phenotype: log-normal sigma of its strength per cell type… */
   cellTypeStrengthSigma: 0.3,
   /** …and an extra per-channel stain change (normal sd, fraction) per class and cell type. */
