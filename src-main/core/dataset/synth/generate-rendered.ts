@@ -31,6 +31,7 @@ import {
   batchLook,
   plateLook,
   type CellTypeLook,
+  type Phenotype,
 } from './phenotype';
 import { PIXEL_STATS_HEADER, pixelStats, pixelStatsFields } from './pixel-stats';
 import { planDataset, type DatasetPlan } from './plan';
@@ -108,7 +109,7 @@ export async function generateRendered(
 
   const classIds = [...new Set(plan.wells.map((w) => w.sirna))].sort((a, b) => a - b);
   const isHard = config.model === 'hard';
-  const phenotypes = isHard ? new Map() : assignPhenotypes(classIds, seed);
+  const phenotypes = isHard ? new Map<number, Phenotype>() : assignPhenotypes(classIds, seed);
   const hardClasses = isHard ? assignHardClasses(plan, seed) : null;
   const hardBatches: Record<string, HardBatch> = {};
   const hardScales = new Map<CellType, number[]>();

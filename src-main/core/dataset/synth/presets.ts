@@ -119,7 +119,7 @@ export function describePreset(preset: SynthPreset): string {
         "rescaled per image, so control wells carry the experiment's signature and control-anchored " +
         'normalisation has something to remove. Phenotypes are subtle: a class keeps the control ' +
         'cell shape and changes one or two stains (a stain pattern such as dispersed Golgi, or its ' +
-        'intensity by about 15%), shown by only part of the cells; each cell type shifts every ' +
+        'intensity by about 25%), shown by 70–100% of the cells; each cell type shifts every ' +
         "phenotype's strength; treatment siRNAs come in confusable pairs that share their main change " +
         'and sit in different plate groups. 12,480 PNGs of 128×128.'
       );
