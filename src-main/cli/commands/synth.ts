@@ -1,4 +1,5 @@
-// `platelab synth --preset P --out DIR [--seed N] [--metadata DIR] [--json]`: writes a synthetic
+// `platelab synth --preset P --out DIR [--seed N] [--experiments T[,E]] [--image-size N] [--metadata DIR]
+// [--json]`: writes a synthetic
 // dataset in the RxRx1 2019 layout through the core generator, with a progress bar on stderr.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,6 +27,21 @@ function parseSeed(text: string): number {
   return Number(text);
 }
 
+/** `--experiments 4` → first 4 train experiments and all test ones; `4,1` → 4 train and 1 test. */
+export function parseExperiments(text: string): { train: number; test?: number } {
+  const m = /^(\d+)(?:,(\d+))?$/.exec(text.trim());
+  if (!m)
+    throw inputError(
+      `--experiments "${text}" must be TRAIN or TRAIN,TEST (whole numbers, e.g. 4 or 4,1)`,
+    );
+  return m[2] === undefined ? { train: Number(m[1]) } : { train: Number(m[1]), test: Number(m[2]) };
+}
+
+function parseImageSize(text: string): number {
+  if (!/^\d+$/.test(text)) throw inputError(`--image-size "${text}" is not a whole number`);
+  return Number(text);
+}
+
 export function register(program: Command): void {
   program
     .command('synth')
@@ -41,6 +57,11 @@ export function register(program: Command): void {
     )
     .option('--seed <n>', 'random seed (default 1)')
     .option(
+      '--experiments <train[,test]>',
+      'rendered presets: only the first TRAIN train (and TEST test) experiments, e.g. 1,0',
+    )
+    .option('--image-size <px>', 'rendered presets: image side in pixels (16..1024)')
+    .option(
       '--metadata <dir>',
       'folder with the real RxRx1 CSVs (full-layout; default ../shared/rxrx1 if present)',
     )
@@ -54,6 +75,8 @@ export function register(program: Command): void {
         preset: SynthPreset;
         out: string;
         seed?: string;
+        experiments?: string;
+        imageSize?: string;
         metadata?: string;
         json?: boolean;
       }) =>
@@ -63,6 +86,8 @@ export function register(program: Command): void {
             : defaultMetadataDir();
           if (opts.preset === 'full-layout' && !realMetadataDir)
             throw inputError('full-layout needs the real RxRx1 CSVs: pass --metadata DIR');
+          if (opts.preset === 'full-layout' && opts.experiments !== undefined)
+            throw inputError('--experiments applies to rendered presets, not full-layout');
           if (opts.metadata && !fs.existsSync(realMetadataDir!))
             throw inputError(`metadata folder ${realMetadataDir} does not exist`);
           const bar = createProgress('synth');
@@ -72,6 +97,9 @@ export function register(program: Command): void {
               preset: opts.preset,
               outDir: path.resolve(opts.out),
               seed: opts.seed === undefined ? undefined : parseSeed(opts.seed),
+              experiments:
+                opts.experiments === undefined ? undefined : parseExperiments(opts.experiments),
+              imageSize: opts.imageSize === undefined ? undefined : parseImageSize(opts.imageSize),
               realMetadataDir,
               onProgress: bar.update,
               signal: interruptSignal(),

@@ -1,4 +1,4 @@
-// Generates the rendered presets (tiny, demo): plans the plates, draws every site, encodes PNGs with
+// Generates the rendered presets (tiny, demo, hard, full): plans the plates, draws every site, encodes PNGs with
 // sharp while the next site is drawn, commits each plate whole, then writes the CSVs last.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,12 +14,30 @@ import {
   stagePlate,
   writeFileAtomic,
 } from './output';
-import { CELL_TYPE_LOOKS, assignPhenotypes, batchLook, plateLook } from './phenotype';
+import {
+  HARD_EFFECTS,
+  assignHardClasses,
+  calibrateScale,
+  hardBatch,
+  hardClassLook,
+  hardIlluminationMap,
+  hardSiteInput,
+  type HardBatch,
+  type HardClassLook,
+} from './hard-effects';
+import {
+  CELL_TYPE_LOOKS,
+  assignPhenotypes,
+  batchLook,
+  plateLook,
+  type CellTypeLook,
+  type Phenotype,
+} from './phenotype';
 import { PIXEL_STATS_HEADER, pixelStats, pixelStatsFields } from './pixel-stats';
 import { planDataset, type DatasetPlan } from './plan';
-import { RENDERED_PRESETS } from './presets';
+import { RENDERED_PRESETS, type CellType, type RenderedPreset } from './presets';
 import { Rng, hashString } from './prng';
-import { illuminationMap, makeNoiseTable, renderSite } from './render-site';
+import { illuminationMap, makeNoiseTable, renderSite, type HardSiteInput } from './render-site';
 import type { PlannedWell, SynthOptions, SynthSummary } from './types';
 
 /** Sites drawn ahead while earlier ones are still being encoded and written. */
@@ -64,7 +82,7 @@ export function metadataCsvs(plan: DatasetPlan): Record<string, string> {
 }
 
 export async function generateRendered(
-  preset: 'tiny' | 'demo',
+  preset: RenderedPreset,
   opts: SynthOptions,
   seed: number,
 ): Promise<SynthSummary> {
@@ -90,7 +108,23 @@ export async function generateRendered(
   prepareOutDir(outDir, markerBase);
 
   const classIds = [...new Set(plan.wells.map((w) => w.sirna))].sort((a, b) => a - b);
-  const phenotypes = assignPhenotypes(classIds, seed);
+  const isHard = config.model === 'hard';
+  const phenotypes = isHard ? new Map<number, Phenotype>() : assignPhenotypes(classIds, seed);
+  const hardClasses = isHard ? assignHardClasses(plan, seed) : null;
+  const hardBatches: Record<string, HardBatch> = {};
+  const hardScales = new Map<CellType, number[]>();
+  const hardLooks = new Map<string, HardClassLook>();
+  /** Hard preset: the class as drawn in this cell type (cached), else undefined. */
+  const hardLook = (sirna: number, cellType: CellType): HardClassLook | undefined => {
+    if (!hardClasses) return undefined;
+    const key = `${sirna}:${cellType}`;
+    let l = hardLooks.get(key);
+    if (!l) {
+      l = hardClassLook(sirna, hardClasses.get(sirna)!, cellType, seed);
+      hardLooks.set(key, l);
+    }
+    return l;
+  };
   const noiseTable = makeNoiseTable(new Rng(seed, 3));
 
   const plates = new Map<string, PlannedWell[]>();
@@ -109,12 +143,26 @@ export async function generateRendered(
   opts.onProgress?.(0, totalSites, 'starting');
   try {
     for (const exp of plan.experiments) {
-      const batch = batchLook(exp.cellType, new Rng(seed, hashString(`batch:${exp.name}`)));
-      const look = CELL_TYPE_LOOKS[exp.cellType];
+      const batchRng = new Rng(seed, hashString(`batch:${exp.name}`));
+      const hb = isHard ? hardBatch(exp.cellType, batchRng) : null;
+      const batch = hb ? hb.look : batchLook(exp.cellType, batchRng);
+      let look: CellTypeLook = CELL_TYPE_LOOKS[exp.cellType];
+      let scale: number[] | undefined;
+      if (hb) {
+        hardBatches[exp.name] = hb;
+        scale = hardScales.get(exp.cellType);
+        if (!scale) {
+          scale = calibrateScale(size, exp.cellType, look, seed);
+          hardScales.set(exp.cellType, scale);
+        }
+        look = { ...look, cells: look.cells * hb.density };
+      }
       for (let plate = 1; plate <= 4; plate++) {
         const wells = plates.get(`${exp.split}/${exp.name}/${plate}`) ?? [];
         const pLook = plateLook(new Rng(seed, hashString(`plate:${exp.name}:${plate}`)));
-        const illumination = illuminationMap(size, batch, pLook);
+        const illumination = hb
+          ? hardIlluminationMap(size, hb, pLook)
+          : illuminationMap(size, batch, pLook);
         const dir = stagePlate(outDir, exp.split, exp.name, plate);
         for (const w of wells) {
           for (let site = 1; site <= SITES; site++) {
@@ -123,9 +171,12 @@ export async function generateRendered(
               seed,
               hashString(`site:${exp.split}/${exp.name}/${plate}/${w.well}/${site}`),
             );
+            const hl = hardLook(w.sirna, exp.cellType);
+            const hard: HardSiteInput | undefined = hl ? hardSiteInput(hl, scale!) : undefined;
             const images = renderSite({
               size,
-              phenotype: phenotypes.get(w.sirna)!,
+              hard,
+              phenotype: hl ? hl.phenotype : phenotypes.get(w.sirna)!,
               look,
               batch,
               plate: pLook,
@@ -199,7 +250,39 @@ export async function generateRendered(
     ...markerBase,
     groups: plan.groups,
     rotations: Object.fromEntries(plan.experiments.map((e) => [e.name, e.rotation])),
-    phenotypes: Object.fromEntries(classIds.map((id) => [id, phenotypes.get(id)!.code.join('')])),
+    phenotypes: Object.fromEntries(
+      classIds.map((id) => [
+        id,
+        (hardClasses ? hardClasses.get(id)!.code : phenotypes.get(id)!.code).join(''),
+      ]),
+    ),
+    ...(hardClasses
+      ? {
+          hard: {
+            effects: HARD_EFFECTS,
+            batches: Object.fromEntries(
+              Object.entries(hardBatches).map(([name, b]) => [
+                name,
+                {
+                  gain: b.look.gain,
+                  background: b.look.background,
+                  blur: b.look.blur,
+                  noise: b.look.noise,
+                  vignette: b.look.vignette,
+                  density: b.density,
+                  field: b.field,
+                },
+              ]),
+            ),
+            classes: Object.fromEntries(
+              classIds.map((id) => {
+                const c = hardClasses.get(id)!;
+                return [id, { changes: c.changes, pair: c.pair, stain: c.stain }];
+              }),
+            ),
+          },
+        }
+      : {}),
     testTruth,
     summary: { ...summary, seconds: undefined, outDir: undefined },
   });

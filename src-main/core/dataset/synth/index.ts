@@ -1,5 +1,5 @@
 // Public entry of the synthetic RxRx1 generator: `generateSynthDataset` writes a complete dataset in
-// the RxRx1 2019 layout for one of three presets; `describePreset` documents each for README/--help.
+// the RxRx1 2019 layout for one of its presets; `describePreset` documents each for README/--help.
 import { inputError } from '../../errors';
 import { generateFullLayout } from './full-layout';
 import { generateRendered } from './generate-rendered';
@@ -8,7 +8,7 @@ import type { SynthOptions, SynthSummary } from './types';
 export type { SynthOptions, SynthPreset, SynthSummary } from './types';
 export { describePreset } from './presets';
 
-export const SYNTH_PRESETS = ['tiny', 'demo', 'full-layout'] as const;
+export const SYNTH_PRESETS = ['tiny', 'demo', 'hard', 'full', 'full-layout'] as const;
 
 export async function generateSynthDataset(opts: SynthOptions): Promise<SynthSummary> {
   const seed = opts.seed ?? 1;
@@ -16,6 +16,8 @@ export async function generateSynthDataset(opts: SynthOptions): Promise<SynthSum
   switch (opts.preset) {
     case 'tiny':
     case 'demo':
+    case 'hard':
+    case 'full':
       return generateRendered(opts.preset, opts, seed);
     case 'full-layout':
       return generateFullLayout(opts, seed);

@@ -1,4 +1,4 @@
-// The three presets: sizes, experiment lists and the paragraph that documents each one.
+// The presets: sizes, experiment lists and the paragraph that documents each one.
 import type { SynthPreset } from './types';
 
 export const CELL_TYPES = ['HUVEC', 'RPE', 'HEPG2', 'U2OS'] as const;
@@ -13,15 +13,21 @@ export interface RenderedPresetConfig {
   treatmentsPerGroup: number;
   /** Positive-control classes (1108, 1109, …) present on every plate. */
   positiveControls: number;
+  /** Phenotype and batch model: 'distinct' (tiny, demo, full) or 'hard' (hard-effects.ts). */
+  model: 'distinct' | 'hard';
 }
 
-export const RENDERED_PRESETS: Record<'tiny' | 'demo', RenderedPresetConfig> = {
+/** The presets whose every image is drawn (all but full-layout). */
+export type RenderedPreset = 'tiny' | 'demo' | 'hard' | 'full';
+
+export const RENDERED_PRESETS: Record<RenderedPreset, RenderedPresetConfig> = {
   tiny: {
     imageSize: 64,
     train: { HUVEC: 1, RPE: 1, HEPG2: 0, U2OS: 0 },
     test: { HUVEC: 0, RPE: 0, HEPG2: 1, U2OS: 0 },
     treatmentsPerGroup: 3,
     positiveControls: 2,
+    model: 'distinct',
   },
   demo: {
     imageSize: 128,
@@ -29,6 +35,25 @@ export const RENDERED_PRESETS: Record<'tiny' | 'demo', RenderedPresetConfig> = {
     test: { HUVEC: 1, RPE: 1, HEPG2: 1, U2OS: 1 },
     treatmentsPerGroup: 8,
     positiveControls: 4,
+    model: 'distinct',
+  },
+  // The demo's plates and classes, drawn with the RxRx1-like batch effects and subtle phenotypes.
+  hard: {
+    imageSize: 128,
+    train: { HUVEC: 5, RPE: 4, HEPG2: 4, U2OS: 3 },
+    test: { HUVEC: 1, RPE: 1, HEPG2: 1, U2OS: 1 },
+    treatmentsPerGroup: 8,
+    positiveControls: 4,
+    model: 'hard',
+  },
+  // Every used well of every plate filled as in RxRx1: 1 + 30 + 277 = 308 wells.
+  full: {
+    imageSize: 64,
+    train: { HUVEC: 5, RPE: 4, HEPG2: 4, U2OS: 3 },
+    test: { HUVEC: 1, RPE: 1, HEPG2: 1, U2OS: 1 },
+    treatmentsPerGroup: 277,
+    positiveControls: 30,
+    model: 'distinct',
   },
 };
 
@@ -84,6 +109,27 @@ export function describePreset(preset: SynthPreset): string {
         'texture; classes differ in at least 3 of these), while every experiment has its own batch look ' +
         '(cell type, per-channel gain and background, blur, noise, illumination) and each image is ' +
         'scaled to a random per-channel mean, so mean intensity says nothing about the class.'
+      );
+    case 'hard':
+      return (
+        "hard: the demo's plates, wells and 37 classes (same layout and CSVs), made hard the way " +
+        'RxRx1 is hard, every effect a seeded parameter of HARD_EFFECTS (hard-effects.ts). Each ' +
+        'experiment has its own cell density, per-channel stain gain and additive background, ' +
+        'illumination field (vignette plus a smooth random field) and focus; images are not ' +
+        "rescaled per image, so control wells carry the experiment's signature and control-anchored " +
+        'normalisation has something to remove. Phenotypes are subtle: a class keeps the control ' +
+        'cell shape and changes one or two stains (a stain pattern such as dispersed Golgi, or its ' +
+        'intensity by about 25%), shown by 70–100% of the cells; each cell type shifts every ' +
+        "phenotype's strength; treatment siRNAs come in confusable pairs that share their main change " +
+        'and sit in different plate groups. 12,480 PNGs of 128×128.'
+      );
+    case 'full':
+      return (
+        'full: all 308 used wells of every plate filled as in RxRx1: 1,108 siRNA classes in 4 plate ' +
+        'groups of 277 (groups rotated across the 4 plates of an experiment), the 30 positive controls ' +
+        "(1108–1137) on the real control grid and the negative control 1138 at B02, in the demo's 20 " +
+        "experiments with the demo's phenotype model: 24,640 wells, 49,280 sites, 295,680 PNGs of " +
+        '64×64, 1,139 classes. Generated on demand (`platelab synth --preset full`), not at first start.'
       );
     case 'full-layout':
       return (

@@ -1,7 +1,8 @@
 // Draws one site (6 channels) of synthetic cells into Uint8Arrays: nuclei (w1), ER (w2), actin (w3),
 // nucleoli/RNA (w4), mitochondria (w5), Golgi + membrane (w6). The class phenotype decides shape and
 // texture; the batch/plate looks add gain, background, blur, noise and illumination; each channel
-// is then scaled to a random target mean so mean intensity carries no class information.
+// is then scaled to a random target mean so mean intensity carries no class information (tiny,
+// demo, full), or, for the hard preset, by a fixed per-experiment scale so batch effects stay in.
 import type { BatchLook, CellTypeLook, Phenotype, PlateLook } from './phenotype';
 import type { Rng } from './prng';
 import { addEllipticSpot, addSpot, gaussianBlur, valueNoise } from './raster';
@@ -19,6 +20,25 @@ export interface SiteInput {
   /** Shared table of standard normal values (NOISE_TABLE_SIZE) for pixel noise. */
   noiseTable: Float32Array;
   rng: Rng;
+  /** Hard preset only: partial penetrance, stain-intensity changes and a fixed intensity scale. */
+  hard?: HardSiteInput;
+}
+
+/** The part of SiteInput that decides where cells are and what they look like (before imaging). */
+export type CanvasInput = Pick<SiteInput, 'size' | 'phenotype' | 'look' | 'rng' | 'hard'>;
+
+/** What the hard preset changes in renderSite (see hard-effects.ts for where each number comes from). */
+export interface HardSiteInput {
+  /** Phenotype of the cells that do not show the class phenotype (the negative control's). */
+  baseline: Phenotype;
+  /** Probability that a cell shows the class phenotype (0..1). */
+  penetrance: number;
+  /** Per-channel multiplier of the class on stain intensity (1 = unchanged). */
+  stain: number[];
+  /** Per-channel grey levels per canvas unit at experiment gain 1 (cellTypeMean / baseline canvas mean). */
+  scale: number[];
+  /** Log-normal sigma of the per-image intensity jitter. */
+  jitter: number;
 }
 
 interface Cell {
@@ -45,6 +65,8 @@ interface Cell {
   bright: number;
   fibreAngle: number;
   fibrePhase: number;
+  /** The phenotype this cell shows (the site's, or the baseline for hard-preset non-responders). */
+  ph: Phenotype;
 }
 
 export function makeNoiseTable(rng: Rng): Float32Array {
@@ -77,7 +99,7 @@ function nucleusRadiusAt(cell: Cell, t: number): number {
   return (cell.na * cell.nb) / Math.sqrt((cell.nb * c) ** 2 + (cell.na * s) ** 2);
 }
 
-function makeCells(input: SiteInput): Cell[] {
+function makeCells(input: CanvasInput): Cell[] {
   const { size, phenotype: ph, look, rng } = input;
   const u = size / 128;
   const count = Math.max(1, rng.poisson(look.cells * ph.density));
@@ -158,13 +180,14 @@ function makeCells(input: SiteInput): Cell[] {
       bright: rng.logNormal(0.15),
       fibreAngle: rng.normal() * 0.3,
       fibrePhase: rng.range(0, 2 * Math.PI),
+      ph: input.hard && rng.next() >= input.hard.penetrance ? input.hard.baseline : ph,
     });
   }
   return cells;
 }
 
-function drawCellBodies(input: SiteInput, cells: Cell[], ch: Float32Array[]): void {
-  const { size, phenotype: ph, rng } = input;
+function drawCellBodies(input: CanvasInput, cells: Cell[], ch: Float32Array[]): void {
+  const { size, rng } = input;
   const u = size / 128;
   const smooth = valueNoise(rng, size, 6 * u);
   const fine = valueNoise(rng, size, Math.max(1, 1.8 * u));
@@ -179,6 +202,7 @@ function drawCellBodies(input: SiteInput, cells: Cell[], ch: Float32Array[]): vo
   ];
   const fibrePeriod = Math.max(2.5, 4.6 * u);
   for (const cell of cells) {
+    const ph = cell.ph;
     const reach = Math.max(cell.A, cell.B) * 1.35 + 2;
     const x0 = Math.max(0, Math.floor(cell.x - reach));
     const x1 = Math.min(size - 1, Math.ceil(cell.x + reach));
@@ -287,8 +311,8 @@ function cytoplasmPoint(cell: Cell, rng: Rng, lo: number, hi: number): [number, 
   return [cell.x + cell.A * 0.8 * cell.ca, cell.y + cell.A * 0.8 * cell.sa];
 }
 
-function drawOrganelles(input: SiteInput, cells: Cell[], ch: Float32Array[]): void {
-  const { size, phenotype: ph, rng } = input;
+function drawOrganelles(input: CanvasInput, cells: Cell[], ch: Float32Array[]): void {
+  const { size, rng } = input;
   const u = size / 128;
   const [, , , w4, w5, w6] = ch as [
     Float32Array,
@@ -299,6 +323,7 @@ function drawOrganelles(input: SiteInput, cells: Cell[], ch: Float32Array[]): vo
     Float32Array,
   ];
   for (const cell of cells) {
+    const ph = cell.ph;
     // Nucleoli (w4) inside the nucleus.
     const nNucleoli = ph.nucleoliMany ? rng.int(5, 7) : 1;
     for (let k = 0; k < nNucleoli; k++) {
@@ -354,14 +379,20 @@ function drawOrganelles(input: SiteInput, cells: Cell[], ch: Float32Array[]): vo
   }
 }
 
-/** Renders the 6 channels of one site as 8-bit images (row-major, size×size each). */
-export function renderSite(input: SiteInput): Uint8Array[] {
-  const { size, batch, plate, look, rng, noiseTable, illumination } = input;
-  const n = size * size;
-  const ch = Array.from({ length: 6 }, () => new Float32Array(n));
+/** Draws the cells of one site into 6 float canvases (before blur, scaling, background and noise). */
+export function drawSiteCanvas(input: CanvasInput): Float32Array[] {
+  const ch = Array.from({ length: 6 }, () => new Float32Array(input.size * input.size));
   const cells = makeCells(input);
   drawCellBodies(input, cells, ch);
   drawOrganelles(input, cells, ch);
+  return ch;
+}
+
+/** Renders the 6 channels of one site as 8-bit images (row-major, size×size each). */
+export function renderSite(input: SiteInput): Uint8Array[] {
+  const { size, batch, plate, look, rng, noiseTable, illumination, hard } = input;
+  const n = size * size;
+  const ch = drawSiteCanvas(input);
 
   const tmp = new Float32Array(n);
   const u = size / 128;
@@ -376,11 +407,23 @@ export function renderSite(input: SiteInput): Uint8Array[] {
       if (canvas[i]! > peak) peak = canvas[i]!;
     }
     const mean = sum / n;
-    // Per-image target mean: cell type × experiment gain × plate gain × site jitter, never the class.
-    const target = look.channelMeans[c]! * batch.gain[c]! * plate.gain[c]! * rng.logNormal(0.12);
     const bg = batch.background[c]!;
-    // Brightest pixel stays below saturation (sparse fields would otherwise clip and lose texture).
-    const scale = mean > 1e-9 ? Math.min(target / mean, (240 - bg) / Math.max(peak, 1e-9)) : 0;
+    let scale: number;
+    if (hard) {
+      // Fixed scale: density, experiment gain, plate gain, the class's stain change and a small
+      // per-image jitter all stay in the pixels (bright pixels may clip, as in real images).
+      scale =
+        hard.scale[c]! *
+        batch.gain[c]! *
+        plate.gain[c]! *
+        hard.stain[c]! *
+        rng.logNormal(hard.jitter);
+    } else {
+      // Per-image target mean: cell type × experiment gain × plate gain × site jitter, never the class.
+      const target = look.channelMeans[c]! * batch.gain[c]! * plate.gain[c]! * rng.logNormal(0.12);
+      // Brightest pixel stays below saturation (sparse fields would otherwise clip and lose texture).
+      scale = mean > 1e-9 ? Math.min(target / mean, (240 - bg) / Math.max(peak, 1e-9)) : 0;
+    }
     const noiseSd = batch.noise;
     let idx = rng.int(0, NOISE_TABLE_SIZE - 1);
     const step = 2 * rng.int(1000, 30000) + 1;

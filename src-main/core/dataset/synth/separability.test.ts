@@ -4,29 +4,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readWellFeatures, type WellFeatures } from './baselines';
 import { nearestCentroidAccuracy, standardizeWithinBatches, type Sample } from './classify';
-import { siteFeatures } from './features';
 import { generateSynthDataset } from './index';
 import { Rng } from './prng';
 
 const SIZE = 128;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'platelab-synth-sep-'));
 
-interface WellData {
-  label: number;
-  experiment: string;
-  means: number[];
-  shape: number[];
-}
-
-let wells: WellData[] = [];
-
-async function readChannel(file: string): Promise<Uint8Array> {
-  return new Uint8Array(await sharp(file).extractChannel(0).raw().toBuffer());
-}
+let wells: WellFeatures[] = [];
 
 beforeAll(async () => {
   // 8 train experiments (all 4 cell types) of the demo preset: 416 wells, 37 classes.
@@ -37,46 +24,7 @@ beforeAll(async () => {
     imageSize: SIZE,
     experiments: { train: 8, test: 0 },
   });
-  const rows = ['train.csv', 'train_controls.csv'].flatMap(
-    (f) =>
-      parse(fs.readFileSync(path.join(tmp, f), 'utf8'), { columns: true }) as Record<
-        string,
-        string
-      >[],
-  );
-  wells = await Promise.all(
-    rows.map(async (r) => {
-      const sites = await Promise.all(
-        [1, 2].map(async (s) => {
-          const ch = await Promise.all(
-            [1, 2, 3, 4, 5, 6].map((c) =>
-              readChannel(
-                path.join(
-                  tmp,
-                  'train',
-                  r.experiment!,
-                  `Plate${r.plate}`,
-                  `${r.well}_s${s}_w${c}.png`,
-                ),
-              ),
-            ),
-          );
-          return {
-            means: ch.map((a) => a.reduce((x, y) => x + y, 0) / a.length),
-            shape: siteFeatures(ch, SIZE),
-          };
-        }),
-      );
-      const avg = (k: 'means' | 'shape'): number[] =>
-        sites[0]![k].map((v, j) => (v + sites[1]![k][j]!) / 2);
-      return {
-        label: Number(r.sirna),
-        experiment: r.experiment!,
-        means: avg('means'),
-        shape: avg('shape'),
-      };
-    }),
-  );
+  wells = await readWellFeatures(tmp);
 });
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

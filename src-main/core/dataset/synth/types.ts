@@ -1,6 +1,6 @@
 // Public option and result types of the synthetic RxRx1 generator (re-exported from index.ts).
 
-export type SynthPreset = 'tiny' | 'demo' | 'full-layout';
+export type SynthPreset = 'tiny' | 'demo' | 'hard' | 'full' | 'full-layout';
 
 export interface SynthOptions {
   preset: SynthPreset;
@@ -10,9 +10,9 @@ export interface SynthOptions {
   seed?: number;
   /** full-layout only: folder with the real train.csv, test.csv, train_controls.csv, test_controls.csv. */
   realMetadataDir?: string;
-  /** Image side in pixels (defaults: tiny 64, demo 128, full-layout 8). */
+  /** Image side in pixels (defaults: tiny 64, demo 128, hard 128, full 64, full-layout 8). */
   imageSize?: number;
-  /** tiny/demo: use only the first N train / test experiments of the preset (smaller sets for tests). */
+  /** tiny/demo/hard/full: use only the first N train / test experiments of the preset (smaller sets for tests). */
   experiments?: { train?: number; test?: number };
   /** full-layout: keep only the wells of the first N plates of each split (a slice for tests). */
   limitPlates?: number;
