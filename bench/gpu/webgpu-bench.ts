@@ -8,11 +8,15 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   bundledTf,
-  setTf,
   type Scalar,
   type Tensor,
   type Tensor1D,
 } from '../../src-main/core/learn/backend/tf';
+import {
+  adapterLine,
+  openWebgpuAdapter,
+  useWebgpuBackend,
+} from '../../src-main/core/learn/backend/webgpu-device';
 import { buildModel } from '../../src-main/core/learn/models/build-model';
 import { modelArchs, type ModelArch } from '../../src-main/core/learn/models/config';
 import { foldedPredictor } from '../../src-main/core/learn/models/folded-inference';
@@ -47,23 +51,6 @@ export const defaultGpuBench: Omit<GpuBenchOptions, 'log'> = {
   allowSoftware: false,
 };
 
-interface GpuAdapterInfoLike {
-  vendor?: string;
-  architecture?: string;
-  device?: string;
-  description?: string;
-  isFallbackAdapter?: boolean;
-}
-interface GpuAdapterLike {
-  isFallbackAdapter?: boolean;
-  info?: GpuAdapterInfoLike;
-  limits?: Record<string, number>;
-  features?: Iterable<string>;
-}
-interface GpuLike {
-  requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapterLike | null>;
-}
-
 /** Median/min/max of a list of milliseconds. */
 function stats(ms: number[]): { median: number; min: number; max: number } {
   const s = [...ms].sort((a, b) => a - b);
@@ -90,40 +77,21 @@ function parseNet(spec: string): { arch: ModelArch; size: number } {
  */
 async function startWebgpu(allowSoftware: boolean): Promise<Record<string, unknown>> {
   // An external import: the pack ships the package (index.js + the linux-x64 dawn.node) beside us.
-  const mod = (await import('webgpu')) as unknown as {
-    create: (flags: string[]) => GpuLike;
-    globals: object;
-  };
-  Object.assign(globalThis, mod.globals);
-  const gpu = mod.create([]);
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter)
-    throw new Error(
-      'no WebGPU adapter: Dawn found no Vulkan driver (check VK_DRIVER_FILES / the NVIDIA ICD json)',
-    );
-  const info = adapter.info ?? {};
-  const software =
-    adapter.isFallbackAdapter === true ||
-    info.isFallbackAdapter === true ||
-    /swiftshader|llvmpipe|lavapipe/i.test(
-      `${info.vendor} ${info.architecture} ${info.description}`,
-    );
+  const {
+    gpu,
+    raw,
+    adapter: info,
+  } = await openWebgpuAdapter(
+    'no WebGPU adapter: Dawn found no Vulkan driver (check VK_DRIVER_FILES / the NVIDIA ICD json)',
+  );
+  const software = info.software;
   if (software && !allowSoftware)
     throw new Error(
-      `only a software adapter (${info.vendor} ${info.description}): refusing to report its numbers as GPU numbers`,
+      `only a software adapter (${adapterLine(info)}): refusing to report its numbers as GPU numbers`,
     );
-  const nav = (globalThis as { navigator?: object }).navigator;
-  if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
-  else
-    Object.defineProperty(globalThis, 'navigator', {
-      value: { gpu },
-      configurable: true,
-      writable: true,
-    });
-  await import('@tensorflow/tfjs-backend-webgpu');
+  await useWebgpuBackend(gpu);
   const tf = bundledTf();
-  if (!(await tf.setBackend('webgpu'))) throw new Error('the tfjs WebGPU backend failed to start');
-  setTf(tf);
+  const adapter = raw;
   const limits = adapter.limits ?? {};
   return {
     vendor: info.vendor,

@@ -2,10 +2,14 @@
 // → tfjs-node → WebGPU through Dawn (`webgpu` package: a GPU adapter, or SwiftShader when asked)
 // → wasm with our training kernels → cpu. Every refusal keeps its reason for the "why not" line.
 import { readdirSync } from 'node:fs';
-import type { z } from 'zod';
-import type { GpuAdapterInfo } from '../../../../src-shared/contract';
 import { bundledTf, getTf, setTf, type Tf } from './tf';
 import { prepareVulkanDriver, SWIFTSHADER_ENV } from './vulkan-driver';
+import {
+  adapterLine,
+  openWebgpuAdapter,
+  useWebgpuBackend,
+  type WebGpuAdapter,
+} from './webgpu-device';
 
 export const backendNames = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof backendNames)[number];
@@ -16,8 +20,7 @@ export interface BackendRejection {
   reason: string;
 }
 
-/** What a WebGPU adapter says about itself (GPUAdapterInfo), for the backend line. */
-export type WebGpuAdapter = z.infer<typeof GpuAdapterInfo>;
+export type { WebGpuAdapter };
 
 export interface BackendSelection {
   name: BackendName;
@@ -105,20 +108,6 @@ async function tryTensorflow(gpu: boolean): Promise<string> {
   return `${pkg} ${tfn.version_core ?? ''}: native libtensorflow on ${usingGpu ? 'a CUDA GPU' : 'the CPU'}`.trim();
 }
 
-interface GpuAdapterLike {
-  isFallbackAdapter?: boolean;
-  info?: {
-    vendor?: string;
-    architecture?: string;
-    description?: string;
-    device?: string;
-    isFallbackAdapter?: boolean;
-  };
-}
-interface GpuLike {
-  requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapterLike | null>;
-}
-
 /** Linux without any GPU device node has no adapter to find; skip loading Dawn (it warns noisily). */
 function linuxWithoutGpuDevice(): boolean {
   if (process.platform !== 'linux') return false;
@@ -134,31 +123,6 @@ function linuxWithoutGpuDevice(): boolean {
   }
 }
 
-/** The adapter's own words (GPUAdapterInfo getters), and whether it is a software one. */
-function describeAdapter(adapter: GpuAdapterLike): WebGpuAdapter {
-  const info = adapter.info ?? {};
-  const text = (v: unknown) => (typeof v === 'string' ? v : '');
-  const vendor = text(info.vendor);
-  const architecture = text(info.architecture);
-  const description = text(info.description);
-  return {
-    vendor,
-    architecture,
-    device: text(info.device),
-    description,
-    software:
-      adapter.isFallbackAdapter === true ||
-      info.isFallbackAdapter === true ||
-      /swiftshader|llvmpipe|lavapipe/i.test(`${vendor} ${architecture} ${description}`),
-  };
-}
-
-/** "google swiftshader, driver: SwiftShader driver 5.0.0" (the parts the adapter reports). */
-export function adapterLine(a: WebGpuAdapter): string {
-  const who = [a.vendor, a.architecture].filter(Boolean).join(' ') || 'an unnamed adapter';
-  return `${who}${a.description ? `, driver: ${a.description}` : ''}${a.software ? ' (software, on the CPU)' : ''}`;
-}
-
 interface Attempt {
   detail: string;
   adapter?: WebGpuAdapter;
@@ -171,37 +135,25 @@ async function tryWebgpu(): Promise<Attempt> {
     throw new Error(
       `no GPU device on this machine (/dev/dri and /dev/nvidia* absent; ${SWIFTSHADER_ENV}=1 runs WebGPU on SwiftShader)`,
     );
-  const mod = await optionalImport('webgpu');
-  const create = mod.create as ((flags: string[]) => GpuLike) | undefined;
-  if (typeof create !== 'function') throw new Error('webgpu package has no create()');
-  Object.assign(globalThis, mod.globals as object);
-  const gpu = create([]);
-  const found = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!found)
-    throw new Error(
+  let opened: Awaited<ReturnType<typeof openWebgpuAdapter>>;
+  try {
+    opened = await openWebgpuAdapter(
       driver.source === 'swiftshader'
         ? `no WebGPU adapter on the SwiftShader driver ${driver.icd}`
         : 'no WebGPU adapter (no Vulkan/Metal/D3D12 GPU driver found)',
     );
-  const adapter = describeAdapter(found);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
+      throw new Error('webgpu is not installed');
+    throw err;
+  }
+  const { gpu, adapter } = opened;
   if (adapter.software && driver.source !== 'swiftshader')
     throw new Error(
       `only a software WebGPU adapter (${adapterLine(adapter)}), slower than wasm; ${SWIFTSHADER_ENV}=1 uses it anyway`,
     );
-  // tfjs-backend-webgpu looks for navigator.gpu; Node 20 has no navigator.
-  const nav = (globalThis as { navigator?: object }).navigator;
-  if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
-  else
-    Object.defineProperty(globalThis, 'navigator', {
-      value: { gpu },
-      configurable: true,
-      writable: true,
-    });
-  await import('@tensorflow/tfjs-backend-webgpu');
-  const tfb = bundledTf();
-  if (!(await tfb.setBackend('webgpu')))
-    throw new Error('the tfjs WebGPU backend failed to initialise');
-  setTf(tfb);
+  await useWebgpuBackend(gpu);
   const api = process.platform === 'linux' ? 'Dawn, Vulkan' : 'Dawn';
   const via = driver.source === 'swiftshader' ? ` via ${SWIFTSHADER_ENV}` : '';
   return { detail: `WebGPU (${api}) on ${adapterLine(adapter)}${via}`, adapter };
