@@ -75,6 +75,10 @@ describe('platelab runs', () => {
     expect(
       (all.json() as { runs: Array<{ datasetMatch: string }> }).runs.map((x) => x.datasetMatch),
     ).toEqual(['other']);
+    // An empty runs folder says where it looked and how to point elsewhere.
+    const empty = cli(['runs', '--db', a.dbFile, '--runs', path.join(a.root, 'no-runs-here')]);
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(empty.stdout).toContain(`no run folders in ${path.join(a.root, 'no-runs-here')}`);
   });
 
   it('predict and submit on another dataset need --allow-other-dataset and name both datasets', () => {

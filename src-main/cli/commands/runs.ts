@@ -51,6 +51,10 @@ export function register(program: Command): void {
             ]),
           ),
         );
+        if (all.length === 0)
+          console.log(
+            `no run folders in ${runsDir} (a run made with 'platelab train --out DIR' is listed with --runs <its parent folder>)`,
+          );
         const hidden = all.length - runs.length;
         if (hidden)
           console.log(

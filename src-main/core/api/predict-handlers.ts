@@ -16,7 +16,7 @@ import { checkRunChoices, predictionSetInfo, storedSetDatasets } from '../learn/
 import { reviewQueue } from '../learn/predict/store';
 import { readRunInfo } from '../learn/runs/run-folder';
 import { inferenceWeightsDir } from '../learn/train/checkpoint';
-import { datasetIdentity, describeDataset } from '../catalog/dataset-identity';
+import { datasetIdentity, describeDataset, sameDataset } from '../catalog/dataset-identity';
 import { requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
 import { renderPlateHeatmap, type HeatValue, type HeatWell } from './plate-heatmap';
@@ -144,7 +144,7 @@ export function predictHandlers(
       const runDir = runDirOf(ctx.layout.runs, runId);
       const set = loadPredictionSet(runDir, split, dataset);
       if (!set) {
-        const other = storedSetDatasets(runDir, split).find((d) => d && d.id !== dataset.id);
+        const other = storedSetDatasets(runDir, split).find((d) => d && !sameDataset(d, dataset));
         throw notFound(
           other
             ? `run ${runId}'s ${split} predictions were made on ${describeDataset(other)}, not on the open dataset ${describeDataset(dataset)}: predict ${split} of ${dataset.name} first`

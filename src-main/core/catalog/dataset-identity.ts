@@ -64,6 +64,15 @@ export function matchDataset(
 ): DatasetMatch {
   if (!recorded)
     return legacyCatalog && path.resolve(legacyCatalog) === current.catalog ? 'same' : 'unknown';
-  if (recorded.id !== current.id) return 'other';
+  if (recorded.id !== current.id) return sameDataset(recorded, current) ? 'same' : 'other';
   return recorded.digest === current.digest ? 'same' : 'changed';
+}
+
+/**
+ * Whether two recorded datasets hold the same data: the same catalog, or another catalog of the
+ * same folder whose index has the same digest (the folder indexed twice, e.g. by the CLI and by the
+ * app). The digest alone is not enough: it hashes file names, sizes and mtimes, not pixels.
+ */
+export function sameDataset(a: DatasetRef, b: DatasetRef): boolean {
+  return a.id === b.id || (a.root !== '' && a.root === b.root && a.digest === b.digest);
 }

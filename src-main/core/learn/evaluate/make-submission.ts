@@ -4,7 +4,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CheckpointRef, PredictionSetInfo } from '../../../../src-shared/contract';
-import { datasetIdentity, describeDataset, type DatasetRef } from '../../catalog/dataset-identity';
+import {
+  datasetIdentity,
+  describeDataset,
+  sameDataset,
+  type DatasetRef,
+} from '../../catalog/dataset-identity';
 import { openCatalog } from '../../catalog/db';
 import { datasetLabelStyle } from '../../catalog/queries';
 import { inputError, notFound } from '../../errors';
@@ -107,7 +112,9 @@ export async function makeSubmission(opts: SubmissionOptions): Promise<{
   }
   if (!set) {
     if (!predictIfMissing) {
-      const other = storedSetDatasets(opts.runDir, 'test').find((d) => d && d.id !== dataset.id);
+      const other = storedSetDatasets(opts.runDir, 'test').find(
+        (d) => d && !sameDataset(d, dataset),
+      );
       if (other)
         throw inputError(
           `refusing to export run ${runId}'s test predictions: they were made on ${describeDataset(other)}, and the open dataset is ${describeDataset(dataset)}; predict the test split of ${dataset.name} with this run first`,

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { datasetIdentity, type DatasetRef } from '../../catalog/dataset-identity';
+import { datasetIdentity, sameDataset, type DatasetRef } from '../../catalog/dataset-identity';
 import { openCatalog } from '../../catalog/db';
 import { inputError, notFound, throwIfCancelled } from '../../errors';
 import { getTf } from '../backend/tf';
@@ -366,7 +366,7 @@ export function loadPredictionSet(
     /** Absent in sets saved before 2026-11-29. */
     probsSha256?: string;
   };
-  if (dataset && meta.dataset && meta.dataset.id !== dataset.id) return null;
+  if (dataset && meta.dataset && !sameDataset(meta.dataset, dataset)) return null;
   if (dataset && !meta.dataset && stem !== split) return null;
   const probsFile = path.join(dir, `${stem}-probs.f32`);
   let buf: Buffer;

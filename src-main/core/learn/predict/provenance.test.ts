@@ -5,7 +5,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datasetDigest, datasetIdentity, type DatasetRef } from '../../catalog/dataset-identity';
+import {
+  datasetDigest,
+  datasetIdentity,
+  matchDataset,
+  type DatasetRef,
+} from '../../catalog/dataset-identity';
+import { indexDataset } from '../../catalog/indexer';
 import { openCatalog } from '../../catalog/db';
 import { makeSubmission } from '../evaluate/make-submission';
 import { listRuns } from '../runs/list-runs';
@@ -177,6 +183,29 @@ describe('another dataset', () => {
     expect(fs.readFileSync(path.join(run, 'predictions', 'test.json'), 'utf8')).toBe(own);
     expect(loadPredictionSet(run, 'test', idA)!.dataset?.id).toBe(idA.id);
     expect(loadPredictionSet(run, 'test', idB)!.dataset?.id).toBe(idB.id);
+  });
+
+  it('the same folder indexed into a second catalog is the same dataset; equal digests alone are not', async () => {
+    const c = await makeTinyDataset(tinyOpts);
+    try {
+      // The folder indexed twice more, as the CLI and the app each do with their own catalog.
+      const catalog = (n: string) =>
+        path.join(path.dirname(c.root), `${path.basename(c.root)}-${n}.db`);
+      const [one, second] = [catalog('one'), catalog('two')];
+      await indexDataset({ root: c.root, dbFile: one });
+      await indexDataset({ root: c.root, dbFile: second });
+      const first = identity(one);
+      const id2 = identity(second);
+      expect(id2.id).not.toBe(first.id);
+      expect(id2.root).toBe(first.root);
+      expect(id2.digest).toBe(first.digest);
+      expect(matchDataset(first, id2)).toBe('same');
+      // A and B share layout, names and sizes (so their digests may agree) but are other folders.
+      expect(matchDataset(idA, idB)).toBe('other');
+      for (const f of [one, second]) fs.rmSync(f, { force: true });
+    } finally {
+      c.cleanup();
+    }
   });
 
   it('submit --db another catalog never reuses the run catalog’s stored predictions', async () => {
