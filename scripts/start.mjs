@@ -20,8 +20,13 @@ function electronBinary() {
   try {
     bin = require('electron');
   } catch (err) {
+    // The electron package says "Electron failed to install correctly…" when its binary was never
+    // downloaded (ELECTRON_SKIP_BINARY_DOWNLOAD, an offline machine): normal here, not a broken install.
+    const text = String(err.message ?? err).split('\n')[0];
     return {
-      reason: `the electron package cannot give its binary (${String(err.message ?? err).split('\n')[0]})`,
+      reason: /failed to install correctly/i.test(text)
+        ? 'not downloaded at install: offline, or ELECTRON_SKIP_BINARY_DOWNLOAD=1'
+        : `the electron package cannot give its binary (${text})`,
     };
   }
   if (typeof bin !== 'string' || !fs.existsSync(bin))
