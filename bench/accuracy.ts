@@ -1,13 +1,21 @@
-// Accuracy on the `demo` synthetic preset with the default CPU recipe: held-out well accuracy on the
-// random split (goal ≥ 90%), after plate-group assignment, and with whole experiments held out.
-// Prints JSON with the learning curves. Default is a shortened run; `--full` allows 15 minutes each.
-// Standalone: node bin/run-ts.js bench/accuracy.ts [--full] [--epochs 4] [--minutes 5] [--backend wasm]
+// Accuracy on a synthetic preset with the default CPU recipe. `demo` (default): held-out well accuracy
+// on the random split (goal ≥ 90%), after plate-group assignment, and with whole experiments held out.
+// `hard`: whole experiments held out, one run per normalisation (`--norm`), next to the hardness
+// baselines (synth/baselines.ts) on the same held-out experiments. Prints JSON with the curves.
+// Default is a shortened run; `--full` allows 15 minutes each.
+// Standalone: node bin/run-ts.js bench/accuracy.ts [--preset demo|hard] [--norm a,b] [--full]
+//   [--epochs 4] [--minutes 5] [--backend wasm]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TrainConfig } from '../src-shared/contract';
 import { generateSynthDataset } from '../src-main/core/dataset/synth';
+import {
+  heldOutBaselines,
+  readWellFeatures,
+  type BaselineScores,
+} from '../src-main/core/dataset/synth/baselines';
 import { indexDataset } from '../src-main/core/catalog/indexer';
 import { selectBackend, resolvePreference } from '../src-main/core/learn/backend/select-backend';
 import {
@@ -19,7 +27,20 @@ import { predictRun } from '../src-main/core/learn/predict/predict';
 import { startTraining } from '../src-main/core/learn/train/start-training';
 import type { EpochMetric } from '../src-main/core/learn/train/messages';
 
+type Norm = TrainConfig['normalization'];
+const NORMS: readonly Norm[] = ['per-image', 'per-experiment', 'per-plate-controls'];
+
 export interface BenchAccuracyOptions {
+  /** Synthetic preset (default demo). */
+  preset?: 'demo' | 'hard';
+  /**
+   * Normalisations to train with on the experiment split, one run each (TrainConfig.normalization;
+   * 'per-image' = each site by its own mean/sd, no batch or control normalisation). Default: the
+   * recipe's ('per-image') for demo; per-image, per-plate-controls, per-experiment for hard.
+   */
+  norm?: string | string[];
+  /** Also run the random split (default: demo yes, hard no). */
+  randomSplit?: boolean;
   /** The full benchmark: the CPU default's epochs, up to `minutes` (15) of training per run. */
   full?: boolean;
   /** Epochs per run (default: full → CPU default, else 4). */
@@ -38,6 +59,7 @@ export interface BenchAccuracyOptions {
 
 interface RunReport {
   split: TrainConfig['split'];
+  normalization: Norm;
   epochs: number;
   trainSeconds: number;
   stoppedByTimeLimit: boolean;
@@ -87,9 +109,17 @@ async function trainAndScore(
   const summary = await h.done.finally(() => clearInterval(timer));
   const trainSeconds = (Date.now() - t0) / 1000;
   if (summary.status === 'failed') throw new Error(`training failed: ${summary.error}`);
-  const p = await predictRun({ runDir, split: 'val', assign: true, backend });
-  return {
+  // A run the time limit stopped is scored on its last checkpoint (reported as stoppedByTimeLimit).
+  const p = await predictRun({
+    runDir,
+    split: 'val',
+    assign: true,
+    backend,
+    allowIncomplete: stopped,
+  });
+  const report: RunReport = {
     split: config.split,
+    normalization: config.normalization,
     epochs: summary.epochsDone,
     trainSeconds,
     stoppedByTimeLimit: stopped,
@@ -100,19 +130,68 @@ async function trainAndScore(
     wellAccuracyAssigned: p.accuracyAssigned,
     curve,
   };
+  // One line per finished run, so a run cut short still leaves its numbers in the log.
+  process.stderr.write(
+    `[accuracy] done ${JSON.stringify({ ...report, curve: undefined, valExperiments: valExperiments(p.set.wells) })}\n`,
+  );
+  lastValExperiments = valExperiments(p.set.wells);
+  return report;
+}
+
+let lastValExperiments: string[] = [];
+
+const valExperiments = (wells: { experiment: string }[]): string[] =>
+  [...new Set(wells.map((w) => w.experiment))].sort();
+
+function parseNorms(v: string | string[] | undefined, preset: string, recipe: Norm): Norm[] {
+  const list =
+    v === undefined
+      ? preset === 'hard'
+        ? (['per-image', 'per-plate-controls', 'per-experiment'] as Norm[])
+        : [recipe]
+      : (Array.isArray(v) ? v : v.split(',')).map(String);
+  for (const n of list)
+    if (!(NORMS as readonly string[]).includes(n))
+      throw new Error(`--norm: unknown normalisation "${n}" (one of ${NORMS.join(', ')})`);
+  return [...new Set(list)] as Norm[];
+}
+
+/**
+ * The hardness baselines on the CNN's split: the dataset's train wells, refitted with the held-out
+ * (validation) experiments as 'test', treatment wells scored as the CNN is; and on the dataset's
+ * own test experiments (all wells, as `npm run bench -- baselines`).
+ */
+async function baselinesFor(dataDir: string, valExps: string[]) {
+  const t = Date.now();
+  const wells = await readWellFeatures(dataDir);
+  const held = new Set(valExps);
+  const sameSplit = wells
+    .filter((w) => w.split === 'train')
+    .map((w) => ({ ...w, split: held.has(w.experiment) ? ('test' as const) : ('train' as const) }));
+  const sameSplitScores: BaselineScores = heldOutBaselines(sameSplit, { treatmentsOnly: true });
+  return {
+    readSeconds: (Date.now() - t) / 1000,
+    heldOutExperiments: valExps,
+    sameSplit: sameSplitScores,
+    datasetTestExperiments: heldOutBaselines(wells),
+  };
 }
 
 export async function benchAccuracy(opts: BenchAccuracyOptions = {}) {
+  const preset = opts.preset ?? 'demo';
+  if (preset !== 'demo' && preset !== 'hard')
+    throw new Error(`--preset: "${String(preset)}" is not demo or hard`);
   const sel = await selectBackend(resolvePreference(opts.backend));
   const base = defaultConfigFor(sel.name);
+  const norms = parseNorms(opts.norm, preset, base.normalization);
   const epochs = opts.epochs ?? (opts.full ? base.epochs : 4);
   const minutes = opts.minutes ?? (opts.full ? 15 : 8);
   const dataDir = path.resolve(
-    opts.dataDir ?? path.join(os.tmpdir(), `platelab-bench-accuracy-demo-${opts.seed ?? 1}`),
+    opts.dataDir ?? path.join(os.tmpdir(), `platelab-bench-accuracy-${preset}-${opts.seed ?? 1}`),
   );
   const tGen = Date.now();
   if (!fs.existsSync(path.join(dataDir, 'train.csv')))
-    await generateSynthDataset({ preset: 'demo', outDir: dataDir, seed: opts.seed ?? 1 });
+    await generateSynthDataset({ preset, outDir: dataDir, seed: opts.seed ?? 1 });
   const dbFile = path.join(dataDir, 'catalog.sqlite');
   await indexDataset({ root: dataDir, dbFile });
   const prepSeconds = (Date.now() - tGen) / 1000;
@@ -133,29 +212,71 @@ export async function benchAccuracy(opts: BenchAccuracyOptions = {}) {
             .filter((e) => e < epochs),
   };
   const runsDir = path.join(dataDir, 'runs');
-  const random = await trainAndScore(
-    dbFile,
-    path.join(runsDir, 'random'),
-    scaled,
-    minutes * 60_000,
-    sel.name,
-  );
-  const experiment =
-    opts.experimentSplit === false
-      ? null
-      : await trainAndScore(
+  const limitMs = minutes * 60_000;
+  const random =
+    (opts.randomSplit ?? preset === 'demo')
+      ? await trainAndScore(
           dbFile,
-          path.join(runsDir, 'experiment'),
+          path.join(runsDir, 'random'),
+          { ...scaled, normalization: norms[0]! },
+          limitMs,
+          sel.name,
+        )
+      : null;
+  const experimentRuns: RunReport[] = [];
+  if (opts.experimentSplit !== false)
+    for (const normalization of norms)
+      experimentRuns.push(
+        await trainAndScore(
+          dbFile,
+          // The demo's single run keeps its folder name.
+          path.join(runsDir, norms.length === 1 ? 'experiment' : `experiment-${normalization}`),
           {
             ...scaled,
+            normalization,
             split: { strategy: 'experiment', valFraction: 0.25, seed: scaled.split.seed },
           },
-          minutes * 60_000,
+          limitMs,
           sel.name,
-        );
+        ),
+      );
+  const baselines =
+    preset === 'hard' && experimentRuns.length > 0
+      ? await baselinesFor(dataDir, lastValExperiments)
+      : null;
+  const pick = (b: BaselineScores['meanIntensity']) => [
+    { normalization: 'none', wellAccuracy: b.raw },
+    { normalization: 'per-experiment standardised', wellAccuracy: b.perExperiment },
+    { normalization: 'controls of the experiment', wellAccuracy: b.controls },
+  ];
+  // The table of the issue: every model and normalisation on the held-out experiments.
+  const table = [
+    ...experimentRuns.map((r) => ({
+      model: `${scaled.arch} CNN (CPU recipe)`,
+      normalization: r.normalization,
+      wellAccuracy: r.wellAccuracy,
+      wellAccuracyAssigned: r.wellAccuracyAssigned,
+      trainSeconds: r.trainSeconds,
+      stoppedByTimeLimit: r.stoppedByTimeLimit,
+    })),
+    ...(baselines
+      ? [
+          ...pick(baselines.sameSplit.meanIntensity).map((x) => ({
+            model: 'nearest centroid, per-channel means',
+            ...x,
+            wellAccuracyAssigned: null,
+          })),
+          ...pick(baselines.sameSplit.shape).map((x) => ({
+            model: 'nearest centroid, shape features',
+            ...x,
+            wellAccuracyAssigned: null,
+          })),
+        ]
+      : []),
+  ];
   return {
     bench: 'accuracy',
-    preset: 'demo',
+    preset,
     mode: opts.full ? 'full' : 'shortened',
     backend: sel.name,
     backendDetail: sel.detail,
@@ -171,10 +292,26 @@ export async function benchAccuracy(opts: BenchAccuracyOptions = {}) {
       minutesLimitPerRun: minutes,
     },
     prepSeconds,
-    goal: { wellAccuracyRandomSplit: 0.9 },
-    meetsGoal: random.wellAccuracy !== null && random.wellAccuracy >= 0.9,
+    ...(preset === 'demo'
+      ? {
+          goal: { wellAccuracyRandomSplit: 0.9 },
+          meetsGoal: random?.wellAccuracy != null && random.wellAccuracy >= 0.9,
+        }
+      : {
+          goal: {
+            wellAccuracyPerPlateControls: 0.85,
+            trainMinutesAtMost: 15,
+            assignmentGainAtLeast: 0.05,
+            baselinesAtMost: 0.5,
+          },
+        }),
+    table,
+    baselines,
     random,
-    experiment,
+    // The first normalisation's experiment-split run (the demo's only one), then all of them.
+    experiment: experimentRuns[0] ?? null,
+    runs: [...(random ? [random] : []), ...experimentRuns],
+    date: new Date().toISOString(),
   };
 }
 
@@ -192,6 +329,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     minutes: num('--minutes'),
     backend: i >= 0 ? args[i + 1] : undefined,
     experimentSplit: !args.includes('--no-experiment-split'),
+    preset: args.includes('--preset') ? (args[args.indexOf('--preset') + 1] as 'demo') : undefined,
+    norm: args.includes('--norm') ? args[args.indexOf('--norm') + 1] : undefined,
+    randomSplit: args.includes('--random-split')
+      ? true
+      : args.includes('--no-random-split')
+        ? false
+        : undefined,
     set: args.flatMap((a, k) => (a === '--set' ? [args[k + 1]!] : [])),
   });
   console.log(JSON.stringify(result, null, 2));

@@ -90,6 +90,56 @@ describe('buildAccuracySvg', () => {
   });
 });
 
+describe('buildAccuracySvg with runs per normalisation', () => {
+  it('titles panels by normalisation, widens the figure and adds the baselines line', () => {
+    const run = (normalization: string, wellAccuracy: number) => ({
+      ...report().experiment,
+      normalization,
+      wellAccuracy,
+      wellAccuracyAssigned: wellAccuracy + 0.1,
+    });
+    const r = parseAccuracyReport(
+      JSON.stringify(
+        report({
+          preset: 'hard',
+          random: null,
+          runs: [
+            run('per-image', 0.25),
+            run('per-plate-controls', 0.625),
+            run('per-experiment', 0.5),
+          ],
+          baselines: {
+            sameSplit: {
+              testWells: 128,
+              meanIntensity: { raw: 0.04, perExperiment: 0.26, controls: 0.29 },
+              shape: { raw: 0.21, perExperiment: 0.42, controls: 0.33 },
+            },
+          },
+        }),
+      ),
+      'h.json',
+    );
+    expect(r.runs.map((x) => x.normalization)).toEqual([
+      'per-image',
+      'per-plate-controls',
+      'per-experiment',
+    ]);
+    const svg = buildAccuracySvg(r);
+    expect(svg).toContain('width="1350" height="404"');
+    expect(svg).toContain('per-epoch curves; 4 whole experiments held out</text>');
+    expect(svg).toContain('normalisation: per-plate-controls (128 val wells)');
+    expect(svg).toContain('well acc 62.5%, after assignment 72.5%');
+    expect(svg).toContain('per-channel means 4% / 26% / 29%; shape features 21% / 42% / 33%');
+    // 4 series per panel plus the 3 axis frames.
+    expect(svg.match(/<path /g)).toHaveLength(15);
+  });
+
+  it('names a bad run in the runs list by its index', () => {
+    const text = JSON.stringify(report({ runs: [report().random, { curve: [] }] }));
+    expect(() => parseAccuracyReport(text, 'h.json')).toThrow(/h\.json: runs\[1\]\.curve/);
+  });
+});
+
 describe('plotAccuracy', () => {
   it('renders a 2× PNG atomically and reports a missing input by name', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'platelab-plot-acc-'));

@@ -1,5 +1,6 @@
 // Renders the accuracy benchmark's learning curves (the JSON of `npm run bench -- accuracy --full`)
-// to a PNG: one panel per split, accuracy and max-scaled loss per epoch. Plain SVG rendered by sharp.
+// to a PNG: one panel per run (split and normalisation), accuracy and max-scaled loss per epoch, and
+// the hardness baselines when the report has them. Plain SVG rendered by sharp.
 // Standalone: node bin/run-ts.js bench/plot-accuracy.ts docs/bench/accuracy-demo.json docs/bench/accuracy-demo.png
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,8 @@ export interface CurvePoint {
 
 export interface RunSummary {
   split: { strategy: string; valFraction: number };
+  /** TrainConfig.normalization of the run (null in reports from before it was recorded). */
+  normalization: string | null;
   trainSeconds: number;
   imagesPerSecond: number | null;
   valWells: number;
@@ -33,10 +36,14 @@ export interface AccuracyReport {
   cpus: number;
   arch: string;
   runs: RunSummary[];
+  /** One line summarising the nearest-centroid baselines on the same held-out wells, if any. */
+  baselineNote: string | null;
 }
 
-const WIDTH = 900;
-const HEIGHT = 380;
+const PANEL_MIN_WIDTH = 450;
+const BASE_WIDTH = 900;
+const BASE_HEIGHT = 380;
+const NOTE_HEIGHT = 24;
 const FONT = 'DejaVu Sans, sans-serif';
 const BLUE = '#1f77b4';
 const RED = '#d62728';
@@ -69,6 +76,7 @@ function parseRun(v: unknown, key: string, file: string): RunSummary {
       strategy: typeof split.strategy === 'string' ? split.strategy : key,
       valFraction: num(split.valFraction) ?? NaN,
     },
+    normalization: typeof v.normalization === 'string' ? v.normalization : null,
     trainSeconds: num(v.trainSeconds) ?? NaN,
     imagesPerSecond: num(v.imagesPerSecond),
     valWells: num(v.valWells) ?? NaN,
@@ -94,9 +102,14 @@ export function parseAccuracyReport(text: string, file: string): AccuracyReport 
   }
   if (!isObj(data)) throw new Error(`${file}: expected a JSON object with random and experiment`);
   const config = isObj(data.config) ? data.config : {};
-  const runs = [parseRun(data.random, 'random', file)];
-  // `--no-experiment-split` prints experiment: null; plot the random split alone then.
-  if (data.experiment !== null) runs.push(parseRun(data.experiment, 'experiment', file));
+  let runs: RunSummary[];
+  if (Array.isArray(data.runs) && data.runs.length > 0) {
+    runs = data.runs.map((v, i) => parseRun(v, `runs[${i}]`, file));
+  } else {
+    runs = [parseRun(data.random, 'random', file)];
+    // `--no-experiment-split` prints experiment: null; plot the random split alone then.
+    if (data.experiment !== null) runs.push(parseRun(data.experiment, 'experiment', file));
+  }
   return {
     preset: typeof data.preset === 'string' ? data.preset : 'demo',
     mode: typeof data.mode === 'string' ? data.mode : 'full',
@@ -105,13 +118,32 @@ export function parseAccuracyReport(text: string, file: string): AccuracyReport 
     cpus: num(data.cpus) ?? NaN,
     arch: typeof config.arch === 'string' ? config.arch : '?',
     runs,
+    baselineNote: baselineNote(data.baselines),
   };
+}
+
+/** "per-channel means 4% / 26% / 29%, shape features …" from the report's baselines.sameSplit. */
+function baselineNote(v: unknown): string | null {
+  const same = isObj(v) && isObj(v.sameSplit) ? v.sameSplit : null;
+  if (!same) return null;
+  const three = (k: string): string | null => {
+    const b = same[k];
+    if (!isObj(b)) return null;
+    const vals = [b.raw, b.perExperiment, b.controls].map(num);
+    return vals.some((x) => x === null) ? null : vals.map(pct).join(' / ');
+  };
+  const means = three('meanIntensity');
+  const shape = three('shape');
+  if (means === null || shape === null) return null;
+  const wells = num(same.testWells);
+  return `Nearest-centroid baselines on the same held-out wells${wells === null ? '' : ` (${wells})`}, none / per-experiment / control-normalised: per-channel means ${means}; shape features ${shape}`;
 }
 
 const escapeXml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-const pct = (v: number | null): string =>
-  v === null ? 'n/a' : `${(v * 100).toFixed(1).replace(/\.0$/, '')}%`;
+function pct(v: number | null): string {
+  return v === null ? 'n/a' : `${(v * 100).toFixed(1).replace(/\.0$/, '')}%`;
+}
 
 /** Held-out experiment count as split.ts picks it, when the preset's experiment count is known. */
 function heldOutExperiments(preset: string, fraction: number): number | null {
@@ -123,7 +155,16 @@ function heldOutExperiments(preset: string, fraction: number): number | null {
   return n <= 1 ? 0 : Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
 }
 
-function panelTitle(run: RunSummary, preset: string): string {
+/** The panel title: the split, or the normalisation when every panel has the same split. */
+function panelTitle(run: RunSummary, preset: string, byNorm: boolean): string {
+  if (byNorm) {
+    const wells = Number.isFinite(run.valWells) ? ` (${run.valWells} val wells)` : '';
+    return `normalisation: ${run.normalization ?? '?'}${wells}`;
+  }
+  return splitTitle(run, preset);
+}
+
+function splitTitle(run: RunSummary, preset: string): string {
   const f = run.split.valFraction;
   const wells = Number.isFinite(run.valWells) ? ` (${run.valWells} val wells)` : '';
   const share = Number.isFinite(f) ? `${Math.round(f * 100)}% of ` : '';
@@ -176,7 +217,13 @@ function epochTicks(last: number): number[] {
   return ticks;
 }
 
-function panel(run: RunSummary, preset: string, left: number, right: number): string {
+function panel(
+  run: RunSummary,
+  preset: string,
+  left: number,
+  right: number,
+  byNorm: boolean,
+): string {
   const epochs = run.curve.map((p) => p.epoch + 1);
   const first = Math.min(1, ...epochs);
   const last = Math.max(first + 1, ...epochs);
@@ -184,7 +231,7 @@ function panel(run: RunSummary, preset: string, left: number, right: number): st
   const sy = (v: number) => PLOT_BOTTOM - v * (PLOT_BOTTOM - PLOT_TOP);
   const out: string[] = [];
   const mid = (left + right) / 2;
-  out.push(text(mid, PLOT_TOP - 32, panelTitle(run, preset), 13, 'text-anchor="middle"'));
+  out.push(text(mid, PLOT_TOP - 32, panelTitle(run, preset, byNorm), 13, 'text-anchor="middle"'));
   for (const v of [0, 0.25, 0.5, 0.75, 1]) {
     const y = sy(v);
     out.push(
@@ -249,7 +296,7 @@ function panel(run: RunSummary, preset: string, left: number, right: number): st
   return out.join('\n');
 }
 
-function legend(): string {
+function legend(width: number, height: number): string {
   const items: [string, string, boolean][] = [
     ['train accuracy (sites)', BLUE, false],
     ['validation accuracy (sites)', RED, false],
@@ -259,8 +306,8 @@ function legend(): string {
   const size = 12;
   const gap = 26;
   const widths = items.map(([s]) => 30 + textWidth(s, size));
-  let x = (WIDTH - (widths.reduce((a, b) => a + b, 0) + gap * (items.length - 1))) / 2;
-  const y = HEIGHT - 14;
+  let x = (width - (widths.reduce((a, b) => a + b, 0) + gap * (items.length - 1))) / 2;
+  const y = height - 14;
   const out: string[] = [];
   items.forEach(([s, color, dashed], i) => {
     const dash = dashed ? ' stroke-dasharray="6 4"' : '';
@@ -273,21 +320,45 @@ function legend(): string {
   return out.join('\n');
 }
 
-/** The whole figure as an SVG document, WIDTH×HEIGHT user units. */
+/**
+ * The whole figure as an SVG document: BASE_WIDTH (or PANEL_MIN_WIDTH per panel, if wider) ×
+ * BASE_HEIGHT user units, plus a line for the baselines when the report has them.
+ */
 export function buildAccuracySvg(r: AccuracyReport): string {
+  const width = Math.max(BASE_WIDTH, PANEL_MIN_WIDTH * r.runs.length);
+  const height = BASE_HEIGHT + (r.baselineNote ? NOTE_HEIGHT : 0);
   const cpus = Number.isFinite(r.cpus) ? `, ${r.cpus}-core machine` : '';
   const mode = r.mode === 'full' ? '' : ` (${r.mode} run)`;
-  const title = `PlateLab ${r.preset} preset, CPU defaults (${r.arch}, ${backendSummary(r)}${cpus}): per-epoch curves${mode}`;
-  const panelW = WIDTH / r.runs.length;
+  // Panels that differ only in normalisation are titled by it; the shared split goes in the title.
+  const byNorm =
+    r.runs.length > 1 &&
+    new Set(r.runs.map((x) => x.split.strategy)).size === 1 &&
+    new Set(r.runs.map((x) => x.normalization)).size === r.runs.length;
+  const split = byNorm ? `; ${splitTitle({ ...r.runs[0]!, valWells: NaN }, r.preset)}` : '';
+  const title = `PlateLab ${r.preset} preset, CPU defaults (${r.arch}, ${backendSummary(r)}${cpus}): per-epoch curves${mode}${split}`;
+  const panelW = width / r.runs.length;
   const panels = r.runs.map((run, i) =>
-    panel(run, r.preset, i * panelW + 52, (i + 1) * panelW - 22),
+    panel(run, r.preset, i * panelW + 52, (i + 1) * panelW - 22, byNorm),
   );
+  // Above the legend, its font shrunk to fit the width.
+  const note = r.baselineNote
+    ? [
+        text(
+          width / 2,
+          BASE_HEIGHT - 14,
+          r.baselineNote,
+          Math.min(12, (width - 24) / (r.baselineNote.length * 0.53)),
+          'text-anchor="middle" fill="#444"',
+        ),
+      ]
+    : [];
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="${FONT}" fill="#111">`,
-    `<rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
-    text(WIDTH / 2, 22, title, 15, 'text-anchor="middle"'),
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}" fill="#111">`,
+    `<rect width="${width}" height="${height}" fill="#fff"/>`,
+    text(width / 2, 22, title, 15, 'text-anchor="middle"'),
     ...panels,
-    legend(),
+    ...note,
+    legend(width, height),
     '</svg>',
   ].join('\n');
 }

@@ -138,14 +138,23 @@ export interface BaselineScores {
   shape: { raw: number; perExperiment: number; controls: number };
 }
 
-/** Nearest-centroid accuracy on held-out experiments for both feature sets and 3 normalisations. */
-export function heldOutBaselines(wells: WellFeatures[]): BaselineScores {
+/**
+ * Nearest-centroid accuracy on held-out experiments (`split` 'test') for both feature sets and 3
+ * normalisations. `treatmentsOnly`: fit and score on treatment wells only (as a CNN trained without
+ * controls is scored); the control wells still anchor the control normalisation.
+ */
+export function heldOutBaselines(
+  wells: WellFeatures[],
+  opts: { treatmentsOnly?: boolean } = {},
+): BaselineScores {
+  const counted = (w: WellFeatures) => !(opts.treatmentsOnly && w.control);
   const score = (features: number[][]): number => {
     const tr: Sample[] = [];
     const te: Sample[] = [];
-    features.forEach((f, i) =>
-      (wells[i]!.split === 'train' ? tr : te).push({ features: f, label: wells[i]!.label }),
-    );
+    features.forEach((f, i) => {
+      const w = wells[i]!;
+      if (counted(w)) (w.split === 'train' ? tr : te).push({ features: f, label: w.label });
+    });
     return nearestCentroidAccuracy(tr, te);
   };
   const three = (key: 'means' | 'shape') => ({
@@ -156,9 +165,9 @@ export function heldOutBaselines(wells: WellFeatures[]): BaselineScores {
     controls: score(normaliseToControls(wells, key)),
   });
   return {
-    trainWells: wells.filter((w) => w.split === 'train').length,
-    testWells: wells.filter((w) => w.split === 'test').length,
-    classes: new Set(wells.map((w) => w.label)).size,
+    trainWells: wells.filter((w) => counted(w) && w.split === 'train').length,
+    testWells: wells.filter((w) => counted(w) && w.split === 'test').length,
+    classes: new Set(wells.filter(counted).map((w) => w.label)).size,
     meanIntensity: three('means'),
     shape: three('shape'),
   };
