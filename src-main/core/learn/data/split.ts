@@ -1,6 +1,7 @@
 // Train/validation splits by well (the seed's random 95/5, both sites of a well on one side), by
 // plate or by whole experiment, with warnings when validation is not independent of training.
 import type { TrainConfig } from '../../../../src-shared/contract';
+import { inputError } from '../../errors';
 import { rngFor, RngPurpose } from '../util/rng';
 import { isUsable } from './classes';
 import type { SiteRow } from './site-rows';
@@ -31,6 +32,10 @@ export function makeSplit(
   labelOf: (r: SiteRow) => string,
 ): SplitResult {
   const { strategy, valFraction, seed } = config.split;
+  if (config.split.valExperiments && strategy !== 'experiment')
+    throw inputError(
+      `split.valExperiments is set but split.strategy is '${strategy}': listed experiments need strategy 'experiment'`,
+    );
   const usable = rows.filter((r) => isUsable(r, config));
   const wellInfo = new Map<string, { plateKey: string; experiment: string; label: string }>();
   for (const r of usable)
@@ -50,7 +55,15 @@ export function makeSplit(
     isVal = (w) => val.has(wellInfo.get(w)!.plateKey);
   } else {
     const exps = [...new Set([...wellInfo.values()].map((i) => i.experiment))].sort();
-    const val = pickFraction(exps, valFraction, seed);
+    const listed = config.split.valExperiments;
+    if (listed) {
+      const missing = listed.filter((e) => !exps.includes(e));
+      if (missing.length)
+        throw inputError(
+          `split.valExperiments: ${missing.join(', ')} not among the training experiments (${exps.join(', ')})`,
+        );
+    }
+    const val = listed ? new Set(listed) : pickFraction(exps, valFraction, seed);
     isVal = (w) => val.has(wellInfo.get(w)!.experiment);
   }
   const train = wells.filter((w) => !isVal(w));
