@@ -22,14 +22,20 @@ interface TrainOpts {
   backend?: string;
   decodeWorkers?: string;
   cacheGib?: string;
+  cacheFile?: string;
   json?: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** --decode-workers and --cache-gib as TrainJob fields; bad numbers are input errors. */
-function pipelineOptions(opts: TrainOpts): { decodeWorkers?: number; cacheBudgetBytes?: number } {
-  const out: { decodeWorkers?: number; cacheBudgetBytes?: number } = {};
+function pipelineOptions(opts: TrainOpts): {
+  decodeWorkers?: number;
+  cacheBudgetBytes?: number;
+  cacheFile?: string;
+} {
+  const out: { decodeWorkers?: number; cacheBudgetBytes?: number; cacheFile?: string } = {};
+  if (opts.cacheFile !== undefined) out.cacheFile = opts.cacheFile;
   if (opts.decodeWorkers !== undefined) {
     const n = Number(opts.decodeWorkers);
     if (!Number.isInteger(n) || n < 1)
@@ -66,6 +72,10 @@ export function register(program: Command): void {
     )
     .option('--decode-workers <n>', 'decode worker threads (default: one per core but one)')
     .option('--cache-gib <GiB>', 'disk budget of the decoded-site cache (default 20)')
+    .option(
+      '--cache-file <file>',
+      'decoded-site cache file (default: beside the catalog; one per concurrent training)',
+    )
     .option('--json', 'print a one-line JSON summary as the last line')
     .action((opts: TrainOpts) =>
       runCommand('train', async () => {
