@@ -7,6 +7,7 @@ import { writePredictionsCsv } from '../../core/learn/predict/csv';
 import { predictionSetInfo } from '../../core/learn/predict/provenance';
 import { interruptSignal, printJsonSummary, runCommand } from '../output';
 import { createProgress } from '../progress';
+import { predictEnsembleCommand } from './sweep';
 
 export function register(program: Command): void {
   program
@@ -14,7 +15,14 @@ export function register(program: Command): void {
     .description(
       'Predict validation or test wells with a trained run (optionally with D4 TTA and plate-group assignment)',
     )
-    .requiredOption('--run <dir>', 'run folder')
+    .option('--run <dir>', 'run folder')
+    .option(
+      '--runs <dirs>',
+      'ensemble: comma-separated run folders whose probabilities are averaged',
+    )
+    .option('--sweep <dir>', 'ensemble: the done runs of a sweep folder')
+    .option('--weight-by <how>', 'ensemble: equal (default) or val-accuracy')
+    .option('--ensemble-dir <dir>', 'ensemble: folder for the set (default: SWEEP/ensemble)')
     .requiredOption('--split <split>', 'val or test')
     .requiredOption('--out <file>', 'predictions CSV to write')
     .option('--tta', 'average the 8 flips/rotations of each site')
@@ -26,7 +34,11 @@ export function register(program: Command): void {
     .option('--json', 'print a one-line JSON summary as the last line')
     .action(
       (opts: {
-        run: string;
+        run?: string;
+        runs?: string;
+        sweep?: string;
+        weightBy?: string;
+        ensembleDir?: string;
         split: string;
         out: string;
         tta?: boolean;
@@ -40,6 +52,9 @@ export function register(program: Command): void {
         runCommand('predict', async () => {
           if (opts.split !== 'val' && opts.split !== 'test')
             throw inputError(`--split must be val or test, got "${opts.split}"`);
+          if (opts.runs || opts.sweep)
+            return predictEnsembleCommand({ ...opts, split: opts.split });
+          if (!opts.run) throw inputError('give --run, --runs or --sweep');
           const bar = createProgress('predict');
           const r = await predictRun({
             runDir: opts.run,
