@@ -5,7 +5,12 @@ import { averageProbabilities, memberWeights } from '../predict/ensemble';
 import { tinyTrainConfig } from '../train/tiny-config';
 import { assignFolds, parseFolds, parseGridAxis, planSweep } from './plan';
 import { arraySpec, parseSacct, parseScontrol, parseSqueueJson, parseTaskList } from './slurm';
-import { crossValidationSummary, stateFromSlurm, type SweepRunStatus } from './status';
+import {
+  crossValidationSummary,
+  stateFromSlurm,
+  type SweepRunState,
+  type SweepRunStatus,
+} from './status';
 
 const exps = [
   ...['HUVEC-01', 'HUVEC-02', 'HUVEC-03', 'HUVEC-04'].map((name) => ({ name, cellType: 'HUVEC' })),
@@ -160,15 +165,22 @@ describe('Slurm state', () => {
   });
 
   it('summarises cross-validation as per-fold accuracy, mean and sample sd', () => {
-    const run = (fold: number, acc: number | null, state = 'done'): SweepRunStatus =>
+    const run = (fold: number, acc: number | null, state: SweepRunState = 'done'): SweepRunStatus =>
       ({
+        index: fold,
+        runDir: `/runs/f${fold}`,
+        detail: '',
+        slurmTask: null,
+        epochsDone: 1,
+        epochs: 1,
+        bestValAccuracy: acc,
         fold,
         settings: { arch: 'resnet18' },
         seed: 1,
         name: `f${fold}`,
         state,
         lastValAccuracy: acc,
-      }) as SweepRunStatus;
+      }) satisfies SweepRunStatus;
     const [g] = crossValidationSummary([run(1, 0.5), run(0, 0.7), run(2, 0.6)]);
     expect(g!.label).toBe('arch=resnet18 seed=1');
     expect(g!.folds.map((f) => f.accuracy)).toEqual([0.7, 0.5, 0.6]);
