@@ -5,7 +5,8 @@ import { inputError } from '../../core/errors';
 import { predictRun } from '../../core/learn/predict/predict';
 import { writePredictionsCsv } from '../../core/learn/predict/csv';
 import { predictionSetInfo } from '../../core/learn/predict/provenance';
-import { interruptSignal, printJsonSummary, runCommand } from '../output';
+import { printJsonSummary, runCommand } from '../output';
+import { predictOptionsFrom, type PredictCliOpts } from '../predict-options';
 import { createProgress } from '../progress';
 import { predictEnsembleCommand } from './sweep';
 
@@ -33,22 +34,18 @@ export function register(program: Command): void {
     .option('--allow-incomplete', 'use a run that did not complete (its newest checkpoint)')
     .option('--json', 'print a one-line JSON summary as the last line')
     .action(
-      (opts: {
-        run?: string;
-        runs?: string;
-        sweep?: string;
-        weightBy?: string;
-        ensembleDir?: string;
-        split: string;
-        out: string;
-        tta?: boolean;
-        assign?: boolean;
-        db?: string;
-        backend?: string;
-        allowOtherDataset?: boolean;
-        allowIncomplete?: boolean;
-        json?: boolean;
-      }) =>
+      (
+        opts: Omit<PredictCliOpts, 'split'> & {
+          run?: string;
+          runs?: string;
+          sweep?: string;
+          weightBy?: string;
+          ensembleDir?: string;
+          split: string;
+          out: string;
+          json?: boolean;
+        },
+      ) =>
         runCommand('predict', async () => {
           if (opts.split !== 'val' && opts.split !== 'test')
             throw inputError(`--split must be val or test, got "${opts.split}"`);
@@ -58,15 +55,7 @@ export function register(program: Command): void {
           const bar = createProgress('predict');
           const r = await predictRun({
             runDir: opts.run,
-            split: opts.split,
-            tta: opts.tta,
-            assign: opts.assign,
-            dbFile: opts.db,
-            backend: opts.backend,
-            allowOtherDataset: opts.allowOtherDataset,
-            allowIncomplete: opts.allowIncomplete,
-            signal: interruptSignal(),
-            onProgress: bar.update,
+            ...predictOptionsFrom({ ...opts, split: opts.split }, bar.update),
           }).finally(() => bar.stop());
           writePredictionsCsv(opts.out, r.set);
           const source = predictionSetInfo(r.set);

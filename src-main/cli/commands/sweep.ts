@@ -9,7 +9,7 @@ import { openCatalog } from '../../core/catalog/db';
 import { listExperiments } from '../../core/catalog/queries';
 import { inputError } from '../../core/errors';
 import { resolvePreference, selectBackend } from '../../core/learn/backend/select-backend';
-import { resolveTrainConfig } from '../../core/learn/config/default-config';
+import { readConfigText, resolveTrainConfig } from '../../core/learn/config/default-config';
 import { predictEnsemble, type EnsembleWeighting } from '../../core/learn/predict/ensemble';
 import { writePredictionsCsv } from '../../core/learn/predict/csv';
 import { predictionSetInfo } from '../../core/learn/predict/provenance';
@@ -40,6 +40,7 @@ import {
   type SlurmResources,
 } from '../../core/learn/sweep/sweep-folder';
 import { formatTable, interruptSignal, printJsonSummary, runCommand } from '../output';
+import { predictOptionsFrom, type PredictCliOpts } from '../predict-options';
 import { createProgress } from '../progress';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -85,17 +86,9 @@ function planFromOpts(opts: PlanOpts): { runs: PlannedRun[]; spec: SweepSpec; db
   const recipe = opts.recipe ?? (gpus > 0 ? 'gpu' : 'cpu');
   if (recipe !== 'gpu' && recipe !== 'cpu')
     throw inputError(`--recipe ${recipe}: expected gpu or cpu`);
-  let configText: string | undefined;
-  if (opts.config) {
-    try {
-      configText = fs.readFileSync(opts.config, 'utf8');
-    } catch {
-      throw inputError(`${opts.config}: cannot read config file`);
-    }
-  }
   const base = resolveTrainConfig({
     backendName: recipe === 'gpu' ? 'tensorflow-gpu' : 'wasm',
-    configText,
+    configText: readConfigText(opts.config),
     configFile: opts.config,
     sets: opts.set,
   });
@@ -430,19 +423,12 @@ export function register(program: Command): void {
 }
 
 /** Options of `platelab predict` that its ensemble branch uses. */
-export interface EnsemblePredictOpts {
+export interface EnsemblePredictOpts extends PredictCliOpts {
   runs?: string;
   sweep?: string;
   ensembleDir?: string;
   weightBy?: string;
-  split: 'val' | 'test';
   out: string;
-  tta?: boolean;
-  assign?: boolean;
-  db?: string;
-  backend?: string;
-  allowOtherDataset?: boolean;
-  allowIncomplete?: boolean;
   json?: boolean;
 }
 
@@ -479,16 +465,8 @@ export async function predictEnsembleCommand(opts: EnsemblePredictOpts): Promise
   const r = await predictEnsemble({
     runDirs,
     outDir,
-    split: opts.split,
-    tta: opts.tta,
-    assign: opts.assign,
     weighting,
-    dbFile: opts.db,
-    backend: opts.backend,
-    allowOtherDataset: opts.allowOtherDataset,
-    allowIncomplete: opts.allowIncomplete,
-    signal: interruptSignal(),
-    onProgress: bar.update,
+    ...predictOptionsFrom(opts, bar.update),
   }).finally(() => bar.stop());
   writePredictionsCsv(opts.out, r.set);
   const source = predictionSetInfo(r.set);

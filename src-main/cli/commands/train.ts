@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { PlateLabError, inputError } from '../../core/errors';
-import { resolveTrainConfig } from '../../core/learn/config/default-config';
+import { readConfigText, resolveTrainConfig } from '../../core/learn/config/default-config';
 import {
   selectBackend,
   describeSelection,
@@ -90,17 +90,9 @@ export function register(program: Command): void {
         if (!opts.json) for (const line of describeSelection(sel)) console.error(line);
         let config;
         if (!opts.resume) {
-          let configText: string | undefined;
-          if (opts.config) {
-            try {
-              configText = fs.readFileSync(opts.config, 'utf8');
-            } catch {
-              throw inputError(`${opts.config}: cannot read config file`);
-            }
-          }
           config = resolveTrainConfig({
             backendName: sel.name,
-            configText,
+            configText: readConfigText(opts.config),
             configFile: opts.config,
             sets: opts.set,
           });

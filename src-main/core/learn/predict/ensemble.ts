@@ -9,7 +9,7 @@ import type { CheckpointRef } from '../../../../src-shared/contract';
 import { datasetIdentity, type DatasetRef } from '../../catalog/dataset-identity';
 import { openCatalog } from '../../catalog/db';
 import { inputError, notFound } from '../../errors';
-import { decodePlates } from '../assign/decode';
+import { assignWells } from '../assign/decode';
 import { groupsFromTrainingRows } from '../assign/groups';
 import { loadSiteRows } from '../data/site-rows';
 import type { SplitResult } from '../data/split';
@@ -246,19 +246,7 @@ export async function predictEnsemble(opts: EnsembleOptions): Promise<EnsembleRe
         `plate-group assignment needs target 'sirna', these runs predict '${first.config.target}'`,
       );
     const groups = groupsFromTrainingRows(rows, new Set(trainWells), base.labels);
-    const decoded = decodePlates(
-      wells.map((w) => ({
-        experiment: w.experiment,
-        plate: w.plate,
-        eligible: w.wellType === 'treatment',
-      })),
-      probs,
-      K,
-      groups,
-    );
-    wells.forEach(
-      (w, i) => (w.assigned = w.wellType === 'treatment' ? decoded.assigned[i]! : null),
-    );
+    assignWells(wells, probs, K, groups);
     assigned = true;
   }
   const accuracy = wellAccuracy(set, false);
@@ -266,20 +254,12 @@ export async function predictEnsemble(opts: EnsembleOptions): Promise<EnsembleRe
 
   // The ensemble folder: a run folder's files, so loadRunContext / submit read it as one.
   const now = new Date().toISOString();
+  // Trained where the first member was (its catalog and dataset); no training of its own.
   const info: RunInfo = {
-    runId,
-    createdAt: now,
-    updatedAt: now,
-    status: 'done',
-    backend: 'ensemble',
-    dbFile: first.info.dbFile,
-    ...(first.info.dataset ? { dataset: first.info.dataset } : {}),
-    pid: null,
-    epochsDone: 0,
-    bestValAccuracy: null,
-    imagesPerSecond: null,
-    warnings: [],
-    error: null,
+    ...first.info,
+    ...{ runId, createdAt: now, updatedAt: now, status: 'done', backend: 'ensemble' },
+    ...{ pid: null, epochsDone: 0, bestValAccuracy: null, imagesPerSecond: null },
+    ...{ warnings: [], error: null },
   };
   const split: SplitResult = {
     ...first.split,

@@ -76,8 +76,12 @@ async function waitFor(
   }
 }
 
+/** Epochs of the run that is cancelled after its first and resumed. */
+const LONG = 12;
 const ended = (runs: SweepRunStatus[]) =>
   runs.every((r) => !['queued', 'running'].includes(r.state));
+/** A command line as words (the test's paths hold no spaces). */
+const args = (line: string) => line.split(' ');
 const lastJson = (stdout: string) =>
   JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
 
@@ -103,15 +107,7 @@ describe.runIf(run)('sweeps on a real Slurm cluster', () => {
   const cv = () => path.join(ds.root, 'cv');
   it('2-fold cross-validation runs as a job array and reaches done, run folders complete', async () => {
     const plan = await platelab(
-      'sweep',
-      'plan',
-      '--db',
-      ds.dbFile,
-      '--config',
-      cfg,
-      '--folds',
-      'experiment:2',
-      '--json',
+      ...args(`sweep plan --db ${ds.dbFile} --config ${cfg} --folds experiment:2 --json`),
     );
     expect(plan.code, plan.stderr).toBe(0);
     const planned = lastJson(plan.stdout).runs as Array<{ valExperiments: string[] }>;
@@ -121,26 +117,9 @@ describe.runIf(run)('sweeps on a real Slurm cluster', () => {
       ['HUVEC-02', 'RPE-02'],
     ]);
     const sub = await platelab(
-      'sweep',
-      'submit',
-      '--db',
-      ds.dbFile,
-      '--config',
-      cfg,
-      '--folds',
-      'experiment:2',
-      '--scheduler',
-      'slurm',
-      '--partition',
-      'debug',
-      '--time',
-      '10:00',
-      '--cpus',
-      '1',
-      '--name',
-      'cv',
-      '--dir',
-      cv(),
+      ...args(
+        `sweep submit --db ${ds.dbFile} --config ${cfg} --folds experiment:2 --scheduler slurm --partition debug --time 10:00 --cpus 1 --name cv --dir ${cv()}`,
+      ),
     );
     expect(sub.code, sub.stderr).toBe(0);
     // The script is shown before submitting and calls platelab train with each run's config.
@@ -180,21 +159,9 @@ describe.runIf(run)('sweeps on a real Slurm cluster', () => {
   it('the local scheduler makes the same run folders (same seeds, same weights)', async () => {
     const local = path.join(ds.root, 'cv-local');
     const sub = await platelab(
-      'sweep',
-      'submit',
-      '--db',
-      ds.dbFile,
-      '--config',
-      cfg,
-      '--folds',
-      'experiment:2',
-      '--scheduler',
-      'local',
-      '--name',
-      'cv',
-      '--dir',
-      local,
-      '--json',
+      ...args(
+        `sweep submit --db ${ds.dbFile} --config ${cfg} --folds experiment:2 --scheduler local --name cv --dir ${local} --json`,
+      ),
     );
     expect(sub.code, sub.stderr).toBe(0);
     const runs = (await status(local)).runs;
@@ -209,15 +176,7 @@ describe.runIf(run)('sweeps on a real Slurm cluster', () => {
   it('the ensemble of the folds is one stored set with its members, and submit exports it', async () => {
     const preds = path.join(ds.root, 'ensemble.csv');
     const p = await platelab(
-      'predict',
-      '--sweep',
-      cv(),
-      '--split',
-      'test',
-      '--assign',
-      '--out',
-      preds,
-      '--json',
+      ...args(`predict --sweep ${cv()} --split test --assign --out ${preds} --json`),
     );
     expect(p.code, p.stderr).toBe(0);
     const pj = lastJson(p.stdout) as {
@@ -264,21 +223,11 @@ describe.runIf(run)('sweeps on a real Slurm cluster', () => {
   it('a cancelled array task shows as cancelled and resumes from its checkpoint when resubmitted', async () => {
     const dir = path.join(ds.root, 'cancel');
     const long = path.join(ds.root, 'long.json');
-    fs.writeFileSync(long, JSON.stringify(tinyTrainConfig({ epochs: 25 })));
+    fs.writeFileSync(long, JSON.stringify(tinyTrainConfig({ epochs: LONG })));
     const sub = await platelab(
-      'sweep',
-      'submit',
-      '--db',
-      ds.dbFile,
-      '--config',
-      long,
-      '--scheduler',
-      'slurm',
-      '--name',
-      'cancel',
-      '--dir',
-      dir,
-      '--json',
+      ...args(
+        `sweep submit --db ${ds.dbFile} --config ${long} --scheduler slurm --name cancel --dir ${dir} --json`,
+      ),
     );
     expect(sub.code, sub.stderr).toBe(0);
     const first = lastJson(sub.stdout).jobId as string;
@@ -290,7 +239,7 @@ describe.runIf(run)('sweeps on a real Slurm cluster', () => {
     expect(cancelled!.state, cancelled!.detail).toBe('cancelled');
     expect(cancelled!.detail).toMatch(/Slurm CANCELLED/);
     const doneBefore = readRunInfo(cancelled!.runDir).epochsDone;
-    expect(doneBefore).toBeLessThan(25);
+    expect(doneBefore).toBeLessThan(LONG);
 
     const again = await platelab('sweep', 'resubmit', dir, '--json');
     expect(again.code, again.stderr).toBe(0);
@@ -299,11 +248,13 @@ describe.runIf(run)('sweeps on a real Slurm cluster', () => {
     const [done] = await waitFor(dir, ended, 300);
     expect(done!.state, done!.detail).toBe('done');
     expect(done!.slurmTask).toBe(`${second}_0`);
-    expect(readRunInfo(done!.runDir).epochsDone).toBe(25);
+    expect(readRunInfo(done!.runDir).epochsDone).toBe(LONG);
     const log = fs.readFileSync(path.join(dir, 'logs', `${second}_0.out`), 'utf8');
     expect(log).toMatch(/resumed at step [1-9]\d*/);
     // Every epoch once in the metrics: the resumed task replayed nothing twice and skipped none.
-    expect(readRunMetrics(done!.runDir).epochs.map((e) => e.epoch)).toEqual([...Array(25).keys()]);
+    expect(readRunMetrics(done!.runDir).epochs.map((e) => e.epoch)).toEqual([
+      ...Array(LONG).keys(),
+    ]);
   }, 600_000);
 });
 
