@@ -283,7 +283,14 @@ export function register(program: Command): void {
             else console.log('dry run: nothing submitted (platelab sweep resubmit submits it)');
             return;
           }
-          const { jobId } = submitToSlurm(sweepDir, tasks);
+          let jobId: string;
+          try {
+            ({ jobId } = submitToSlurm(sweepDir, tasks));
+          } catch (err) {
+            // Nothing was trained there: the folder made a moment ago goes, so a fixed command can reuse the name.
+            fs.rmSync(sweepDir, { recursive: true, force: true });
+            throw err;
+          }
           if (opts.json) return printJsonSummary({ sweepDir, name, runs: runs.length, jobId });
           console.log(
             `submitted job array ${jobId} (${runs.length} tasks); platelab sweep status ${sweepDir}`,

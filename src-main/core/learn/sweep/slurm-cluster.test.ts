@@ -13,7 +13,8 @@ import { readRunMetrics } from '../runs/list-runs';
 import { readRunInfo, sha256File, verifyManifest } from '../runs/run-folder';
 import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
 import { tinyTrainConfig } from '../train/tiny-config';
-import type { CvGroup, SweepRunStatus } from './status';
+import { sweepStatus, type CvGroup, type SweepRunStatus } from './status';
+import { readSweep } from './sweep-folder';
 
 const REQUIRE_ENV = 'PLATELAB_REQUIRE_SLURM_TESTS';
 const SCRIPT = path.join(REPO, 'scripts/slurm-local.sh');
@@ -58,7 +59,7 @@ async function status(dir: string): Promise<StatusJson['sweeps'][number]> {
   return (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as StatusJson).sweeps[0]!;
 }
 
-/** Polls the sweep's status until `until` holds for it (or the time runs out). */
+/** Polls the sweep's status in-process (light on the shared cores) until `until` holds for it. */
 async function waitFor(
   dir: string,
   until: (runs: SweepRunStatus[]) => boolean,
@@ -66,18 +67,18 @@ async function waitFor(
 ): Promise<SweepRunStatus[]> {
   const end = Date.now() + seconds * 1000;
   for (;;) {
-    const s = await status(dir);
-    if (until(s.runs)) return s.runs;
+    const runs = sweepStatus(dir, readSweep(dir));
+    if (until(runs)) return runs;
     if (Date.now() > end)
       throw new Error(
-        `timed out; states: ${s.runs.map((r) => `${r.name} ${r.state} ${r.detail}`).join('; ')}`,
+        `timed out; states: ${runs.map((r) => `${r.name} ${r.state} ${r.detail}`).join('; ')}`,
       );
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
 /** Epochs of the run that is cancelled after its first and resumed. */
-const LONG = 12;
+const LONG = 10;
 const ended = (runs: SweepRunStatus[]) =>
   runs.every((r) => !['queued', 'running'].includes(r.state));
 /** A command line as words (the test's paths hold no spaces). */
@@ -152,9 +153,23 @@ describe.runIf(run)('sweeps on a real Slurm cluster', () => {
     const mean = (accs[0]! + accs[1]!) / 2;
     expect(g.mean).toBeCloseTo(mean, 12);
     expect(g.sd).toBeCloseTo(Math.abs(accs[0]! - accs[1]!) / Math.SQRT2, 12);
+    const listed = await platelab('runs', '--db', ds.dbFile, '--runs', path.join(cv(), 'runs'));
+    for (const r of runs) expect(listed.stdout).toMatch(new RegExp(`${r.name}\\s+cv\\s+done`));
     const human = await platelab('sweep', 'status', cv());
     expect(human.stdout).toMatch(/cross-validation seed=\d+: fold 1 .*fold 2 .*mean/);
   }, 400_000);
+
+  it('a partition Slurm refuses is an input error naming it, and leaves no sweep folder', async () => {
+    const dir = path.join(ds.root, 'refused');
+    const r = await platelab(
+      ...args(
+        `sweep submit --db ${ds.dbFile} --config ${cfg} --scheduler slurm --partition nosuch --dir ${dir}`,
+      ),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/sbatch refused the sweep's job array: .*partition/i);
+    expect(fs.existsSync(dir)).toBe(false);
+  });
 
   it('the local scheduler makes the same run folders (same seeds, same weights)', async () => {
     const local = path.join(ds.root, 'cv-local');

@@ -123,6 +123,9 @@ export function sbatch(sweepDir: string, tasks: number[]): string {
     `--chdir=${path.resolve(sweepDir)}`,
     sweepPath(sweepDir, 'script'),
   ]);
+  // sbatch refuses what the user asked for (partition, account, time, GRES): an input error.
+  if (r.status !== 0 && !r.missing)
+    throw inputError(`sbatch refused the sweep's job array: ${(r.stderr || r.stdout).trim()}`);
   if (r.status !== 0) throw slurmError('sbatch', r);
   const id = r.stdout.trim().split(';')[0]!;
   if (!/^\d+$/.test(id)) throw new PlateLabError('INTERNAL', `sbatch printed "${r.stdout.trim()}"`);
