@@ -1,42 +1,31 @@
-// Parent side of a task run on a worker thread: boots the task module through tsx, relays progress,
-// cancels gracefully (terminating the thread after a grace period) and settles with the result or
-// a readable error; an uncaught error in the thread fails the task, never the main thread.
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+// Parent side of a task run on a worker thread: starts the task's entry (entries.ts, a module that
+// calls serveTask), relays progress and events, cancels gracefully (terminating the thread after a
+// grace period) and settles with the result or a readable error; an uncaught error in the thread
+// fails the task, never the main thread.
 import { cancelledError, PlateLabError, type ErrorCode } from '../errors';
+import { startWorker, type EntryRef } from './entries';
 import { isFromTask, type FromTask } from './child-task-protocol';
 
 export interface WorkerTaskOptions<I> {
-  /** The task module (file URL of a .ts module) and the name of its exported task function. */
-  module: URL;
-  exportName: string;
+  /** The entry (entries.ts name, or a module file for tests); a missing one rejects (INTERNAL). */
+  entry: EntryRef;
   input: I;
   /** Names the thread in errors: "indexing worker ended unexpectedly …". */
   label: string;
   signal?: AbortSignal;
   onProgress?(done: number, total: number, message?: string): void;
+  /** The task's own events (TaskControl.emit), in order. */
+  onEvent?(event: unknown): void;
   /** After a cancel, the thread is terminated if it has not ended by then. Default 10 s. */
   killAfterMs?: number;
   /** Called with the worker's thread id once it has started (tests check it is not the main one). */
   onStart?(threadId: number): void;
 }
 
-const boot = new URL('./worker-task-boot.mjs', import.meta.url);
-
-/**
- * False where the boot file or the task's .ts source is not on disk: a bundled build (Electron's
- * out/main) has neither, and its callers then run the task in-process until it ships a worker entry.
- */
-export function workerTaskAvailable(module: URL): boolean {
-  return [boot, module].every((u) => u.protocol === 'file:' && fs.existsSync(fileURLToPath(u)));
-}
-
+/** Runs the task on a new worker thread; `signal` cancels it. */
 export function runWorkerTask<I, R>(opts: WorkerTaskOptions<I>): Promise<R> {
   return new Promise<R>((resolve, reject) => {
-    const worker = new Worker(boot, {
-      workerData: { module: opts.module.href, exportName: opts.exportName },
-    });
+    const worker = startWorker(opts.entry);
     opts.onStart?.(worker.threadId);
     let final: FromTask<R> | null = null;
     let crash: Error | null = null;
@@ -56,6 +45,7 @@ export function runWorkerTask<I, R>(opts: WorkerTaskOptions<I>): Promise<R> {
       if (!isFromTask(msg) || final) return;
       const m = msg as FromTask<R>;
       if (m.type === 'progress') opts.onProgress?.(m.done, m.total, m.message);
+      else if (m.type === 'event') opts.onEvent?.(m.event);
       else {
         final = m;
         armKill();
