@@ -17,7 +17,7 @@ function start(input: FixtureInput, killAfterMs?: number) {
   const handle = startChildTask<FixtureInput, FixtureResult>({
     entry,
     input,
-    label: 'fixture',
+    label: 'fixture process',
     killAfterMs,
     onProgress: (done, total, message) => progress.push({ done, total, message }),
     onEvent: (e) => events.push(e),
@@ -124,7 +124,7 @@ describe('serveChildTask over a parentPort (Electron utilityProcess)', () => {
     const handle = startChildTask<FixtureInput, FixtureResult>({
       entry,
       input: { mode: 'ok', steps: 3 },
-      label: 'fixture',
+      label: 'fixture process',
       spawn: viaPort,
       onProgress: (done) => progress.push(done),
     });

@@ -65,7 +65,7 @@ export interface ChildTaskOptions<I> {
   /** The entry (entries.ts name, or a module file for tests); a missing one is an INTERNAL error. */
   entry: EntryRef;
   input: I;
-  /** Names the process in errors: "prediction process ended unexpectedly …". */
+  /** Names the process (or thread) in errors: "prediction process" → "prediction process ended unexpectedly …". */
   label: string;
   spawn?: ChildSpawner;
   env?: NodeJS.ProcessEnv;
@@ -139,7 +139,7 @@ export function startChildTask<I, R>(opts: ChildTaskOptions<I>): ChildTaskHandle
           reject(
             new PlateLabError(
               'INTERNAL',
-              `${opts.label} process ended unexpectedly (${how})${tail ? `: ${tail}` : ''}`,
+              `${opts.label} ended unexpectedly (${how})${tail ? `: ${tail}` : ''}`,
             ),
           );
         },

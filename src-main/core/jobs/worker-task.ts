@@ -1,10 +1,8 @@
-// Parent side of a task run on a worker thread: starts the task's entry (entries.ts, a module that
-// calls serveTask), relays progress and events, cancels gracefully (terminating the thread after a
-// grace period) and settles with the result or a readable error; an uncaught error in the thread
-// fails the task, never the main thread.
-import { cancelledError, PlateLabError, type ErrorCode } from '../errors';
+// A task run on a worker thread: the same child-task mechanism (child-task.ts: progress, events,
+// graceful cancel then terminate, one result or a readable error) with a thread instead of a
+// process. An uncaught error in the thread fails the task, never the main thread.
+import { runChildTask, type ChildSpawner } from './child-task';
 import { startWorker, type EntryRef } from './entries';
-import { isFromTask, type FromTask } from './child-task-protocol';
 
 export interface WorkerTaskOptions<I> {
   /** The entry (entries.ts name, or a module file for tests); a missing one rejects (INTERNAL). */
@@ -22,59 +20,33 @@ export interface WorkerTaskOptions<I> {
   onStart?(threadId: number): void;
 }
 
+/** A ChildSpawner whose "child" is a worker thread on the entry; `pid` stays this process's. */
+export function threadSpawner(onStart?: (threadId: number) => void): ChildSpawner {
+  return (entry, hooks) => {
+    const worker = startWorker({ file: entry });
+    onStart?.(worker.threadId);
+    let gone = false;
+    worker.on('message', (msg: unknown) => hooks.onMessage(msg));
+    // The uncaught error's message goes where a process's stderr tail would.
+    worker.on('error', (err) => hooks.onStderr(`\n${err.message}`));
+    worker.on('exit', (code) => {
+      gone = true;
+      hooks.onExit(`exit code ${code}`);
+    });
+    return {
+      pid: process.pid,
+      post: (msg) => {
+        if (!gone) worker.postMessage(msg);
+      },
+      kill: () => {
+        if (!gone) void worker.terminate();
+      },
+    };
+  };
+}
+
 /** Runs the task on a new worker thread; `signal` cancels it. */
 export function runWorkerTask<I, R>(opts: WorkerTaskOptions<I>): Promise<R> {
-  return new Promise<R>((resolve, reject) => {
-    const worker = startWorker(opts.entry);
-    opts.onStart?.(worker.threadId);
-    let final: FromTask<R> | null = null;
-    let crash: Error | null = null;
-    let cancelled = false;
-    let killTimer: NodeJS.Timeout | null = null;
-    const armKill = (): void => {
-      killTimer ??= setTimeout(() => void worker.terminate(), opts.killAfterMs ?? 10_000);
-      killTimer.unref();
-    };
-    const onAbort = (): void => {
-      if (cancelled || final) return;
-      cancelled = true;
-      worker.postMessage({ type: 'cancel' });
-      armKill();
-    };
-    worker.on('message', (msg: unknown) => {
-      if (!isFromTask(msg) || final) return;
-      const m = msg as FromTask<R>;
-      if (m.type === 'progress') opts.onProgress?.(m.done, m.total, m.message);
-      else if (m.type === 'event') opts.onEvent?.(m.event);
-      else {
-        final = m;
-        armKill();
-      }
-    });
-    worker.on('error', (err) => {
-      crash = err;
-    });
-    worker.on('exit', (code) => {
-      if (killTimer) clearTimeout(killTimer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      const f = final as FromTask<R> | null;
-      if (f?.type === 'result') return resolve(f.value);
-      if (f?.type === 'error') {
-        const e = f.error;
-        return reject(
-          e.code === 'CANCELLED'
-            ? cancelledError(e.message)
-            : new PlateLabError(e.code as ErrorCode, e.message, e.details),
-        );
-      }
-      if (cancelled) return reject(cancelledError());
-      const why = crash ? `: ${(crash as Error).message}` : '';
-      reject(
-        new PlateLabError('INTERNAL', `${opts.label} ended unexpectedly (exit code ${code})${why}`),
-      );
-    });
-    worker.postMessage({ type: 'start', input: opts.input });
-    if (opts.signal?.aborted) onAbort();
-    else opts.signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  const { onStart, ...rest } = opts;
+  return runChildTask<I, R>({ ...rest, spawn: threadSpawner(onStart) });
 }

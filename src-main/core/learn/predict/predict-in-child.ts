@@ -26,7 +26,7 @@ export function childPredictLauncher(
     runChildTask<PredictTaskInput, PredictTaskResult>({
       entry,
       input,
-      label: 'prediction',
+      label: 'prediction process',
       spawn,
       signal: ctl.signal,
       onProgress: ctl.onProgress,

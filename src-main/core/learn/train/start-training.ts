@@ -54,7 +54,7 @@ export function startTraining(job: TrainJob, spawn?: ChildSpawner): TrainingHand
     handle = startChildTask<TrainJob, TrainSummary>({
       entry: 'training-child',
       input: job,
-      label: 'training',
+      label: 'training process',
       spawn,
       env: threadPoolEnv(),
       killAfterMs: Number.POSITIVE_INFINITY,
