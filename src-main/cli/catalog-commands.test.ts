@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFixture, tempDir } from '../core/catalog/test-fixture';
+import { buildFixture, tempDir } from '../../test-support/catalog/fixture';
 import { errorLine, exitCodeFor, formatTable } from './output';
 import { inputError, PlateLabError } from '../core/errors';
 import { platelab } from './test-support';

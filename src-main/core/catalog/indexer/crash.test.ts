@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../db';
-import { buildFixture, dumpCatalog, tempDir } from '../test-fixture';
+import { buildFixture, dumpCatalog, tempDir } from '../../../../test-support/catalog/fixture';
 import { indexDataset } from './index';
 
 const REPO = path.resolve(__dirname, '../../../..');
