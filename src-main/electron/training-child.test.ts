@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildMessage } from '../core/learn/train/messages';
 import { tinyTrainConfig } from '../core/learn/train/tiny-config';
-import { makeTestApp, type TestApp } from '../serve/test-support';
+import { makeTestApp, type TestApp } from '../../test-support/app/test-app';
 
 let app: TestApp;
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import { forkSpawner, type ChildSpawner } from '../jobs/child-task';
 import { childPredictLauncher } from '../learn/predict/predict-in-child';
 import { tinyTrainConfig } from '../learn/train/tiny-config';
 import { runTraining } from '../learn/train/trainer';
-import { makeTestApp, type TestApp } from '../../serve/test-support';
+import { makeTestApp, type TestApp } from '../../../test-support/app/test-app';
 import { invoke } from './dispatch';
 import type { Handlers } from './handler-types';
 import { predictHandlers } from './predict-handlers';
