@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { platelab } from '../../../cli/test-support';
+import { platelab } from '../../../../test-support/cli/run-cli';
 import { openCatalog } from '../../catalog/db';
 import { PlateLabError } from '../../errors';
 import { evaluateRun } from '../evaluate/evaluate-run';
