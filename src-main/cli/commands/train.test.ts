@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTinyDataset, type TinyDataset } from '../../core/learn/test-support/tiny-dataset';
+import { makeTinyDataset, type TinyDataset } from '../../../test-support/learn/tiny-dataset';
 import { tinyTrainConfig } from '../../core/learn/train/tiny-config';
 import { platelabIn } from '../../../test-support/cli/run-cli';
 

@@ -14,8 +14,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunMetrics } from '../runs/list-runs';
-import { REPO, runChild, runProbe } from '../test-support/child-probe';
-import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
+import { REPO, runChild, runProbe } from '../../../../test-support/learn/child-probe';
+import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
 import { tinyTrainConfig } from '../train/tiny-config';
 import { SWIFTSHADER_ENV, swiftShaderIcd } from './vulkan-driver';
 
@@ -33,7 +33,7 @@ function findSwiftShader(): { icd: string | null; reason: string } {
 const { icd, reason } = findSwiftShader();
 const run = icd !== null || process.env[REQUIRE_ENV] === '1';
 const env = { [SWIFTSHADER_ENV]: icd ?? '1', PLATELAB_BACKEND: 'webgpu' };
-const fixtures = path.join(import.meta.dirname, 'test-fixtures');
+const fixtures = path.join(REPO, 'test-support/learn/backend');
 const slow = 400_000;
 
 interface Diff {

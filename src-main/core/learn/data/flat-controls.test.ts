@@ -11,7 +11,7 @@ import { normalize } from '../../imaging/normalize';
 import { FLAT_STD, siteStats, stdFloor } from '../../imaging/stats-fallback';
 import { loadPredictionSet, predictRun } from '../predict/predict';
 import { readRunInfo } from '../runs/run-folder';
-import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
+import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
 import { tinyTrainConfig } from '../train/tiny-config';
 import { runTraining } from '../train/trainer';
 import { resolveRunStats } from './normalization';

@@ -10,7 +10,7 @@ import { openCatalog } from '../../catalog/db';
 import { PlateLabError } from '../../errors';
 import { evaluateRun } from '../evaluate/evaluate-run';
 import { readRunInfo, sha256File, writeJsonAtomic, writeManifest } from '../runs/run-folder';
-import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
+import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
 import { latestCheckpoint } from '../train/checkpoint';
 import { startTraining } from '../train/start-training';
 import { tinyTrainConfig } from '../train/tiny-config';

@@ -7,7 +7,7 @@ import { openCatalog } from '../../catalog/db';
 import { summarizePredictions } from '../evaluate/summary';
 import { makeSubmission } from '../evaluate/make-submission';
 import { buildSubmission } from '../evaluate/submission';
-import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
+import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
 import { tinyTrainConfig } from '../train/tiny-config';
 import { runTraining } from '../train/trainer';
 import { loadPredictionSet, predictRun } from './predict';

@@ -16,7 +16,7 @@ import { openCatalog } from '../../catalog/db';
 import { makeSubmission } from '../evaluate/make-submission';
 import { listRuns } from '../runs/list-runs';
 import { readRunInfo, sha256File, updateRunInfo } from '../runs/run-folder';
-import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
+import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
 import { tinyTrainConfig } from '../train/tiny-config';
 import { runTraining } from '../train/trainer';
 import { loadPredictionSet, predictRun } from './predict';

@@ -12,7 +12,7 @@ import { loadSiteRows } from '../data/site-rows';
 import { openCatalog } from '../../catalog/db';
 import { runPath, updateRunInfo, verifyManifest } from '../runs/run-folder';
 import { listRuns, readRunMetrics } from '../runs/list-runs';
-import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
+import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
 import { SeededRng } from '../util/rng';
 import { latestCheckpoint, listCheckpoints, loadCheckpoint } from './checkpoint';
 import { createModel } from './model-factory';
