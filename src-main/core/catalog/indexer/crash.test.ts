@@ -10,7 +10,7 @@ import { buildFixture, dumpCatalog, tempDir } from '../../../../test-support/cat
 import { indexDataset } from './index';
 
 const REPO = path.resolve(__dirname, '../../../..');
-const CHILD = path.join(__dirname, 'crash-child.ts');
+const CHILD = path.join(REPO, 'test-support/catalog/crash-child.ts');
 const made: string[] = [];
 afterAll(() => {
   for (const d of made) fs.rmSync(d, { recursive: true, force: true });
