@@ -5,7 +5,7 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildMessage } from '../core/learn/train/messages';
-import { tinyTrainConfig } from '../core/learn/train/tiny-config';
+import { tinyTrainConfig } from '../../test-support/learn/tiny-config';
 import { makeTestApp, type TestApp } from '../../test-support/app/test-app';
 
 const fakeParentPort = path.join(

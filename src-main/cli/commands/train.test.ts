@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTinyDataset, type TinyDataset } from '../../../test-support/learn/tiny-dataset';
-import { tinyTrainConfig } from '../../core/learn/train/tiny-config';
+import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
 import { platelabIn } from '../../../test-support/cli/run-cli';
 
 const bin = path.resolve('bin/platelab.js');

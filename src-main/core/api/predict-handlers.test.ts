@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, Result } from '../../../src-shared/contract';
 import { forkSpawner, type ChildSpawner } from '../jobs/child-task';
 import { childPredictLauncher } from '../learn/predict/predict-in-child';
-import { tinyTrainConfig } from '../learn/train/tiny-config';
+import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
 import { runTraining } from '../learn/train/trainer';
 import { makeTestApp, type TestApp } from '../../../test-support/app/test-app';
 import { invoke } from './dispatch';

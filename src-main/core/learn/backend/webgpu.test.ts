@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunMetrics } from '../runs/list-runs';
 import { REPO, runChild, runProbe } from '../../../../test-support/learn/child-probe';
 import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
-import { tinyTrainConfig } from '../train/tiny-config';
+import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
 import { SWIFTSHADER_ENV, swiftShaderIcd } from './vulkan-driver';
 
 /** Set by .ci/run: CI must run these tests, so a missing driver fails instead of skipping. */

@@ -12,7 +12,7 @@ import { FLAT_STD, siteStats, stdFloor } from '../../imaging/stats-fallback';
 import { loadPredictionSet, predictRun } from '../predict/predict';
 import { readRunInfo } from '../runs/run-folder';
 import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
-import { tinyTrainConfig } from '../train/tiny-config';
+import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
 import { runTraining } from '../train/trainer';
 import { resolveRunStats } from './normalization';
 import { loadSiteRows } from './site-rows';

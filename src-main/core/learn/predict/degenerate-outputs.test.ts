@@ -13,7 +13,7 @@ import { readRunInfo, sha256File, writeJsonAtomic, writeManifest } from '../runs
 import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
 import { latestCheckpoint } from '../train/checkpoint';
 import { startTraining } from '../train/start-training';
-import { tinyTrainConfig } from '../train/tiny-config';
+import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
 import { runTraining } from '../train/trainer';
 import { loadPredictionSet, predictRun, savePredictionSet } from './predict';
 

@@ -8,7 +8,7 @@ import { summarizePredictions } from '../evaluate/summary';
 import { makeSubmission } from '../evaluate/make-submission';
 import { buildSubmission } from '../evaluate/submission';
 import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
-import { tinyTrainConfig } from '../train/tiny-config';
+import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
 import { runTraining } from '../train/trainer';
 import { loadPredictionSet, predictRun } from './predict';
 import { plateWellPredictions, reviewQueue, wellPrediction, wellTopPredictions } from './store';

@@ -17,7 +17,7 @@ import { makeSubmission } from '../evaluate/make-submission';
 import { listRuns } from '../runs/list-runs';
 import { readRunInfo, sha256File, updateRunInfo } from '../runs/run-folder';
 import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
-import { tinyTrainConfig } from '../train/tiny-config';
+import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
 import { runTraining } from '../train/trainer';
 import { loadPredictionSet, predictRun } from './predict';
 import { predictionSetInfo } from './provenance';

@@ -7,7 +7,7 @@ import { readRunInfo } from '../runs/run-folder';
 import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
 import { latestCheckpoint, loadCheckpoint } from './checkpoint';
 import { startTraining } from './start-training';
-import { tinyTrainConfig } from './tiny-config';
+import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
 
 let ds: TinyDataset;
 beforeAll(async () => {

@@ -19,7 +19,7 @@ import { createModel } from './model-factory';
 import { createOptimizer, type OptimizerKind } from './optimizer';
 import { trainStep } from './step';
 import { initTf } from './tf-runtime';
-import { tinyTrainConfig } from './tiny-config';
+import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
 import { runTraining } from './trainer';
 import type { Variable } from '../backend/tf';
 
