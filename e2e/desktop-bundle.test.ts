@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSynthDataset } from '../src-main/core/dataset/synth';
 import { ENTRIES } from '../src-main/core/jobs/entries';
-import { tinyTrainConfig } from '../src-main/core/learn/train/tiny-config';
+import { tinyTrainConfig } from '../test-support/learn/tiny-config';
 
 const root = path.resolve(import.meta.dirname, '..');
 /** Installed but never needed by the packaged app (tsx runs only the CLI and dev sources). */
@@ -73,7 +73,7 @@ describe('desktop bundle (electron-vite build) without sources or tsx', () => {
 
     fs.copyFileSync(path.join(root, 'package.json'), path.join(app, 'package.json'));
     fs.copyFileSync(
-      path.join(root, 'src-main/core/jobs/parent-port-standin.mjs'),
+      path.join(root, 'test-support/jobs/parent-port-standin.mjs'),
       path.join(app, 'parent-port-standin.mjs'),
     );
     fs.copyFileSync(

@@ -6,9 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { fork } from 'node:child_process';
 import { runChildTask, startChildTask, type ChildSpawner } from './child-task';
 import { tsxExecArgv } from './entries';
-import type { FixtureInput, FixtureResult } from './child-task-fixture';
+import type { FixtureInput, FixtureResult } from '../../../test-support/jobs/child-task-fixture';
 
-const entryPath = path.join(import.meta.dirname, 'child-task-fixture-entry.ts');
+const fixtures = path.join(import.meta.dirname, '../../../test-support/jobs');
+const entryPath = path.join(fixtures, 'child-task-fixture-entry.ts');
 const entry = { file: entryPath };
 
 function start(input: FixtureInput, killAfterMs?: number) {
@@ -102,7 +103,7 @@ describe('serveChildTask over a parentPort (Electron utilityProcess)', () => {
   it('speaks the same protocol through process.parentPort', async () => {
     // A spawner like Electron's: messages go through the (stand-in) port, not process.send.
     const viaPort: ChildSpawner = (file, hooks) => {
-      const child = fork(path.join(import.meta.dirname, 'parent-port-standin.mjs'), [file], {
+      const child = fork(path.join(fixtures, 'parent-port-standin.mjs'), [file], {
         execArgv: tsxExecArgv(),
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });

@@ -5,9 +5,10 @@ import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { runWorkerTask } from './worker-task';
-import type { FixtureInput, FixtureResult } from './child-task-fixture';
+import type { FixtureInput, FixtureResult } from '../../../test-support/jobs/child-task-fixture';
 
-const entry = { file: path.join(import.meta.dirname, 'child-task-fixture-entry.ts') };
+const fixtures = path.join(import.meta.dirname, '../../../test-support/jobs');
+const entry = { file: path.join(fixtures, 'child-task-fixture-entry.ts') };
 
 function run(input: FixtureInput, extra: { signal?: AbortSignal; killAfterMs?: number } = {}) {
   const progress: number[] = [];
