@@ -1,28 +1,74 @@
-// Mean intensity per well and channel from the catalog's pixel_stats (averaged over sites), for the
-// plate heatmap's intensity metric.
+// Mean intensity per well and channel for the plate heatmap's intensity metric: from the catalog's
+// pixel_stats.csv rows (averaged over sites) when the plate has them, else computed from the plate's
+// images by the stats provider (cached), else none, with the reason said.
 import type { Catalog } from '../catalog/db';
 import { CHANNELS } from '../dataset/plate';
+import { createStatsProvider } from '../imaging/stats-provider';
 
-/** well name → 6 channel means (NaN-free: channels without stats are 0); empty when there are none. */
-export function plateMeanIntensity(
+export interface PlateIntensity {
+  /** well name → 6 channel means on the 0–255 grey scale. */
+  means: Map<string, Array<number | null>>;
+  source: 'csv' | 'computed' | 'none';
+  /** Sites the computed means come from (0 for csv and none). */
+  sites: number;
+  /** One line for the legend/figure: where the numbers come from, or why there are none. */
+  note: string;
+}
+
+/** well name → 6 channel means from pixel_stats.csv rows (null for a channel without a row). */
+export function csvMeanIntensity(
   db: Catalog,
   experiment: string,
   plate: number,
-): Map<string, number[]> {
+): Map<string, Array<number | null>> {
   const rows = db
     .prepare(
       `SELECT ps.well, ps.channel, AVG(ps.mean) AS mean FROM pixel_stats ps
        JOIN experiments e ON e.id = ps.experiment_id
-       WHERE e.name = ? AND ps.plate = ? AND ps.well IS NOT NULL
+       WHERE e.name = ? AND ps.plate = ? AND ps.well IS NOT NULL AND ps.source = 'csv'
        GROUP BY ps.well, ps.channel`,
     )
     .all(experiment, plate) as Array<{ well: string; channel: number; mean: number }>;
-  const out = new Map<string, number[]>();
+  const out = new Map<string, Array<number | null>>();
   for (const r of rows) {
     if (r.channel < 1 || r.channel > CHANNELS) continue;
     let v = out.get(r.well);
-    if (!v) out.set(r.well, (v = new Array<number>(CHANNELS).fill(0)));
+    if (!v) out.set(r.well, (v = new Array<number | null>(CHANNELS).fill(null)));
     v[r.channel - 1] = r.mean;
   }
   return out;
+}
+
+/**
+ * The plate's per-well channel means: pixel_stats.csv when it covers the plate, else computed from
+ * the images (every complete site decoded at full size; cached in the catalog until the images
+ * change). `source: 'none'` with the reason when the plate has neither.
+ */
+export async function plateMeanIntensity(
+  ds: { db: Catalog; root: string },
+  experiment: string,
+  plate: number,
+  signal?: AbortSignal,
+): Promise<PlateIntensity> {
+  const csv = csvMeanIntensity(ds.db, experiment, plate);
+  if (csv.size > 0) return { means: csv, source: 'csv', sites: 0, note: 'from pixel_stats.csv' };
+  const got = await createStatsProvider({ db: ds.db, root: ds.root }).plateWellMeans(
+    experiment,
+    plate,
+    signal,
+  );
+  if (got.sites === 0) {
+    return {
+      means: got.means,
+      source: 'none',
+      sites: 0,
+      note: 'no intensities: the dataset has no pixel_stats.csv and this plate has no complete 6-channel site to compute them from',
+    };
+  }
+  return {
+    means: got.means,
+    source: 'computed',
+    sites: got.sites,
+    note: `computed from the images of ${got.sites} site${got.sites === 1 ? '' : 's'} (no pixel_stats.csv)`,
+  };
 }

@@ -1,9 +1,9 @@
 // Heatmap building: categories get distinct colours and a legend, continuous values a range, and
 // wells without a value stay uncoloured.
 import { describe, expect, it } from 'vitest';
-import type { PlateWell } from '../../../src-shared/contract';
-import { continuousColor } from '../../../src-shared/colormaps';
-import { buildHeatmap } from './well-metrics';
+import type { PlateWell } from './contract';
+import { continuousColor } from './colormaps';
+import { buildHeatmap } from './plate-heatmap';
 
 function well(name: string, patch: Partial<PlateWell> = {}): PlateWell {
   return {
