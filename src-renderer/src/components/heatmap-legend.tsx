@@ -67,7 +67,7 @@ export function HeatmapLegend({ legend, note }: { legend: Legend; note?: string 
           {legend.items.map((it) => (
             <Group key={it.label} gap={4} wrap="nowrap">
               <span style={{ ...swatch, background: css(it.color) }} />
-              <Text size="xs">{it.label.replace(/_/g, ' ')}</Text>
+              <Text size="xs">{it.label}</Text>
             </Group>
           ))}
           {legend.more > 0 && (
