@@ -2,7 +2,7 @@
 // heatmap is computed from the images and says so; the figure exported from the plate browser and
 // from the export screen downloads as SVG (title, row/column labels, legend with stain and units)
 // and PNG whose pixel at each well centre has the colour the screen shows for that well.
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -26,10 +26,18 @@ const session = useSession(
   { waitForDataset: true },
 );
 
-async function download(link: Locator): Promise<Buffer> {
-  const [dl] = await Promise.all([session.app.page.waitForEvent('download'), link.click()]);
-  const file = await dl.path();
-  return readFileSync(file);
+/**
+ * The file behind a download link (its href, fetched as the browser would; headless Chromium here
+ * cancels real downloads), after checking the link offers it as a download of that kind.
+ */
+async function download(link: Locator, ext: 'png' | 'svg'): Promise<Buffer> {
+  await link.waitFor({ timeout: 60_000 });
+  expect(await link.getAttribute('download')).not.toBeNull();
+  const href = (await link.getAttribute('href')) ?? '';
+  expect(href).toMatch(new RegExp(`\\.${ext}$`));
+  const res = await session.app.page.request.get(new URL(href, session.served.url).toString());
+  expect(res.status()).toBe(200);
+  return res.body();
 }
 
 function svgTexts(svg: string): string[] {
@@ -86,13 +94,15 @@ describe('plate heatmap figure', () => {
     await session.app.screenshot('plates-intensity-heatmap');
 
     await session.app.byTestId('heatmap-export').click();
-    const svg = (await download(session.app.byTestId('heatmap-export-svg-link'))).toString('utf8');
+    const svg = (await download(session.app.byTestId('heatmap-export-svg-link'), 'svg')).toString(
+      'utf8',
+    );
     const texts = svgTexts(svg);
     expectLabels(texts);
     expect(texts).toContain(`Mean intensity — ${first.experiment}, plate ${first.plate}`);
     expect(texts).toContain('w2 ConA mean intensity (grey level, 0–255)');
     expect(texts.some((t) => /computed from the images of \d+ sites?/.test(t))).toBe(true);
-    const png = await download(session.app.byTestId('heatmap-export-link'));
+    const png = await download(session.app.byTestId('heatmap-export-link'), 'png');
     expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
     await expectPngMatchesScreen(png, colours);
     mkdirSync(SHOTS, { recursive: true });
@@ -115,12 +125,12 @@ describe('plate heatmap figure', () => {
     const m = /^(\d+) of (\d+) wells with a value/.exec(summary);
     expect(m && Number(m[1])).toBeGreaterThan(0);
     expect(m && m[1]).toBe(m && m[2]);
-    const svg = (await download(session.app.byTestId('export-svg-link'))).toString('utf8');
+    const svg = (await download(session.app.byTestId('export-svg-link'), 'svg')).toString('utf8');
     const texts = svgTexts(svg);
     expectLabels(texts);
     expect(texts).toContain('treatment');
     expect(texts.some((t) => /of 308 wells with images/.test(t))).toBe(true);
-    const png = await download(link);
+    const png = await download(link, 'png');
     await expectPngMatchesScreen(png, colours);
     await sharp(png).toFile(join(SHOTS, 'plate-figure-well-type.png'));
     await session.app.screenshot('export-figure');
