@@ -1,7 +1,7 @@
 // The plate heatmap as a figure for a slide or a paper, built as one SVG string (pure, no Node/DOM):
 // title (metric, dataset, experiment, plate, run), row letters and column numbers, wells coloured by
 // plate-heatmap.ts's cellLook, and a legend with units and image coverage. The PNG is this SVG rasterised.
-import { css, continuousColor, type Rgb } from './colormaps';
+import { CATEGORICAL, css, continuousColor, textOn, type Rgb } from './colormaps';
 import type { PlateWell } from './contract';
 import { PLATE_COLS, PLATE_ROWS, ROW_LETTERS, wellName } from './plate';
 import {
@@ -133,6 +133,17 @@ export function plateFigureSvg(
       out.push(
         `<rect x="${x}" y="${y}" ${size} fill="${hexOf(look.fill)}"${stroke} data-well="${name}" data-state="${look.state}"/>`,
       );
+      // Controls marked N / P in the corner as on the screen (the centre keeps the well's colour).
+      const type = byName.get(name)?.wellType;
+      if (type === 'negative_control' || type === 'positive_control') {
+        out.push(
+          text(x + 2.5, y + 8.5, type === 'negative_control' ? 'N' : 'P', {
+            size: 7.5,
+            weight: 'bold',
+            fill: textOn(look.fill),
+          }),
+        );
+      }
     }
   }
 
@@ -156,9 +167,14 @@ export function plateFigureSvg(
     );
     y += 28;
     const mid = (legend.min + legend.max) / 2;
-    out.push(text(FIGURE.left, y, tick(legend.min), { size: 11 }));
-    out.push(text(FIGURE.left + barW / 2, y, tick(mid), { size: 11, anchor: 'middle' }));
-    out.push(text(FIGURE.left + barW, y, tick(legend.max), { size: 11, anchor: 'end' }));
+    if (legend.max > legend.min) {
+      out.push(text(FIGURE.left, y, tick(legend.min), { size: 11 }));
+      out.push(text(FIGURE.left + barW / 2, y, tick(mid), { size: 11, anchor: 'middle' }));
+      out.push(text(FIGURE.left + barW, y, tick(legend.max), { size: 11, anchor: 'end' }));
+    } else {
+      const one = `every well with a value: ${tick(legend.min)} (no range)`;
+      out.push(text(FIGURE.left + barW / 2, y, one, { size: 11, anchor: 'middle' }));
+    }
     out.push(
       text(FIGURE.left + barW + 16, y - 14, `colormap: ${legend.colormap}`, {
         size: 11,
@@ -181,7 +197,8 @@ export function plateFigureSvg(
     if (legend.items.length === 0) out.push(text(FIGURE.left, y + 13, 'no values on this plate'));
     y += rows * 18;
     if (legend.more > 0) {
-      out.push(text(FIGURE.left, y + 12, `+${legend.more} more categories`, { fill: '#495057' }));
+      const repeat = `+${legend.more} more categories (colours repeat every ${CATEGORICAL.length})`;
+      out.push(text(FIGURE.left, y + 12, repeat, { fill: '#495057' }));
       y += 16;
     }
   }
@@ -198,12 +215,22 @@ export function plateFigureSvg(
       `no images (${coverageText(legend)})`,
     ],
     [`<rect x="0" y="0" width="12" height="12" fill="url(#empty)"/>`, 'no well at this position'],
+    [
+      `<text x="1" y="10" font-size="10" font-weight="bold" fill="#212529">N</text>`,
+      'negative control (P: positive control)',
+    ],
   ];
   let kx = FIGURE.left;
   for (const [shape, label] of keys) {
+    // Wrap to a new line when the key would run past the right edge (~6.2 units per character).
+    const w = 17 + label.length * 6.2 + 18;
+    if (kx > FIGURE.left && kx + w > FIGURE.width) {
+      kx = FIGURE.left;
+      y += 20;
+    }
     out.push(`<g transform="translate(${kx} ${y})">${shape}</g>`);
     out.push(text(kx + 17, y + 10, label, { size: 11 }));
-    kx += 17 + label.length * 6.2 + 18;
+    kx += w;
   }
   const height = y + 28;
 

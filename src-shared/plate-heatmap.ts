@@ -161,11 +161,12 @@ function continuous(
   const all = [...raw.values()];
   const min = fixed ? fixed[0] : all.length ? Math.min(...all) : 0;
   const max = fixed ? fixed[1] : all.length ? Math.max(...all) : 1;
-  const span = max - min || 1;
+  const span = max - min;
   const colors = new Map<string, Rgb>();
   const values = new Map<string, string>();
   for (const [well, v] of raw) {
-    colors.set(well, continuousColor(map, (v - min) / span));
+    // One distinct value has no range: it takes the middle of the colormap.
+    colors.set(well, continuousColor(map, span > 0 ? (v - min) / span : 0.5));
     values.set(well, v.toFixed(3));
   }
   return { colors, values, legend: { kind: 'range', min, max, map, label, unit } };

@@ -22,6 +22,8 @@ import {
 } from '../../../src-shared/plate-heatmap';
 import { plateFigureSvg, wellCenter } from '../../../src-shared/plate-figure';
 import type { Rgb } from '../../../src-shared/colormaps';
+import { startOpenDataset } from '../app/dataset-jobs';
+import { realSampleDir } from '../dataset/real-sample';
 import { catalogSites } from '../imaging/catalog-sites';
 import { loadRawSite } from '../imaging/load-site';
 import { makeTestApp, type TestApp } from '../../serve/test-support';
@@ -257,5 +259,36 @@ describe('export.platePng through the API', () => {
     );
     expect(def.rows).toBe(def.wells);
     expect(def.rows).toBeGreaterThan(0);
+  });
+});
+
+const real = realSampleDir();
+
+describe.skipIf(!real)('the real RxRx1 sample (no pixel_stats.csv)', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await makeTestApp({ openDemo: false });
+    const job = await app.ctx.jobs.wait(startOpenDataset(app.ctx, real!).id);
+    expect(job.status, JSON.stringify(job.error)).toBe('done');
+  });
+  afterAll(async () => app?.cleanup());
+
+  it('has an intensity heatmap computed from its images, and says how many wells have images', async () => {
+    const input = { experiment: 'HUVEC-01', plate: 1, intensityChannel: 1 };
+    const screen = ok(await invoke(app.handlers, 'plates.wells', input));
+    expect(screen.intensity?.source).toBe('computed');
+    const withValue = screen.wells.filter((w) => w.meanIntensity?.[0] != null);
+    expect(withValue.length).toBe(screen.wells.filter((w) => w.hasImages).length);
+    expect(withValue.length).toBeGreaterThan(0);
+    const fig = ok(
+      await invoke(app.handlers, 'export.platePng', { ...input, metric: 'intensity' }),
+    );
+    expect(fig.rows).toBe(withValue.length);
+    const svg = fs.readFileSync(fig.svg.path, 'utf8');
+    expect(svg).toContain(`no images (${withValue.length} of 308 wells with images)`);
+    expect(svg).toContain('w1 Hoechst mean intensity (grey level, 0–255)');
+    expect(await expectSameAsScreen(screen.wells, 'intensity', 1, fs.readFileSync(fig.path))).toBe(
+      screen.wells.length,
+    );
   });
 });

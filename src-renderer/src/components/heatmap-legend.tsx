@@ -3,7 +3,7 @@
 // "N of 308 wells with images") and positions without a well — the same keys as the exported figure.
 import { Group, Stack, Text } from '@mantine/core';
 import type { CSSProperties } from 'react';
-import { continuousColor, css } from '../../../src-shared/colormaps';
+import { CATEGORICAL, continuousColor, css } from '../../../src-shared/colormaps';
 import {
   coverageText,
   EMPTY_STRIPES,
@@ -72,7 +72,7 @@ export function HeatmapLegend({ legend, note }: { legend: Legend; note?: string 
           ))}
           {legend.more > 0 && (
             <Text size="xs" c="dimmed">
-              +{legend.more} more
+              +{legend.more} more (colours repeat every {CATEGORICAL.length})
             </Text>
           )}
           {legend.items.length === 0 && (
