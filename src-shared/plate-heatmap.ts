@@ -55,9 +55,22 @@ export const COLORMAPS_FOR: Record<MetricKind, ColormapName[]> = {
   categorical: ['categorical'],
 };
 
+/** The colormaps a metric may be drawn with (sequential or categorical by its kind). */
+export function colormapChoices(metric: MetricName): ColormapName[] {
+  return COLORMAPS_FOR[METRIC_KIND[metric]];
+}
+
+/** The metric picker's options; prediction metrics say they need a run when there is none. */
+export function metricChoices(hasRun: boolean): Array<{ value: MetricName; label: string }> {
+  return (Object.keys(METRIC_LABELS) as MetricName[]).map((m) => ({
+    value: m,
+    label: METRIC_LABELS[m] + (METRIC_NEEDS_RUN[m] && !hasRun ? ' (needs a run)' : ''),
+  }));
+}
+
 /** The colormap a metric is drawn with: `chosen` when it fits the metric's kind, else the default. */
 export function colormapFor(metric: MetricName, chosen?: ColormapName | null): ColormapName {
-  const allowed = COLORMAPS_FOR[METRIC_KIND[metric]];
+  const allowed = colormapChoices(metric);
   return chosen && allowed.includes(chosen) ? chosen : allowed[0]!;
 }
 

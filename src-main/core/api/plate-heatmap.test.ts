@@ -23,6 +23,7 @@ import {
 import { plateFigureSvg, wellCenter } from '../../../src-shared/plate-figure';
 import type { Rgb } from '../../../src-shared/colormaps';
 import { startOpenDataset } from '../app/dataset-jobs';
+import type { Catalog } from '../catalog/db';
 import { realSampleDir } from '../dataset/real-sample';
 import { catalogSites } from '../imaging/catalog-sites';
 import { loadRawSite } from '../imaging/load-site';
@@ -173,6 +174,15 @@ describe('plate figure (pure SVG + sharp)', () => {
   });
 });
 
+/** The catalog's first plate. */
+function firstPlate(db: Catalog): { experiment: string; plate: number } {
+  return db
+    .prepare(
+      'SELECT e.name AS experiment, p.plate FROM plates p JOIN experiments e ON e.id = p.experiment_id LIMIT 1',
+    )
+    .get() as { experiment: string; plate: number };
+}
+
 describe('export.platePng through the API', () => {
   let app: TestApp;
   beforeAll(async () => {
@@ -182,11 +192,7 @@ describe('export.platePng through the API', () => {
 
   it('computes intensity from the images without pixel_stats.csv, for the chosen channel', async () => {
     const db = app.ctx.dataset!.db;
-    const { name: experiment, plate } = db
-      .prepare(
-        'SELECT e.name, p.plate FROM plates p JOIN experiments e ON e.id = p.experiment_id LIMIT 1',
-      )
-      .get() as { name: string; plate: number };
+    const { experiment, plate } = firstPlate(db);
     // As on the real sample: no pixel_stats.csv rows.
     db.prepare("DELETE FROM pixel_stats WHERE source = 'csv'").run();
 
@@ -234,12 +240,7 @@ describe('export.platePng through the API', () => {
   });
 
   it('refuses a colormap of the wrong kind and a prediction metric without a run', async () => {
-    const db = app.ctx.dataset!.db;
-    const { name: experiment, plate } = db
-      .prepare(
-        'SELECT e.name, p.plate FROM plates p JOIN experiments e ON e.id = p.experiment_id LIMIT 1',
-      )
-      .get() as { name: string; plate: number };
+    const { experiment, plate } = firstPlate(app.ctx.dataset!.db);
     const wrong = await invoke(app.handlers, 'export.platePng', {
       experiment,
       plate,

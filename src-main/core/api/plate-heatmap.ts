@@ -3,14 +3,7 @@
 // src-shared/plate-figure.ts and rasterised to PNG with sharp; both files land in exports/.
 import path from 'node:path';
 import sharp from 'sharp';
-import {
-  buildHeatmap,
-  colormapFor,
-  COLORMAPS_FOR,
-  METRIC_KIND,
-  METRIC_LABELS,
-  METRIC_NEEDS_RUN,
-} from '../../../src-shared/plate-heatmap';
+import * as heatmap from '../../../src-shared/plate-heatmap';
 import { plateFigureSvg } from '../../../src-shared/plate-figure';
 import type { CallArgs, CallOutput } from '../../../src-shared/contract';
 import type { AppContext } from '../app/app-context';
@@ -49,11 +42,11 @@ export async function exportPlateFigure(
   const { experiment, plate, metric, runId, intensityChannel } = args;
   const ds = requireDataset(ctx);
   if (runId) runDirOf(ctx.layout.runs, runId);
-  if (METRIC_NEEDS_RUN[metric] && !runId) throw inputError(`metric "${metric}" needs a runId`);
-  const kind = METRIC_KIND[metric];
-  if (args.colormap && colormapFor(metric, args.colormap) !== args.colormap) {
+  if (heatmap.METRIC_NEEDS_RUN[metric] && !runId)
+    throw inputError(`metric "${metric}" needs a runId`);
+  if (args.colormap && heatmap.colormapFor(metric, args.colormap) !== args.colormap) {
     throw inputError(
-      `colormap "${args.colormap}" does not suit the ${kind} metric "${metric}": use ${COLORMAPS_FOR[kind].join(' or ')}`,
+      `colormap "${args.colormap}" does not suit the ${heatmap.METRIC_KIND[metric]} metric "${metric}": use ${heatmap.colormapChoices(metric).join(' or ')}`,
     );
   }
   const plateData = await plateWellList(ds, {
@@ -62,15 +55,15 @@ export async function exportPlateFigure(
     runId,
     intensity: metric === 'intensity',
   });
-  const heat = buildHeatmap(plateData.wells, metric, args.colormap, intensityChannel);
+  const heat = heatmap.buildHeatmap(plateData.wells, metric, args.colormap, intensityChannel);
   const svg = plateFigureSvg(plateData.wells, heat, {
-    metric: METRIC_LABELS[metric],
+    metric: heatmap.METRIC_LABELS[metric],
     dataset: path.basename(ds.root),
     experiment,
     plate,
     cellType: plateData.cellType,
     split: plateData.split,
-    run: METRIC_NEEDS_RUN[metric] ? runId : null,
+    run: heatmap.METRIC_NEEDS_RUN[metric] ? runId : null,
     note: plateData.intensity?.note ?? null,
   });
   const png = await svgToPng(svg);
@@ -78,7 +71,7 @@ export async function exportPlateFigure(
     safePart(experiment),
     `P${plate}`,
     metric === 'intensity' ? `intensity-w${intensityChannel}` : metric,
-    ...(runId && METRIC_NEEDS_RUN[metric] ? [safePart(runId)] : []),
+    ...(runId && heatmap.METRIC_NEEDS_RUN[metric] ? [safePart(runId)] : []),
   ].join('_');
   const pngFile = path.join(ctx.layout.exports, `${name}.png`);
   const svgFile = path.join(ctx.layout.exports, `${name}.svg`);

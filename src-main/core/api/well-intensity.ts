@@ -2,8 +2,7 @@
 // pixel_stats.csv rows (averaged over sites) when the plate has them, else computed from the plate's
 // images by the stats provider (cached), else none, with the reason said.
 import type { Catalog } from '../catalog/db';
-import { CHANNELS } from '../dataset/plate';
-import { createStatsProvider } from '../imaging/stats-provider';
+import { createStatsProvider, storedWellMeans } from '../imaging/stats-provider';
 
 export interface PlateIntensity {
   /** well name → 6 channel means on the 0–255 grey scale. */
@@ -13,30 +12,6 @@ export interface PlateIntensity {
   sites: number;
   /** One line for the legend/figure: where the numbers come from, or why there are none. */
   note: string;
-}
-
-/** well name → 6 channel means from pixel_stats.csv rows (null for a channel without a row). */
-export function csvMeanIntensity(
-  db: Catalog,
-  experiment: string,
-  plate: number,
-): Map<string, Array<number | null>> {
-  const rows = db
-    .prepare(
-      `SELECT ps.well, ps.channel, AVG(ps.mean) AS mean FROM pixel_stats ps
-       JOIN experiments e ON e.id = ps.experiment_id
-       WHERE e.name = ? AND ps.plate = ? AND ps.well IS NOT NULL AND ps.source = 'csv'
-       GROUP BY ps.well, ps.channel`,
-    )
-    .all(experiment, plate) as Array<{ well: string; channel: number; mean: number }>;
-  const out = new Map<string, Array<number | null>>();
-  for (const r of rows) {
-    if (r.channel < 1 || r.channel > CHANNELS) continue;
-    let v = out.get(r.well);
-    if (!v) out.set(r.well, (v = new Array<number | null>(CHANNELS).fill(null)));
-    v[r.channel - 1] = r.mean;
-  }
-  return out;
 }
 
 /**
@@ -50,7 +25,7 @@ export async function plateMeanIntensity(
   plate: number,
   signal?: AbortSignal,
 ): Promise<PlateIntensity> {
-  const csv = csvMeanIntensity(ds.db, experiment, plate);
+  const csv = storedWellMeans(ds.db, experiment, plate, 'csv');
   if (csv.size > 0) return { means: csv, source: 'csv', sites: 0, note: 'from pixel_stats.csv' };
   const got = await createStatsProvider({ db: ds.db, root: ds.root }).plateWellMeans(
     experiment,

@@ -239,30 +239,13 @@ export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
 
   const wellMeansKey = (name: string, plate: number) => `well_means_digest:${name}:${plate}`;
 
-  function storedWellMeans(expId: number, plate: number): Map<string, Array<number | null>> {
-    const rows = db
-      .prepare(
-        `SELECT well, channel, AVG(mean) AS mean FROM pixel_stats WHERE experiment_id = ?
-         AND plate = ? AND well IS NOT NULL AND source = 'computed' GROUP BY well, channel`,
-      )
-      .all(expId, plate) as Array<{ well: string; channel: number; mean: number }>;
-    const out = new Map<string, Array<number | null>>();
-    for (const r of rows) {
-      if (r.channel < 1 || r.channel > CHANNELS) continue;
-      let v = out.get(r.well);
-      if (!v) out.set(r.well, (v = new Array<number | null>(CHANNELS).fill(null)));
-      v[r.channel - 1] = r.mean;
-    }
-    return out;
-  }
-
   const plateWellMeans = (name: string, plate: number, signal?: AbortSignal): Promise<WellMeans> =>
     once(`wells:${name}:${plate}`, async () => {
       const expId = experimentId(name);
       const sites = catalogSites(db, { experiment: name, plate });
       const digest = digestOf(sites);
       if (sites.length > 0 && getMeta(db, wellMeansKey(name, plate)) === digest) {
-        const stored = storedWellMeans(expId, plate);
+        const stored = storedWellMeans(db, name, plate, 'computed');
         if (stored.size > 0) return { means: stored, sites: sites.length };
       }
       const perSite: Array<{ site: CatalogSite; stats: ChannelStats }> = [];
@@ -310,6 +293,35 @@ export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
       return undefined;
     },
   };
+}
+
+/**
+ * well name → mean grey level (0–255) per channel 1–6 from a plate's pixel_stats rows of one source
+ * ('csv' from pixel_stats.csv, 'computed' from the images), averaged over sites; null for a channel
+ * without a row. Empty when the plate has none.
+ */
+export function storedWellMeans(
+  db: Catalog,
+  experiment: string,
+  plate: number,
+  source: 'csv' | 'computed',
+): Map<string, Array<number | null>> {
+  const rows = db
+    .prepare(
+      `SELECT ps.well, ps.channel, AVG(ps.mean) AS mean FROM pixel_stats ps
+       JOIN experiments e ON e.id = ps.experiment_id
+       WHERE e.name = ? AND ps.plate = ? AND ps.well IS NOT NULL AND ps.source = ?
+       GROUP BY ps.well, ps.channel`,
+    )
+    .all(experiment, plate, source) as Array<{ well: string; channel: number; mean: number }>;
+  const out = new Map<string, Array<number | null>>();
+  for (const r of rows) {
+    if (r.channel < 1 || r.channel > CHANNELS) continue;
+    let v = out.get(r.well);
+    if (!v) out.set(r.well, (v = new Array<number | null>(CHANNELS).fill(null)));
+    v[r.channel - 1] = r.mean;
+  }
+  return out;
 }
 
 /** Applies imaging's migrations when the catalog was opened before they were registered. */

@@ -20,11 +20,9 @@ import { RunPicker } from '../components/run-picker';
 import type { ColormapName } from '../../../src-shared/colormaps';
 import { channelLabel } from '../../../src-shared/display-state';
 import {
+  colormapChoices,
   colormapFor,
-  COLORMAPS_FOR,
-  METRIC_KIND,
-  METRIC_LABELS,
-  METRIC_NEEDS_RUN,
+  metricChoices,
   type MetricName,
 } from '../../../src-shared/plate-heatmap';
 import { describeError, useApi, useCaller } from '../state/api-context';
@@ -159,10 +157,7 @@ export function ExportScreen() {
         <Group mt="sm" align="end">
           <Select
             label="Metric"
-            data={(Object.keys(METRIC_LABELS) as MetricName[]).map((m) => ({
-              value: m,
-              label: METRIC_LABELS[m] + (METRIC_NEEDS_RUN[m] && !runId ? ' (needs a run)' : ''),
-            }))}
+            data={metricChoices(!!runId)}
             value={metric}
             onChange={(v) => v && setMetric(v as MetricName)}
             w={200}
@@ -180,7 +175,7 @@ export function ExportScreen() {
           )}
           <Select
             label="Colormap"
-            data={COLORMAPS_FOR[METRIC_KIND[metric]]}
+            data={colormapChoices(metric)}
             value={map}
             onChange={(v) => v && setColormap(v as ColormapName)}
             w={140}

@@ -28,11 +28,9 @@ import { channelLabel } from '../../../src-shared/display-state';
 import { USED_WELL_COUNT } from '../../../src-shared/plate';
 import {
   buildHeatmap,
+  colormapChoices,
   colormapFor,
-  COLORMAPS_FOR,
-  METRIC_KIND,
-  METRIC_LABELS,
-  METRIC_NEEDS_RUN,
+  metricChoices,
   type MetricName,
 } from '../../../src-shared/plate-heatmap';
 import { useApi, useCall, useCaller } from '../state/api-context';
@@ -160,10 +158,7 @@ export function PlatesScreen() {
             <>
               <Select
                 label="Metric"
-                data={(Object.keys(METRIC_LABELS) as MetricName[]).map((m) => ({
-                  value: m,
-                  label: METRIC_LABELS[m] + (METRIC_NEEDS_RUN[m] && !runId ? ' (needs a run)' : ''),
-                }))}
+                data={metricChoices(!!runId)}
                 value={metric}
                 onChange={(v) => v && setMetric(v as MetricName)}
                 w={200}
@@ -184,7 +179,7 @@ export function PlatesScreen() {
               )}
               <Select
                 label="Colormap"
-                data={COLORMAPS_FOR[METRIC_KIND[metric]]}
+                data={colormapChoices(metric)}
                 value={map}
                 onChange={(v) => v && setColormap(v as ColormapName)}
                 w={140}
