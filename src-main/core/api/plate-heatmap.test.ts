@@ -24,10 +24,10 @@ import { plateFigureSvg, wellCenter } from '../../../src-shared/plate-figure';
 import type { Rgb } from '../../../src-shared/colormaps';
 import { startOpenDataset } from '../app/dataset-jobs';
 import type { Catalog } from '../catalog/db';
-import { realSampleDir } from '../dataset/real-sample';
+import { realSampleDir } from '../../../test-support/dataset/real-sample';
 import { catalogSites } from '../imaging/catalog-sites';
 import { loadRawSite } from '../imaging/load-site';
-import { makeTestApp, type TestApp } from '../../serve/test-support';
+import { makeTestApp, type TestApp } from '../../../test-support/app/test-app';
 import { invoke } from './dispatch';
 import { FIGURE_PNG_SCALE, svgToPng } from './plate-heatmap';
 
