@@ -84,9 +84,10 @@ describe('plate heatmap figure', () => {
     await expect
       .poll(() => session.app.byTestId('legend-label').innerText(), { timeout: 60_000 })
       .toBe('w2 ConA mean intensity (grey level, 0–255)');
-    await expect(session.app.byTestId('legend-note').innerText()).resolves.toMatch(
-      /computed from the images of \d+ sites?/,
-    );
+    // Computed by a job (pending first); the map refreshes when the catalog changes.
+    await expect
+      .poll(() => session.app.byTestId('legend-note').innerText(), { timeout: 120_000 })
+      .toMatch(/computed from the images of \d+ sites?/);
     await expect(session.app.byTestId('legend-coverage').innerText()).resolves.toMatch(
       /\d+ of 308 wells with images/,
     );

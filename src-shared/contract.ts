@@ -21,7 +21,16 @@ export const ErrorInfo = z.object({
 });
 export type ErrorInfo = z.infer<typeof ErrorInfo>;
 
-export const JobKind = z.enum(['index', 'synth', 'thumbnails', 'train', 'predict', 'export']);
+export const JobKind = z.enum([
+  'index',
+  'synth',
+  'thumbnails',
+  'train',
+  'predict',
+  'export',
+  /** Image statistics computed on demand (e.g. a plate's mean intensities without pixel_stats.csv). */
+  'stats',
+]);
 export const JobStatus = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
 export const Job = z.object({
   id: JobId,
@@ -278,9 +287,11 @@ export const PredictionSummary = z.object({
 
 /** Where a plate's per-well mean intensities come from, in words for the legend. */
 export const PlateIntensityInfo = z.object({
-  source: z.enum(['csv', 'computed', 'none']),
+  /** 'pending': job `jobId` is computing them from the images; catalog:changed follows. */
+  source: z.enum(['csv', 'computed', 'none', 'pending']),
   sites: z.number(),
   note: z.string(),
+  jobId: JobId.optional(),
 });
 
 const empty = z.object({});

@@ -2,7 +2,6 @@
 // run's predictions when asked) and one well's detail (sites, channel files, top predictions).
 import type { CallOutput } from '../../../src-shared/contract';
 import type { AppContext } from '../app/app-context';
-import type { Catalog } from '../catalog/db';
 import { plateWells, wellDetail, type PlateWellRow } from '../catalog/queries';
 import { requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
@@ -19,12 +18,22 @@ import { plateMeanIntensity } from './well-intensity';
  * with `runId`, per-channel mean intensity with `intensity`): shared by the screen and the figure.
  */
 export async function plateWellList(
-  ds: { db: Catalog; root: string },
-  args: { experiment: string; plate: number; runId?: string; intensity: boolean },
+  ctx: AppContext,
+  args: {
+    experiment: string;
+    plate: number;
+    runId?: string;
+    intensity: boolean;
+    /** Wait for the intensities to be computed from the images instead of answering 'pending'. */
+    waitForIntensity?: boolean;
+  },
 ): Promise<CallOutput<'plates.wells'>> {
   const { experiment, plate, runId } = args;
+  const ds = requireDataset(ctx);
   const r = plateWells(ds.db, experiment, plate);
-  const intensity = args.intensity ? await plateMeanIntensity(ds, experiment, plate) : null;
+  const intensity = args.intensity
+    ? await plateMeanIntensity(ctx, ds, experiment, plate, { wait: args.waitForIntensity })
+    : null;
   const preds = runId
     ? platePredictions(ds.db, runId, experiment, plate)
     : new Map<string, WellPredictionInfo>();
@@ -37,7 +46,14 @@ export async function plateWellList(
       toPlateWell(w, intensity?.means.get(w.well), preds.get(w.well) ?? null),
     ),
     ...(intensity
-      ? { intensity: { source: intensity.source, sites: intensity.sites, note: intensity.note } }
+      ? {
+          intensity: {
+            source: intensity.source,
+            sites: intensity.sites,
+            note: intensity.note,
+            ...(intensity.jobId ? { jobId: intensity.jobId } : {}),
+          },
+        }
       : {}),
   };
 }
@@ -65,7 +81,7 @@ function toPlateWell(
 export function plateHandlers(ctx: AppContext): HandlerGroup<'plates.wells' | 'wells.detail'> {
   return {
     'plates.wells': ({ experiment, plate, runId, intensityChannel }) =>
-      plateWellList(requireDataset(ctx), {
+      plateWellList(ctx, {
         experiment,
         plate,
         runId,

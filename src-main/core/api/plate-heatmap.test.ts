@@ -196,6 +196,22 @@ describe('export.platePng through the API', () => {
     // As on the real sample: no pixel_stats.csv rows.
     db.prepare("DELETE FROM pixel_stats WHERE source = 'csv'").run();
 
+    // The screen's call does not wait: it answers 'pending' with the job computing them, which
+    // reports progress and announces the changed catalog when done.
+    const changed: string[][] = [];
+    const off = app.ctx.events.subscribe((m) => {
+      if (m.event === 'catalog:changed') changed.push(m.payload.tables);
+    });
+    const pending = ok(
+      await invoke(app.handlers, 'plates.wells', { experiment, plate, intensityChannel: 2 }),
+    );
+    expect(pending.intensity).toMatchObject({ source: 'pending' });
+    expect(pending.wells.every((w) => w.meanIntensity === null)).toBe(true);
+    const job = await app.ctx.jobs.wait(pending.intensity!.jobId!);
+    off();
+    expect(job).toMatchObject({ kind: 'stats', status: 'done', progress: 1 });
+    expect(changed).toContainEqual(['pixel_stats']);
+
     const fig = ok(
       await invoke(app.handlers, 'export.platePng', {
         experiment,
@@ -276,14 +292,15 @@ describe.skipIf(!real)('the real RxRx1 sample (no pixel_stats.csv)', () => {
 
   it('has an intensity heatmap computed from its images, and says how many wells have images', async () => {
     const input = { experiment: 'HUVEC-01', plate: 1, intensityChannel: 1 };
+    // The export waits for the intensities to be computed; the screen then reads them cached.
+    const fig = ok(
+      await invoke(app.handlers, 'export.platePng', { ...input, metric: 'intensity' }),
+    );
     const screen = ok(await invoke(app.handlers, 'plates.wells', input));
     expect(screen.intensity?.source).toBe('computed');
     const withValue = screen.wells.filter((w) => w.meanIntensity?.[0] != null);
     expect(withValue.length).toBe(screen.wells.filter((w) => w.hasImages).length);
     expect(withValue.length).toBeGreaterThan(0);
-    const fig = ok(
-      await invoke(app.handlers, 'export.platePng', { ...input, metric: 'intensity' }),
-    );
     expect(fig.rows).toBe(withValue.length);
     const svg = fs.readFileSync(fig.svg.path, 'utf8');
     expect(svg).toContain(`no images (${withValue.length} of 308 wells with images)`);

@@ -49,11 +49,12 @@ export async function exportPlateFigure(
       `colormap "${args.colormap}" does not suit the ${heatmap.METRIC_KIND[metric]} metric "${metric}": use ${heatmap.colormapChoices(metric).join(' or ')}`,
     );
   }
-  const plateData = await plateWellList(ds, {
+  const plateData = await plateWellList(ctx, {
     experiment,
     plate,
     runId,
     intensity: metric === 'intensity',
+    waitForIntensity: true,
   });
   const heat = heatmap.buildHeatmap(plateData.wells, metric, args.colormap, intensityChannel);
   const svg = plateFigureSvg(plateData.wells, heat, {

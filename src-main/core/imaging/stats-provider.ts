@@ -44,7 +44,19 @@ export interface StatsProvider {
    * Mean grey level (0–255) per channel of each well of a plate with images, averaged over its
    * complete sites, computed from the images (at `size` when set) and cached; `sites` = how many.
    */
-  plateWellMeans(experiment: string, plate: number, signal?: AbortSignal): Promise<WellMeans>;
+  plateWellMeans(
+    experiment: string,
+    plate: number,
+    opts?: WellMeansOptions,
+  ): Promise<WellMeans | null>;
+}
+
+export interface WellMeansOptions {
+  signal?: AbortSignal;
+  /** Sites decoded so far, of all; called after each. */
+  onProgress?: (done: number, total: number, message: string) => void;
+  /** Only what is cached for the current images: null when they would have to be decoded. */
+  cachedOnly?: boolean;
 }
 
 export interface WellMeans {
@@ -239,15 +251,22 @@ export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
 
   const wellMeansKey = (name: string, plate: number) => `well_means_digest:${name}:${plate}`;
 
-  const plateWellMeans = (name: string, plate: number, signal?: AbortSignal): Promise<WellMeans> =>
-    once(`wells:${name}:${plate}`, async () => {
-      const expId = experimentId(name);
-      const sites = catalogSites(db, { experiment: name, plate });
-      const digest = digestOf(sites);
-      if (sites.length > 0 && getMeta(db, wellMeansKey(name, plate)) === digest) {
-        const stored = storedWellMeans(db, name, plate, 'computed');
-        if (stored.size > 0) return { means: stored, sites: sites.length };
-      }
+  const plateWellMeans = async (
+    name: string,
+    plate: number,
+    o: WellMeansOptions = {},
+  ): Promise<WellMeans | null> => {
+    const expId = experimentId(name);
+    const sites = catalogSites(db, { experiment: name, plate });
+    if (sites.length === 0) return { means: new Map(), sites: 0 };
+    const digest = digestOf(sites);
+    if (getMeta(db, wellMeansKey(name, plate)) === digest) {
+      const stored = storedWellMeans(db, name, plate, 'computed');
+      if (stored.size > 0) return { means: stored, sites: sites.length };
+    }
+    if (o.cachedOnly) return null;
+    return once(`wells:${name}:${plate}:${digest}`, async () => {
+      const signal = o.signal;
       const perSite: Array<{ site: CatalogSite; stats: ChannelStats }> = [];
       for (const s of sites) {
         throwIfCancelled(signal);
@@ -255,6 +274,7 @@ export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
         const acc = newAccumulator();
         accumulate(acc, raw.data);
         perSite.push({ site: s, stats: finish(acc) });
+        o.onProgress?.(perSite.length, sites.length, `${s.well} site ${s.site}`);
       }
       tryWrite(() =>
         db.transaction(() => {
@@ -282,6 +302,7 @@ export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
       const means = new Map([...sums].map(([w, e]) => [w, e.sum.map((v) => v / e.n)]));
       return { means, sites: sites.length };
     });
+  };
 
   return {
     experiment,
