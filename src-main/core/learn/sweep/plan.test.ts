@@ -2,7 +2,7 @@
 // cell type), Slurm's state outputs parsed and mapped onto run states, and ensemble averaging.
 import { describe, expect, it } from 'vitest';
 import { averageProbabilities, memberWeights } from '../predict/ensemble';
-import { tinyTrainConfig } from '../train/tiny-config';
+import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
 import { assignFolds, parseFolds, parseGridAxis, planSweep } from './plan';
 import { arraySpec, parseSacct, parseScontrol, parseSqueueJson, parseTaskList } from './slurm';
 import {

@@ -7,12 +7,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { platelab, REPO } from '../../../cli/test-support';
+import { platelab, REPO } from '../../../../test-support/cli/run-cli';
 import { loadPredictionSet } from '../predict/predict';
 import { readRunMetrics } from '../runs/list-runs';
 import { readRunInfo, sha256File, verifyManifest } from '../runs/run-folder';
-import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
-import { tinyTrainConfig } from '../train/tiny-config';
+import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
+import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
 import { sweepStatus, type CvGroup, type SweepRunStatus } from './status';
 import { readSweep } from './sweep-folder';
 
