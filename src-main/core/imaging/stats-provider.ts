@@ -8,7 +8,8 @@ import path from 'node:path';
 import { migrate, type Catalog } from '../catalog/db';
 import { CHANNELS } from '../dataset/plate';
 import { notFound, PlateLabError, throwIfCancelled } from '../errors';
-import { catalogSites, spread, type CatalogSite } from './catalog-sites';
+import type { SiteRow } from '../catalog/queries';
+import { catalogSites, spread } from './catalog-sites';
 import { loadRawSite } from './load-site';
 import './migrations';
 import {
@@ -63,21 +64,21 @@ export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
     return row.id;
   };
 
-  async function computeFrom(sites: CatalogSite[], signal?: AbortSignal): Promise<ChannelStats> {
+  async function computeFrom(sites: SiteRow[], signal?: AbortSignal): Promise<ChannelStats> {
     const acc = newAccumulator();
     for (const s of sites) {
       throwIfCancelled(signal);
-      const raw = await loadRawSite(root, s.relPaths, { size: opts.size, signal });
+      const raw = await loadRawSite(root, s.paths, { size: opts.size, signal });
       accumulate(acc, raw.data);
     }
     return finish(acc);
   }
 
   /** Digest of the images behind a stat: path, size and mtime of every file. */
-  function digestOf(sites: CatalogSite[]): string {
+  function digestOf(sites: SiteRow[]): string {
     const h = crypto.createHash('sha1');
     for (const s of sites) {
-      for (const p of s.relPaths) {
+      for (const p of s.paths) {
         const st = statOrNull(path.resolve(root, p));
         h.update(`${p}\0${st?.size ?? -1}\0${st?.mtimeMs ?? -1}\n`);
       }

@@ -86,7 +86,7 @@ function spriteWells(opts: PlateSpriteOptions): SpriteWell[] {
     site: opts.site ?? 1,
   }).map((s) => ({
     well: s.well,
-    relPaths: s.relPaths,
+    relPaths: s.paths,
   }));
 }
 

@@ -13,7 +13,7 @@ import {
   type PixelStatsParse,
 } from '../../dataset/metadata';
 import type { CatalogIds } from './ids';
-import { setMeta } from './meta';
+import { writeMeta } from '../meta';
 import { filesSignature } from './metadata-sync';
 import { replaceScopeProblems } from './problem-store';
 
@@ -129,6 +129,6 @@ export function syncPixelStats(
       });
     }
     replaceScopeProblems(db, 'pixel-stats', problems);
-    setMeta(db, 'pixel_stats_signature', signature);
+    writeMeta(db, 'pixel_stats_signature', signature);
   })();
 }

@@ -19,12 +19,16 @@ function rows(): SiteRow[] {
       for (let k = 0; k < 10; k++)
         for (const site of [1, 2])
           out.push({
+            siteId: out.length + 1,
+            wellId: Math.floor(out.length / 2) + 1,
             split: 'train',
             experiment: exp,
             cellType: exp.split('-')[0]!,
             plate,
             well: `C${String(k + 3).padStart(2, '0')}`,
             idCode: `${exp}_${plate}_C${String(k + 3).padStart(2, '0')}`,
+            row: 2,
+            col: k + 3,
             site,
             wellType: k === 9 ? 'negative_control' : 'treatment',
             sirna: k === 9 ? '1138' : String(k * 10 + plate),
