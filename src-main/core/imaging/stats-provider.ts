@@ -5,13 +5,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { migrate, type Catalog } from '../catalog/db';
+import type { Catalog } from '../catalog/db';
 import { CHANNELS } from '../dataset/plate';
 import { notFound, PlateLabError, throwIfCancelled } from '../errors';
 import type { SiteRow } from '../catalog/queries';
 import { catalogSites, spread } from './catalog-sites';
 import { loadRawSite } from './load-site';
-import './migrations';
 import {
   accumulate,
   finish,
@@ -44,7 +43,6 @@ export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
   const { db, root } = opts;
   const maxSites = opts.maxSites ?? 64;
   const memo = new Map<string, Promise<ChannelStats>>();
-  ensureSchema(db);
 
   const once = (key: string, make: () => Promise<ChannelStats>): Promise<ChannelStats> => {
     let p = memo.get(key);
@@ -233,12 +231,6 @@ export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
       return undefined;
     },
   };
-}
-
-/** Applies imaging's migrations when the catalog was opened before they were registered. */
-function ensureSchema(db: Catalog): void {
-  if (db.readonly) return;
-  migrate(db);
 }
 
 function statOrNull(file: string): fs.Stats | null {
