@@ -1,7 +1,6 @@
 // Prediction and export calls: predict a run's val/test wells as a 'predict' job run in a child
 // process (stored in the catalog and the run folder), the evaluation summary and review queues, and
 // the exports (Kaggle submission, per-well predictions CSV, plate heatmap PNG) in exports/.
-import fs from 'node:fs';
 import path from 'node:path';
 import type { CallOutput } from '../../../src-shared/contract';
 import type { AppContext } from '../app/app-context';
@@ -23,6 +22,7 @@ import { renderPlateHeatmap, type HeatValue, type HeatWell } from './plate-heatm
 import { platePredictions } from './prediction-source';
 import { runDirOf } from './run-dir';
 import { plateMeanIntensity } from './well-intensity';
+import { writeFileAtomic } from '../util/atomic-write';
 
 // The predict modules load TensorFlow.js (seconds): imported on first use, not at server start
 // (only to read stored predictions: predicting itself happens in the child process).
@@ -198,9 +198,7 @@ export function predictHandlers(
         ...(runId ? [safePart(runId)] : []),
       ].join('_');
       const out = path.join(ctx.layout.exports, `${name}.png`);
-      const tmp = `${out}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, png);
-      fs.renameSync(tmp, out);
+      await writeFileAtomic(out, png);
       return exported(out, cells.filter((c) => c.value !== null).length);
     },
   };

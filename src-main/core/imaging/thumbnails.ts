@@ -10,7 +10,8 @@ import { parseWellName } from '../dataset/plate';
 import { inputError, throwIfCancelled } from '../errors';
 import { catalogSites } from './catalog-sites';
 import { compositeLuts, renderComposite, type DisplayState } from './display';
-import { safeName, sourceDigest, writeFileAtomic } from './files';
+import { writeFileAtomic } from '../util/atomic-write';
+import { safeName, sourceDigest } from './files';
 import { loadRawSite, resizeSite, type RawSite } from './load-site';
 import { resizeMany } from './resize-many';
 

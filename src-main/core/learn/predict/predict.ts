@@ -17,13 +17,8 @@ import { buildSamples } from '../data/samples';
 import { SiteImageCache } from '../data/site-images';
 import { datasetRoot, loadSiteRows, type SiteRow } from '../data/site-rows';
 import { loadRunContext, type RunContext } from '../runs/run-context';
-import {
-  readRunInfo,
-  runPath,
-  verifyCheckpoint,
-  writeFileAtomic,
-  writeJsonAtomic,
-} from '../runs/run-folder';
+import { readRunInfo, runPath, verifyCheckpoint } from '../runs/run-folder';
+import { writeFileAtomicSync, writeJsonAtomic } from '../../util/atomic-write';
 import { inferenceWeightsDir, loadInferenceWeights } from '../train/checkpoint';
 import { probabilities } from '../train/loss';
 import { batchInputs } from '../train/step';
@@ -324,7 +319,7 @@ export function savePredictionSet(
   const dir = runPath(runDir, 'predictions');
   const stem = predictionStem(readRunInfo(runDir), set.split, set.dataset);
   const bytes = new Uint8Array(set.probs.buffer, set.probs.byteOffset, set.probs.byteLength);
-  writeFileAtomic(path.join(dir, `${stem}-probs.f32`), bytes);
+  writeFileAtomicSync(path.join(dir, `${stem}-probs.f32`), bytes);
   writeJsonAtomic(path.join(dir, `${stem}.json`), {
     runId: set.runId,
     split: set.split,

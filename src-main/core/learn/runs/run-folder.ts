@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CheckpointRef, DatasetRef } from '../../../../src-shared/contract';
 import { inputError } from '../../errors';
+import { writeJsonAtomic } from '../../util/atomic-write';
 
 export type { CheckpointRef };
 
@@ -42,17 +43,6 @@ export interface RunInfo {
 
 export function runPath(runDir: string, name: keyof typeof runFiles): string {
   return path.join(runDir, runFiles[name]);
-}
-
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
-}
-
-export function writeJsonAtomic(file: string, value: unknown): void {
-  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function readJson<T>(file: string): T {

@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runFiles } from '../runs/run-folder';
+import { writeFileAtomicSync, writeJsonAtomic } from '../../util/atomic-write';
 import type { OptimizerKind } from './optimizer';
 
 export interface CheckpointState {
@@ -47,8 +48,8 @@ function writeBlobs(dir: string, name: string, blobs: TensorBlob[]): void {
     index.push({ shape: b.shape, offset: off, length: b.values.length });
     off += b.values.length;
   }
-  fs.writeFileSync(path.join(dir, `${name}.bin`), new Uint8Array(all.buffer));
-  fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(index)}\n`);
+  writeFileAtomicSync(path.join(dir, `${name}.bin`), all);
+  writeFileAtomicSync(path.join(dir, `${name}.json`), `${JSON.stringify(index)}\n`);
 }
 
 function readBlobs(dir: string, name: string): TensorBlob[] {
@@ -87,7 +88,7 @@ export function saveCheckpoint(runDir: string, ckpt: Checkpoint, keep = 2): stri
   writeDirAtomic(dir, (tmp) => {
     writeBlobs(tmp, 'weights', ckpt.weights);
     writeBlobs(tmp, 'optimizer', ckpt.slots);
-    fs.writeFileSync(path.join(tmp, 'state.json'), `${JSON.stringify(ckpt.state, null, 2)}\n`);
+    writeJsonAtomic(path.join(tmp, 'state.json'), ckpt.state);
   });
   const all = listCheckpoints(runDir);
   for (const old of all.slice(0, Math.max(0, all.length - keep)))
@@ -125,7 +126,7 @@ export function saveBestWeights(
 ): void {
   writeDirAtomic(path.join(runDir, runFiles.best), (tmp) => {
     writeBlobs(tmp, 'weights', weights);
-    fs.writeFileSync(path.join(tmp, 'info.json'), `${JSON.stringify(info)}\n`);
+    writeFileAtomicSync(path.join(tmp, 'info.json'), `${JSON.stringify(info)}\n`);
   });
 }
 

@@ -16,14 +16,8 @@ import { resolveRunStats } from '../data/normalization';
 import { createTrainStream, pipelineSamples, type TrainStream } from '../data/train-stream';
 import { datasetRoot, loadSiteRows } from '../data/site-rows';
 import { makeSplit, type SplitResult } from '../data/split';
-import {
-  readJson,
-  runPath,
-  updateRunInfo,
-  writeJsonAtomic,
-  writeManifest,
-  type RunInfo,
-} from '../runs/run-folder';
+import { readJson, runPath, updateRunInfo, writeManifest, type RunInfo } from '../runs/run-folder';
+import { writeJsonAtomic } from '../../util/atomic-write';
 import { rngFor, RngPurpose } from '../util/rng';
 import {
   latestCheckpoint,
