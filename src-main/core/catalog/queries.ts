@@ -1,13 +1,12 @@
 // Typed read functions over the catalog for the API, imaging and learning code. Paths returned are
 // relative to the dataset root (meta 'root'); row types are exported for callers.
+import type { WellType } from '../../../src-shared/contract';
 import type { Catalog } from './db';
 import { notFound } from '../errors';
 import type { Split } from '../dataset/layout';
 import { CHANNELS } from '../dataset/plate';
 import { catalogCounts, type CatalogCounts } from './counts';
 import { readMeta } from './meta';
-
-export type CatalogWellType = 'treatment' | 'positive_control' | 'negative_control' | 'unknown';
 
 export interface PlateSummaryRow {
   experiment: string;
@@ -47,7 +46,7 @@ export interface PlateWellRow {
   row: number;
   col: number;
   idCode: string;
-  wellType: CatalogWellType;
+  wellType: WellType;
   sirna: string | null;
   sirnaId: number | null;
   inMetadata: boolean;
@@ -95,7 +94,7 @@ export interface SiteFilter {
   experiments?: string[];
   plate?: number;
   site?: number;
-  wellTypes?: CatalogWellType[];
+  wellTypes?: WellType[];
   /** Only complete sites (see `COMPLETE_SITE`). */
   completeOnly?: boolean;
 }
@@ -115,7 +114,7 @@ export interface SiteRow {
   /** 1-based plate column. */
   col: number;
   site: number;
-  wellType: CatalogWellType;
+  wellType: WellType;
   sirna: string | null;
   sirnaId: number | null;
   /** Six paths relative to the dataset root (meta 'root'), channel 1 first; '' where missing. */
@@ -216,7 +215,7 @@ interface RawWell {
   row: number;
   col: number;
   id_code: string;
-  well_type: CatalogWellType;
+  well_type: WellType;
   sirna: string | null;
   sirna_id: number | null;
   in_metadata: number;

@@ -1,13 +1,14 @@
 // The sites imaging pools (stats, thumbnails, auto-contrast): the complete sites of an
 // experiment, a plate or its control wells, through catalog/queries.ts (no SQL here).
 import type { Catalog } from '../catalog/db';
-import { listSites, type CatalogWellType, type SiteRow } from '../catalog/queries';
+import type { WellType } from '../../../src-shared/contract';
+import { listSites, type SiteRow } from '../catalog/queries';
 
 export interface SiteFilter {
   experiment: string;
   plate?: number;
   site?: number;
-  wellType?: CatalogWellType;
+  wellType?: WellType;
 }
 
 /**

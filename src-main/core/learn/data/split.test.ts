@@ -1,6 +1,7 @@
 // Splits: wells never straddle train/val, plate and experiment strategies hold out whole units,
 // warnings fire when validation shares plates; class lists and config parsing.
 import { describe, expect, it } from 'vitest';
+import { TrainConfig } from '../../../../src-shared/contract';
 import {
   applySetting,
   cpuTrainConfig,
@@ -140,5 +141,20 @@ describe('training config', () => {
     expect(() =>
       resolveTrainConfig({ backendName: 'cpu', configText: '{', configFile: 'bad.json' }),
     ).toThrow(/bad\.json: not valid JSON/);
+  });
+
+  it('refuses a crop larger than the image in the contract schema itself (CLI and UI alike)', () => {
+    const ok = { ...cpuTrainConfig(), imageSize: 64, cropSize: 64 };
+    expect(TrainConfig.safeParse(ok).success).toBe(true);
+    const bad = TrainConfig.safeParse({ ...ok, cropSize: 80 });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['cropSize', 'crop size 80 must not exceed the image size 64'],
+    ]);
+    expect(() =>
+      resolveTrainConfig({ backendName: 'cpu', sets: ['imageSize=64', 'cropSize=80'] }),
+    ).toThrow(
+      /--set: invalid training config: cropSize: crop size 80 must not exceed the image size 64/,
+    );
   });
 });

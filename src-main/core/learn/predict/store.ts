@@ -1,5 +1,6 @@
 // Writes a prediction set to the catalog (one transaction, replacing the previous set of the same
 // run and split) and reads well predictions back for the API (plate maps, well detail, queues).
+import type { ReviewQueue } from '../../../../src-shared/contract';
 import type { Catalog } from '../../catalog/db';
 import type { PredictionSet } from './types';
 
@@ -141,14 +142,12 @@ export function wellTopPredictions(
     .all(runId, idCode) as { label: string; prob: number }[];
 }
 
-export type ReviewQueueKind = 'confident-wrong' | 'least-confident' | 'sites-disagree';
-
 /** Wells to review: confidently wrong (val), least confident, or sites that disagree. */
 export function reviewQueue(
   db: Catalog,
   runId: string,
   split: 'val' | 'test',
-  queue: ReviewQueueKind,
+  queue: ReviewQueue,
   limit: number,
 ): StoredWellPrediction[] {
   const where =

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CheckpointRef, DatasetRef } from '../../../../src-shared/contract';
+import type { CheckpointRef, DatasetRef, RunStatus } from '../../../../src-shared/contract';
 import { inputError } from '../../errors';
 import { writeJsonAtomic } from '../../util/atomic-write';
 
@@ -21,7 +21,7 @@ export const runFiles = {
   predictions: 'predictions',
 } as const;
 
-export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+export type { RunStatus };
 
 export interface RunInfo {
   runId: string;
