@@ -4,27 +4,16 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { z } from 'zod';
 import { runFiles } from '../runs/run-folder';
+import { CheckpointStateFile, readRunFile } from '../runs/run-files';
 import { writeFileAtomicSync, writeJsonAtomic } from '../../util/atomic-write';
-import type { OptimizerKind } from './optimizer';
 
-export interface CheckpointState {
-  /** Epoch to continue in (0-based); equals the number of finished epochs at an epoch boundary. */
-  epoch: number;
-  /** Steps already done inside `epoch`. */
-  stepInEpoch: number;
-  globalStep: number;
-  /** The counter-based RNG needs only the run seed and the position; kept explicit for audit. */
-  rng: { seed: number; epoch: number; stepInEpoch: number };
-  bestValAccuracy: number | null;
-  bestEpoch: number | null;
-  configSha256: string;
-  /**
-   * Which optimiser wrote the slots, and its update count (Adam's t). Absent in checkpoints made
-   * before Adam existed: those runs all trained with SGD, whatever their config said.
-   */
-  optimizer?: { kind: OptimizerKind; step: number };
-}
+/**
+ * Position and provenance of a checkpoint (state.json; schema: learn/runs/run-files.ts
+ * CheckpointStateFile): epoch to continue in (0-based), steps done inside it, RNG position.
+ */
+export type CheckpointState = z.infer<typeof CheckpointStateFile>;
 
 export interface TensorBlob {
   shape: number[];
@@ -112,9 +101,7 @@ export function latestCheckpoint(runDir: string): string | null {
 }
 
 export function loadCheckpoint(dir: string): Checkpoint {
-  const state = JSON.parse(
-    fs.readFileSync(path.join(dir, 'state.json'), 'utf8'),
-  ) as CheckpointState;
+  const state = readRunFile(path.join(dir, 'state.json'), CheckpointStateFile, 'checkpoint state');
   return { state, weights: readBlobs(dir, 'weights'), slots: readBlobs(dir, 'optimizer') };
 }
 

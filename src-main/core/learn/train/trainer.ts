@@ -16,7 +16,15 @@ import { resolveRunStats } from '../data/normalization';
 import { createTrainStream, pipelineSamples, type TrainStream } from '../data/train-stream';
 import { datasetRoot, loadSiteRows } from '../data/site-rows';
 import { makeSplit, type SplitResult } from '../data/split';
-import { readJson, runPath, updateRunInfo, writeManifest, type RunInfo } from '../runs/run-folder';
+import {
+  readClassList,
+  readRunConfig,
+  readSplit,
+  runPath,
+  updateRunInfo,
+  writeManifest,
+  type RunInfo,
+} from '../runs/run-folder';
 import { writeJsonAtomic } from '../../util/atomic-write';
 import { rngFor, RngPurpose } from '../util/rng';
 import {
@@ -157,9 +165,9 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
   let classes: ClassList;
   let split: SplitResult;
   if (resuming) {
-    config = readJson<TrainConfig>(runPath(runDir, 'config'));
-    classes = readJson<ClassList>(runPath(runDir, 'classes'));
-    split = readJson<SplitResult>(runPath(runDir, 'split'));
+    config = readRunConfig(runDir);
+    classes = readClassList(runDir);
+    split = readSplit(runDir);
     updateRunInfo(runDir, {
       status: 'running',
       pid: process.pid,
