@@ -13,7 +13,7 @@ import { readSplit } from '../runs/run-folder';
 import { loadSiteRows } from '../data/site-rows';
 import type { TrainStarted } from './messages';
 import { initTf } from './tf-runtime';
-import { tinyTrainConfig } from './tiny-config';
+import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
 import { decodedCacheFile, runTraining } from './trainer';
 
 let root: string;
