@@ -102,6 +102,22 @@ describe('run-folder files', () => {
     expect(() => loadCheckpoint(ckpt)).toThrow(
       /state\.json: not a valid checkpoint state .*stepInEpoch: /,
     );
+    const state = {
+      epoch: 1,
+      stepInEpoch: 2,
+      globalStep: 4,
+      rng: { seed: 1, epoch: 1, stepInEpoch: 2 },
+    };
+    write(path.join(ckpt, 'state.json'), {
+      ...state,
+      bestValAccuracy: null,
+      bestEpoch: null,
+      configSha256: 'x',
+    });
+    write(path.join(ckpt, 'weights.json'), [{ shape: [2], offset: -4, length: 2 }]);
+    expect(() => loadCheckpoint(ckpt)).toThrow(
+      /weights\.json: not a valid tensor index .*0\.offset: /,
+    );
     const preds = path.join(dir, 'predictions');
     fs.mkdirSync(preds);
     write(path.join(dir, 'run.json'), runInfo);

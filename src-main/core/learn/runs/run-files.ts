@@ -64,6 +64,15 @@ export const CheckpointStateFile = z.object({
     .optional(),
 });
 
+/** weights.json / optimizer.json: where each tensor of the matching .bin lies (float32 elements). */
+export const BlobIndexFile = z.array(
+  z.object({
+    shape: z.array(z.number().int().min(0)),
+    offset: z.number().int().min(0),
+    length: z.number().int().min(0),
+  }),
+);
+
 /** best/info.json: which epoch the best weights come from. */
 export const BestInfoFile = z.object({ epoch: z.number(), valAccuracy: z.number().nullable() });
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { runFiles } from '../runs/run-folder';
-import { CheckpointStateFile, readRunFile } from '../runs/run-files';
+import { BlobIndexFile, CheckpointStateFile, readRunFile } from '../runs/run-files';
 import { writeFileAtomicSync, writeJsonAtomic } from '../../util/atomic-write';
 
 /**
@@ -42,11 +42,7 @@ function writeBlobs(dir: string, name: string, blobs: TensorBlob[]): void {
 }
 
 function readBlobs(dir: string, name: string): TensorBlob[] {
-  const index = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')) as {
-    shape: number[];
-    offset: number;
-    length: number;
-  }[];
+  const index = readRunFile(path.join(dir, `${name}.json`), BlobIndexFile, 'tensor index');
   const buf = fs.readFileSync(path.join(dir, `${name}.bin`));
   const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   return index.map((e) => ({ shape: e.shape, values: all.slice(e.offset, e.offset + e.length) }));
