@@ -7,7 +7,8 @@ import { cachedStatement } from './indexer/statements';
  * The keys the catalog stores: 'root' (absolute dataset folder the image paths are relative to),
  * 'format' (metadata format), 'label_style', 'metadata_files' (JSON list), 'metadata_signature',
  * 'pixel_stats_signature', 'indexed_at' (ISO time), 'dataset_id' (migration 3), 'derived_stale'
- * ('1' while cross-checks must be redone).
+ * ('1' while cross-checks must be redone), 'well_means_digest:{experiment}:{plate}' (digest of the
+ * images behind a plate's computed per-well means, imaging/stats-provider.ts).
  */
 export type MetaKey =
   | 'root'
@@ -18,7 +19,8 @@ export type MetaKey =
   | 'pixel_stats_signature'
   | 'indexed_at'
   | 'dataset_id'
-  | 'derived_stale';
+  | 'derived_stale'
+  | `well_means_digest:${string}`;
 
 /** The value stored under `key`, null when absent. Throws when `db` has no meta table. */
 export function readMeta(db: Catalog, key: MetaKey): string | null {
