@@ -19,10 +19,10 @@ import {
   describeCheckpoint,
   runPath,
   verifyCheckpoint,
-  writeJsonAtomic,
   writeManifest,
   type RunInfo,
 } from '../runs/run-folder';
+import { writeJsonAtomic } from '../../util/atomic-write';
 import { inferenceWeightsDir } from '../train/checkpoint';
 import {
   loadPredictionSet,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { TrainConfig } from '../../../../src-shared/contract';
 import { inputError } from '../../errors';
-import { writeJsonAtomic } from '../runs/run-folder';
+import { writeJsonAtomic } from '../../util/atomic-write';
 import type { PlannedRun } from './plan';
 
 export const sweepFiles = {
