@@ -16,10 +16,15 @@ afterAll(() => {
   for (const d of made) fs.rmSync(d, { recursive: true, force: true });
 });
 
-/** Runs the child; kills it `delayMs` after its first progress line. Resolves with how it ended. */
+/**
+ * Runs the child; kills it `delayMs` after the first progress line reporting at least `afterPlates`
+ * plates done (a kill point by progress, not only by time, so that a slow start-up under load
+ * still gets killed mid-run). Resolves with how it ended.
+ */
 function runAndKill(
   root: string,
   dbFile: string,
+  afterPlates: number,
   delayMs: number,
 ): Promise<{ killed: boolean; lines: string[] }> {
   return new Promise((resolve, reject) => {
@@ -32,8 +37,11 @@ function runAndKill(
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout.on('data', (d: Buffer) => {
-      lines.push(...d.toString().split('\n').filter(Boolean));
-      if (!timer) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+      const fresh = d.toString().split('\n').filter(Boolean);
+      lines.push(...fresh);
+      const done = fresh.map((l) => /^progress (\d+)/.exec(l)).filter((m) => m !== null);
+      const reached = done.some((m) => Number(m[1]) >= afterPlates);
+      if (!timer && reached) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
     });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
@@ -85,10 +93,19 @@ describe('a killed indexer', () => {
     made.push(dbDir);
     const dbFile = path.join(dbDir, 'c.db');
 
-    // Kill points: how many plates each killed run had reported done (of 16).
+    // Kill points: [plates reported done, then ms]; killedAt records how many plates each killed
+    // run had reported done (of 16).
     const killedAt: number[] = [];
-    for (const delay of [0, 40, 120, 250, 400]) {
-      const { killed, lines } = await runAndKill(root, dbFile, delay);
+    const killPoints: Array<[number, number]> = [
+      [0, 0],
+      [0, 40],
+      [1, 0],
+      [0, 250],
+      [4, 20],
+      [8, 0],
+    ];
+    for (const [afterPlates, delay] of killPoints) {
+      const { killed, lines } = await runAndKill(root, dbFile, afterPlates, delay);
       const last = lines.filter((l) => l.startsWith('progress ')).pop() ?? 'progress 0/16';
       if (killed) killedAt.push(Number(/progress (\d+)/.exec(last)![1]));
       if (fs.existsSync(dbFile)) checkConsistent(dbFile);
