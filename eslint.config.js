@@ -1,5 +1,6 @@
 // Lint rules, including the layer rules that keep the architecture honest:
-// core never imports electron, the renderer never imports main, the contract imports nothing of ours.
+// core never imports electron, the renderer never imports main, the contract imports nothing of ours,
+// prediction never imports the trainer.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -42,6 +43,25 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { paths: [noElectron], patterns: [{ group: ['electron/*'], message: noElectron.message }] },
+      ],
+    },
+  },
+  {
+    files: ['src-main/core/learn/predict/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectron],
+          patterns: [
+            { group: ['electron/*'], message: noElectron.message },
+            {
+              group: ['**/train/trainer', '**/train/trainer.*', '**/train/trainer-*'],
+              message:
+                'Prediction must not import the trainer: the run model is train/model-factory.ts, the batches the imaging pipeline.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -11,18 +11,18 @@ import { generateSynthDataset } from '../../dataset/synth/index';
 import { loadRawSite } from '../../imaging/load-site';
 import { MIN_STD, type Normalization } from '../../imaging/normalize';
 import { liveWorkers, resolveStats } from '../../imaging/pipeline/batch-stream';
-import type { StatsTable } from '../../imaging/pipeline/types';
+import { trainStepPlan } from '../../imaging/pipeline/plans';
+import type { PipelineSample, StatsTable } from '../../imaging/pipeline/types';
 import { createStatsProvider } from '../../imaging/stats-provider';
-import type { Sample } from './batches';
 import { siteKeyOf } from './samples';
 import { loadSiteRows, type SiteRow } from './site-rows';
-import { createTrainStream, pipelineSamples, trainStepPlan, type StreamItem } from './train-stream';
+import { createTrainStream, pipelineSamples, type StreamItem } from './train-stream';
 
 const SIZE = 64; // the tiny preset's native size: no resampling between the stats and the batches
 let root: string;
 let dbFile: string;
 let rows: SiteRow[];
-let samples: Sample[];
+let samples: PipelineSample[];
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'platelab-train-stream-'));
@@ -35,14 +35,20 @@ beforeAll(async () => {
   } finally {
     db.close();
   }
-  samples = rows.map((r) => ({ key: siteKeyOf(r), relPaths: r.paths, label: 0, cellType: 0 }));
+  samples = rows.map((r) => ({
+    siteKey: siteKeyOf(r),
+    relPaths: r.paths,
+    label: 0,
+    experiment: r.experiment,
+    plate: r.plate,
+  }));
 }, 60_000);
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 async function statsFor(mode: Normalization): Promise<StatsTable> {
   const db = openCatalog(dbFile);
   try {
-    const all = pipelineSamples({ train: { samples, rows }, val: { samples: [], rows: [] } });
+    const all = pipelineSamples({ train: { samples }, val: { samples: [] } });
     return await resolveStats(mode, all, createStatsProvider({ root, db }));
   } finally {
     db.close();
@@ -53,8 +59,8 @@ async function statsFor(mode: Normalization): Promise<StatsTable> {
 async function allSites(mode: Normalization, stats: StatsTable): Promise<Float32Array[]> {
   const stream = createTrainStream({
     root,
-    train: { samples, rows },
-    val: { samples: [], rows: [] },
+    train: { samples },
+    val: { samples: [] },
     seed: 5,
     imageSize: SIZE,
     cropSize: SIZE,
@@ -84,7 +90,7 @@ async function allSites(mode: Normalization, stats: StatsTable): Promise<Float32
   }
   expect(sawWorker).toBe(true);
   expect(liveWorkers()).toBe(0);
-  return samples.map((s) => bySample.get(s.key)!);
+  return samples.map((s) => bySample.get(s.siteKey)!);
 }
 
 /** Per-channel mean and std over a set of channel-last tensors. */
@@ -108,7 +114,7 @@ function pooled(xs: Float32Array[]): { mean: number[]; std: number[] } {
 /** The largest |x − (v − mean)/std| over a sample, from its own decode. */
 async function maxError(
   x: Float32Array,
-  s: Sample,
+  s: PipelineSample,
   st: { mean: number[]; std: number[] },
 ): Promise<number> {
   const raw = await loadRawSite(root, s.relPaths, { size: SIZE });

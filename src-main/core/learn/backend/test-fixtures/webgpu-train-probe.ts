@@ -3,10 +3,10 @@
 // steps of the training loop's own trainStep on one fixed batch of the catalog PROBE_DB, checking
 // that no tensors are left behind. Prints one JSON line.
 import { openCatalog } from '../../../catalog/db';
+import { buildBatch } from '../../../imaging/pipeline/batch-builder';
+import { evalSamplePlan } from '../../../imaging/pipeline/plans';
 import { buildClassList } from '../../data/classes';
-import { BatchSource } from '../../data/batches';
 import { buildSamples } from '../../data/samples';
-import { SiteImageCache } from '../../data/site-images';
 import { datasetRoot, loadSiteRows } from '../../data/site-rows';
 import { predictRun } from '../../predict/predict';
 import { createModel } from '../../train/model-factory';
@@ -35,8 +35,11 @@ async function fitFixedBatch(): Promise<{ losses: number[]; tensors: number[] }>
   db.close();
   const classes = buildClassList(rows, { target: 'sirna', includeControls: false });
   const { samples } = buildSamples(rows, new Set(rows.map((r) => r.idCode)), classes, 'sirna');
-  const source = new BatchSource(new SiteImageCache(root, 16), samples, 16, 16);
-  const batch = await source.evalBatch(Array.from({ length: 8 }, (_, i) => i));
+  const geom = { imageSize: 16, cropSize: 16 };
+  const batch = await buildBatch(
+    { root, samples, ...geom, normalization: 'per-image', stats: {} },
+    Array.from({ length: 8 }, (_, i) => evalSamplePlan(i, geom)),
+  );
   const model = createModel({
     arch: 'resnet-mini',
     inputSize: 16,
