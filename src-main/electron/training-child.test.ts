@@ -5,8 +5,13 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildMessage } from '../core/learn/train/messages';
-import { tinyTrainConfig } from '../core/learn/train/tiny-config';
-import { makeTestApp, type TestApp } from '../serve/test-support';
+import { tinyTrainConfig } from '../../test-support/learn/tiny-config';
+import { makeTestApp, type TestApp } from '../../test-support/app/test-app';
+
+const fakeParentPort = path.join(
+  import.meta.dirname,
+  '../../test-support/electron/fake-parent-port.ts',
+);
 
 let app: TestApp;
 beforeAll(async () => {
@@ -16,7 +21,7 @@ afterAll(async () => app?.cleanup());
 
 describe('training-child (utilityProcess entry)', () => {
   it('runs a tiny training through the parentPort adapter', async () => {
-    const child = fork(path.join(import.meta.dirname, 'test-fixtures', 'fake-parent-port.ts'), [], {
+    const child = fork(fakeParentPort, [], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });

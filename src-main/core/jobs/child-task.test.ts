@@ -4,9 +4,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fork } from 'node:child_process';
 import { startChildTask, type ChildSpawner } from './child-task';
-import type { FixtureInput, FixtureResult } from './child-task-fixture';
+import type { FixtureInput, FixtureResult } from '../../../test-support/jobs/child-task-fixture';
 
-const entry = path.join(import.meta.dirname, 'child-task-fixture-child.ts');
+const fixtures = path.join(import.meta.dirname, '../../../test-support/jobs');
+const entry = path.join(fixtures, 'child-task-fixture-child.ts');
+const portEntry = path.join(fixtures, 'child-task-fixture-port.ts');
 
 function start(input: FixtureInput, killAfterMs?: number) {
   const progress: Array<{ done: number; total: number; message?: string }> = [];
@@ -86,7 +88,7 @@ describe('serveChildTask over a parentPort (Electron utilityProcess)', () => {
   it('speaks the same protocol through process.parentPort', async () => {
     // A spawner like Electron's: messages go through the (stand-in) port, not process.send.
     const viaPort: ChildSpawner = (entry, hooks) => {
-      const child = fork(path.join(import.meta.dirname, 'child-task-fixture-port.ts'), [], {
+      const child = fork(portEntry, [], {
         execArgv: ['--import', 'tsx'],
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });

@@ -3,9 +3,9 @@
 import { threadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { runWorkerTask } from './worker-task';
-import type { FixtureInput, FixtureResult } from './child-task-fixture';
+import type { FixtureInput, FixtureResult } from '../../../test-support/jobs/child-task-fixture';
 
-const module = new URL('./child-task-fixture.ts', import.meta.url);
+const module = new URL('../../../test-support/jobs/child-task-fixture.ts', import.meta.url);
 
 function run(input: FixtureInput, extra: { signal?: AbortSignal; killAfterMs?: number } = {}) {
   const progress: number[] = [];

@@ -1,9 +1,8 @@
-// Batch plans: what the builder does with each sample (crop corner, D4 element, intensity jitter).
-// The one place the data pipeline's choices are made, for training (drawn per (seed, epoch, step)
-// from learn/util/rng.ts, so a resumed run replays them exactly), validation and prediction (one
-// evaluation plan: centre crop, a fixed D4 view, no jitter — the same for both by construction).
+// Batch plans (crop corner, D4 view, intensity jitter per sample): the one place they are made, for
+// training (drawn from (seed, epoch, step) with core/rng.ts, so resume is exact), validation and
+// prediction (one evaluation plan: centre crop, a fixed view, no jitter, the same for both).
 import type { TrainConfig } from '../../../../src-shared/contract';
-import { rngFor, RngPurpose, type SeededRng } from '../../learn/util/rng';
+import { rngFor, RngPurpose, type SeededRng } from '../../rng';
 import { D4_COUNT } from './d4';
 import type { BatchPlan, SamplePlan } from './types';
 

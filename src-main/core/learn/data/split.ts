@@ -1,7 +1,7 @@
 // Train/validation splits by well (the seed's random 95/5, both sites of a well on one side), by
 // plate or by whole experiment, with warnings when validation is not independent of training.
 import type { TrainConfig } from '../../../../src-shared/contract';
-import { rngFor, RngPurpose } from '../util/rng';
+import { rngFor, RngPurpose } from '../../rng';
 import { isUsable } from './classes';
 import type { SiteRow } from './site-rows';
 

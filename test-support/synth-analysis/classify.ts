@@ -1,5 +1,6 @@
-// A nearest-centroid classifier (features scaled by their pooled within-class spread), small enough to live beside the
-// generator's tests: it measures how separable the synthetic classes are under a given feature set.
+// A nearest-centroid classifier (features scaled by their pooled within-class spread) for the
+// generator's tests and benches: it measures how separable the synthetic classes are under a given
+// feature set.
 
 export interface Sample {
   features: number[];

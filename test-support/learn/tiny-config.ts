@@ -1,6 +1,6 @@
 // A very small training config for tests and smoke runs: tiny net, 16-px crops (the contract's minimum), cpu-friendly.
-import type { TrainConfig } from '../../../../src-shared/contract';
-import { cpuTrainConfig } from '../config/default-config';
+import type { TrainConfig } from '../../src-shared/contract';
+import { cpuTrainConfig } from '../../src-main/core/learn/config/default-config';
 
 export function tinyTrainConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
   return {

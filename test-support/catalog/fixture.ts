@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Catalog } from './db';
+import type { Catalog } from '../../src-main/core/catalog/db';
 
 export interface FixtureExperiment {
   name: string;

@@ -5,10 +5,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { openCatalog } from '../../catalog/db';
-import { siteRelPaths } from '../../dataset/layout';
-import { idCode, parseExperimentName, parseWellName, wellName } from '../../dataset/plate';
-import { SeededRng } from '../util/rng';
+import { openCatalog } from '../../src-main/core/catalog/db';
+import { siteRelPaths } from '../../src-main/core/dataset/layout';
+import {
+  idCode,
+  parseExperimentName,
+  parseWellName,
+  wellName,
+} from '../../src-main/core/dataset/plate';
+import { SeededRng } from '../../src-main/core/rng';
 
 export interface TinyDatasetOptions {
   classes?: number;

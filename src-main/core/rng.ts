@@ -1,7 +1,6 @@
-// The one seeded RNG of training, the data pipeline and prediction: every draw is derived from
-// (seed, purpose, epoch, step), so a run resumed mid-way replays exactly the same shuffles, crops,
-// flips, jitters, mixups, initial weights and dropout masks. (The synthetic dataset generator keeps
-// its own sfc32 in dataset/synth/prng.ts: its byte-exact datasets are pinned by that stream.)
+// The one seeded RNG (core-wide, for imaging and learn): every draw derives from (seed, purpose, epoch,
+// step), so a resumed run replays its shuffles, crops, jitters, mixups, init and dropout exactly.
+// dataset/synth/prng.ts keeps its own sfc32: generated datasets are pinned to that stream.
 
 /** Mixes a list of integers into one 32-bit seed (splitmix-style finaliser per element). */
 export function deriveSeed(...parts: number[]): number {

@@ -6,7 +6,7 @@ import path from 'node:path';
 /** The folder holding the real sample's train.csv, or null when none is found (tests then skip). */
 export function realSampleDir(): string | null {
   const env = process.env.PLATELAB_RXRX1;
-  const repo = path.resolve(__dirname, '../../..');
+  const repo = path.resolve(import.meta.dirname, '../..');
   const candidates = [
     ...(env ? [env] : []),
     path.resolve(repo, '../shared/rxrx1'),

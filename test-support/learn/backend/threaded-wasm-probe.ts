@@ -1,8 +1,11 @@
 // Child-process probe for wasm-threads.test.ts: selects the wasm backend (thread count from
 // PLATELAB_WASM_THREADS), runs one conv and one conv gradient, prints JSON, then simply returns —
 // the test checks that the process exits on its own (pool threads must not hold it open).
-import { describeSelection, selectBackend } from '../select-backend';
-import { getTf, type Tensor4D } from '../tf';
+import {
+  describeSelection,
+  selectBackend,
+} from '../../../src-main/core/learn/backend/select-backend';
+import { getTf, type Tensor4D } from '../../../src-main/core/learn/backend/tf';
 
 const sel = await selectBackend('wasm');
 if (process.env.PROBE_THROW) throw new Error('probe failure after backend start');

@@ -1,14 +1,15 @@
-// Shared set-up for the transport tests: a temp data folder with the tiny demo dataset opened, the
-// real handler table (with a stub compute backend so tests never load TensorFlow.js), and helpers.
+// Shared set-up for the API, transport, preload and shell tests: a temp data folder with the tiny
+// demo dataset opened, the real handler table (with a stub compute backend so tests never load
+// TensorFlow.js), and helpers.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import type { Handlers } from '../core/api/handler-types';
-import { createHandlers } from '../core/api/handlers';
-import { AppContext } from '../core/app/app-context';
-import { startOpenDemo } from '../core/app/dataset-jobs';
-import { serveMediaUrl } from './serve-app';
+import type { Handlers } from '../../src-main/core/api/handler-types';
+import { createHandlers } from '../../src-main/core/api/handlers';
+import { AppContext } from '../../src-main/core/app/app-context';
+import { startOpenDemo } from '../../src-main/core/app/dataset-jobs';
+import { serveMediaUrl } from '../../src-main/serve/serve-app';
 
 export interface TestApp {
   dir: string;

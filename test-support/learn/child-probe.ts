@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 
 /** The repository root (probes run from there: the training child resolves tsx from the cwd). */
-export const REPO = path.resolve(import.meta.dirname, '../../../..');
+export const REPO = path.resolve(import.meta.dirname, '../..');
 
 export interface ProbeOptions {
   env?: Record<string, string>;

@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { CHANNELS } from '../dataset/plate';
-import { siteRelPaths, type SiteRef } from '../dataset/layout';
+import { CHANNELS } from '../../src-main/core/dataset/plate';
+import { siteRelPaths, type SiteRef } from '../../src-main/core/dataset/layout';
 
 export interface FixtureSite extends SiteRef {
   relPaths: string[];
@@ -90,7 +90,7 @@ export const FIXTURE_CHANNELS = CHANNELS;
 
 /** Registers fixture sites in a catalog (tests only: the indexer does this for real datasets). */
 export function insertCatalogSites(
-  db: import('../catalog/db').Catalog,
+  db: import('../../src-main/core/catalog/db').Catalog,
   root: string,
   sites: Array<FixtureSite & { wellType?: string }>,
 ): void {

@@ -1,8 +1,8 @@
 // Test support for the off-thread task tests (not a test): one task with modes that succeed, wait
 // for a cancel, ignore a cancel, fail with an input error, or crash their process / thread.
 import { isMainThread, threadId } from 'node:worker_threads';
-import { inputError, throwIfCancelled } from '../errors';
-import type { TaskControl } from './child-task-protocol';
+import { inputError, throwIfCancelled } from '../../src-main/core/errors';
+import type { TaskControl } from '../../src-main/core/jobs/child-task-protocol';
 
 export interface FixtureInput {
   mode: 'ok' | 'wait-cancel' | 'ignore-cancel' | 'fail' | 'crash';

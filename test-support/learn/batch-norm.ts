@@ -1,6 +1,6 @@
 // Test helper: gives every batch norm of a model non-trivial statistics, so inference-mode
 // comparisons (folded inference, backend against backend) exercise the normalisation.
-import { getTf, type LayersModel } from '../backend/tf';
+import { getTf, type LayersModel } from '../../src-main/core/learn/backend/tf';
 import { lcgValues } from './random';
 
 /** Class names of the batch-norm layers PlateLab models may hold. */

@@ -1,11 +1,19 @@
 // Child-process probe for webgpu.test.ts: PlateLab's own layers and ops (training batch norm,
 // PlateLabBatchNorm's moving statistics, GroupedConv2D, InputConv2D) on WebGPU against the cpu
 // backend, the kernels they run there, and the tensors left behind. Prints one JSON line.
-import { batchNormTrain } from '../ops/batch-norm-train';
-import { customLayers } from '../../models/custom-layers';
-import { lcgValues } from '../../test-support/random';
-import { describeSelection, selectBackend } from '../select-backend';
-import { getTf, type Scalar, type Tensor, type Variable } from '../tf';
+import { batchNormTrain } from '../../../src-main/core/learn/backend/ops/batch-norm-train';
+import { customLayers } from '../../../src-main/core/learn/models/custom-layers';
+import { lcgValues } from '../random';
+import {
+  describeSelection,
+  selectBackend,
+} from '../../../src-main/core/learn/backend/select-backend';
+import {
+  getTf,
+  type Scalar,
+  type Tensor,
+  type Variable,
+} from '../../../src-main/core/learn/backend/tf';
 
 const sel = await selectBackend('webgpu');
 const tf = getTf();

@@ -2,19 +2,22 @@
 // wells of the run in PROBE_RUN from its checkpoint, then (PROBE_STEPS > 0) takes that many SGD
 // steps of the training loop's own trainStep on one fixed batch of the catalog PROBE_DB, checking
 // that no tensors are left behind. Prints one JSON line.
-import { openCatalog } from '../../../catalog/db';
-import { buildBatch } from '../../../imaging/pipeline/batch-builder';
-import { evalSamplePlan } from '../../../imaging/pipeline/plans';
-import { buildClassList } from '../../data/classes';
-import { buildSamples } from '../../data/samples';
-import { datasetRoot, loadSiteRows } from '../../data/site-rows';
-import { predictRun } from '../../predict/predict';
-import { createModel } from '../../train/model-factory';
-import { SgdMomentum } from '../../train/sgd';
-import { trainStep } from '../../train/step';
-import { SeededRng } from '../../util/rng';
-import { describeSelection, selectBackend } from '../select-backend';
-import { getTf, type Variable } from '../tf';
+import { openCatalog } from '../../../src-main/core/catalog/db';
+import { buildBatch } from '../../../src-main/core/imaging/pipeline/batch-builder';
+import { evalSamplePlan } from '../../../src-main/core/imaging/pipeline/plans';
+import { buildClassList } from '../../../src-main/core/learn/data/classes';
+import { buildSamples } from '../../../src-main/core/learn/data/samples';
+import { datasetRoot, loadSiteRows } from '../../../src-main/core/learn/data/site-rows';
+import { predictRun } from '../../../src-main/core/learn/predict/predict';
+import { createModel } from '../../../src-main/core/learn/train/model-factory';
+import { SgdMomentum } from '../../../src-main/core/learn/train/sgd';
+import { trainStep } from '../../../src-main/core/learn/train/step';
+import { SeededRng } from '../../../src-main/core/rng';
+import {
+  describeSelection,
+  selectBackend,
+} from '../../../src-main/core/learn/backend/select-backend';
+import { getTf, type Variable } from '../../../src-main/core/learn/backend/tf';
 
 const backend = process.env.PROBE_BACKEND === 'wasm' ? 'wasm' : 'webgpu';
 const runDir = process.env.PROBE_RUN ?? '';

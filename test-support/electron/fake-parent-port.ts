@@ -22,4 +22,4 @@ process.on('message', (m: unknown) => {
   else queued.push(data);
 });
 
-await import('../training-child');
+await import('../../src-main/electron/training-child');

@@ -5,13 +5,16 @@
 // Prints one JSON line. Values are read with data() (WebGPU in Node has no synchronous read).
 // By hand: PROBE_BACKEND=wasm compares wasm instead, PROBE_TRAINING=1 takes the gradients with
 // training-mode batch norm (ill-conditioned at tiny sizes on every backend: see webgpu.test.ts).
-import { buildModel } from '../../models/build-model';
-import type { ModelConfig } from '../../models/config';
-import { foldedPredictor } from '../../models/folded-inference';
-import { randomiseBatchNorm } from '../../test-support/batch-norm';
-import { lcgValues } from '../../test-support/random';
-import { describeSelection, selectBackend } from '../select-backend';
-import { getTf, type Scalar, type Tensor } from '../tf';
+import { buildModel } from '../../../src-main/core/learn/models/build-model';
+import type { ModelConfig } from '../../../src-main/core/learn/models/config';
+import { foldedPredictor } from '../../../src-main/core/learn/models/folded-inference';
+import { randomiseBatchNorm } from '../batch-norm';
+import { lcgValues } from '../random';
+import {
+  describeSelection,
+  selectBackend,
+} from '../../../src-main/core/learn/backend/select-backend';
+import { getTf, type Scalar, type Tensor } from '../../../src-main/core/learn/backend/tf';
 
 const config = JSON.parse(process.env.PROBE_MODEL ?? '') as ModelConfig;
 const batch = Number(process.env.PROBE_BATCH ?? 2);

@@ -5,11 +5,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import sharp from 'sharp';
-import { inputError } from '../../errors';
-import { CHANNELS, SITES } from '../plate';
+import { inputError } from '../../src-main/core/errors';
+import { CHANNELS, SITES } from '../../src-main/core/dataset/plate';
 import { nearestCentroidAccuracy, standardizeWithinBatches, type Sample } from './classify';
 import { siteFeatures } from './features';
-import { MARKER_FILE } from './output';
+import { MARKER_FILE } from '../../src-main/core/dataset/synth/output';
 
 /** One labelled well read back from its PNGs (features averaged over its sites). */
 export interface WellFeatures {
