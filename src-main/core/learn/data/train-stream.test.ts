@@ -1,13 +1,9 @@
 // The trainer's data stream on a tiny synthetic RxRx1 dataset: each normalisation mode gives the
 // tensor statistics it promises (and exactly (v − mean)/std of the decoded site), batches come from
 // the pipeline's worker thread, and the plans of a step depend only on (seed, epoch, step).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeSynthCatalog, type SynthCatalog } from '../../../../test-support/learn/synth-catalog';
 import { openCatalog } from '../../catalog/db';
-import { indexDataset } from '../../catalog/indexer';
-import { generateSynthDataset } from '../../dataset/synth/index';
 import { loadRawSite } from '../../imaging/load-site';
 import { MIN_STD, type Normalization } from '../../imaging/normalize';
 import { liveWorkers, resolveStats } from '../../imaging/pipeline/batch-stream';
@@ -15,7 +11,7 @@ import { trainStepPlan } from '../../imaging/pipeline/plans';
 import type { PipelineSample, StatsTable } from '../../imaging/pipeline/types';
 import { createStatsProvider } from '../../imaging/stats-provider';
 import { siteKeyOf } from './samples';
-import { loadSiteRows, type SiteRow } from './site-rows';
+import type { SiteRow } from './site-rows';
 import { createTrainStream, pipelineSamples, type StreamItem } from './train-stream';
 
 const SIZE = 64; // the tiny preset's native size: no resampling between the stats and the batches
@@ -24,17 +20,10 @@ let dbFile: string;
 let rows: SiteRow[];
 let samples: PipelineSample[];
 
+let synth: SynthCatalog;
 beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'platelab-train-stream-'));
-  await generateSynthDataset({ preset: 'tiny', outDir: root });
-  dbFile = path.join(root, 'catalog.sqlite');
-  const db = openCatalog(dbFile);
-  try {
-    await indexDataset({ root, db, threads: 0 });
-    rows = loadSiteRows(db, 'train').filter((r) => r.complete);
-  } finally {
-    db.close();
-  }
+  synth = await makeSynthCatalog('platelab-train-stream-');
+  ({ root, dbFile, rows } = synth);
   samples = rows.map((r) => ({
     siteKey: siteKeyOf(r),
     relPaths: r.paths,
@@ -43,7 +32,7 @@ beforeAll(async () => {
     plate: r.plate,
   }));
 }, 60_000);
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+afterAll(() => synth.cleanup());
 
 async function statsFor(mode: Normalization): Promise<StatsTable> {
   const db = openCatalog(dbFile);

@@ -1,18 +1,13 @@
 // Train/predict preprocessing parity, on a tiny synthetic RxRx1 dataset with per-plate-controls
 // normalisation: a site's tensor from the prediction path is bit for bit the training path's
 // validation tensor (same crop), and, at full-size crops without augmentation, its training tensor.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCatalog } from '../../catalog/db';
-import { indexDataset } from '../../catalog/indexer';
-import { generateSynthDataset } from '../../dataset/synth/index';
+import { makeSynthCatalog, type SynthCatalog } from '../../../../test-support/learn/synth-catalog';
 import type { Batch } from '../../imaging/pipeline/types';
 import { buildClassList } from '../data/classes';
 import { resolveRunStats } from '../data/normalization';
 import { buildSamples } from '../data/samples';
-import { loadSiteRows, type SiteRow } from '../data/site-rows';
+import type { SiteRow } from '../data/site-rows';
 import { createTrainStream, pipelineSamples } from '../data/train-stream';
 import { predictionBatches } from './site-probabilities';
 
@@ -21,19 +16,12 @@ let root: string;
 let dbFile: string;
 let rows: SiteRow[];
 
+let synth: SynthCatalog;
 beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'platelab-parity-'));
-  await generateSynthDataset({ preset: 'tiny', outDir: root });
-  dbFile = path.join(root, 'catalog.sqlite');
-  const db = openCatalog(dbFile);
-  try {
-    await indexDataset({ root, db, threads: 0 });
-    rows = loadSiteRows(db, 'train').filter((r) => r.complete);
-  } finally {
-    db.close();
-  }
+  synth = await makeSynthCatalog('platelab-parity-');
+  ({ root, dbFile, rows } = synth);
 }, 60_000);
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+afterAll(() => synth.cleanup());
 
 /** Each site's tensor, by site key, from a list of batches. */
 function bySite(batches: Batch[]): Map<string, Float32Array> {
