@@ -64,10 +64,9 @@ export class BatchBuilder {
     const load = (k: number, index: number) => {
       let p = loaded.get(index);
       if (!p) {
-        const sample = this.config.samples[index];
         p = this.site(index, tickets?.[k]).then((raw) => ({
           raw,
-          stats: sample ? this.statsFor(sample, raw) : null,
+          stats: this.statsFor(this.config.samples[index]!, raw),
         }));
         loaded.set(index, p);
       }

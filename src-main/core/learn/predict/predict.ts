@@ -60,6 +60,12 @@ function rowsFor(ctx: RunContext, rows: SiteRow[], split: 'val' | 'test'): SiteR
   return rows.filter((r) => r.split === 'test' && r.complete);
 }
 
+/**
+ * Predicts the run's validation wells or every test well of the catalog (default: the run's own),
+ * stores the set in the run folder and the catalog, and returns it with its well accuracy (null
+ * without labels). Errors: INVALID_INPUT (no catalog, no sites, damaged weights, NaN outputs, an
+ * assignment for a non-siRNA run), NOT_FOUND (no checkpoint yet), CANCELLED through `signal`.
+ */
 export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
   const runDir = path.resolve(opts.runDir);
   const ctx = loadRunContext(runDir);
