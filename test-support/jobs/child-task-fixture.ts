@@ -35,6 +35,7 @@ export async function fixtureTask(input: FixtureInput, ctl: TaskControl): Promis
     if (input.mode !== 'ignore-cancel') throwIfCancelled(ctl.signal);
     sum += i;
     ctl.onProgress(i, steps, `step ${i}`);
+    ctl.emit({ step: i });
     // The waiting modes stay in the loop until cancelled (or killed).
     if (input.mode !== 'ok' && i === steps) i = 0;
     await tick(input.mode === 'ok' ? 60 : 10);

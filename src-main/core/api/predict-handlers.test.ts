@@ -21,8 +21,8 @@ const runId = 'pred-child';
 const pids: number[] = [];
 
 // The real fork spawner, remembering each child's pid (the crash test kills one).
-const spawn: ChildSpawner = (entry, hooks) => {
-  const child = forkSpawner(entry, hooks);
+const spawn: ChildSpawner = (entry, hooks, opts) => {
+  const child = forkSpawner(entry, hooks, opts);
   if (child.pid !== undefined) pids.push(child.pid);
   return child;
 };
@@ -112,6 +112,21 @@ describe('predict.start in a child process', () => {
     expect(job.error?.message).toMatch(/^prediction process ended unexpectedly \(signal SIGKILL\)/);
     const summary = ok(await invoke(h, 'predictions.summary', { runId, split: 'val' }));
     expect(summary?.wells).toBe(storedSet()?.wells);
+  });
+
+  it('fails naming the file when the prediction entry is missing, never predicting in-process', async () => {
+    const before = storedSet();
+    const missing = path.join(app.ctx.layout.runs, 'no-such-predict-child.js');
+    const launch = childPredictLauncher(spawn, { file: missing });
+    const progress: number[] = [];
+    await expect(
+      launch(
+        { runDir, split: 'val', dbFile: app.ctx.dataset!.dbFile },
+        { onProgress: (d) => progress.push(d) },
+      ),
+    ).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining(missing) });
+    expect(progress).toEqual([]);
+    expect(storedSet()).toEqual(before);
   });
 
   it('fails with a readable reason on a damaged model file', async () => {

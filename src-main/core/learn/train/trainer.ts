@@ -14,7 +14,7 @@ import { runPath, updateRunInfo, writeManifest } from '../runs/run-folder';
 import { inputError } from '../../errors';
 import { checkpointPolicy } from './checkpoint-policy';
 import { runEpochs } from './epoch-loop';
-import type { ChildMessage, TrainJob, TrainSummary } from './messages';
+import type { TrainEvent, TrainJob, TrainSummary } from './messages';
 import { buildRunModel } from './model-factory';
 import { createOptimizer } from './optimizer';
 import { freshState, restoreLatestCheckpoint, truncateMetrics } from './resume';
@@ -23,7 +23,7 @@ import type { StepContext } from './step';
 import { initTf } from './tf-runtime';
 
 export interface TrainerHooks {
-  emit(msg: ChildMessage): void;
+  emit(msg: TrainEvent): void;
   isCancelled(): boolean;
   /** Decoded-site cache hits/misses of the run's data stream, reported when it closes. */
   onCacheStats?(stats: { hits: number; misses: number }): void;

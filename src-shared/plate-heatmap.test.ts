@@ -1,9 +1,9 @@
 // Heatmap building: categories get distinct colours and a legend, continuous values a range, and
 // wells without a value stay uncoloured.
 import { describe, expect, it } from 'vitest';
-import type { PlateWell } from '../../../src-shared/contract';
-import { continuousColor } from '../../../src-shared/colormaps';
-import { buildHeatmap } from './well-metrics';
+import type { PlateWell } from './contract';
+import { continuousColor } from './colormaps';
+import { buildHeatmap } from './plate-heatmap';
 
 function well(name: string, patch: Partial<PlateWell> = {}): PlateWell {
   return {
@@ -77,5 +77,24 @@ describe('buildHeatmap', () => {
     const [g, r] = [c.colors.get('B03'), c.colors.get('B04')];
     expect(g && g[1] > g[0]).toBe(true);
     expect(r && r[0] > r[1]).toBe(true);
+  });
+
+  it('gives a single distinct value the middle of the colormap and counts wells with images', () => {
+    const wells = [
+      well('B03', { meanIntensity: [7, 7, 7, 7, 7, 7] }),
+      well('B04', { hasImages: false }),
+    ];
+    const h = buildHeatmap(wells, 'intensity', 'viridis', 4);
+    expect(h.colors.get('B03')).toEqual(continuousColor('viridis', 0.5));
+    expect(h.legend).toMatchObject({ min: 7, max: 7, missing: 1, withImages: 1 });
+    expect(h.legend.kind === 'range' && h.legend.label).toBe('w4 Syto14 mean intensity');
+  });
+
+  it('keeps a categorical colormap for categories whatever is asked', () => {
+    const h = buildHeatmap([well('B03')], 'well_type', 'magma', 1);
+    expect(h.legend.colormap).toBe('categorical');
+    expect(buildHeatmap([well('B03')], 'confidence', 'categorical', 1).legend.colormap).toBe(
+      'viridis',
+    );
   });
 });
