@@ -33,10 +33,6 @@ function validate(draft: Draft): { config: TrainConfig | null; errors: FieldErro
     }
     return { config: null, errors };
   }
-  if (parsed.data.cropSize > parsed.data.imageSize) {
-    errors.cropSize = 'Crop size must not exceed the image size.';
-    return { config: null, errors };
-  }
   return { config: parsed.data, errors };
 }
 

@@ -12,7 +12,7 @@ import { predictRun } from '../../../src-main/core/learn/predict/predict';
 import { createModel } from '../../../src-main/core/learn/train/model-factory';
 import { SgdMomentum } from '../../../src-main/core/learn/train/sgd';
 import { trainStep } from '../../../src-main/core/learn/train/step';
-import { SeededRng } from '../../../src-main/core/rng';
+import { SeededRng } from '../../../src-main/core/util/rng';
 import {
   describeSelection,
   selectBackend,

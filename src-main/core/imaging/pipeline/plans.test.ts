@@ -2,7 +2,7 @@
 // b ~ N(0, j): the RxRx1 1st-place pixel-wise augmentation) is what training draws; evaluation plans
 // are centre crops without jitter; training and the plain batch stream draw the same plans.
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../rng';
+import { SeededRng } from '../../util/rng';
 import { trainPlans } from './batch-stream';
 import { drawJitter, epochOrder, evalPlans, evalSamplePlan, trainStepPlan } from './plans';
 

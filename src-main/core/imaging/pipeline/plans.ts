@@ -1,8 +1,8 @@
 // Batch plans (crop corner, D4 view, intensity jitter per sample): the one place they are made, for
-// training (drawn from (seed, epoch, step) with core/rng.ts, so resume is exact), validation and
+// training (drawn from (seed, epoch, step) with core/util/rng.ts, so resume is exact), validation and
 // prediction (one evaluation plan: centre crop, a fixed view, no jitter, the same for both).
 import type { TrainConfig } from '../../../../src-shared/contract';
-import { rngFor, RngPurpose, type SeededRng } from '../../rng';
+import { rngFor, RngPurpose, type SeededRng } from '../../util/rng';
 import { D4_COUNT } from './d4';
 import type { BatchPlan, SamplePlan } from './types';
 

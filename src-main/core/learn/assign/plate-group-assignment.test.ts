@@ -1,7 +1,7 @@
 // Group learning and plate-group assignment on a simulated design: 3 groups, rotated per experiment, noisy
 // predictions; the assignment must recover the groups and lift accuracy well above the arg-max.
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../../rng';
+import { SeededRng } from '../../util/rng';
 import {
   choosePlateGroups,
   assignPlateGroups,

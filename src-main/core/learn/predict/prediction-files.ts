@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sameDataset, type DatasetRef } from '../../catalog/dataset-identity';
 import { inputError } from '../../errors';
-import { readRunInfo, runPath, writeFileAtomic, writeJsonAtomic } from '../runs/run-folder';
+import { readRunInfo, runPath } from '../runs/run-folder';
+import { PredictionSetFile, readRunFile } from '../runs/run-files';
+import { writeFileAtomicSync, writeJsonAtomic } from '../../util/atomic-write';
 import { countNonFiniteRows } from './finite-check';
 import { predictionStem } from './provenance';
 import type { PredictionSet } from './types';
@@ -24,7 +26,7 @@ export function savePredictionSet(
   const dir = runPath(runDir, 'predictions');
   const stem = predictionStem(readRunInfo(runDir), set.split, set.dataset);
   const bytes = new Uint8Array(set.probs.buffer, set.probs.byteOffset, set.probs.byteLength);
-  writeFileAtomic(path.join(dir, `${stem}-probs.f32`), bytes);
+  writeFileAtomicSync(path.join(dir, `${stem}-probs.f32`), bytes);
   writeJsonAtomic(path.join(dir, `${stem}.json`), {
     runId: set.runId,
     split: set.split,
@@ -57,15 +59,7 @@ export function loadPredictionSet(
   const stem = dataset ? predictionStem(readRunInfo(runDir), split, dataset) : split;
   const file = path.join(dir, `${stem}.json`);
   if (!fs.existsSync(file)) return null;
-  const { probsSha256, ...meta } = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<
-    PredictionSet,
-    'probs'
-  > & {
-    accuracy: number | null;
-    accuracyAssigned: number | null;
-    /** Absent in sets saved before 2026-11-29. */
-    probsSha256?: string;
-  };
+  const { probsSha256, ...meta } = readRunFile(file, PredictionSetFile, 'prediction set');
   if (dataset && meta.dataset && !sameDataset(meta.dataset, dataset)) return null;
   if (dataset && !meta.dataset && stem !== split) return null;
   const probsFile = path.join(dir, `${stem}-probs.f32`);

@@ -3,7 +3,7 @@
 // the metrics and when to checkpoint is the caller's, through explicit callbacks.
 import type { TrainConfig } from '../../../../src-shared/contract';
 import type { TrainStream } from '../data/train-stream';
-import { rngFor, RngPurpose } from '../../rng';
+import { rngFor, RngPurpose } from '../../util/rng';
 import type { CheckpointState } from './checkpoint';
 import { divergedError } from './divergence';
 import type { EpochMetric, StepMetric } from './messages';

@@ -1,12 +1,12 @@
 // Builds the network for a run through models/buildModel. No seed is passed on purpose: with one,
 // the head's dropout layer would reuse a single mask every step; instead this is wrapped in
-// withSeededRandom (core/rng.ts), which makes the initial weights and each step's dropout mask
+// withSeededRandom (core/util/rng.ts), which makes the initial weights and each step's dropout mask
 // reproducible. `buildRunModel` is the one builder of a run's model (training and prediction).
 import type { TrainConfig } from '../../../../src-shared/contract';
 import type { LayersModel } from '../backend/tf';
 import type { ClassList } from '../data/classes';
 import { buildModel } from '../models/build-model';
-import { rngFor, RngPurpose, withSeededRandom } from '../../rng';
+import { rngFor, RngPurpose, withSeededRandom } from '../../util/rng';
 
 export interface ModelSpec {
   arch: TrainConfig['arch'];

@@ -11,12 +11,14 @@ import { buildClassList, targetLabel, type ClassList } from '../data/classes';
 import { datasetRoot, loadSiteRows, type SiteRow } from '../data/site-rows';
 import { makeSplit, type SplitResult } from '../data/split';
 import {
-  readJson,
+  readClassList,
+  readRunConfig,
+  readSplit,
   runPath,
   updateRunInfo,
-  writeJsonAtomic,
   type RunInfo,
 } from '../runs/run-folder';
+import { writeJsonAtomic } from '../../util/atomic-write';
 import type { TrainJob } from './messages';
 
 /** A run ready to train: where it lives, what it trains on, and whether it continues one. */
@@ -82,9 +84,9 @@ export function setUpRun(job: TrainJob, backendName: string): RunSetup {
   let classes: ClassList;
   let split: SplitResult;
   if (resuming) {
-    config = readJson<TrainConfig>(runPath(runDir, 'config'));
-    classes = readJson<ClassList>(runPath(runDir, 'classes'));
-    split = readJson<SplitResult>(runPath(runDir, 'split'));
+    config = readRunConfig(runDir);
+    classes = readClassList(runDir);
+    split = readSplit(runDir);
     updateRunInfo(runDir, {
       status: 'running',
       pid: process.pid,

@@ -5,7 +5,7 @@ import type { LayersModel, Tensor, Variable } from '../backend/tf';
 import { getTf } from '../backend/tf';
 import type { Batch } from '../../imaging/pipeline/types';
 import { countCorrect, lossFromLogits, smoothedOneHot, type LossKind } from './loss';
-import { withSeededRandom, type SeededRng } from '../../rng';
+import { withSeededRandom, type SeededRng } from '../../util/rng';
 import type { Optimizer } from './optimizer';
 
 export interface StepContext {

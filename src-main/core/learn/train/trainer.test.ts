@@ -13,7 +13,7 @@ import { openCatalog } from '../../catalog/db';
 import { runPath, updateRunInfo, verifyManifest } from '../runs/run-folder';
 import { listRuns, readRunMetrics } from '../runs/list-runs';
 import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
-import { SeededRng } from '../../rng';
+import { SeededRng } from '../../util/rng';
 import { latestCheckpoint, listCheckpoints, loadCheckpoint } from './checkpoint';
 import { createModel } from './model-factory';
 import { createOptimizer, type OptimizerKind } from './optimizer';

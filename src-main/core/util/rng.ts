@@ -1,4 +1,4 @@
-// The one seeded RNG (core-wide, for imaging and learn): every draw derives from (seed, purpose, epoch,
+// The one seeded RNG (core/util, for imaging and learn): every draw derives from (seed, purpose, epoch,
 // step), so a resumed run replays its shuffles, crops, jitters, mixups, init and dropout exactly.
 // dataset/synth/prng.ts keeps its own sfc32: generated datasets are pinned to that stream.
 
