@@ -1,6 +1,7 @@
 // Lint rules, including the layer rules that keep the architecture honest: core never imports
-// electron or the shells (serve, electron, cli), imaging never imports learn, the renderer never
-// imports main, the contract imports nothing of ours, product code never imports test-support/.
+// electron or the shells (serve, electron, cli), imaging never imports learn, prediction never
+// imports the trainer, the renderer never imports main, the contract imports nothing of ours,
+// product code never imports test-support/.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -23,6 +24,11 @@ const noShells = {
 const noLearn = {
   regex: '^(\\.\\./)+(src-main/)?(core/)?learn(/|$)',
   message: 'src-main/core/imaging sits below core/learn: learn uses imaging, never the reverse.',
+};
+const noTrainer = {
+  group: ['**/train/trainer', '**/train/trainer.*', '**/train/trainer-*'],
+  message:
+    'Prediction never imports the trainer: the run model is train/model-factory.ts, the batches the imaging pipeline.',
 };
 const noTestSupport = {
   regex: '(^|/)test-support(/|$)',
@@ -73,6 +79,12 @@ export default tseslint.config(
     files: ['src-*/**'],
     ignores: ['**/*.test.ts', '**/*.test.tsx'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [noTestSupport] }] },
+  },
+  {
+    // Prediction tests may train a run to predict from; prediction code never imports the trainer.
+    files: ['src-main/core/learn/predict/**'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrict(electronSubpath, noShells, noTrainer) },
   },
   {
     files: ['src-renderer/**'],

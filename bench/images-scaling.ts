@@ -122,7 +122,7 @@ async function measure(
   for await (const b of createBatchStream({
     root,
     samples,
-    resolution: size,
+    imageSize: size,
     cropSize: crop,
     batchSize: 32,
     shuffle: true,

@@ -267,7 +267,7 @@ export async function benchImages(opts: BenchImagesOptions = {}) {
     for await (const b of createBatchStream({
       root,
       samples,
-      resolution: size,
+      imageSize: size,
       cropSize: crop,
       batchSize: 32,
       shuffle: true,

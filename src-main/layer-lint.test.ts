@@ -65,6 +65,18 @@ describe('layer lint', () => {
     expect(await importErrors('src-main/core/catalog/x.test.ts', use(fixture))).toEqual([]);
   });
 
+  it('keeps learn/predict from importing the trainer (its tests may train a run)', async () => {
+    expect(await importErrors('src-main/core/learn/predict/x.ts', use('../train/trainer'))).toEqual(
+      [expect.stringContaining('Prediction never imports the trainer')],
+    );
+    expect(
+      await importErrors('src-main/core/learn/predict/x.ts', use('../train/model-factory')),
+    ).toEqual([]);
+    expect(
+      await importErrors('src-main/core/learn/predict/x.test.ts', use('../train/trainer')),
+    ).toEqual([]);
+  });
+
   it('allows the imports the layers are built on', async () => {
     expect(await importErrors('src-main/core/learn/x.ts', use('../imaging/load-site'))).toEqual([]);
     expect(await importErrors('src-main/serve/x.ts', use('../core/api/handlers'))).toEqual([]);

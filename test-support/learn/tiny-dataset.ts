@@ -14,7 +14,7 @@ import {
   parseWellName,
   wellName,
 } from '../../src-main/core/dataset/plate';
-import { SeededRng } from '../../src-main/core/learn/util/rng';
+import { SeededRng } from '../../src-main/core/util/rng';
 
 export interface TinyDatasetOptions {
   classes?: number;

@@ -3,16 +3,16 @@
 // steps of the training loop's own trainStep on one fixed batch of the catalog PROBE_DB, checking
 // that no tensors are left behind. Prints one JSON line.
 import { openCatalog } from '../../../src-main/core/catalog/db';
+import { buildBatch } from '../../../src-main/core/imaging/pipeline/batch-builder';
+import { evalSamplePlan } from '../../../src-main/core/imaging/pipeline/plans';
 import { buildClassList } from '../../../src-main/core/learn/data/classes';
-import { BatchSource } from '../../../src-main/core/learn/data/batches';
 import { buildSamples } from '../../../src-main/core/learn/data/samples';
-import { SiteImageCache } from '../../../src-main/core/learn/data/site-images';
 import { datasetRoot, loadSiteRows } from '../../../src-main/core/learn/data/site-rows';
 import { predictRun } from '../../../src-main/core/learn/predict/predict';
 import { createModel } from '../../../src-main/core/learn/train/model-factory';
 import { SgdMomentum } from '../../../src-main/core/learn/train/sgd';
 import { trainStep } from '../../../src-main/core/learn/train/step';
-import { SeededRng } from '../../../src-main/core/learn/util/rng';
+import { SeededRng } from '../../../src-main/core/util/rng';
 import {
   describeSelection,
   selectBackend,
@@ -38,8 +38,11 @@ async function fitFixedBatch(): Promise<{ losses: number[]; tensors: number[] }>
   db.close();
   const classes = buildClassList(rows, { target: 'sirna', includeControls: false });
   const { samples } = buildSamples(rows, new Set(rows.map((r) => r.idCode)), classes, 'sirna');
-  const source = new BatchSource(new SiteImageCache(root, 16), samples, 16, 16);
-  const batch = await source.evalBatch(Array.from({ length: 8 }, (_, i) => i));
+  const geom = { imageSize: 16, cropSize: 16 };
+  const batch = await buildBatch(
+    { root, samples, ...geom, normalization: 'per-image', stats: {} },
+    Array.from({ length: 8 }, (_, i) => evalSamplePlan(i, geom)),
+  );
   const model = createModel({
     arch: 'resnet-mini',
     inputSize: 16,

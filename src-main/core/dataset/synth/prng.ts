@@ -1,5 +1,6 @@
 // Seeded pseudo-random numbers for the synthetic generator: everything it draws comes from here,
-// so a seed fixes every byte of the dataset (never Math.random).
+// so a seed fixes every byte of the dataset (never Math.random). Kept apart from core/util/rng.ts on
+// purpose: generated datasets (and tests' expected bytes) are pinned to this sfc32 stream.
 
 /** A small, fast, seeded generator (sfc32) with the draws the generator needs. */
 export class Rng {

@@ -1,6 +1,7 @@
-// Builds one batch from its plan: loads sites (decoded-site cache slots or PNGs), normalises, crops,
-// applies the D4 transform and intensity jitter in a single pass per sample. Runs in a pipeline
-// worker thread (or in-process for tests and debugging); the cache's index lives with the stream.
+// Builds one batch from its plan: loads sites (decoded-site cache slots or PNGs; once per batch even
+// when several views of a site are planned), normalises, crops, applies the D4 transform and
+// intensity jitter in a single pass per sample. The one builder of training, validation and
+// prediction batches; runs in a pipeline worker thread (or in-process for tests and debugging).
 import { CHANNELS } from '../../dataset/plate';
 import { PlateLabError } from '../../errors';
 import { SiteSlots, type CacheTicket } from '../decoded-cache';
@@ -16,13 +17,13 @@ export class BatchBuilder {
   private slots: SiteSlots | null;
 
   constructor(readonly config: BuilderConfig) {
-    if (config.cropSize > config.resolution) {
+    if (config.cropSize > config.imageSize) {
       throw new PlateLabError(
         'VALIDATION',
-        `crop ${config.cropSize} is larger than the resolution ${config.resolution}`,
+        `crop ${config.cropSize} is larger than the image size ${config.imageSize}`,
       );
     }
-    const r = config.resolution;
+    const r = config.imageSize;
     this.slots = config.cacheFile ? new SiteSlots(config.cacheFile, r * r * CHANNELS) : null;
   }
 
@@ -30,7 +31,7 @@ export class BatchBuilder {
   private async site(index: number, ticket: CacheTicket | undefined): Promise<RawSite> {
     const s = this.config.samples[index];
     if (!s) throw new PlateLabError('VALIDATION', `sample ${index} does not exist`);
-    const r = this.config.resolution;
+    const r = this.config.imageSize;
     if (this.slots && ticket?.kind === 'hit')
       return { width: r, height: r, data: this.slots.read(ticket.offset) };
     const site = await loadRawSite(this.config.root, s.relPaths, { size: r });
@@ -47,34 +48,45 @@ export class BatchBuilder {
     );
   }
 
-  /** The batch of a plan; `tickets[k]` (from the stream's cache) says how sample k is loaded. */
+  /**
+   * The batch of a plan; `tickets[k]` (from the stream's cache) says how sample k is loaded. A site
+   * planned several times (test-time views) is loaded, and its stats computed, once.
+   */
   async build(plan: BatchPlan, tickets?: readonly CacheTicket[]): Promise<Batch> {
     const { cropSize: S } = this.config;
     const n = plan.samples.length;
     const x = new Float32Array(n * S * S * CH);
     const y = new Int32Array(n);
+    const cellType = new Int32Array(n);
     const keys: string[] = new Array<string>(n);
     const limit = this.config.concurrency ?? 4;
+    const loaded = new Map<number, Promise<{ raw: RawSite; stats: ChannelStats | null }>>();
+    const load = (k: number, index: number) => {
+      let p = loaded.get(index);
+      if (!p) {
+        p = this.site(index, tickets?.[k]).then((raw) => ({
+          raw,
+          stats: this.statsFor(this.config.samples[index]!, raw),
+        }));
+        loaded.set(index, p);
+      }
+      return p;
+    };
     let next = 0;
     const work = async (): Promise<void> => {
       while (next < n) {
         const k = next++;
         const p = plan.samples[k]!;
+        const { raw, stats } = await load(k, p.index);
         const sample = this.config.samples[p.index]!;
-        const raw = await this.site(p.index, tickets?.[k]);
-        writeSample(
-          raw,
-          this.statsFor(sample, raw),
-          p,
-          S,
-          x.subarray(k * S * S * CH, (k + 1) * S * S * CH),
-        );
+        writeSample(raw, stats, p, S, x.subarray(k * S * S * CH, (k + 1) * S * S * CH));
         y[k] = sample.label;
+        cellType[k] = sample.cellType ?? 0;
         keys[k] = sample.siteKey;
       }
     };
     await Promise.all(Array.from({ length: Math.min(limit, n) }, work));
-    return { x, y, n, size: S, keys, epoch: plan.epoch, index: plan.id };
+    return { x, y, cellType, n, cropSize: S, keys, epoch: plan.epoch, index: plan.id };
   }
 
   close(): void {
@@ -123,5 +135,18 @@ export function writeSample(
       out[d + 4] = lut[1024 + src[s + 4]!]!;
       out[d + 5] = lut[1280 + src[s + 5]!]!;
     }
+  }
+}
+
+/** One batch of `samples`' plans built on the calling thread (tests, probes), no decoded cache. */
+export async function buildBatch(
+  config: Omit<BuilderConfig, 'cacheFile'>,
+  samples: SamplePlan[],
+): Promise<Batch> {
+  const builder = new BatchBuilder(config);
+  try {
+    return await builder.build({ id: 0, epoch: 0, samples });
+  } finally {
+    builder.close();
   }
 }

@@ -53,7 +53,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const base = (): BatchStreamOptions => ({
   root: data,
   samples,
-  resolution: RES,
+  imageSize: RES,
   cropSize: CROP,
   batchSize: 3,
   shuffle: true,
@@ -216,7 +216,7 @@ describe('createBatchStream', () => {
       evalStream({
         root: data,
         samples: samples.slice(5, 6),
-        resolution: RES,
+        imageSize: RES,
         batchSize: 1,
         normalization: 'per-experiment',
         stats,
@@ -230,7 +230,7 @@ describe('createBatchStream', () => {
         evalStream({
           root: data,
           samples,
-          resolution: RES,
+          imageSize: RES,
           batchSize: 2,
           normalization: 'per-plate-controls',
           stats,
@@ -284,7 +284,7 @@ describe('evalStream', () => {
       evalStream({
         root: data,
         samples,
-        resolution: RES,
+        imageSize: RES,
         cropSize: CROP,
         batchSize: 4,
         normalization: 'per-image',
@@ -301,7 +301,7 @@ describe('evalStream', () => {
       evalStream({
         root: data,
         samples,
-        resolution: RES,
+        imageSize: RES,
         cropSize: CROP,
         batchSize: 4,
         normalization: 'per-image',
@@ -315,12 +315,12 @@ describe('evalStream', () => {
       evalStream({
         root: data,
         samples: samples.slice(0, 1),
-        resolution: RES,
+        imageSize: RES,
         batchSize: 4,
         normalization: 'per-image',
         inProcess: true,
       }),
     );
-    expect(full[0]!.size).toBe(RES);
+    expect(full[0]!.cropSize).toBe(RES);
   });
 });

@@ -1,5 +1,5 @@
-// Training and evaluation batch streams. The main thread draws every random choice from the seed
-// (order, crops, D4, jitter) and owns the decoded-site cache's index; it sends batch plans (with
+// Training and evaluation batch streams. The main thread makes every plan (plans.ts: order, crops,
+// D4, jitter, from the seed) and owns the decoded-site cache's index; it sends batch plans (with
 // cache tickets) to a pool of worker threads, which decode and augment ahead of the trainer
 // (`prefetch` batches in flight) and transfer the buffers back. Batches come out in plan order
 // whatever the number of workers: each batch is a function of its plan alone.
@@ -10,16 +10,14 @@ import type { Normalization } from '../normalize';
 import { resolveStatsWithFallback } from '../stats-fallback';
 import type { StatsProvider } from '../stats-provider';
 import { BatchBuilder } from './batch-builder';
-import { D4_COUNT } from './d4';
+import { epochOrder, evalPlans, trainStepPlan, type AugmentOptions } from './plans';
 import { defaultDecodeWorkers } from './threads';
-import { epochSeed, mulberry32, permutation, type Random } from './rng';
 import type {
   Batch,
   BatchPlan,
   BuilderConfig,
   FromWorker,
   PipelineSample,
-  SamplePlan,
   StatsTable,
   ToWorker,
 } from './types';
@@ -27,8 +25,8 @@ import type {
 export interface StreamOptions {
   root: string;
   samples: PipelineSample[];
-  /** Sites are resized to resolution×resolution before cropping (and cached at that size). */
-  resolution: number;
+  /** Sites are resized to imageSize × imageSize before cropping (and cached at that size). */
+  imageSize: number;
   batchSize: number;
   normalization: Normalization;
   /** A stats provider (resolved up front) or precomputed stats; unused for 'per-image'/'none'. */
@@ -63,7 +61,7 @@ export interface BatchStreamOptions extends StreamOptions {
   cropSize: number;
   shuffle: boolean;
   seed: number;
-  augment: { d4: boolean; intensityJitter: number };
+  augment: AugmentOptions;
   /** Passes over the samples; each epoch reshuffles with its own seed. Default 1. */
   epochs?: number;
   /** Drop a last batch smaller than batchSize. Default false. */
@@ -71,59 +69,24 @@ export interface BatchStreamOptions extends StreamOptions {
 }
 
 export interface EvalStreamOptions extends StreamOptions {
-  /** Centre crop edge; default the full resolution. */
+  /** Centre crop edge; default the full imageSize. */
   cropSize?: number;
   /** Fixed D4 transform for test-time augmentation (0 = none). */
   d4?: number;
 }
 
-const identity = (): { scale: number[]; shift: number[] } => ({
-  scale: [1, 1, 1, 1, 1, 1],
-  shift: [0, 0, 0, 0, 0, 0],
-});
-
-/** Random crop, D4 and per-channel jitter: x' = x·(1 + j·u₁) + j·u₂ with u uniform in [−1, 1]. */
+/** Training plans: each epoch's order from (seed, epoch), each step's draws from (seed, epoch, step). */
 export function* trainPlans(opts: BatchStreamOptions): Generator<BatchPlan> {
-  const { samples, batchSize, resolution, cropSize, augment } = opts;
+  const { samples, batchSize } = opts;
   const epochs = opts.epochs ?? 1;
+  const steps = opts.dropLast
+    ? Math.floor(samples.length / batchSize)
+    : Math.ceil(samples.length / batchSize);
   let id = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
-    const rnd: Random = mulberry32(epochSeed(opts.seed, epoch));
-    const order = opts.shuffle ? permutation(samples.length, rnd) : samples.map((_, i) => i);
-    const span = resolution - cropSize + 1;
-    for (let start = 0; start < order.length; start += batchSize) {
-      const idx = order.slice(start, start + batchSize);
-      if (opts.dropLast && idx.length < batchSize) break;
-      const plans: SamplePlan[] = idx.map((index) => {
-        const x0 = Math.floor(rnd() * span);
-        const y0 = Math.floor(rnd() * span);
-        const d4 = augment.d4 ? Math.floor(rnd() * D4_COUNT) : 0;
-        const j = augment.intensityJitter;
-        const { scale, shift } = identity();
-        if (j > 0) {
-          for (let c = 0; c < 6; c++) {
-            scale[c] = 1 + j * (2 * rnd() - 1);
-            shift[c] = j * (2 * rnd() - 1);
-          }
-        }
-        return { index, x0, y0, d4, scale, shift };
-      });
-      yield { id: id++, epoch, samples: plans };
-    }
-  }
-}
-
-/** Every sample once, in order: centre crop (or the full site), a fixed D4, no jitter. */
-export function* evalPlans(opts: EvalStreamOptions): Generator<BatchPlan> {
-  const crop = opts.cropSize ?? opts.resolution;
-  const off = Math.floor((opts.resolution - crop) / 2);
-  let id = 0;
-  for (let start = 0; start < opts.samples.length; start += opts.batchSize) {
-    const plans: SamplePlan[] = [];
-    for (let i = start; i < Math.min(start + opts.batchSize, opts.samples.length); i++) {
-      plans.push({ index: i, x0: off, y0: off, d4: opts.d4 ?? 0, ...identity() });
-    }
-    yield { id: id++, epoch: 0, samples: plans };
+    const order = epochOrder(opts.seed, epoch, samples.length, opts.shuffle);
+    for (let step = 0; step < steps; step++)
+      yield { id: id++, epoch, samples: trainStepPlan(order, opts, epoch, step) };
   }
 }
 
@@ -147,10 +110,10 @@ function validate(opts: StreamOptions, crop: number): void {
   };
   if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1)
     bad(`batch size ${opts.batchSize} must be a positive integer`);
-  if (!Number.isInteger(opts.resolution) || opts.resolution < 1)
-    bad(`resolution ${opts.resolution} must be a positive integer`);
-  if (!Number.isInteger(crop) || crop < 1 || crop > opts.resolution)
-    bad(`crop ${crop} must be 1..${opts.resolution}`);
+  if (!Number.isInteger(opts.imageSize) || opts.imageSize < 1)
+    bad(`image size ${opts.imageSize} must be a positive integer`);
+  if (!Number.isInteger(crop) || crop < 1 || crop > opts.imageSize)
+    bad(`crop ${crop} must be 1..${opts.imageSize}`);
   if (opts.workers !== undefined && (!Number.isInteger(opts.workers) || opts.workers < 1))
     bad(`decode workers ${opts.workers} must be a positive integer`);
   opts.samples.forEach((s, i) => {
@@ -167,9 +130,13 @@ export function createBatchStream(opts: BatchStreamOptions): AsyncIterable<Batch
 
 /** Evaluation / prediction batches: every sample once, in order, no random augmentation. */
 export function evalStream(opts: EvalStreamOptions): AsyncIterable<Batch> {
-  const crop = opts.cropSize ?? opts.resolution;
-  validate(opts, crop);
-  return { [Symbol.asyncIterator]: () => run(opts, crop, evalPlans(opts)) };
+  const cropSize = opts.cropSize ?? opts.imageSize;
+  validate(opts, cropSize);
+  const indices = opts.samples.map((_, i) => i);
+  return {
+    [Symbol.asyncIterator]: () =>
+      run(opts, cropSize, evalPlans(indices, { ...opts, cropSize, views: [opts.d4 ?? 0] })),
+  };
 }
 
 export interface PlanStreamOptions extends StreamOptions {
@@ -292,14 +259,14 @@ async function* run(
   const config: BuilderConfig = {
     root: opts.root,
     samples: opts.samples,
-    resolution: opts.resolution,
+    imageSize: opts.imageSize,
     cropSize: crop,
     normalization: opts.normalization,
     stats,
     cacheFile: opts.cacheFile,
   };
   const cache = opts.cacheFile
-    ? DecodedSiteCache.open(opts.cacheFile, opts.resolution, opts.cacheLimits)
+    ? DecodedSiteCache.open(opts.cacheFile, opts.imageSize, opts.cacheLimits)
     : null;
   const workers = opts.inProcess ? 1 : (opts.workers ?? defaultDecodeWorkers());
   let builders: Builder[] = [];
@@ -315,9 +282,12 @@ async function* run(
   const digests = new Map<number, string>();
   const ticketsFor = (plan: BatchPlan): CacheTicket[] | undefined => {
     if (!cache) return undefined;
+    const seen = new Set<number>();
     return plan.samples.map(({ index }) => {
       const s = opts.samples[index];
-      if (!s) return { kind: 'skip', offset: -1, key: '', digest: '' };
+      // A site planned twice in a batch (test-time views) is loaded once, through its first ticket.
+      if (!s || seen.has(index)) return { kind: 'skip', offset: -1, key: '', digest: '' };
+      seen.add(index);
       let digest = digests.get(index);
       if (digest === undefined) {
         digest = siteDigest(opts.root, s.relPaths);

@@ -1,14 +1,19 @@
-// Shapes shared by the data pipeline's main-thread stream and its workers.
+// Shapes shared by the data pipeline's main-thread stream and its workers, and the one `Batch` type
+// that training, validation and prediction all consume.
 import type { CacheTicket } from '../decoded-cache';
 import type { ChannelStats, Normalization } from '../normalize';
 
+/** One site to batch (a training, validation or prediction sample). */
 export interface PipelineSample {
   /** The 6 channel paths, relative to the dataset root. */
   relPaths: string[];
+  /** Class index, or -1 when unknown (test wells). */
   label: number;
   siteKey: string;
   experiment: string;
   plate: number;
+  /** Cell-type index (the model's optional second input). Default 0. */
+  cellType?: number;
 }
 
 /** Precomputed stats, plain data so they can cross to the worker. */
@@ -28,8 +33,8 @@ export interface StatsTable {
 export interface BuilderConfig {
   root: string;
   samples: PipelineSample[];
-  /** Sites are resized to resolution×resolution (and cached at that size). */
-  resolution: number;
+  /** Sites are resized to imageSize × imageSize (and cached at that size). */
+  imageSize: number;
   cropSize: number;
   normalization: Normalization;
   stats: StatsTable;
@@ -42,7 +47,7 @@ export interface BuilderConfig {
 /** What to do with one sample of a batch; drawn on the main thread from the seed. */
 export interface SamplePlan {
   index: number;
-  /** Top-left corner of the crop in the resolution×resolution site. */
+  /** Top-left corner of the crop in the imageSize × imageSize site. */
   x0: number;
   y0: number;
   /** D4 transform 0..7 (0 = identity). */
@@ -52,19 +57,25 @@ export interface SamplePlan {
   shift: number[];
 }
 
+/** A batch's sample plans (see plans.ts), built by the pipeline; `id` orders the stream. */
 export interface BatchPlan {
   id: number;
   epoch: number;
   samples: SamplePlan[];
 }
 
+/** A built batch: what the trainer steps on, validation scores and prediction infers from. */
 export interface Batch {
-  /** N×size×size×6, channel-last, normalised. */
+  /** n × cropSize × cropSize × 6, channel-last, normalised (and jittered when planned). */
   x: Float32Array;
+  /** Class per sample (-1 = unknown). */
   y: Int32Array;
+  /** Cell-type index per sample. */
+  cellType: Int32Array;
   n: number;
   /** Crop edge in pixels. */
-  size: number;
+  cropSize: number;
+  /** Site key per sample. */
   keys: string[];
   epoch: number;
   /** Batch number within the stream. */

@@ -38,6 +38,7 @@ port.on('message', (msg: ToWorker) => {
         post({ type: 'batch', id: msg.plan.id, batch }, [
           batch.x.buffer as ArrayBuffer,
           batch.y.buffer as ArrayBuffer,
+          batch.cellType.buffer as ArrayBuffer,
         ]);
       } catch (err) {
         post({ type: 'error', id: msg.plan.id, error: errorOf(err) });

@@ -50,7 +50,7 @@ export function learnGroups(plates: PlateClasses[], numClasses: number): PlateGr
  * fed to learnGroups.
  */
 export function groupsFromTrainingRows(
-  rows: Array<{
+  rows: ReadonlyArray<{
     split: string;
     wellType: string;
     idCode: string;
@@ -59,8 +59,8 @@ export function groupsFromTrainingRows(
     experiment: string;
     plate: number;
   }>,
-  trainWells: Set<string>,
-  labels: string[],
+  trainWells: ReadonlySet<string>,
+  labels: readonly string[],
 ): PlateGroups {
   const index = new Map(labels.map((l, i) => [l, i]));
   const perPlate = new Map<string, number[]>();

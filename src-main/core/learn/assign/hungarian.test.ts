@@ -1,6 +1,6 @@
 // The Hungarian solver against brute force on many small random matrices, square and rectangular.
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../util/rng';
+import { SeededRng } from '../../util/rng';
 import { assignmentCost, hungarian } from './hungarian';
 
 /** Minimum over all injective maps of the smaller side into the larger. */

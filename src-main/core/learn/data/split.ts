@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { TrainConfig } from '../../../../src-shared/contract';
 import { inputError } from '../../errors';
 import type { SplitFile } from '../runs/run-files';
-import { rngFor, RngPurpose } from '../util/rng';
+import { rngFor, RngPurpose } from '../../util/rng';
 import { isUsable } from './classes';
 import type { SiteRow } from './site-rows';
 

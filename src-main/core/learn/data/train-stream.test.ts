@@ -1,48 +1,43 @@
 // The trainer's data stream on a tiny synthetic RxRx1 dataset: each normalisation mode gives the
 // tensor statistics it promises (and exactly (v − mean)/std of the decoded site), batches come from
 // the pipeline's worker thread, and the plans of a step depend only on (seed, epoch, step).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeSynthCatalog, type SynthCatalog } from '../../../../test-support/learn/synth-catalog';
 import { openCatalog } from '../../catalog/db';
-import { indexDataset } from '../../catalog/indexer';
-import { generateSynthDataset } from '../../dataset/synth/index';
 import { loadRawSite } from '../../imaging/load-site';
 import { MIN_STD, type Normalization } from '../../imaging/normalize';
 import { liveWorkers, resolveStats } from '../../imaging/pipeline/batch-stream';
-import type { StatsTable } from '../../imaging/pipeline/types';
+import { trainStepPlan } from '../../imaging/pipeline/plans';
+import type { PipelineSample, StatsTable } from '../../imaging/pipeline/types';
 import { createStatsProvider } from '../../imaging/stats-provider';
-import type { Sample } from './batches';
 import { siteKeyOf } from './samples';
-import { loadSiteRows, type SiteRow } from './site-rows';
-import { createTrainStream, pipelineSamples, trainStepPlan, type StreamItem } from './train-stream';
+import type { SiteRow } from './site-rows';
+import { createTrainStream, pipelineSamples, type StreamItem } from './train-stream';
 
 const SIZE = 64; // the tiny preset's native size: no resampling between the stats and the batches
 let root: string;
 let dbFile: string;
 let rows: SiteRow[];
-let samples: Sample[];
+let samples: PipelineSample[];
 
+let synth: SynthCatalog;
 beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'platelab-train-stream-'));
-  await generateSynthDataset({ preset: 'tiny', outDir: root });
-  dbFile = path.join(root, 'catalog.sqlite');
-  const db = openCatalog(dbFile);
-  try {
-    await indexDataset({ root, db, threads: 0 });
-    rows = loadSiteRows(db, 'train').filter((r) => r.complete);
-  } finally {
-    db.close();
-  }
-  samples = rows.map((r) => ({ key: siteKeyOf(r), relPaths: r.paths, label: 0, cellType: 0 }));
+  synth = await makeSynthCatalog('platelab-train-stream-');
+  ({ root, dbFile, rows } = synth);
+  samples = rows.map((r) => ({
+    siteKey: siteKeyOf(r),
+    relPaths: r.paths,
+    label: 0,
+    experiment: r.experiment,
+    plate: r.plate,
+  }));
 }, 60_000);
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+afterAll(() => synth.cleanup());
 
 async function statsFor(mode: Normalization): Promise<StatsTable> {
   const db = openCatalog(dbFile);
   try {
-    const all = pipelineSamples({ train: { samples, rows }, val: { samples: [], rows: [] } });
+    const all = pipelineSamples({ train: { samples }, val: { samples: [] } });
     return await resolveStats(mode, all, createStatsProvider({ root, db }));
   } finally {
     db.close();
@@ -53,8 +48,8 @@ async function statsFor(mode: Normalization): Promise<StatsTable> {
 async function allSites(mode: Normalization, stats: StatsTable): Promise<Float32Array[]> {
   const stream = createTrainStream({
     root,
-    train: { samples, rows },
-    val: { samples: [], rows: [] },
+    train: { samples },
+    val: { samples: [] },
     seed: 5,
     imageSize: SIZE,
     cropSize: SIZE,
@@ -84,7 +79,7 @@ async function allSites(mode: Normalization, stats: StatsTable): Promise<Float32
   }
   expect(sawWorker).toBe(true);
   expect(liveWorkers()).toBe(0);
-  return samples.map((s) => bySample.get(s.key)!);
+  return samples.map((s) => bySample.get(s.siteKey)!);
 }
 
 /** Per-channel mean and std over a set of channel-last tensors. */
@@ -108,7 +103,7 @@ function pooled(xs: Float32Array[]): { mean: number[]; std: number[] } {
 /** The largest |x − (v − mean)/std| over a sample, from its own decode. */
 async function maxError(
   x: Float32Array,
-  s: Sample,
+  s: PipelineSample,
   st: { mean: number[]; std: number[] },
 ): Promise<number> {
   const raw = await loadRawSite(root, s.relPaths, { size: SIZE });

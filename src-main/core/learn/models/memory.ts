@@ -74,7 +74,8 @@ export function estimateMemory(
   return { ...measured, bytes };
 }
 
-export interface BatchPlan {
+/** A micro-batch size and the gradient accumulation that fit the memory budget. */
+export interface MicroBatchPlan {
   /** Images per forward/backward pass. */
   batchSize: number;
   /** Micro-batches whose gradients are summed before each optimiser step. */
@@ -92,7 +93,7 @@ export function pickBatchSize(
   config: ModelConfig,
   crop: number,
   opts: { targetBatch?: number; budgetBytes?: number } = {},
-): BatchPlan {
+): MicroBatchPlan {
   const target = opts.targetBatch ?? 32;
   const budget = opts.budgetBytes ?? WASM_TRAIN_BUDGET_BYTES;
   const one = estimateMemory({ ...config, inputSize: crop }, 1);

@@ -9,7 +9,7 @@ import type { CheckpointRef } from '../../../../src-shared/contract';
 import { datasetIdentity, type DatasetRef } from '../../catalog/dataset-identity';
 import { openCatalog } from '../../catalog/db';
 import { inputError, notFound } from '../../errors';
-import { assignWells } from '../assign/decode';
+import { assignWells } from '../assign/plate-group-assignment';
 import { groupsFromTrainingRows } from '../assign/groups';
 import { loadSiteRows } from '../data/site-rows';
 import type { SplitResult } from '../data/split';

@@ -1,9 +1,12 @@
 // Builds the network for a run through models/buildModel. No seed is passed on purpose: with one,
-// the head's dropout layer would reuse a single mask every step; instead callers wrap this in
-// withSeededRandom, which makes both the initial weights and each step's dropout mask reproducible.
+// the head's dropout layer would reuse a single mask every step; instead this is wrapped in
+// withSeededRandom (core/util/rng.ts), which makes the initial weights and each step's dropout mask
+// reproducible. `buildRunModel` is the one builder of a run's model (training and prediction).
 import type { TrainConfig } from '../../../../src-shared/contract';
 import type { LayersModel } from '../backend/tf';
+import type { ClassList } from '../data/classes';
 import { buildModel } from '../models/build-model';
+import { rngFor, RngPurpose, withSeededRandom } from '../../util/rng';
 
 export interface ModelSpec {
   arch: TrainConfig['arch'];
@@ -24,4 +27,22 @@ export function createModel(spec: ModelSpec): LayersModel {
     cellTypeInputs:
       spec.cellTypeInputs && spec.cellTypeInputs > 0 ? spec.cellTypeInputs : undefined,
   });
+}
+
+/**
+ * The network of a run: its config's architecture, crop size and class list (plus the cell-type
+ * input when configured), initialised from the run seed (RngPurpose.init), so training, resume and
+ * prediction all build the same graph.
+ */
+export function buildRunModel(config: TrainConfig, classes: ClassList): LayersModel {
+  return withSeededRandom(rngFor(config.seed, RngPurpose.init).stateValue, () =>
+    createModel({
+      arch: config.arch,
+      inputSize: config.cropSize,
+      channels: 6,
+      numClasses: classes.labels.length,
+      dropout: config.dropout,
+      cellTypeInputs: config.cellTypeInput ? classes.cellTypes.length : undefined,
+    }),
+  );
 }

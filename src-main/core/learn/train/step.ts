@@ -3,10 +3,9 @@
 // Every tensor made here is released before returning (tests check numTensors stays flat).
 import type { LayersModel, Tensor, Variable } from '../backend/tf';
 import { getTf } from '../backend/tf';
-import type { Batch } from '../data/batches';
-import type { SeededRng } from '../util/rng';
+import type { Batch } from '../../imaging/pipeline/types';
 import { countCorrect, lossFromLogits, smoothedOneHot, type LossKind } from './loss';
-import { withSeededRandom } from './seeded-random';
+import { withSeededRandom, type SeededRng } from '../../util/rng';
 import type { Optimizer } from './optimizer';
 
 export interface StepContext {
@@ -36,7 +35,7 @@ export function batchInputs(
   numCellTypes: number,
 ): Tensor[] {
   const tf = getTf();
-  const s = batch.size;
+  const s = batch.cropSize;
   const per = s * s * 6;
   const x = tf.tensor4d(batch.x.subarray(from * per, to * per), [to - from, s, s, 6]);
   if (numCellTypes <= 0) return [x];

@@ -14,7 +14,8 @@ import { loadSiteRows } from '../data/site-rows';
 import type { TrainStarted } from './messages';
 import { initTf } from './tf-runtime';
 import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
-import { decodedCacheFile, runTraining } from './trainer';
+import { decodedCacheFile } from '../data/train-stream';
+import { runTraining } from './trainer';
 
 let root: string;
 let dbFile: string;
@@ -84,7 +85,7 @@ describe('runTraining on the imaging pipeline', () => {
     }, 60_000);
   }
 
-  it('puts the default decoded cache beside the catalog, one file per resolution', () => {
+  it('puts the default decoded cache beside the catalog, one file per image size', () => {
     expect(decodedCacheFile('/x/cat.sqlite', 64)).toBe('/x/decoded-cache/cat-64.bin');
     expect(decodedCacheFile('/x/cat.sqlite', 96)).not.toBe(decodedCacheFile('/x/cat.sqlite', 64));
   });

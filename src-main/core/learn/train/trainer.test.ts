@@ -3,17 +3,17 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBatch } from '../../imaging/pipeline/batch-builder';
+import { evalSamplePlan, trainSamplePlan } from '../../imaging/pipeline/plans';
 import { getTf } from '../backend/tf';
-import { BatchSource } from '../data/batches';
 import { buildClassList } from '../data/classes';
 import { buildSamples } from '../data/samples';
-import { SiteImageCache } from '../data/site-images';
 import { loadSiteRows } from '../data/site-rows';
 import { openCatalog } from '../../catalog/db';
 import { runPath, updateRunInfo, verifyManifest } from '../runs/run-folder';
 import { listRuns, readRunMetrics } from '../runs/list-runs';
 import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
-import { SeededRng } from '../util/rng';
+import { SeededRng } from '../../util/rng';
 import { latestCheckpoint, listCheckpoints, loadCheckpoint } from './checkpoint';
 import { createModel } from './model-factory';
 import { createOptimizer, type OptimizerKind } from './optimizer';
@@ -163,7 +163,7 @@ describe('trainStep', () => {
       });
       const classes = buildClassList(rows, config);
       const { samples } = buildSamples(rows, new Set(rows.map((r) => r.idCode)), classes, 'sirna');
-      const source = new BatchSource(new SiteImageCache(ds.root, 16), samples, 16, 12);
+      const builder = { root: ds.root, samples, imageSize: 16, cropSize: 12 } as const;
       const model = createModel({
         arch: 'resnet-mini',
         inputSize: 12,
@@ -189,10 +189,9 @@ describe('trainStep', () => {
       const rng = new SeededRng(3);
       const counts: number[] = [];
       for (let s = 0; s < 4; s++) {
-        const b = await source.trainBatch([0, 1, 2, 3, 4, 5, 6, 7], rng, {
-          d4: true,
-          intensityJitter: 0.1,
-        });
+        const aug = { d4: true, intensityJitter: 0.1 };
+        const plans = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => trainSamplePlan(rng, i, builder, aug));
+        const b = await buildBatch({ ...builder, normalization: 'per-image', stats: {} }, plans);
         const r = await trainStep(ctx, b, 0.01, rng);
         expect(Number.isFinite(r.loss)).toBe(true);
         counts.push(tf.memory().numTensors);
@@ -214,7 +213,7 @@ describe('trainStep', () => {
     db.close();
     const classes = buildClassList(rows, { target: 'sirna', includeControls: false });
     const { samples } = buildSamples(rows, new Set(rows.map((r) => r.idCode)), classes, 'sirna');
-    const source = new BatchSource(new SiteImageCache(ds.root, 16), samples, 16, 12);
+    const geom = { imageSize: 16, cropSize: 12 };
     const model = createModel({
       arch: 'resnet-mini',
       inputSize: 12,
@@ -236,7 +235,10 @@ describe('trainStep', () => {
       mixup: 0,
       microBatch: 8,
     };
-    const b = await source.evalBatch(Array.from({ length: 8 }, (_, i) => i));
+    const b = await buildBatch(
+      { root: ds.root, samples, ...geom, normalization: 'per-image', stats: {} },
+      Array.from({ length: 8 }, (_, i) => evalSamplePlan(i, geom)),
+    );
     const rng = new SeededRng(1);
     const first = await trainStep(ctx, b, lr, rng);
     let last = first;

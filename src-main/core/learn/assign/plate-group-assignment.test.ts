@@ -1,8 +1,12 @@
-// Group learning and plate decoding on a simulated design: 3 groups, rotated per experiment, noisy
-// predictions; decoding must recover the groups and lift accuracy well above the arg-max.
+// Group learning and plate-group assignment on a simulated design: 3 groups, rotated per experiment, noisy
+// predictions; the assignment must recover the groups and lift accuracy well above the arg-max.
 import { describe, expect, it } from 'vitest';
-import { SeededRng } from '../util/rng';
-import { choosePlateGroups, decodePlates, type DecodeWell } from './decode';
+import { SeededRng } from '../../util/rng';
+import {
+  choosePlateGroups,
+  assignPlateGroups,
+  type AssignmentWell,
+} from './plate-group-assignment';
 import { learnGroups } from './groups';
 
 function design(rng: SeededRng, groups: number, perGroup: number, experiments: number) {
@@ -36,7 +40,7 @@ describe('learnGroups', () => {
   });
 });
 
-describe('decodePlates', () => {
+describe('assignPlateGroups', () => {
   it('chooses the right plate groups and beats the arg-max on noisy predictions', () => {
     const rng = new SeededRng(5);
     const K = 24;
@@ -48,7 +52,7 @@ describe('decodePlates', () => {
       K,
     );
     const test = design(rng, 3, 8, 2).map((p) => ({ ...p, experiment: `T-${p.experiment}` }));
-    const wells: DecodeWell[] = [];
+    const wells: AssignmentWell[] = [];
     const truth: number[] = [];
     const rows: number[][] = [];
     for (const p of test)
@@ -65,7 +69,7 @@ describe('decodePlates', () => {
       }
     const probs = Float32Array.from(rows.flat());
     const raw = rows.filter((r, i) => r.indexOf(Math.max(...r)) === truth[i]).length / rows.length;
-    const { assigned, plateGroup } = decodePlates(wells, probs, K, groups);
+    const { assigned, plateGroup } = assignPlateGroups(wells, probs, K, groups);
     const after = Array.from(assigned).filter((a, i) => a === truth[i]).length / truth.length;
     expect(after).toBeGreaterThan(raw + 0.15);
     for (const p of test)

@@ -1,5 +1,6 @@
-// Counter-based seeded randomness for training: every draw is derived from (seed, purpose, epoch,
-// step), so a run resumed mid-way replays exactly the same shuffles, crops, flips and mixups.
+// The one seeded RNG (core/util, for imaging and learn): every draw derives from (seed, purpose, epoch,
+// step), so a resumed run replays its shuffles, crops, jitters, mixups, init and dropout exactly.
+// dataset/synth/prng.ts keeps its own sfc32: generated datasets are pinned to that stream.
 
 /** Mixes a list of integers into one 32-bit seed (splitmix-style finaliser per element). */
 export function deriveSeed(...parts: number[]): number {
@@ -97,4 +98,20 @@ export const RngPurpose = {
 
 export function rngFor(seed: number, purpose: number, ...parts: number[]): SeededRng {
   return new SeededRng(deriveSeed(seed, purpose, ...parts));
+}
+
+/**
+ * Runs `fn` with Math.random replaced by a SeededRng(seed) stream. tfjs draws weight initialisers
+ * and dropout masks from Math.random when no seed is given; wrapping model building and each
+ * training step makes both reproducible, so an interrupted run resumes onto the same trajectory.
+ */
+export function withSeededRandom<T>(seed: number, fn: () => T): T {
+  const original = Math.random;
+  const rng = new SeededRng(seed);
+  Math.random = () => rng.next();
+  try {
+    return fn();
+  } finally {
+    Math.random = original;
+  }
 }

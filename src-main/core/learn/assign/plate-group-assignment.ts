@@ -1,17 +1,18 @@
-// Plate-group decoding: for each experiment pick the plate→group map with the highest total
-// predicted probability (distinct groups per plate when there are enough), mask classes outside the
-// plate's group, then solve a per-plate linear assignment so each well gets a distinct siRNA.
+// Plate-group assignment (the RxRx1 "plate leak" post-processing): for each experiment pick the
+// plate→group map with the highest total predicted probability (distinct groups per plate when there
+// are enough), mask classes outside the plate's group, then solve a per-plate linear assignment so
+// each well gets a distinct siRNA.
 import { hungarian } from './hungarian';
 import type { PlateGroups } from './groups';
 
-export interface DecodeWell {
+export interface AssignmentWell {
   experiment: string;
   plate: number;
   /** Only treatment wells take part; controls keep their arg-max. */
   eligible: boolean;
 }
 
-export interface DecodeResult {
+export interface AssignmentResult {
   /** Class per well (arg-max for ineligible wells). */
   assigned: Int32Array;
   /** Chosen group per plate, keyed `experiment/plate`. */
@@ -53,12 +54,16 @@ export function choosePlateGroups(score: number[][], numGroups: number): number[
   return bestMap;
 }
 
-export function decodePlates(
-  wells: DecodeWell[],
+/**
+ * Assigns each eligible well of `wells` (probabilities `probs`, wells × numClasses) a class of its
+ * plate's group, distinct within the plate; ineligible wells keep their arg-max.
+ */
+export function assignPlateGroups(
+  wells: AssignmentWell[],
   probs: Float32Array,
   numClasses: number,
   groups: PlateGroups,
-): DecodeResult {
+): AssignmentResult {
   const k = numClasses;
   const assigned = new Int32Array(wells.length);
   wells.forEach((_, i) => (assigned[i] = argmax(probs, i * k, k)));
@@ -109,7 +114,7 @@ export function decodePlates(
 
 /**
  * Plate-group assignment of well predictions in place: each treatment well's `assigned` becomes
- * its decoded class (decodePlates over `probs`, wells × numClasses), other wells' null.
+ * its assigned class (assignPlateGroups over `probs`, wells × numClasses), other wells' null.
  */
 export function assignWells(
   wells: Array<{ experiment: string; plate: number; wellType: string; assigned: number | null }>,
@@ -117,7 +122,7 @@ export function assignWells(
   numClasses: number,
   groups: PlateGroups,
 ): void {
-  const decoded = decodePlates(
+  const decoded = assignPlateGroups(
     wells.map((w) => ({
       experiment: w.experiment,
       plate: w.plate,

@@ -1,0 +1,78 @@
+// Site → well aggregation: a well's class probabilities are the mean of its sites' (each already
+// averaged over the test-time views); wells whose sites' arg-max classes differ are flagged. Also
+// the well accuracy of a prediction set.
+import type { TrainConfig } from '../../../../src-shared/contract';
+import { targetLabel } from '../data/classes';
+import type { SiteRow } from '../data/site-rows';
+import type { PredictionSet, WellPredictionRow } from './types';
+
+function argmaxAt(arr: Float32Array, off: number, k: number): number {
+  let best = 0;
+  for (let c = 1; c < k; c++) if (arr[off + c]! > arr[off + best]!) best = c;
+  return best;
+}
+
+/**
+ * Wells of `rows` (in order of first appearance) from `siteProbs` (rows.length × numClasses, row i
+ * = rows[i]): `probs` (wells × numClasses) holds each well's mean over its sites; each row carries
+ * the arg-max, the `topK` classes, the site count and whether the sites disagree. `truth` is the
+ * well's class name from `target` when `withTruth` (validation), else null. Nothing is assigned.
+ */
+export function siteToWell(
+  rows: readonly SiteRow[],
+  siteProbs: Float32Array,
+  numClasses: number,
+  opts: { topK: number; target: TrainConfig['target']; withTruth: boolean },
+): { wells: WellPredictionRow[]; probs: Float32Array } {
+  const K = numClasses;
+  const byWell = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    if (!byWell.has(r.idCode)) byWell.set(r.idCode, []);
+    byWell.get(r.idCode)!.push(i);
+  });
+  const topK = Math.min(opts.topK, K);
+  const wells: WellPredictionRow[] = [];
+  const probs = new Float32Array(byWell.size * K);
+  let wi = 0;
+  for (const [idCode, siteIdx] of byWell) {
+    const r = rows[siteIdx[0]!]!;
+    const off = wi * K;
+    for (const s of siteIdx)
+      for (let c = 0; c < K; c++) probs[off + c]! += siteProbs[s * K + c]! / siteIdx.length;
+    const top = argmaxAt(probs, off, K);
+    const siteTops = new Set(siteIdx.map((s) => argmaxAt(siteProbs, s * K, K)));
+    const order = Array.from({ length: K }, (_, c) => c).sort(
+      (a, b) => probs[off + b]! - probs[off + a]!,
+    );
+    wells.push({
+      idCode,
+      experiment: r.experiment,
+      plate: r.plate,
+      well: r.well,
+      cellType: r.cellType,
+      wellType: r.wellType,
+      truth: opts.withTruth ? targetLabel(r, opts.target) : null,
+      top,
+      prob: probs[off + top]!,
+      assigned: null,
+      sites: siteIdx.length,
+      sitesDisagree: siteTops.size > 1,
+      topK: order.slice(0, topK).map((c) => ({ label: c, prob: probs[off + c]! })),
+    });
+    wi++;
+  }
+  return { wells, probs };
+}
+
+/**
+ * Fraction of the set's labelled wells whose predicted class name equals the truth: the arg-max, or
+ * with `useAssigned` the plate-group assignment where there is one. Null without labelled wells.
+ */
+export function wellAccuracy(set: PredictionSet, useAssigned: boolean): number | null {
+  const labelled = set.wells.filter((w) => w.truth !== null);
+  if (labelled.length === 0) return null;
+  const ok = labelled.filter(
+    (w) => set.labels[useAssigned ? (w.assigned ?? w.top) : w.top] === w.truth,
+  ).length;
+  return ok / labelled.length;
+}

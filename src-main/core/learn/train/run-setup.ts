@@ -1,0 +1,130 @@
+// Run set-up: checks the job, reads the catalog's training sites, and either creates the run folder
+// (config, class list, split, metrics, run.json) for a new run or reloads it for a resume.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TrainConfig } from '../../../../src-shared/contract';
+import { datasetIdentity, type DatasetRef } from '../../catalog/dataset-identity';
+import { openCatalog } from '../../catalog/db';
+import { inputError } from '../../errors';
+import { buildClassList, targetLabel, type ClassList } from '../data/classes';
+import { datasetRoot, loadSiteRows, type SiteRow } from '../data/site-rows';
+import { makeSplit, type SplitResult } from '../data/split';
+import {
+  readClassList,
+  readRunConfig,
+  readSplit,
+  runPath,
+  updateRunInfo,
+  type RunInfo,
+} from '../runs/run-folder';
+import { writeJsonAtomic } from '../../util/atomic-write';
+import type { TrainJob } from './messages';
+
+/** A run ready to train: where it lives, what it trains on, and whether it continues one. */
+export interface RunSetup {
+  runDir: string;
+  dbFile: string;
+  runId: string;
+  resuming: boolean;
+  /** Dataset root of the catalog. */
+  root: string;
+  rows: SiteRow[];
+  config: TrainConfig;
+  /** SHA-256 of config.json's content: a checkpoint made with another config is refused. */
+  configSha: string;
+  classes: ClassList;
+  split: SplitResult;
+}
+
+/** Refuses a job that cannot start (no catalog, nothing to resume, a folder already holding a run). */
+function checkJob(job: TrainJob, runDir: string, dbFile: string, resuming: boolean): void {
+  if (!fs.existsSync(dbFile)) throw inputError(`${dbFile}: catalog database not found`);
+  if (job.resume && !resuming && !job.config)
+    throw inputError(`${runDir}: holds no run to resume (no config.json)`);
+  if (!resuming && fs.existsSync(runPath(runDir, 'run')))
+    throw inputError(
+      `${runDir}: already holds a run; pass --resume to continue it or choose another folder`,
+    );
+}
+
+/** Whether a job continues the run in its folder (asked to resume, and config.json is there). */
+export function isResume(job: TrainJob): boolean {
+  return Boolean(job.resume) && fs.existsSync(runPath(path.resolve(job.runDir), 'config'));
+}
+
+/** Checks the job before the backend starts (errors name the folder or catalog at fault). */
+export function checkTrainJob(job: TrainJob): void {
+  checkJob(job, path.resolve(job.runDir), path.resolve(job.dbFile), isResume(job));
+}
+
+/**
+ * Prepares the run folder (after `checkTrainJob`) on `backendName`: a resume reloads config/classes/split and marks the run
+ * running; a new run derives the class list and split from the catalog and writes them with an
+ * empty metrics log and run.json. Errors: INVALID_INPUT (fewer than 2 classes, no config).
+ */
+export function setUpRun(job: TrainJob, backendName: string): RunSetup {
+  const runDir = path.resolve(job.runDir);
+  const dbFile = path.resolve(job.dbFile);
+  const runId = path.basename(runDir);
+  const resuming = isResume(job);
+  const db = openCatalog(dbFile);
+  let rows: SiteRow[];
+  let root: string;
+  let dataset: DatasetRef;
+  try {
+    root = datasetRoot(db, dbFile);
+    dataset = datasetIdentity(db, dbFile);
+    rows = loadSiteRows(db, 'train');
+  } finally {
+    db.close();
+  }
+
+  let config: TrainConfig;
+  let classes: ClassList;
+  let split: SplitResult;
+  if (resuming) {
+    config = readRunConfig(runDir);
+    classes = readClassList(runDir);
+    split = readSplit(runDir);
+    updateRunInfo(runDir, {
+      status: 'running',
+      pid: process.pid,
+      backend: backendName,
+      error: null,
+    });
+  } else {
+    if (!job.config) throw inputError('a training config is required for a new run');
+    config = job.config;
+    classes = buildClassList(rows, config);
+    if (classes.labels.length < 2)
+      throw inputError(
+        `${dbFile}: only ${classes.labels.length} class(es) for target "${config.target}"; need at least 2 labelled classes`,
+      );
+    split = makeSplit(rows, config, (r) => targetLabel(r, config.target)!);
+    fs.mkdirSync(runDir, { recursive: true });
+    writeJsonAtomic(runPath(runDir, 'config'), config);
+    writeJsonAtomic(runPath(runDir, 'classes'), classes);
+    writeJsonAtomic(runPath(runDir, 'split'), split);
+    fs.writeFileSync(runPath(runDir, 'metrics'), '');
+    const now = new Date().toISOString();
+    const info: RunInfo = {
+      runId,
+      createdAt: now,
+      updatedAt: now,
+      status: 'running',
+      backend: backendName,
+      dbFile,
+      dataset,
+      pid: process.pid,
+      epochsDone: 0,
+      bestValAccuracy: null,
+      imagesPerSecond: null,
+      warnings: split.warnings,
+      error: null,
+    };
+    writeJsonAtomic(runPath(runDir, 'run'), info);
+  }
+  const configSha = crypto.createHash('sha256').update(JSON.stringify(config)).digest('hex');
+  return { runDir, dbFile, runId, resuming, root, rows, config, configSha, classes, split };
+}
