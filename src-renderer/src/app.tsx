@@ -1,11 +1,14 @@
-// The application frame: header (backend in use, dataset, connection, jobs), screen tabs and the
-// active screen; Alt+1…6 switch screens from the keyboard.
+// The application frame: hash router, header (backend in use, open dataset, connection, jobs),
+// screen tabs and the active screen; Alt+1…6 switch screens from the keyboard.
 import { AppShell, Badge, Group, Tabs, Text, Tooltip } from '@mantine/core';
 import { useEffect } from 'react';
+import { Router } from 'wouter';
+import { useQueryHashLocation, useQueryHashSearch } from './state/hash-location';
 import { useCall } from './state/api-context';
 import { AppStateProvider, useAppState, type Screen } from './state/app-state';
 import { JobsProvider } from './state/jobs-context';
 import { useConnected } from './state/connection';
+import { datasetName } from './lib/format';
 import { ErrorBoundary } from './components/error-boundary';
 import { JobsIndicator } from './components/jobs-indicator';
 import { Notifications } from './components/notifications';
@@ -27,12 +30,14 @@ const SCREENS: { id: Screen; label: string }[] = [
 
 export function App() {
   return (
-    <JobsProvider>
-      <AppStateProvider>
-        <Frame />
-        <Notifications />
-      </AppStateProvider>
-    </JobsProvider>
+    <Router hook={useQueryHashLocation} searchHook={useQueryHashSearch}>
+      <JobsProvider>
+        <AppStateProvider>
+          <Frame />
+          <Notifications />
+        </AppStateProvider>
+      </JobsProvider>
+    </Router>
   );
 }
 
@@ -76,10 +81,24 @@ function Frame() {
             </Tabs>
           </Group>
           <Group gap="xs" wrap="nowrap">
-            {info.data?.dataset && (
-              <Tooltip label={info.data.dataset.root}>
-                <Badge variant="light" color="gray" data-testid="header-dataset">
-                  {info.data.dataset.format}
+            {info.data && (
+              <Tooltip
+                label={
+                  info.data.dataset
+                    ? `${info.data.dataset.root} (${info.data.dataset.format})`
+                    : 'No dataset is open: open one on the Datasets screen'
+                }
+              >
+                <Badge
+                  variant="light"
+                  color={info.data.dataset ? 'indigo' : 'gray'}
+                  maw={260}
+                  data-testid="header-dataset"
+                  data-root={info.data.dataset?.root ?? ''}
+                >
+                  {info.data.dataset
+                    ? `dataset: ${datasetName(info.data.dataset.root)}`
+                    : 'no dataset'}
                 </Badge>
               </Tooltip>
             )}
