@@ -4,14 +4,9 @@
 import { memo, useMemo, useRef, useState } from 'react';
 import type { CSSProperties, KeyboardEvent } from 'react';
 import type { PlateWell } from '../../../src-shared/contract';
-import {
-  COLS,
-  ROW_LETTERS,
-  ROWS,
-  isUsedPosition,
-  stepWithin,
-  wellName,
-} from '../lib/plate-geometry';
+import { COLS, ROW_LETTERS, ROWS, isUsedPosition, wellName } from '../lib/plate-geometry';
+import { nextWell } from '../lib/plate-navigation';
+import { wellTypeColor } from '../lib/well-metrics';
 import { css, type Rgb } from '../../../src-shared/colormaps';
 
 export interface Sprite {
@@ -66,8 +61,9 @@ export const PlateGrid = memo(function PlateGrid(props: PlateGridProps) {
     if (e.key in moves) {
       e.preventDefault();
       const [dr, dc] = moves[e.key];
-      const [r, c] = cur ? stepWithin(cur.row, cur.col, dr, dc) : [1, 2];
-      onSelect(wellName(r, c));
+      // Only wells that exist: a sparse plate skips its empty positions.
+      const next = nextWell(wells, cur ? cur.well : null, dr, dc);
+      if (next) onSelect(next);
     } else if (e.key === 'Enter' && cur) {
       e.preventDefault();
       onOpen(cur);
@@ -135,7 +131,12 @@ export const PlateGrid = memo(function PlateGrid(props: PlateGridProps) {
           onDoubleClick={() => w && onOpen(w)}
         >
           {w && w.wellType !== 'treatment' && w.wellType !== 'unknown' && (
-            <span className="well-mark" data-kind={w.wellType}>
+            <span
+              className="well-mark"
+              data-kind={w.wellType}
+              // The colours of the well-type legend, so N/P read the same in both.
+              style={{ background: css(wellTypeColor(w.wellType)) }}
+            >
               {w.wellType === 'negative_control' ? 'N' : 'P'}
             </span>
           )}

@@ -102,6 +102,19 @@ function continuous(
   return { colors, values, legend: { kind: 'range', min, max, map, label } };
 }
 
+/** The well types in legend order (their categorical colours follow this order). */
+export const WELL_TYPE_ORDER = [
+  'treatment',
+  'negative_control',
+  'positive_control',
+  'unknown',
+] as const satisfies readonly PlateWell['wellType'][];
+
+/** A well type's colour in the well-type heatmap legend (categorical colormap). */
+export function wellTypeColor(type: PlateWell['wellType']): Rgb {
+  return categoryColor('categorical', WELL_TYPE_ORDER.indexOf(type), WELL_TYPE_ORDER.length);
+}
+
 export function buildHeatmap(
   wells: PlateWell[],
   metric: MetricName,
@@ -124,12 +137,7 @@ function heatmapOf(
     case 'sirna':
       return categorical(wells, (w) => w.sirna, map);
     case 'well_type':
-      return categorical(wells, (w) => w.wellType, map, [
-        'treatment',
-        'negative_control',
-        'positive_control',
-        'unknown',
-      ]);
+      return categorical(wells, (w) => w.wellType, map, [...WELL_TYPE_ORDER]);
     case 'predicted':
       return categorical(wells, (w) => w.prediction?.assigned ?? w.prediction?.top ?? null, map);
     case 'confidence':
