@@ -81,7 +81,11 @@ export function JobRow({ job }: { job: Job }) {
         animated={isActive(job)}
         color={STATUS_COLOR[job.status]}
       />
-      <Text size="xs" c={job.status === 'failed' ? 'red' : 'dimmed'} style={{ overflowWrap: 'anywhere' }}>
+      <Text
+        size="xs"
+        c={job.status === 'failed' ? 'red' : 'dimmed'}
+        style={{ overflowWrap: 'anywhere' }}
+      >
         {job.status === 'failed' ? (job.error?.message ?? job.message) : job.message}
       </Text>
     </Stack>

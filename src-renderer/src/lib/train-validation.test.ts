@@ -66,7 +66,10 @@ describe('validateDraft', () => {
 
 describe('startBlocker', () => {
   it('refuses 0 classes and suggests including controls when they are left out', () => {
-    const why = startBlocker({ trainWells: 12, classes: 0 }, { includeControls: false, target: 'sirna' });
+    const why = startBlocker(
+      { trainWells: 12, classes: 0 },
+      { includeControls: false, target: 'sirna' },
+    );
     expect(why).toMatch(/no classes/);
     expect(why).toMatch(/Include controls/);
     expect(

@@ -83,8 +83,7 @@ export function startBlocker(
   config: Pick<TrainConfig, 'includeControls' | 'target'>,
 ): string | null {
   if (counts.trainWells > 0 && counts.classes > 0) return null;
-  const what =
-    counts.trainWells === 0 ? 'no training wells' : 'no classes in the training set';
+  const what = counts.trainWells === 0 ? 'no training wells' : 'no classes in the training set';
   if (!config.includeControls)
     return `There are ${what}: every imaged well may be a control, and controls are left out. Turn on “Include controls” to train on them.`;
   return `There are ${what}: the open dataset has no labelled wells with images for the “${config.target}” target.`;

@@ -179,17 +179,17 @@ export function PredictionsScreen() {
               />
             </SimpleGrid>
           ) : (
-          <SimpleGrid cols={4} data-testid="predict-summary">
-            <Stat label="wells" value={String(s.wells)} />
-            <Stat label="accuracy (raw)" value={pct(s.accuracy)} testId="predict-accuracy" />
-            <Stat label="accuracy (assigned)" value={pct(s.accuracyAssigned)} />
-            <Stat
-              label="by cell type"
-              value={
-                s.perCellType.map((c) => `${c.cellType} ${pct(c.accuracy)}`).join(' · ') || '—'
-              }
-            />
-          </SimpleGrid>
+            <SimpleGrid cols={4} data-testid="predict-summary">
+              <Stat label="wells" value={String(s.wells)} />
+              <Stat label="accuracy (raw)" value={pct(s.accuracy)} testId="predict-accuracy" />
+              <Stat label="accuracy (assigned)" value={pct(s.accuracyAssigned)} />
+              <Stat
+                label="by cell type"
+                value={
+                  s.perCellType.map((c) => `${c.cellType} ${pct(c.accuracy)}`).join(' · ') || '—'
+                }
+              />
+            </SimpleGrid>
           )}
           <Group align="start" gap="md" wrap="nowrap">
             <Paper withBorder p="sm" style={{ flex: 1 }}>

@@ -280,7 +280,6 @@ function RunRow({
   );
 }
 
-
 function RunPanel({
   run,
   runId,
@@ -326,14 +325,15 @@ function RunPanel({
     last: ProgressSample;
   } | null>(null);
   const jobId = activeJob && isActive(activeJob) ? activeJob.id : null;
-  const jobProgress = activeJob?.progress ?? 0;
-  useEffect(() => {
-    if (!jobId) return;
-    const now = { t: Date.now(), p: jobProgress };
+  useEvent('job:update', (job) => {
+    if (job.kind !== 'train' || !isActive(job)) return;
+    const now = { t: Date.now(), p: job.progress };
     setSamples((cur) =>
-      cur && cur.jobId === jobId ? { ...cur, last: now } : { jobId, first: now, last: now },
+      cur && cur.jobId === job.id
+        ? { ...cur, last: now }
+        : { jobId: job.id, first: now, last: now },
     );
-  }, [jobId, jobProgress]);
+  });
 
   useEvent('training:metrics', (p) => {
     if (p.runId !== runId) return;

@@ -349,11 +349,21 @@ function TopPredictions(props: {
       {top.map((p) => {
         const isTruth = p.label === truth;
         return (
-          <Group key={p.label} gap="xs" wrap="nowrap" data-testid="top-prediction" data-truth={isTruth}>
+          <Group
+            key={p.label}
+            gap="xs"
+            wrap="nowrap"
+            data-testid="top-prediction"
+            data-truth={isTruth}
+          >
             <Text size="sm" w={90} fw={isTruth ? 700 : 400}>
               {p.label}
             </Text>
-            <Progress value={p.prob * 100} style={{ flex: 1 }} color={isTruth ? 'green' : 'indigo'} />
+            <Progress
+              value={p.prob * 100}
+              style={{ flex: 1 }}
+              color={isTruth ? 'green' : 'indigo'}
+            />
             <Text size="xs" w={50} ta="right">
               {percent(p.prob)}
             </Text>

@@ -1,11 +1,12 @@
 // Shared UI state: the active screen and the selection (experiment/plate/well/run/…), read from and
 // written to the URL (routes.ts), plus the channel display state, which drives the plate
 // thumbnails, the well viewer and exports alike.
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
 import { useLocation, useSearch } from 'wouter';
 import type { DisplayState } from '../../../src-shared/contract';
 import { useApi } from './api-context';
+import { splitHash } from './hash-location';
 import { formatRoute, parseRoute, type Route, type Screen } from './routes';
 
 export type { Screen } from './routes';
@@ -52,14 +53,12 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
   const [path, navigate] = useLocation();
   const search = useSearch();
   const route = useMemo(() => parseRoute(path, search), [path, search]);
-  // Several updates in one event (pick a plate, then switch screen) build on each other.
-  const latest = useRef(route);
-  latest.current = route;
+  // Reads the location now, not the rendered route: several updates in one event (pick a plate,
+  // then switch screen) build on each other (navigation writes the URL synchronously).
   const update = useCallback(
     (patch: Partial<Route>, opts: NavOptions = {}) => {
-      const next = { ...latest.current, ...patch };
-      latest.current = next;
-      navigate(formatRoute(next), { replace: opts.replace });
+      const [p, q] = splitHash(window.location.hash);
+      navigate(formatRoute({ ...parseRoute(p, q), ...patch }), { replace: opts.replace });
     },
     [navigate],
   );
