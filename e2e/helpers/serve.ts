@@ -33,6 +33,8 @@ export async function startServe(opts: {
   dataset: 'tiny' | 'tiny-closed' | 'none';
   name: string;
   prepare?: (datasetDir: string) => void;
+  /** An existing dataset folder to open with --dataset (read only; e.g. the real RxRx1 sample). */
+  existing?: string;
   /** `serve --open-demo`: generate, index and open the demo on start (first-start behaviour). */
   openDemo?: boolean;
   env?: Record<string, string>;
@@ -52,6 +54,7 @@ export async function startServe(opts: {
   }
   const args = [CLI, 'serve', '--port', '0', '--data', dataDir];
   if (datasetDir && opts.dataset === 'tiny') args.push('--dataset', datasetDir);
+  if (opts.existing) args.push('--dataset', opts.existing);
   if (opts.openDemo) args.push('--open-demo');
   const child: ChildProcess = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -37,6 +37,7 @@ export function WellScreen() {
   // The box follows the open well until the user types (Back/Forward change the well too).
   const input = typed && typed.for === idCode ? typed.text : (idCode ?? '');
   const [inputError, setInputError] = useState<string | null>(null);
+  const { client } = useApi();
   const summary = useCall('dataset.summary', {}, String(catalogVersion));
   const experiments = useMemo(
     () => [...new Set((summary.data?.plates ?? []).map((p) => p.experiment))],
@@ -46,12 +47,18 @@ export function WellScreen() {
   const site = route.site;
   const setLayout = (l: typeof layout) => update({ layout: l }, { replace: true });
   const setSite = (s: number) => update({ site: s }, { replace: true });
-  const openTyped = () => {
+  const openTyped = async () => {
     if (!input.trim()) return;
-    const id = resolveIdCode(input, experiments);
+    // Typed before the summary arrived: ask for the experiment names now rather than guessing.
+    let names = experiments;
+    if (names.length === 0) {
+      const res = await client.call('dataset.summary', {});
+      names = res.ok && res.data ? [...new Set(res.data.plates.map((p) => p.experiment))] : [];
+    }
+    const id = resolveIdCode(input, names);
     if (!id) {
       setInputError(
-        `“${input.trim()}” is not a well of the open dataset: expected EXPERIMENT_PLATE_WELL, e.g. ${experiments[0] ?? 'HUVEC-01'}_1_B02`,
+        `“${input.trim()}” is not a well of the open dataset: expected EXPERIMENT_PLATE_WELL, e.g. ${names[0] ?? 'HUVEC-01'}_1_B02`,
       );
       return;
     }
@@ -128,12 +135,12 @@ export function WellScreen() {
               placeholder="HUVEC-01_1_B02"
               value={input}
               onChange={(e) => setInput({ text: e.currentTarget.value, for: idCode })}
-              onKeyDown={(e) => e.key === 'Enter' && openTyped()}
+              onKeyDown={(e) => e.key === 'Enter' && void openTyped()}
               error={inputError}
               w={240}
               data-testid="well-idcode"
             />
-            <Button variant="light" onClick={openTyped} data-testid="well-open">
+            <Button variant="light" onClick={() => void openTyped()} data-testid="well-open">
               Open
             </Button>
             <Button
