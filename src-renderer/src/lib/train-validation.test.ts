@@ -78,5 +78,9 @@ describe('startBlocker', () => {
     expect(
       startBlocker({ trainWells: 12, classes: 3 }, { includeControls: false, target: 'sirna' }),
     ).toBeNull();
+    // One class (e.g. only negative controls imaged) cannot train a classifier either.
+    expect(
+      startBlocker({ trainWells: 18, classes: 1 }, { includeControls: true, target: 'sirna' }),
+    ).toMatch(/Only 1 class.*at least 2/);
   });
 });

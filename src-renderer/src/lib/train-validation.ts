@@ -74,17 +74,20 @@ export function validateDraft(draft: Draft): {
 }
 
 /**
- * Why training cannot start with these counts (training.validate's), or null when it can. With no
- * classes or no training wells there is nothing to learn; when controls are left out this is
- * usually because every imaged well is a control.
+ * Why training cannot start with these counts (training.validate's), or null when it can. A
+ * classifier needs training wells and at least 2 classes; when controls are left out, 0 classes
+ * usually means every imaged well is a control, so the reason suggests including them.
  */
 export function startBlocker(
   counts: { trainWells: number; classes: number },
   config: Pick<TrainConfig, 'includeControls' | 'target'>,
 ): string | null {
-  if (counts.trainWells > 0 && counts.classes > 0) return null;
-  const what = counts.trainWells === 0 ? 'no training wells' : 'no classes in the training set';
-  if (!config.includeControls)
-    return `There are ${what}: every imaged well may be a control, and controls are left out. Turn on “Include controls” to train on them.`;
-  return `There are ${what}: the open dataset has no labelled wells with images for the “${config.target}” target.`;
+  if (counts.trainWells > 0 && counts.classes >= 2) return null;
+  if (counts.trainWells === 0 || counts.classes === 0) {
+    const what = counts.trainWells === 0 ? 'no training wells' : 'no classes in the training set';
+    if (!config.includeControls)
+      return `There are ${what}: every imaged well may be a control, and controls are left out. Turn on “Include controls” to train on them.`;
+    return `There are ${what}: the open dataset has no labelled wells with images for the “${config.target}” target.`;
+  }
+  return `Only ${counts.classes} class in the training set (every training well has the same “${config.target}” label): a classifier needs at least 2.`;
 }
