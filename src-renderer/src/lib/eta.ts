@@ -10,18 +10,17 @@ export interface ProgressSample {
 
 /**
  * Seconds left, assuming the rate between `first` and `last` holds:
- * (t_last − t_first) · (1 − p_last) / (p_last − p_first). Null until the job has advanced by at
- * least `minProgress` over at least `minMs` (earlier rates are dominated by start-up cost).
+ * (t_last − t_first) · (1 − p_last) / (p_last − p_first). Null until the job has advanced at all
+ * over at least `minMs` (a long run moves by tiny fractions per step, so any advance counts).
  */
 export function etaFromProgress(
   first: ProgressSample | null,
   last: ProgressSample | null,
-  minProgress = 0.005,
   minMs = 2000,
 ): number | null {
   if (!first || !last) return null;
   const dp = last.p - first.p;
   const dt = last.t - first.t;
-  if (dp < minProgress || dt < minMs) return null;
+  if (!(dp > 0) || dt < minMs) return null;
   return ((dt / 1000) * Math.max(0, 1 - last.p)) / dp;
 }
