@@ -90,6 +90,19 @@ describe('URL routes', () => {
     await session.app.byTestId('screen-predictions').waitFor();
     await session.app.page.goBack();
     await session.app.byTestId('screen-export').waitFor();
+    expect(await hash()).toContain('dataset=ds');
+
+    // A link made on another dataset says so, and can be moved to the open one.
+    const url = new URL(session.app.page.url());
+    url.hash = '#/plates?dataset=elsewhere';
+    await session.app.page.goto(url.toString());
+    await session.app.page.reload();
+    const warn = session.app.byTestId('link-other-dataset');
+    await warn.waitFor();
+    expect(await warn.innerText()).toContain('“elsewhere”');
+    await warn.getByRole('button').click();
+    await expect.poll(() => warn.count()).toBe(0);
+    await expect.poll(hash).toContain('dataset=ds');
     expect(session.tracked.errors).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // The application frame: hash router, header (backend in use, open dataset, connection, jobs),
 // screen tabs and the active screen; Alt+1…6 switch screens from the keyboard.
-import { AppShell, Badge, Group, Tabs, Text, Tooltip } from '@mantine/core';
-import { useEffect } from 'react';
+import { Alert, AppShell, Badge, Button, Group, Tabs, Text, Tooltip } from '@mantine/core';
+import { useEffect, useRef } from 'react';
 import { Router } from 'wouter';
 import { useQueryHashLocation, useQueryHashSearch } from './state/hash-location';
 import { useCall } from './state/api-context';
@@ -42,9 +42,23 @@ export function App() {
 }
 
 function Frame() {
-  const { screen, setScreen, catalogVersion } = useAppState();
+  const { screen, setScreen, catalogVersion, route, update } = useAppState();
   const info = useCall('app.info', {}, String(catalogVersion));
   const connected = useConnected();
+
+  // The URL names the open dataset. A link made on another dataset keeps its name (and says so
+  // below); opening another dataset in this window moves the URL along with it.
+  const openName = info.data?.dataset ? datasetName(info.data.dataset.root) : null;
+  const seen = useRef<string | null>(null);
+  useEffect(() => {
+    if (!openName) return;
+    const before = seen.current;
+    seen.current = openName;
+    if (route.dataset === null || (before !== null && before !== openName))
+      update({ dataset: openName }, { replace: true });
+  }, [openName, route.dataset, update]);
+  const otherDataset =
+    openName && route.dataset && route.dataset !== openName ? route.dataset : null;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -130,6 +144,23 @@ function Frame() {
         </Group>
       </AppShell.Header>
       <AppShell.Main>
+        {otherDataset && (
+          <Alert color="yellow" p="xs" mb="sm" data-testid="link-other-dataset">
+            <Group justify="space-between">
+              <Text size="sm">
+                This view was linked on dataset “{otherDataset}”; the open dataset is “{openName}”:
+                its experiments, plates and runs may differ.
+              </Text>
+              <Button
+                size="xs"
+                variant="light"
+                onClick={() => update({ dataset: openName }, { replace: true })}
+              >
+                Use the open dataset
+              </Button>
+            </Group>
+          </Alert>
+        )}
         <ErrorBoundary key={screen}>
           {screen === 'datasets' && <DatasetsScreen />}
           {screen === 'plates' && <PlatesScreen />}

@@ -76,7 +76,11 @@ export function PredictionsScreen() {
     !!runId && experiment !== null && plate !== null,
   );
   const wellList = useMemo(() => wells.data?.wells ?? [], [wells.data]);
-  const heat = useMemo(() => buildHeatmap(wellList, 'correct', 'categorical', 1), [wellList]);
+  // Unlabelled test wells have no correctness: show what was predicted instead.
+  const heat = useMemo(
+    () => buildHeatmap(wellList, unlabelled ? 'predicted' : 'correct', 'categorical', 1),
+    [wellList, unlabelled],
+  );
   const [selected, setSelected] = useState<string | null>(null);
   const onOpenWell = useCallback((w: PlateWell) => openWell(w.idCode), [openWell]);
 
@@ -221,7 +225,7 @@ export function PredictionsScreen() {
                       >
                         <Table.Td>{p.experiment}</Table.Td>
                         <Table.Td>{p.plate}</Table.Td>
-                        <Table.Td>{pct(p.accuracy)}</Table.Td>
+                        <Table.Td>{unlabelled ? 'unlabelled' : pct(p.accuracy)}</Table.Td>
                         <Table.Td>{pct(p.controlsAccuracy)}</Table.Td>
                       </Table.Tr>
                     ))}
@@ -275,7 +279,7 @@ export function PredictionsScreen() {
       {runId && (
         <Paper withBorder p="sm">
           <Title order={5} mb="xs">
-            Correctness on the plate
+            {unlabelled ? 'Predicted class on the plate' : 'Correctness on the plate'}
           </Title>
           <PlatePicker />
           <Stack gap="xs" mt="sm">
