@@ -57,7 +57,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'run folder (created; with --resume, the run to continue; required)')
     .option(
       '--list-settings',
-      "list every setting --set/--config accept: its default for the backend and its allowed range",
+      'list every setting --set/--config accept: its default for the backend and its allowed range',
     )
     .option('--config <file>', "JSON file with training settings (over the backend's defaults)")
     .option(
