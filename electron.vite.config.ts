@@ -1,9 +1,11 @@
-// electron-vite build of the desktop app into out/: main (the shell + the training child entry),
-// preload (CommonJS, everything bundled: a sandboxed preload cannot load node_modules), and the
-// renderer with the same Vite settings `platelab serve` builds it with (src-renderer/vite.config.ts).
+// electron-vite build of the desktop app into out/: main (the shell + every off-thread entry of
+// src-main/core/jobs/entries.ts, each as out/main/<name>.js with all chunks beside them), preload
+// (CommonJS, everything bundled: a sandboxed preload cannot load node_modules), and the renderer with
+// the same Vite settings `platelab serve` builds it with (src-renderer/vite.config.ts).
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'electron-vite';
+import { ENTRIES } from './src-main/core/jobs/entries';
 import rendererConfig from './src-renderer/vite.config';
 
 const root = dirname(fileURLToPath(import.meta.url));
@@ -16,9 +18,15 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: here('src-main/electron/main.ts'),
-          'training-child': here('src-main/electron/training-child.ts'),
-          'predict-child': here('src-main/core/learn/predict/predict-child.ts'),
+          ...Object.fromEntries(
+            Object.entries(ENTRIES).map(([name, source]) => [
+              name,
+              here(`src-main/core/${source}`),
+            ]),
+          ),
         },
+        // Chunks beside the entries: entries.ts finds `<name>.js` next to its own chunk.
+        output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

@@ -1,7 +1,8 @@
 // Accuracy on a synthetic preset with the default CPU recipe. `demo` (default): held-out well accuracy
 // on the random split (goal ≥ 90%), after plate-group assignment, and with whole experiments held out.
 // `hard`: whole experiments held out, one run per normalisation (`--norm`), next to the hardness
-// baselines (synth/baselines.ts) on the same held-out experiments. Prints JSON with the curves.
+// baselines (test-support/synth-analysis/baselines.ts) on the same held-out experiments. Prints
+// JSON with the curves.
 // Default is a shortened run; `--full` allows 15 minutes each.
 // Standalone: node bin/run-ts.js bench/accuracy.ts [--preset demo|hard] [--norm a,b] [--full]
 //   [--epochs 4] [--minutes 5] [--backend wasm]
@@ -15,7 +16,7 @@ import {
   heldOutBaselines,
   readWellFeatures,
   type BaselineScores,
-} from '../src-main/core/dataset/synth/baselines';
+} from '../test-support/synth-analysis/baselines';
 import { indexDataset } from '../src-main/core/catalog/indexer';
 import { selectBackend, resolvePreference } from '../src-main/core/learn/backend/select-backend';
 import {

@@ -1,11 +1,12 @@
 // `npm run bench -- baselines [--preset hard] [--train 8] [--test 4] [--size 128] [--seed 7]`:
 // generates a (reduced) synthetic dataset in a temp folder and prints the hardness baselines on
-// its held-out test experiments (per-channel-mean and shape-feature nearest centroid, synth/baselines.ts).
+// its held-out test experiments (per-channel-mean and shape-feature nearest centroid,
+// test-support/synth-analysis/baselines.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateSynthDataset, type SynthPreset } from '../src-main/core/dataset/synth';
-import { heldOutBaselines, readWellFeatures } from '../src-main/core/dataset/synth/baselines';
+import { heldOutBaselines, readWellFeatures } from '../test-support/synth-analysis/baselines';
 
 export interface BenchBaselinesOptions {
   preset?: SynthPreset;

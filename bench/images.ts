@@ -12,7 +12,7 @@ import { siteRelPaths } from '../src-main/core/dataset/layout';
 import { usedWells } from '../src-main/core/dataset/plate';
 import { DecodedSiteCache } from '../src-main/core/imaging/decoded-cache';
 import { rxrx1DefaultDisplay, toggleChannel } from '../src-main/core/imaging/display';
-import { writeFixtureSites } from '../src-main/core/imaging/fixtures';
+import { writeFixtureSites } from '../test-support/imaging/fixtures';
 import { loadSite } from '../src-main/core/imaging/load-site';
 import { plateSprite } from '../src-main/core/imaging/thumbnails';
 import { createBatchStream } from '../src-main/core/imaging/pipeline/batch-stream';

@@ -1,31 +1,24 @@
 // The desktop app end to end: where the Electron binary is installed, build with electron-vite,
 // launch through Playwright's _electron over a temp data folder, and check the window shows the
-// dataset screen with the demo dataset opened, through a preload bridge with no Node in the page.
-// Where the binary is absent this test is reported SKIPPED with the reason, never passed silently.
+// dataset screen with the demo dataset opened, through a preload bridge with no Node in the page;
+// then train one tiny epoch (training utilityProcess), predict the test split (prediction
+// utilityProcess) and export a submission. Where the binary is absent these tests are reported
+// SKIPPED with the reason, never passed silently.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { _electron as electron, type ElectronApplication } from 'playwright-core';
+import { _electron as electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { electronBinary } from '../scripts/electron-binary.mjs';
+import { AppPage } from './helpers/app-page';
+import { fillTinyConfig, runStatus, startRun } from './helpers/training';
 
 const root = path.resolve(import.meta.dirname, '..');
 
-function electronBinary(): { bin: string } | { reason: string } {
-  try {
-    const bin = createRequire(import.meta.url)('electron') as unknown;
-    if (typeof bin === 'string' && fs.existsSync(bin)) return { bin };
-    return { reason: `the Electron binary ${String(bin)} does not exist` };
-  } catch (err) {
-    return {
-      reason: `no Electron binary here (${(err instanceof Error ? err.message : String(err)).split('\n')[0]})`,
-    };
-  }
-}
-
 describe('desktop app (Electron)', () => {
   let app: ElectronApplication | null = null;
+  let win: Page | null = null;
   let tmp: string | null = null;
 
   afterAll(async () => {
@@ -57,7 +50,7 @@ describe('desktop app (Electron)', () => {
       cwd: root,
       env: { ...process.env, PLATELAB_DEMO_PRESET: 'tiny' },
     });
-    const win = await app.firstWindow();
+    win = await app.firstWindow();
     await win.getByTestId('screen-datasets').waitFor({ timeout: 60_000 });
 
     // The bridge is the preload's: one function per call, no Node and no generic invoke in the page.
@@ -81,5 +74,32 @@ describe('desktop app (Electron)', () => {
     };
     expect(info.ok).toBe(true);
     expect(info.data?.mode).toBe('electron');
+  });
+
+  it('trains one tiny epoch, predicts the test split and exports a submission', async (ctx) => {
+    const found = electronBinary();
+    if ('reason' in found)
+      return ctx.skip(
+        `SKIPPED: ${found.reason}; the desktop app cannot be launched in this environment`,
+      );
+    expect(win, 'the window test above opened the app').not.toBeNull();
+    const page = new AppPage(win!);
+    await page.go('training');
+    await fillTinyConfig(page, 1);
+    await startRun(page, null);
+    await expect.poll(() => runStatus(page), { timeout: 180_000, interval: 1000 }).toBe('done');
+
+    await page.go('predictions');
+    await page.byTestId('predict-split').getByText('Test').click();
+    await page.byTestId('predict-run').click();
+    await expect
+      .poll(() => page.byTestId('predict-job').textContent(), { timeout: 180_000, interval: 500 })
+      .toMatch(/^done/);
+
+    await page.go('export');
+    await page.byTestId('export-submission').click();
+    const link = page.byTestId('export-submission-link');
+    await link.waitFor({ timeout: 120_000 });
+    expect(Number(await link.getAttribute('data-rows'))).toBeGreaterThan(0);
   });
 });

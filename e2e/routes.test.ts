@@ -8,7 +8,7 @@ import { useSession } from './helpers/session';
 
 const session = useSession({ dataset: 'tiny', name: 'routes' }, { waitForDataset: true });
 
-const hash = () => session.app.page.evaluate(() => decodeURIComponent(window.location.hash));
+const hash = async () => decodeURIComponent(new URL(session.app.page.url()).hash);
 
 async function siteShown(site: number): Promise<void> {
   const img = session.app.byTestId(`site-${site}-img`);

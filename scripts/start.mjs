@@ -6,33 +6,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { electronBinary } from './electron-binary.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const require = createRequire(import.meta.url);
-
-/** The Electron executable, or the reason there is none. */
-function electronBinary() {
-  let bin;
-  try {
-    bin = require('electron');
-  } catch (err) {
-    // The electron package says "Electron failed to install correctly…" when its binary was never
-    // downloaded (ELECTRON_SKIP_BINARY_DOWNLOAD, an offline machine): normal here, not a broken install.
-    const text = String(err.message ?? err).split('\n')[0];
-    return {
-      reason: /failed to install correctly/i.test(text)
-        ? 'not downloaded at install: offline, or ELECTRON_SKIP_BINARY_DOWNLOAD=1'
-        : `the electron package cannot give its binary (${text})`,
-    };
-  }
-  if (typeof bin !== 'string' || !fs.existsSync(bin))
-    return { reason: `the Electron binary ${bin} does not exist` };
-  return { bin };
-}
 
 function newestMtime(dir) {
   let newest = 0;

@@ -7,7 +7,7 @@ import { callNames, eventNames, type Job } from '../src-shared/contract';
 import { BRIDGE_KEY, type PlateLabBridge } from '../src-shared/wire';
 import { forwardEvents } from '../src-main/core/api/event-forwarder';
 import { createIpcRoutes } from '../src-main/core/api/ipc-table';
-import { makeTestApp, type TestApp } from '../src-main/serve/test-support';
+import { makeTestApp, type TestApp } from '../test-support/app/test-app';
 
 const exposed = new Map<string, unknown>();
 const rendererSide = new EventEmitter();

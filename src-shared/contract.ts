@@ -21,7 +21,16 @@ export const ErrorInfo = z.object({
 });
 export type ErrorInfo = z.infer<typeof ErrorInfo>;
 
-export const JobKind = z.enum(['index', 'synth', 'thumbnails', 'train', 'predict', 'export']);
+export const JobKind = z.enum([
+  'index',
+  'synth',
+  'thumbnails',
+  'train',
+  'predict',
+  'export',
+  /** Image statistics computed on demand (e.g. a plate's mean intensities without pixel_stats.csv). */
+  'stats',
+]);
 export const JobStatus = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
 export const Job = z.object({
   id: JobId,
@@ -112,7 +121,8 @@ export const PlateWell = z.object({
   sites: z.number(),
   hasImages: z.boolean(),
   broken: z.boolean(),
-  meanIntensity: z.array(z.number()).nullable(),
+  /** Mean grey level (0–255) per channel 1–6; null for a channel without a statistic. */
+  meanIntensity: z.array(z.number().nullable()).nullable(),
   prediction: WellPrediction.nullable(),
 });
 export type PlateWell = z.infer<typeof PlateWell>;
@@ -275,6 +285,15 @@ export const PredictionSummary = z.object({
   source: PredictionSetInfo,
 });
 
+/** Where a plate's per-well mean intensities come from, in words for the legend. */
+export const PlateIntensityInfo = z.object({
+  /** 'pending': job `jobId` is computing them from the images; catalog:changed follows. */
+  source: z.enum(['csv', 'computed', 'none', 'pending']),
+  sites: z.number(),
+  note: z.string(),
+  jobId: JobId.optional(),
+});
+
 const empty = z.object({});
 /** Inputs are strict: an unknown top-level key is a validation error, so nothing unexpected reaches the core. */
 const noInput = z.strictObject({});
@@ -339,6 +358,8 @@ export const calls = {
       split: Split,
       cellType: z.string(),
       wells: z.array(PlateWell),
+      /** Where meanIntensity comes from (only when intensityChannel was asked), or why it is empty. */
+      intensity: PlateIntensityInfo.optional(),
     }),
   },
   'wells.detail': {
@@ -472,9 +493,17 @@ export const calls = {
       plate: PlateNumber,
       metric: Metric,
       runId: RunId.optional(),
-      colormap: z.enum(['viridis', 'magma', 'categorical']).default('viridis'),
+      /** Sequential (viridis, magma) for a continuous metric, 'categorical' for a category one; default by metric. */
+      colormap: z.enum(['viridis', 'magma', 'categorical']).optional(),
+      /** The channel (1–6) of the intensity metric. */
+      intensityChannel: z.number().int().min(1).max(6).default(1),
     }),
-    output: exported,
+    /** The figure as PNG (path, url; rows = wells with a value) and as SVG, its one source. */
+    output: exported.extend({
+      svg: z.object({ path: z.string(), url: z.string() }),
+      wells: z.number(),
+      withImages: z.number(),
+    }),
   },
   'jobs.list': { input: noInput, output: z.array(Job) },
   'jobs.cancel': { input: z.strictObject({ jobId: JobId }), output: empty },

@@ -68,7 +68,7 @@ describe.skipIf(!canRun)('images-scaling bench pack', () => {
     expect(pack.files['node.xz']).toBeGreaterThan(15 * 2 ** 20);
     for (const f of [
       'pack/bench.mjs',
-      'pack/worker-boot.mjs',
+      'pack/pipeline-worker.js',
       'pack/node_modules/sharp/package.json',
       'pack/node_modules/@img/sharp-linux-x64/package.json',
       'pack/node_modules/@img/sharp-libvips-linux-x64/package.json',

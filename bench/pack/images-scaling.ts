@@ -1,5 +1,5 @@
 // The decode-scaling bench pack (`npm run bench:pack -- images-scaling [--sample DIR]`): bench.mjs
-// (bench/images-scaling.ts) + worker-boot.mjs (the pipeline's decode worker) as plain JS, sharp and
+// (bench/images-scaling.ts) + pipeline-worker.js (the pipeline's decode worker) as plain JS, sharp and
 // its libvips, this machine's node (node.xz), the real RxRx1 sample PNGs when given, and run.sh.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +24,7 @@ export interface ImagesScalingPackOptions extends PackBaseOptions {
 
 /**
  * outDir (default dist/images-scaling)/{run.sh, node.xz, MANIFEST.json, pack/{bench.mjs,
- * worker-boot.mjs, node_modules/{sharp,…}}, rxrx1/{train,test}}; run.sh uses a node ≥ 20 on PATH,
+ * pipeline-worker.js, package.json, node_modules/{sharp,…}}, rxrx1/{train,test}}; run.sh uses a node ≥ 20 on PATH,
  * else the packed one.
  */
 export const imagesScalingPack: PackDefinition<ImagesScalingPackOptions> = {
@@ -38,13 +38,15 @@ export const imagesScalingPack: PackDefinition<ImagesScalingPackOptions> = {
     const pack = path.join(ctx.outDir, 'pack');
     ctx.log('bundling bench/images-scaling.ts and the pipeline worker…');
     // sharp stays a real package beside the bundles (native binary + libvips). The bench finds the
-    // worker as ./worker-boot.mjs beside itself (batch-stream's `new URL(…, import.meta.url)`).
+    // worker as ./pipeline-worker.js beside itself (core/jobs/entries.ts in a bundle); the
+    // package.json beside them makes .js files ES modules.
     await bundleEsm('bench/images-scaling.ts', path.join(pack, 'bench.mjs'), ['sharp']);
     await bundleEsm(
       'src-main/core/imaging/pipeline/worker.ts',
-      path.join(pack, 'worker-boot.mjs'),
+      path.join(pack, 'pipeline-worker.js'),
       ['sharp'],
     );
+    fs.writeFileSync(path.join(pack, 'package.json'), '{ "type": "module" }\n');
     const packages = copyPackages(['sharp'], path.join(pack, 'node_modules'));
     if (!Object.keys(packages).some((p) => p.startsWith('@img/sharp-libvips-linux-x64')))
       throw new Error(

@@ -1,8 +1,10 @@
 // Electron main process: the desktop shell. It owns one AppContext (data folder = --data, $PLATELAB_DATA
 // or the user-data folder), registers the contract's IPC handlers and the media protocol, forwards
-// events to the window, and trains in a utilityProcess. All domain work is in src-main/core.
-import { app, BrowserWindow, Menu, session } from 'electron';
+// events to the window, and trains and predicts in utilityProcesses (the bundle's entries, see
+// core/jobs/entries.ts). All domain work is in src-main/core.
+import { app, BrowserWindow, dialog, Menu, session } from 'electron';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHandlers } from '../core/api/handlers';
@@ -13,16 +15,16 @@ import { childPredictLauncher } from '../core/learn/predict/predict-in-child';
 import { forwardEventsToWindow, registerIpc } from './ipc';
 import { handleMediaProtocol, mediaUrl, registerMediaScheme } from './media-protocol';
 import { buildMenu } from './menu';
+import { checkNativeModule } from './native-check';
 import { applyCsp } from './security';
-import { utilitySpawner, utilityTrainingLauncher } from './training-launcher';
+import { startTraining } from '../core/learn/train/start-training';
+import { utilitySpawner } from './utility-spawner';
 import { appUrlFor, createMainWindow } from './window';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const paths = {
   preload: path.join(here, '../preload/index.cjs'),
   rendererHtml: path.join(here, '../renderer/index.html'),
-  trainingChild: path.join(here, 'training-child.js'),
-  predictChild: path.join(here, 'predict-child.js'),
   icon: path.join(here, '../../resources/icon.png'),
 };
 
@@ -37,16 +39,29 @@ if (!app.requestSingleInstanceLock()) app.quit();
 let win: BrowserWindow | null = null;
 const getWindow = () => win;
 
+/** Opens an in-memory database: loads better-sqlite3's native binary (it loads lazily). */
+function openSqlite(): void {
+  const Database = createRequire(import.meta.url)('better-sqlite3') as new (f: string) => {
+    close(): void;
+  };
+  new Database(':memory:').close();
+}
+
 async function start(): Promise<void> {
   await app.whenReady();
+  // Native modules built for Node instead of this Electron: say so with the fix, never half-start.
+  const problem = checkNativeModule('better-sqlite3', openSqlite);
+  if (problem) {
+    console.error(`${problem.title}: ${problem.message}`);
+    dialog.showErrorBox(problem.title, problem.message);
+    app.exit(1);
+    return;
+  }
   const dataDir = flag('--data') ?? process.env[DATA_ENV] ?? app.getPath('userData');
   const ctx = new AppContext({ dataDir, mode: 'electron', version: app.getVersion(), mediaUrl });
   const handlers = createHandlers(ctx, {
-    launchTraining: utilityTrainingLauncher(paths.trainingChild),
-    launchPrediction: childPredictLauncher(
-      utilitySpawner('PlateLab prediction'),
-      paths.predictChild,
-    ),
+    launchTraining: (job) => startTraining(job, utilitySpawner('PlateLab training')),
+    launchPrediction: childPredictLauncher(utilitySpawner('PlateLab prediction')),
   });
   const appUrl = appUrlFor(paths);
 

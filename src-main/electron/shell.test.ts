@@ -22,7 +22,7 @@ vi.mock('electron', () => ({
 }));
 
 const { registerIpc } = await import('./ipc');
-const { lockNavigation, securePreferences } = await import('./security');
+const { applyCsp, lockNavigation, securePreferences, WINDOW_CSP } = await import('./security');
 
 const appUrl = 'file:///opt/platelab/out/renderer/index.html';
 const handlers = {
@@ -103,5 +103,37 @@ describe('electron shell glue', () => {
       webSecurity: true,
       webviewTag: false,
     });
+  });
+
+  it('puts the strict CSP on every response and refuses every permission', () => {
+    let onHeaders:
+      | ((
+          d: { responseHeaders?: Record<string, string[]> },
+          cb: (r: { responseHeaders: Record<string, string[]> }) => void,
+        ) => void)
+      | null = null;
+    let onPermission: ((wc: unknown, p: string, cb: (ok: boolean) => void) => void) | null = null;
+    const session = {
+      webRequest: { onHeadersReceived: (fn: typeof onHeaders) => (onHeaders = fn) },
+      setPermissionRequestHandler: (fn: typeof onPermission) => (onPermission = fn),
+    };
+    applyCsp(session as never);
+    let headers: Record<string, string[]> = {};
+    onHeaders!({ responseHeaders: { 'Content-Type': ['text/html'] } }, (r) => {
+      headers = r.responseHeaders;
+    });
+    expect(headers).toEqual({
+      'Content-Type': ['text/html'],
+      'Content-Security-Policy': [WINDOW_CSP],
+    });
+    // No inline or eval'd script, no plugins, no frames, no foreign origins.
+    expect(WINDOW_CSP).toMatch(/script-src 'self' 'wasm-unsafe-eval';/);
+    expect(WINDOW_CSP).not.toMatch(/'unsafe-eval'|script-src[^;]*'unsafe-inline'|\*/);
+    expect(WINDOW_CSP).toContain("object-src 'none'");
+    expect(WINDOW_CSP).toContain("frame-src 'none'");
+    const answers: boolean[] = [];
+    for (const p of ['media', 'notifications', 'geolocation'])
+      onPermission!({}, p, (ok) => answers.push(ok));
+    expect(answers).toEqual([false, false, false]);
   });
 });

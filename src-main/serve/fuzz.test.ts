@@ -17,7 +17,7 @@ import { createIpcRoutes } from '../core/api/ipc-table';
 import { defaultTrainConfig } from '../core/learn/config/default-config';
 import { rxrx1DefaultDisplay } from '../core/imaging/display';
 import { startServer, type RunningServer } from './server';
-import { makeTestApp, postRaw, sha256, type TestApp } from './test-support';
+import { makeTestApp, postRaw, sha256, type TestApp } from '../../test-support/app/test-app';
 
 const display = rxrx1DefaultDisplay();
 /** One valid input per call: the mutations below start from these. */

@@ -44,7 +44,9 @@ export function serveMedia(
     'cache-control': pathname.startsWith(`${MEDIA_HTTP_PREFIX}cache/`)
       ? 'private, max-age=3600'
       : 'no-cache',
-    ...(type.startsWith('text/csv') ? { 'content-disposition': 'attachment' } : {}),
+    ...(type.startsWith('text/csv') || type === 'image/svg+xml'
+      ? { 'content-disposition': 'attachment' }
+      : {}),
   });
   if (head) res.end();
   else fs.createReadStream(file).pipe(res);

@@ -9,7 +9,7 @@ import { WebSocket } from 'ws';
 import type { Result } from '../../src-shared/contract';
 import { isLoopbackHost, newToken } from './auth';
 import { startServer, type RunningServer } from './server';
-import { makeTestApp, postRaw, type TestApp } from './test-support';
+import { makeTestApp, postRaw, type TestApp } from '../../test-support/app/test-app';
 
 let app: TestApp;
 let staticDir: string;

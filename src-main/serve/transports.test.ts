@@ -14,7 +14,7 @@ import { forwardEvents } from '../core/api/event-forwarder';
 import { createIpcRoutes } from '../core/api/ipc-table';
 import { rxrx1DefaultDisplay } from '../core/imaging/display';
 import { startServer, type RunningServer } from './server';
-import { makeTestApp, postRaw, type TestApp } from './test-support';
+import { makeTestApp, postRaw, type TestApp } from '../../test-support/app/test-app';
 
 let app: TestApp;
 let server: RunningServer;

@@ -13,7 +13,7 @@ import {
 } from '../../core/imaging/display';
 import { loadRawSite } from '../../core/imaging/load-site';
 import { parseChannels, parseSiteArg } from './composite';
-import { platelab, REPO } from '../test-support';
+import { platelab, REPO } from '../../../test-support/cli/run-cli';
 
 const RXRX1 = path.resolve(REPO, '../shared/rxrx1');
 const SITE = path.join(RXRX1, 'train/RPE-01/Plate1/B02_s1');

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../core/catalog/db';
 import { updateRunInfo } from '../../core/learn/runs/run-folder';
-import { makeTinyDataset, type TinyDataset } from '../../core/learn/test-support/tiny-dataset';
-import { tinyTrainConfig } from '../../core/learn/train/tiny-config';
+import { makeTinyDataset, type TinyDataset } from '../../../test-support/learn/tiny-dataset';
+import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
 import { runTraining } from '../../core/learn/train/trainer';
 
 const bin = path.resolve('bin/platelab.js');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PlateLabError } from '../../core/errors';
-import { platelab } from '../test-support';
+import { platelab } from '../../../test-support/cli/run-cli';
 import { parseExperiments } from './synth';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'platelab-cli-synth-'));

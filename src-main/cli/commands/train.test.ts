@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTinyDataset, type TinyDataset } from '../../core/learn/test-support/tiny-dataset';
-import { tinyTrainConfig } from '../../core/learn/train/tiny-config';
-import { platelabIn } from '../test-support';
+import { makeTinyDataset, type TinyDataset } from '../../../test-support/learn/tiny-dataset';
+import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
+import { platelabIn } from '../../../test-support/cli/run-cli';
 
 const bin = path.resolve('bin/platelab.js');
 function cli(args: string[]) {

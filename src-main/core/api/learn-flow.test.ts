@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPayload, Result } from '../../../src-shared/contract';
-import { tinyTrainConfig } from '../learn/train/tiny-config';
-import { makeTestApp, type TestApp } from '../../serve/test-support';
+import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
+import { makeTestApp, type TestApp } from '../../../test-support/app/test-app';
 import { invoke } from './dispatch';
 
 let app: TestApp;

@@ -1,5 +1,6 @@
 // Plate and well calls: the wells of one plate (labels, controls, broken sites, intensity, and the
 // run's predictions when asked) and one well's detail (sites, channel files, top predictions).
+import type { CallOutput } from '../../../src-shared/contract';
 import type { AppContext } from '../app/app-context';
 import { plateWells, wellDetail, type PlateWellRow } from '../catalog/queries';
 import { requireDataset } from './context-guards';
@@ -12,9 +13,54 @@ import {
 } from './prediction-source';
 import { plateMeanIntensity } from './well-intensity';
 
+/**
+ * One plate's wells as plates.wells returns them (labels, controls, images, the run's predictions
+ * with `runId`, per-channel mean intensity with `intensity`): shared by the screen and the figure.
+ */
+export async function plateWellList(
+  ctx: AppContext,
+  args: {
+    experiment: string;
+    plate: number;
+    runId?: string;
+    intensity: boolean;
+    /** Wait for the intensities to be computed from the images instead of answering 'pending'. */
+    waitForIntensity?: boolean;
+  },
+): Promise<CallOutput<'plates.wells'>> {
+  const { experiment, plate, runId } = args;
+  const ds = requireDataset(ctx);
+  const r = plateWells(ds.db, experiment, plate);
+  const intensity = args.intensity
+    ? await plateMeanIntensity(ctx, ds, experiment, plate, { wait: args.waitForIntensity })
+    : null;
+  const preds = runId
+    ? platePredictions(ds.db, runId, experiment, plate)
+    : new Map<string, WellPredictionInfo>();
+  return {
+    experiment: r.experiment,
+    plate: r.plate,
+    split: r.split,
+    cellType: r.cellType,
+    wells: r.wells.map((w) =>
+      toPlateWell(w, intensity?.means.get(w.well), preds.get(w.well) ?? null),
+    ),
+    ...(intensity
+      ? {
+          intensity: {
+            source: intensity.source,
+            sites: intensity.sites,
+            note: intensity.note,
+            ...(intensity.jobId ? { jobId: intensity.jobId } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
 function toPlateWell(
   w: PlateWellRow,
-  intensity: number[] | undefined,
+  intensity: Array<number | null> | undefined,
   prediction: WellPredictionInfo | null,
 ) {
   return {
@@ -34,24 +80,13 @@ function toPlateWell(
 
 export function plateHandlers(ctx: AppContext): HandlerGroup<'plates.wells' | 'wells.detail'> {
   return {
-    'plates.wells': ({ experiment, plate, runId, intensityChannel }) => {
-      const ds = requireDataset(ctx);
-      const r = plateWells(ds.db, experiment, plate);
-      const intensity =
-        intensityChannel !== undefined
-          ? plateMeanIntensity(ds.db, experiment, plate)
-          : new Map<string, number[]>();
-      const preds = runId
-        ? platePredictions(ds.db, runId, experiment, plate)
-        : new Map<string, WellPredictionInfo>();
-      return {
-        experiment: r.experiment,
-        plate: r.plate,
-        split: r.split,
-        cellType: r.cellType,
-        wells: r.wells.map((w) => toPlateWell(w, intensity.get(w.well), preds.get(w.well) ?? null)),
-      };
-    },
+    'plates.wells': ({ experiment, plate, runId, intensityChannel }) =>
+      plateWellList(ctx, {
+        experiment,
+        plate,
+        runId,
+        intensity: intensityChannel !== undefined,
+      }),
     'wells.detail': ({ idCode, runId }) => {
       const ds = requireDataset(ctx);
       const d = wellDetail(ds.db, idCode);

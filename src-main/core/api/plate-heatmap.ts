@@ -1,71 +1,90 @@
-// Renders a plate heatmap PNG (export.platePng): one cell per well of the 16×24 plate, coloured by a
-// per-well metric — continuous metrics through viridis/magma, labels through a categorical palette;
-// wells without a value are dark grey and positions without a well stay black.
+// The plate heatmap figure export (export.platePng): the plate's wells as plates.wells gives them,
+// coloured by src-shared/plate-heatmap.ts (the screen's colour function), drawn as one SVG by
+// src-shared/plate-figure.ts and rasterised to PNG with sharp; both files land in exports/.
+import path from 'node:path';
 import sharp from 'sharp';
-import { CATEGORICAL, continuousColor, type Rgb } from '../../../src-shared/colormaps';
-import { PLATE_COLS as COLS, PLATE_ROWS as ROWS } from '../dataset/plate';
+import * as heatmap from '../../../src-shared/plate-heatmap';
+import { plateFigureSvg } from '../../../src-shared/plate-figure';
+import type { CallArgs, CallOutput } from '../../../src-shared/contract';
+import type { AppContext } from '../app/app-context';
+import { relUnder } from '../app/media';
+import { inputError } from '../errors';
+import { writeFileAtomic } from '../imaging/files';
+import { requireDataset } from './context-guards';
+import { plateWellList } from './plate-handlers';
+import { runDirOf } from './run-dir';
 
-export type { Rgb };
+/** PNG pixels per SVG unit: 2 gives a 1520-pixel-wide figure, sharp enough for a slide. */
+export const FIGURE_PNG_SCALE = 2;
 
-export type HeatValue =
-  | { kind: 'number'; value: number }
-  | { kind: 'label'; value: string }
-  | { kind: 'color'; value: Rgb }
-  | null;
-
-const MISSING: Rgb = [60, 60, 60];
-
-/** Stable colour of a label: labels sorted, then assigned palette entries in order. */
-function labelColors(labels: string[]): Map<string, Rgb> {
-  const sorted = [...new Set(labels)].sort((a, b) =>
-    a.localeCompare(b, undefined, { numeric: true }),
-  );
-  return new Map(sorted.map((l, i) => [l, CATEGORICAL[i % CATEGORICAL.length]!]));
-}
-
-export interface HeatWell {
-  row: number;
-  col: number;
-  value: HeatValue;
-}
-
-export async function renderPlateHeatmap(
-  wells: HeatWell[],
-  colormapName: 'viridis' | 'magma' | 'categorical',
-  cell = 24,
-  gap = 2,
-): Promise<Buffer> {
-  const nums = wells.flatMap((w) => (w.value?.kind === 'number' ? [w.value.value] : []));
-  const lo = nums.length ? Math.min(...nums) : 0;
-  const hi = nums.length ? Math.max(...nums) : 1;
-  const labels = labelColors(
-    wells.flatMap((w) => (w.value?.kind === 'label' ? [w.value.value] : [])),
-  );
-  const continuous = colormapName === 'categorical' ? 'viridis' : colormapName;
-  const colorOf = (v: HeatValue): Rgb => {
-    if (!v) return MISSING;
-    if (v.kind === 'color') return v.value;
-    if (v.kind === 'label') return labels.get(v.value) ?? MISSING;
-    return continuousColor(continuous, hi > lo ? (v.value - lo) / (hi - lo) : 0.5);
-  };
-  const width = COLS * (cell + gap) + gap;
-  const height = ROWS * (cell + gap) + gap;
-  const rgb = new Uint8Array(width * height * 3);
-  for (const w of wells) {
-    if (w.row < 0 || w.row >= ROWS || w.col < 1 || w.col > COLS) continue;
-    const [r, g, b] = colorOf(w.value);
-    const x0 = gap + (w.col - 1) * (cell + gap);
-    const y0 = gap + w.row * (cell + gap);
-    for (let y = y0; y < y0 + cell; y++) {
-      for (let x = x0; x < x0 + cell; x++) {
-        const o = (y * width + x) * 3;
-        rgb[o] = r;
-        rgb[o + 1] = g;
-        rgb[o + 2] = b;
-      }
-    }
-  }
-  return sharp(rgb, { raw: { width, height, channels: 3 } })
+/** Rasterises a figure SVG to PNG at `scale` pixels per SVG unit (librsvg through sharp). */
+export async function svgToPng(svg: string, scale = FIGURE_PNG_SCALE): Promise<Buffer> {
+  return sharp(Buffer.from(svg), { density: 72 * scale })
+    .flatten({ background: '#ffffff' })
     .png()
     .toBuffer();
+}
+
+function safePart(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
+}
+
+/**
+ * Writes the plate figure for `args` as SVG and PNG under exports/ and returns both.
+ * Errors: INVALID_INPUT for a prediction metric without runId or a colormap of the wrong kind
+ * (sequential for a category metric or categorical for a continuous one); NOT_FOUND for an
+ * unknown plate or run.
+ */
+export async function exportPlateFigure(
+  ctx: AppContext,
+  args: CallArgs<'export.platePng'>,
+): Promise<CallOutput<'export.platePng'>> {
+  const { experiment, plate, metric, runId, intensityChannel } = args;
+  const ds = requireDataset(ctx);
+  if (runId) runDirOf(ctx.layout.runs, runId);
+  if (heatmap.METRIC_NEEDS_RUN[metric] && !runId)
+    throw inputError(`metric "${metric}" needs a runId`);
+  if (args.colormap && heatmap.colormapFor(metric, args.colormap) !== args.colormap) {
+    throw inputError(
+      `colormap "${args.colormap}" does not suit the ${heatmap.METRIC_KIND[metric]} metric "${metric}": use ${heatmap.colormapChoices(metric).join(' or ')}`,
+    );
+  }
+  const plateData = await plateWellList(ctx, {
+    experiment,
+    plate,
+    runId,
+    intensity: metric === 'intensity',
+    waitForIntensity: true,
+  });
+  const heat = heatmap.buildHeatmap(plateData.wells, metric, args.colormap, intensityChannel);
+  const svg = plateFigureSvg(plateData.wells, heat, {
+    metric: heatmap.METRIC_LABELS[metric],
+    dataset: path.basename(ds.root),
+    experiment,
+    plate,
+    cellType: plateData.cellType,
+    split: plateData.split,
+    run: heatmap.METRIC_NEEDS_RUN[metric] ? runId : null,
+    note: plateData.intensity?.note ?? null,
+  });
+  const png = await svgToPng(svg);
+  const name = [
+    safePart(experiment),
+    `P${plate}`,
+    metric === 'intensity' ? `intensity-w${intensityChannel}` : metric,
+    ...(runId && heatmap.METRIC_NEEDS_RUN[metric] ? [safePart(runId)] : []),
+  ].join('_');
+  const pngFile = path.join(ctx.layout.exports, `${name}.png`);
+  const svgFile = path.join(ctx.layout.exports, `${name}.svg`);
+  await writeFileAtomic(svgFile, svg);
+  await writeFileAtomic(pngFile, png);
+  const url = (f: string) => ctx.mediaUrl('exports', relUnder(ctx.layout.exports, f));
+  return {
+    path: pngFile,
+    url: url(pngFile),
+    rows: heat.values.size,
+    svg: { path: svgFile, url: url(svgFile) },
+    wells: plateData.wells.length,
+    withImages: heat.legend.withImages,
+  };
 }

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, Result } from '../../../src-shared/contract';
 import { forkSpawner, type ChildSpawner } from '../jobs/child-task';
 import { childPredictLauncher } from '../learn/predict/predict-in-child';
-import { tinyTrainConfig } from '../learn/train/tiny-config';
+import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
 import { runTraining } from '../learn/train/trainer';
-import { makeTestApp, type TestApp } from '../../serve/test-support';
+import { makeTestApp, type TestApp } from '../../../test-support/app/test-app';
 import { invoke } from './dispatch';
 import type { Handlers } from './handler-types';
 import { predictHandlers } from './predict-handlers';
@@ -21,8 +21,8 @@ const runId = 'pred-child';
 const pids: number[] = [];
 
 // The real fork spawner, remembering each child's pid (the crash test kills one).
-const spawn: ChildSpawner = (entry, hooks) => {
-  const child = forkSpawner(entry, hooks);
+const spawn: ChildSpawner = (entry, hooks, opts) => {
+  const child = forkSpawner(entry, hooks, opts);
   if (child.pid !== undefined) pids.push(child.pid);
   return child;
 };
@@ -112,6 +112,21 @@ describe('predict.start in a child process', () => {
     expect(job.error?.message).toMatch(/^prediction process ended unexpectedly \(signal SIGKILL\)/);
     const summary = ok(await invoke(h, 'predictions.summary', { runId, split: 'val' }));
     expect(summary?.wells).toBe(storedSet()?.wells);
+  });
+
+  it('fails naming the file when the prediction entry is missing, never predicting in-process', async () => {
+    const before = storedSet();
+    const missing = path.join(app.ctx.layout.runs, 'no-such-predict-child.js');
+    const launch = childPredictLauncher(spawn, { file: missing });
+    const progress: number[] = [];
+    await expect(
+      launch(
+        { runDir, split: 'val', dbFile: app.ctx.dataset!.dbFile },
+        { onProgress: (d) => progress.push(d) },
+      ),
+    ).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining(missing) });
+    expect(progress).toEqual([]);
+    expect(storedSet()).toEqual(before);
   });
 
   it('fails with a readable reason on a damaged model file', async () => {

@@ -1,12 +1,10 @@
 // Prediction and export calls: predict a run's val/test wells as a 'predict' job run in a child
 // process (stored in the catalog and the run folder), the evaluation summary and review queues, and
-// the exports (Kaggle submission, per-well predictions CSV, plate heatmap PNG) in exports/.
-import fs from 'node:fs';
+// the exports (Kaggle submission, per-well predictions CSV, plate heatmap figure) in exports/.
 import path from 'node:path';
 import type { CallOutput } from '../../../src-shared/contract';
 import type { AppContext } from '../app/app-context';
 import { relUnder } from '../app/media';
-import { plateWells } from '../catalog/queries';
 import { notFound, PlateLabError } from '../errors';
 import { stepProgress } from '../jobs/job-manager';
 import { summarizePredictions } from '../learn/evaluate/summary';
@@ -19,10 +17,8 @@ import { inferenceWeightsDir } from '../learn/train/checkpoint';
 import { datasetIdentity, describeDataset, sameDataset } from '../catalog/dataset-identity';
 import { requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
-import { renderPlateHeatmap, type HeatValue, type HeatWell } from './plate-heatmap';
-import { platePredictions } from './prediction-source';
+import { exportPlateFigure } from './plate-heatmap';
 import { runDirOf } from './run-dir';
-import { plateMeanIntensity } from './well-intensity';
 
 // The predict modules load TensorFlow.js (seconds): imported on first use, not at server start
 // (only to read stored predictions: predicting itself happens in the child process).
@@ -159,49 +155,6 @@ export function predictHandlers(
       writePredictionsCsv(out, set);
       return { ...exported(out, set.wells.length), source: predictionSetInfo(set) };
     },
-    'export.platePng': async ({ experiment, plate, metric, runId, colormap }) => {
-      const ds = requireDataset(ctx);
-      if (runId) runDirOf(ctx.layout.runs, runId);
-      const needsRun = metric === 'predicted' || metric === 'confidence' || metric === 'correct';
-      if (needsRun && !runId)
-        throw new PlateLabError('INVALID_INPUT', `metric "${metric}" needs a runId`);
-      const r = plateWells(ds.db, experiment, plate);
-      const preds = runId ? platePredictions(ds.db, runId, experiment, plate) : new Map();
-      const intensity =
-        metric === 'intensity'
-          ? plateMeanIntensity(ds.db, experiment, plate)
-          : new Map<string, number[]>();
-      const cells: HeatWell[] = r.wells.map((w) => {
-        const p = preds.get(w.well);
-        let value: HeatValue = null;
-        if (metric === 'sirna') value = w.sirna === null ? null : { kind: 'label', value: w.sirna };
-        else if (metric === 'well_type') value = { kind: 'label', value: w.wellType };
-        else if (metric === 'predicted')
-          value = p ? { kind: 'label', value: p.assigned ?? p.top } : null;
-        else if (metric === 'confidence') value = p ? { kind: 'number', value: p.prob } : null;
-        else if (metric === 'correct')
-          value =
-            p && p.correct !== null
-              ? { kind: 'color', value: p.correct ? [46, 160, 67] : [214, 39, 40] }
-              : null;
-        else {
-          const m = intensity.get(w.well);
-          value = m ? { kind: 'number', value: m[0]! } : null;
-        }
-        return { row: w.row, col: w.col, value };
-      });
-      const png = await renderPlateHeatmap(cells, colormap);
-      const name = [
-        safePart(experiment),
-        `P${plate}`,
-        metric,
-        ...(runId ? [safePart(runId)] : []),
-      ].join('_');
-      const out = path.join(ctx.layout.exports, `${name}.png`);
-      const tmp = `${out}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, png);
-      fs.renameSync(tmp, out);
-      return exported(out, cells.filter((c) => c.value !== null).length);
-    },
+    'export.platePng': (args) => exportPlateFigure(ctx, args),
   };
 }

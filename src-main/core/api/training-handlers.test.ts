@@ -11,8 +11,8 @@ import { invoke } from './dispatch';
 import type { Handlers } from './handler-types';
 import type { TrainingHandle, TrainingEvents } from '../learn/train/start-training';
 import type { TrainJob, TrainSummary } from '../learn/train/messages';
-import { tinyTrainConfig } from '../learn/train/tiny-config';
-import { makeTestApp, type TestApp } from '../../serve/test-support';
+import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
+import { makeTestApp, type TestApp } from '../../../test-support/app/test-app';
 
 let app: TestApp;
 let handlers: Handlers;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Job } from '../../../src-shared/contract';
-import { makeTestApp, type TestApp } from '../../serve/test-support';
+import { makeTestApp, type TestApp } from '../../../test-support/app/test-app';
 import * as indexer from '../catalog/indexer';
 import { startOpenDataset } from './dataset-jobs';
 

@@ -40,12 +40,13 @@ export function resolveInside(base: string, relPath: string): string | null {
 
 /**
  * File types each media root may serve: the dataset folder is the user's own tree (it may hold
- * anything), so only its images go out; the cache holds renders; exports add CSV.
+ * anything), so only its images go out; the cache holds renders; exports add CSV and the plate
+ * figures' SVG (served as an attachment, never rendered in the app's origin).
  */
 export const MEDIA_TYPES: Record<MediaRoot, readonly string[]> = {
   cache: ['.png'],
   dataset: ['.png'],
-  exports: ['.png', '.csv', '.json'],
+  exports: ['.png', '.csv', '.json', '.svg'],
 };
 
 /** Resolves `<root>/<relPath>` for a media request; null for an unknown root, a path outside it, or another file type. */
@@ -107,6 +108,7 @@ const TYPES: Record<string, string> = {
   '.csv': 'text/csv; charset=utf-8',
   '.json': 'application/json',
   '.txt': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
 };
 
 export function mediaContentType(file: string): string {

@@ -13,7 +13,7 @@ import {
   plateWells,
   wellDetail,
 } from './queries';
-import { buildFixture, tempDir, tinyPng } from './test-fixture';
+import { buildFixture, tempDir, tinyPng } from '../../../test-support/catalog/fixture';
 
 let root: string;
 let dbDir: string;

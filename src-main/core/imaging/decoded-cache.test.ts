@@ -7,7 +7,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteKey } from '../dataset/layout';
 import { DecodedSiteCache, siteDigest } from './decoded-cache';
-import { fixturePlane, writeFixtureSites, writePlanePng, type FixtureSite } from './fixtures';
+import {
+  fixturePlane,
+  writeFixtureSites,
+  writePlanePng,
+  type FixtureSite,
+} from '../../../test-support/imaging/fixtures';
 import { loadRawSite } from './load-site';
 
 let root: string;

@@ -5,7 +5,11 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlateLabError } from '../errors';
-import { fixturePlane, writeFixtureSites, writePlanePng } from './fixtures';
+import {
+  fixturePlane,
+  writeFixtureSites,
+  writePlanePng,
+} from '../../../test-support/imaging/fixtures';
 import { loadRawSite, loadSite, resizeSite } from './load-site';
 import { channelStats } from './normalize';
 

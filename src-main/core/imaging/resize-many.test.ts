@@ -1,7 +1,7 @@
 // resizeMany (stacked, batched) against resizing each site alone: same pixels up to rounding,
 // for upscales, mild and strong downscales (libvips pre-shrink), and several chunks.
 import { describe, expect, it } from 'vitest';
-import { fixturePlane } from './fixtures';
+import { fixturePlane } from '../../../test-support/imaging/fixtures';
 import { resizeSite, type RawSite } from './load-site';
 import { resizeMany, stackGap } from './resize-many';
 

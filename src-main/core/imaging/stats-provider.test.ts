@@ -5,7 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCatalog, type Catalog } from '../catalog/db';
-import { insertCatalogSites, writeFixtureSites, writePlanePng } from './fixtures';
+import {
+  insertCatalogSites,
+  writeFixtureSites,
+  writePlanePng,
+} from '../../../test-support/imaging/fixtures';
 import { loadRawSite } from './load-site';
 import { accumulate, finish, newAccumulator } from './normalize';
 import { createStatsProvider } from './stats-provider';

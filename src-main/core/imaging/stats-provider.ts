@@ -1,11 +1,14 @@
 // Normalisation stats per experiment and per plate's negative controls, from the catalog:
 // per-experiment prefers pixel_stats rows from the CSV (source 'csv'), else computes them from a
 // spread of the experiment's sites and stores them (source 'computed'); plate controls are
-// computed from the plate's negative-control wells and cached (memory + imaging_norm_stats).
+// computed from the plate's negative-control wells and cached (memory + imaging_norm_stats); per-well
+// channel means of a plate (the intensity heatmap) computed from its images when pixel_stats.csv has
+// none, cached as 'computed' pixel_stats rows under the digest of the images they came from.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrate, type Catalog } from '../catalog/db';
+import { getMeta, setMeta } from '../catalog/indexer/meta';
 import { CHANNELS } from '../dataset/plate';
 import { notFound, PlateLabError, throwIfCancelled } from '../errors';
 import { catalogSites, spread, type CatalogSite } from './catalog-sites';
@@ -37,16 +40,39 @@ export interface StatsProvider {
   ): Promise<ChannelStats | undefined>;
   experiment(experiment: string, signal?: AbortSignal): Promise<ChannelStats>;
   plateControls(experiment: string, plate: number, signal?: AbortSignal): Promise<ChannelStats>;
+  /**
+   * Mean grey level (0–255) per channel of each well of a plate with images, averaged over its
+   * complete sites, computed from the images (at `size` when set) and cached; `sites` = how many.
+   */
+  plateWellMeans(
+    experiment: string,
+    plate: number,
+    opts?: WellMeansOptions,
+  ): Promise<WellMeans | null>;
+}
+
+export interface WellMeansOptions {
+  signal?: AbortSignal;
+  /** Sites decoded so far, of all; called after each. */
+  onProgress?: (done: number, total: number, message: string) => void;
+  /** Only what is cached for the current images: null when they would have to be decoded. */
+  cachedOnly?: boolean;
+}
+
+export interface WellMeans {
+  /** well name → 6 channel means (0–255 grey levels). */
+  means: Map<string, Array<number | null>>;
+  sites: number;
 }
 
 export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
   const { db, root } = opts;
   const maxSites = opts.maxSites ?? 64;
-  const memo = new Map<string, Promise<ChannelStats>>();
+  const memo = new Map<string, Promise<unknown>>();
   ensureSchema(db);
 
-  const once = (key: string, make: () => Promise<ChannelStats>): Promise<ChannelStats> => {
-    let p = memo.get(key);
+  const once = <T>(key: string, make: () => Promise<T>): Promise<T> => {
+    let p = memo.get(key) as Promise<T> | undefined;
     if (!p) {
       p = make();
       memo.set(key, p);
@@ -223,15 +249,100 @@ export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
       return stats;
     });
 
+  const wellMeansKey = (name: string, plate: number) => `well_means_digest:${name}:${plate}`;
+
+  const plateWellMeans = async (
+    name: string,
+    plate: number,
+    o: WellMeansOptions = {},
+  ): Promise<WellMeans | null> => {
+    const expId = experimentId(name);
+    const sites = catalogSites(db, { experiment: name, plate });
+    if (sites.length === 0) return { means: new Map(), sites: 0 };
+    const digest = digestOf(sites);
+    if (getMeta(db, wellMeansKey(name, plate)) === digest) {
+      const stored = storedWellMeans(db, name, plate, 'computed');
+      if (stored.size > 0) return { means: stored, sites: sites.length };
+    }
+    if (o.cachedOnly) return null;
+    return once(`wells:${name}:${plate}:${digest}`, async () => {
+      const signal = o.signal;
+      const perSite: Array<{ site: CatalogSite; stats: ChannelStats }> = [];
+      for (const s of sites) {
+        throwIfCancelled(signal);
+        const raw = await loadRawSite(root, s.relPaths, { size: opts.size, signal });
+        const acc = newAccumulator();
+        accumulate(acc, raw.data);
+        perSite.push({ site: s, stats: finish(acc) });
+        o.onProgress?.(perSite.length, sites.length, `${s.well} site ${s.site}`);
+      }
+      tryWrite(() =>
+        db.transaction(() => {
+          db.prepare(
+            `DELETE FROM pixel_stats WHERE experiment_id = ? AND plate = ? AND well IS NOT NULL
+             AND source = 'computed'`,
+          ).run(expId, plate);
+          const ins = db.prepare(
+            `INSERT INTO pixel_stats (experiment_id, plate, well, site, channel, mean, std, source)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'computed')`,
+          );
+          for (const { site, stats } of perSite)
+            for (let c = 0; c < CHANNELS; c++)
+              ins.run(expId, plate, site.well, site.site, c + 1, stats.mean[c], stats.std[c]);
+          setMeta(db, wellMeansKey(name, plate), digest);
+        })(),
+      );
+      const sums = new Map<string, { n: number; sum: number[] }>();
+      for (const { site, stats } of perSite) {
+        let e = sums.get(site.well);
+        if (!e) sums.set(site.well, (e = { n: 0, sum: new Array<number>(CHANNELS).fill(0) }));
+        e.n++;
+        stats.mean.forEach((m, c) => (e.sum[c]! += m));
+      }
+      const means = new Map([...sums].map(([w, e]) => [w, e.sum.map((v) => v / e.n)]));
+      return { means, sites: sites.length };
+    });
+  };
+
   return {
     experiment,
     plateControls,
+    plateWellMeans,
     async forSite(mode, site, signal) {
       if (mode === 'per-experiment') return experiment(site.experiment, signal);
       if (mode === 'per-plate-controls') return plateControls(site.experiment, site.plate, signal);
       return undefined;
     },
   };
+}
+
+/**
+ * well name → mean grey level (0–255) per channel 1–6 from a plate's pixel_stats rows of one source
+ * ('csv' from pixel_stats.csv, 'computed' from the images), averaged over sites; null for a channel
+ * without a row. Empty when the plate has none.
+ */
+export function storedWellMeans(
+  db: Catalog,
+  experiment: string,
+  plate: number,
+  source: 'csv' | 'computed',
+): Map<string, Array<number | null>> {
+  const rows = db
+    .prepare(
+      `SELECT ps.well, ps.channel, AVG(ps.mean) AS mean FROM pixel_stats ps
+       JOIN experiments e ON e.id = ps.experiment_id
+       WHERE e.name = ? AND ps.plate = ? AND ps.well IS NOT NULL AND ps.source = ?
+       GROUP BY ps.well, ps.channel`,
+    )
+    .all(experiment, plate, source) as Array<{ well: string; channel: number; mean: number }>;
+  const out = new Map<string, Array<number | null>>();
+  for (const r of rows) {
+    if (r.channel < 1 || r.channel > CHANNELS) continue;
+    let v = out.get(r.well);
+    if (!v) out.set(r.well, (v = new Array<number | null>(CHANNELS).fill(null)));
+    v[r.channel - 1] = r.mean;
+  }
+  return out;
 }
 
 /** Applies imaging's migrations when the catalog was opened before they were registered. */

@@ -9,7 +9,7 @@ import { openCatalog } from '../catalog/db';
 import { siteRelPaths } from '../dataset/layout';
 import { renderComposite, rxrx1DefaultDisplay, toggleChannel } from './display';
 import { isInside } from './files';
-import { insertCatalogSites, writeFixtureSites } from './fixtures';
+import { insertCatalogSites, writeFixtureSites } from '../../../test-support/imaging/fixtures';
 import { loadRawSite } from './load-site';
 import { plateSprite, sitePng, spriteLayout } from './thumbnails';
 

@@ -1,23 +1,29 @@
-// Tasks in a child process: progress and result come back, a cancel stops the child, a child that
-// ignores the cancel is killed, and failures and crashes reject with a readable reason.
+// Tasks in a child process: progress, events and result come back, a cancel stops the child, a
+// child that ignores the cancel is killed, failures and crashes reject with a readable reason, and a
+// missing entry is an error naming the file.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fork } from 'node:child_process';
-import { startChildTask, type ChildSpawner } from './child-task';
-import type { FixtureInput, FixtureResult } from './child-task-fixture';
+import { runChildTask, startChildTask, type ChildSpawner } from './child-task';
+import { tsxExecArgv } from './entries';
+import type { FixtureInput, FixtureResult } from '../../../test-support/jobs/child-task-fixture';
 
-const entry = path.join(import.meta.dirname, 'child-task-fixture-child.ts');
+const fixtures = path.join(import.meta.dirname, '../../../test-support/jobs');
+const entryPath = path.join(fixtures, 'child-task-fixture-entry.ts');
+const entry = { file: entryPath };
 
 function start(input: FixtureInput, killAfterMs?: number) {
   const progress: Array<{ done: number; total: number; message?: string }> = [];
+  const events: unknown[] = [];
   const handle = startChildTask<FixtureInput, FixtureResult>({
     entry,
     input,
-    label: 'fixture',
+    label: 'fixture process',
     killAfterMs,
     onProgress: (done, total, message) => progress.push({ done, total, message }),
+    onEvent: (e) => events.push(e),
   });
-  return { handle, progress };
+  return { handle, progress, events };
 }
 
 const firstProgress = (progress: unknown[]) =>
@@ -32,8 +38,9 @@ const firstProgress = (progress: unknown[]) =>
 
 describe('startChildTask', () => {
   it('runs the task in another process, with progress and the result', async () => {
-    const { handle, progress } = start({ mode: 'ok', steps: 5 });
+    const { handle, progress, events } = start({ mode: 'ok', steps: 5 });
     const r = await handle.result;
+    expect(events).toEqual([1, 2, 3, 4, 5].map((step) => ({ step })));
     expect(r.sum).toBe(15);
     expect(r.pid).not.toBe(process.pid);
     expect(r.pid).toBe(handle.pid);
@@ -74,6 +81,16 @@ describe('startChildTask', () => {
     });
   });
 
+  it('rejects naming the file when the entry is missing (no in-process fallback)', async () => {
+    const missing = path.join(import.meta.dirname, 'no-such-child.js');
+    await expect(
+      runChildTask({ entry: { file: missing }, input: {}, label: 'x' }),
+    ).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringContaining(`${missing}: entry is missing`),
+    });
+  });
+
   it('turns a killed child into a failure, not a throw in the parent', async () => {
     const { handle, progress } = start({ mode: 'wait-cancel' });
     await firstProgress(progress);
@@ -85,14 +102,18 @@ describe('startChildTask', () => {
 describe('serveChildTask over a parentPort (Electron utilityProcess)', () => {
   it('speaks the same protocol through process.parentPort', async () => {
     // A spawner like Electron's: messages go through the (stand-in) port, not process.send.
-    const viaPort: ChildSpawner = (entry, hooks) => {
-      const child = fork(path.join(import.meta.dirname, 'child-task-fixture-port.ts'), [], {
-        execArgv: ['--import', 'tsx'],
+    const viaPort: ChildSpawner = (file, hooks) => {
+      const child = fork(path.join(fixtures, 'parent-port-standin.mjs'), [file], {
+        execArgv: tsxExecArgv(),
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });
-      expect(entry).toBe('fixture-entry.js');
+      expect(file).toBe(entryPath);
       child.stderr?.on('data', (d: Buffer) => hooks.onStderr(d.toString()));
-      child.on('message', (m) => hooks.onMessage(m));
+      // Only what the entry posted on the port counts.
+      child.on(
+        'message',
+        (m: { viaPort?: unknown }) => 'viaPort' in m && hooks.onMessage(m.viaPort),
+      );
       child.on('exit', (code) => hooks.onExit(`exit code ${code}`));
       return {
         pid: child.pid,
@@ -102,9 +123,9 @@ describe('serveChildTask over a parentPort (Electron utilityProcess)', () => {
     };
     const progress: number[] = [];
     const handle = startChildTask<FixtureInput, FixtureResult>({
-      entry: 'fixture-entry.js',
+      entry,
       input: { mode: 'ok', steps: 3 },
-      label: 'fixture',
+      label: 'fixture process',
       spawn: viaPort,
       onProgress: (done) => progress.push(done),
     });

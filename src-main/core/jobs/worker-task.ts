@@ -1,90 +1,52 @@
-// Parent side of a task run on a worker thread: boots the task module through tsx, relays progress,
-// cancels gracefully (terminating the thread after a grace period) and settles with the result or
-// a readable error; an uncaught error in the thread fails the task, never the main thread.
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { cancelledError, PlateLabError, type ErrorCode } from '../errors';
-import { isFromTask, type FromTask } from './child-task-protocol';
+// A task run on a worker thread: the same child-task mechanism (child-task.ts: progress, events,
+// graceful cancel then terminate, one result or a readable error) with a thread instead of a
+// process. An uncaught error in the thread fails the task, never the main thread.
+import { runChildTask, type ChildSpawner } from './child-task';
+import { startWorker, type EntryRef } from './entries';
 
 export interface WorkerTaskOptions<I> {
-  /** The task module (file URL of a .ts module) and the name of its exported task function. */
-  module: URL;
-  exportName: string;
+  /** The entry (entries.ts name, or a module file for tests); a missing one rejects (INTERNAL). */
+  entry: EntryRef;
   input: I;
   /** Names the thread in errors: "indexing worker ended unexpectedly …". */
   label: string;
   signal?: AbortSignal;
   onProgress?(done: number, total: number, message?: string): void;
+  /** The task's own events (TaskControl.emit), in order. */
+  onEvent?(event: unknown): void;
   /** After a cancel, the thread is terminated if it has not ended by then. Default 10 s. */
   killAfterMs?: number;
   /** Called with the worker's thread id once it has started (tests check it is not the main one). */
   onStart?(threadId: number): void;
 }
 
-const boot = new URL('./worker-task-boot.mjs', import.meta.url);
-
-/**
- * False where the boot file or the task's .ts source is not on disk: a bundled build (Electron's
- * out/main) has neither, and its callers then run the task in-process until it ships a worker entry.
- */
-export function workerTaskAvailable(module: URL): boolean {
-  return [boot, module].every((u) => u.protocol === 'file:' && fs.existsSync(fileURLToPath(u)));
+/** A ChildSpawner whose "child" is a worker thread on the entry; `pid` stays this process's. */
+export function threadSpawner(onStart?: (threadId: number) => void): ChildSpawner {
+  return (entry, hooks) => {
+    const worker = startWorker({ file: entry });
+    onStart?.(worker.threadId);
+    let gone = false;
+    worker.on('message', (msg: unknown) => hooks.onMessage(msg));
+    // The uncaught error's message goes where a process's stderr tail would.
+    worker.on('error', (err) => hooks.onStderr(`\n${err.message}`));
+    worker.on('exit', (code) => {
+      gone = true;
+      hooks.onExit(`exit code ${code}`);
+    });
+    return {
+      pid: process.pid,
+      post: (msg) => {
+        if (!gone) worker.postMessage(msg);
+      },
+      kill: () => {
+        if (!gone) void worker.terminate();
+      },
+    };
+  };
 }
 
+/** Runs the task on a new worker thread; `signal` cancels it. */
 export function runWorkerTask<I, R>(opts: WorkerTaskOptions<I>): Promise<R> {
-  return new Promise<R>((resolve, reject) => {
-    const worker = new Worker(boot, {
-      workerData: { module: opts.module.href, exportName: opts.exportName },
-    });
-    opts.onStart?.(worker.threadId);
-    let final: FromTask<R> | null = null;
-    let crash: Error | null = null;
-    let cancelled = false;
-    let killTimer: NodeJS.Timeout | null = null;
-    const armKill = (): void => {
-      killTimer ??= setTimeout(() => void worker.terminate(), opts.killAfterMs ?? 10_000);
-      killTimer.unref();
-    };
-    const onAbort = (): void => {
-      if (cancelled || final) return;
-      cancelled = true;
-      worker.postMessage({ type: 'cancel' });
-      armKill();
-    };
-    worker.on('message', (msg: unknown) => {
-      if (!isFromTask(msg) || final) return;
-      const m = msg as FromTask<R>;
-      if (m.type === 'progress') opts.onProgress?.(m.done, m.total, m.message);
-      else {
-        final = m;
-        armKill();
-      }
-    });
-    worker.on('error', (err) => {
-      crash = err;
-    });
-    worker.on('exit', (code) => {
-      if (killTimer) clearTimeout(killTimer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      const f = final as FromTask<R> | null;
-      if (f?.type === 'result') return resolve(f.value);
-      if (f?.type === 'error') {
-        const e = f.error;
-        return reject(
-          e.code === 'CANCELLED'
-            ? cancelledError(e.message)
-            : new PlateLabError(e.code as ErrorCode, e.message, e.details),
-        );
-      }
-      if (cancelled) return reject(cancelledError());
-      const why = crash ? `: ${(crash as Error).message}` : '';
-      reject(
-        new PlateLabError('INTERNAL', `${opts.label} ended unexpectedly (exit code ${code})${why}`),
-      );
-    });
-    worker.postMessage({ type: 'start', input: opts.input });
-    if (opts.signal?.aborted) onAbort();
-    else opts.signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  const { onStart, ...rest } = opts;
+  return runChildTask<I, R>({ ...rest, spawn: threadSpawner(onStart) });
 }

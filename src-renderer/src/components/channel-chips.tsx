@@ -1,8 +1,8 @@
 // Compact per-channel visibility toggles on the shared display state (for the plate browser).
 import { Chip, Group } from '@mantine/core';
 import { hex } from '../../../src-shared/colormaps';
+import { CHANNEL_STAINS, toggleChannel } from '../../../src-shared/display-state';
 import { useAppState } from '../state/app-state';
-import { CHANNEL_NAMES } from './channel-controls';
 
 export function ChannelChips() {
   const { display, setDisplay } = useAppState();
@@ -16,14 +16,10 @@ export function ChannelChips() {
           variant="outline"
           checked={c.visible}
           color={hex(c.color)}
-          onChange={(v) =>
-            setDisplay({
-              channels: display.channels.map((x, j) => (j === i ? { ...x, visible: v } : x)),
-            })
-          }
+          onChange={(v) => v !== c.visible && setDisplay(toggleChannel(display, i))}
           wrapperProps={{ 'data-testid': `chip-channel-${i + 1}` }}
         >
-          w{i + 1} {CHANNEL_NAMES[i]}
+          w{i + 1} {CHANNEL_STAINS[i]}
         </Chip>
       ))}
     </Group>

@@ -16,13 +16,14 @@ import {
 import { useState } from 'react';
 import type { DisplayState } from '../../../src-shared/contract';
 import { hex, parseHex } from '../../../src-shared/colormaps';
+import { applyToAllChannels, CHANNEL_STAINS } from '../../../src-shared/display-state';
 import { useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 
 /** Auto-contrast clips this low/high percentile of the pixel values. */
 export const AUTO_PERCENTILES: [number, number] = [0.1, 99.9];
 
-export const CHANNEL_NAMES = ['Hoechst', 'ConA', 'Phalloidin', 'Syto14', 'MitoTracker', 'WGA'];
+const CHANNEL_NAMES = CHANNEL_STAINS;
 
 type Channel = DisplayState['channels'][number];
 
@@ -44,12 +45,7 @@ export function ChannelControls({ auto }: { auto: AutoContext }) {
   const update = (i: number, patch: Partial<Channel>) =>
     setDisplay({ channels: display.channels.map((c, j) => (j === i ? { ...c, ...patch } : c)) });
 
-  const applyToAll = () => {
-    const src = display.channels[active];
-    setDisplay({
-      channels: display.channels.map((c) => ({ ...c, range: [...src.range], gamma: src.gamma })),
-    });
-  };
+  const applyToAll = () => setDisplay(applyToAllChannels(display, active));
 
   const runAuto = async () => {
     setBusy(true);

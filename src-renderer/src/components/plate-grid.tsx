@@ -1,13 +1,20 @@
-// The 384-well plate as a 16×24 grid (rows A–P, columns 1–24) with the unused outer ring greyed.
-// Wells show their thumbnail from ONE plate sprite (CSS background-position) or a heatmap colour;
+// The 384-well plate as a 16×24 grid (rows A–P, columns 1–24) with positions without a well striped.
+// Wells show their thumbnail from ONE plate sprite (CSS background-position) or a heatmap colour
+// (src-shared cellLook, as in the exported figure; wells without images outlined dashed);
 // hover shows a tooltip, click selects, double-click/Enter opens, arrow keys move.
 import { memo, useMemo, useRef, useState } from 'react';
 import type { CSSProperties, KeyboardEvent } from 'react';
 import type { PlateWell } from '../../../src-shared/contract';
-import { COLS, ROW_LETTERS, ROWS, isUsedPosition, wellName } from '../lib/plate-geometry';
+import {
+  PLATE_COLS as COLS,
+  PLATE_ROWS as ROWS,
+  ROW_LETTERS,
+  isUsedWell,
+  wellName,
+} from '../../../src-shared/plate';
 import { nextWell } from '../lib/plate-navigation';
-import { wellTypeColor } from '../lib/well-metrics';
 import { css, type Rgb } from '../../../src-shared/colormaps';
+import { cellLook, NO_IMAGES_STROKE, wellTypeColor } from '../../../src-shared/plate-heatmap';
 
 export interface Sprite {
   url: string;
@@ -86,13 +93,14 @@ export const PlateGrid = memo(function PlateGrid(props: PlateGridProps) {
       </div>,
     );
     for (let c = 1; c <= COLS; c++) {
-      const name = wellName(r, c);
-      const used = isUsedPosition(r, c);
+      const name = wellName({ row: r, col: c });
+      const used = isUsedWell({ row: r, col: c });
       const w = byName.get(name);
       const style: CSSProperties = {};
-      const color = w ? colors?.get(name) : undefined;
+      if (w && !w.hasImages) style.border = `2px dashed ${css(NO_IMAGES_STROKE)}`;
       if (w && colors) {
-        if (color) style.backgroundColor = css(color);
+        const look = cellLook({ colors }, w);
+        if (look.state !== 'empty') style.backgroundColor = css(look.fill);
       } else if (w && sprite && w.hasImages) {
         const i = sprite.index.get(name);
         if (i !== undefined) {
@@ -112,6 +120,8 @@ export const PlateGrid = memo(function PlateGrid(props: PlateGridProps) {
           data-well={name}
           data-ring={String(!used)}
           data-has-well={String(!!w)}
+          data-has-images={w ? String(w.hasImages) : undefined}
+          data-color={w && colors ? style.backgroundColor : undefined}
           data-well-type={w?.wellType}
           data-broken={String(!!w?.broken)}
           data-selected={String(selected === name)}

@@ -1,7 +1,7 @@
 // Arrow keys on a sparse plate: the next existing well in the pressed direction, never a jump back
 // to B02 or onto an empty position.
 import { describe, expect, it } from 'vitest';
-import { normalizeWell } from './plate-geometry';
+import { normalizeWell } from '../../../src-shared/plate';
 import { nextWell, type GridWell } from './plate-navigation';
 
 const at = (name: string): GridWell => {

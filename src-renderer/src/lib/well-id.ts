@@ -1,6 +1,6 @@
 // Reads a typed well id (any case: 'huvec-01_1_b2') into the catalog's id_code ('HUVEC-01_1_B02')
 // using the open dataset's experiment names, so the well box is case-insensitive.
-import { normalizeWell } from './plate-geometry';
+import { normalizeWell } from '../../../src-shared/plate';
 
 /**
  * `{experiment}_{plate}_{well}` typed in any case and with 'B2' or 'B02' → the id_code with the

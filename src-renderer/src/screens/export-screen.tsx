@@ -1,5 +1,6 @@
-// Export screen: Kaggle submission, per-well predictions CSV and the current plate heatmap as PNG;
-// each export returns a URL that is offered as a download link.
+// Export screen: Kaggle submission, per-well predictions CSV and the plate heatmap as a figure
+// (title, row/column labels, legend with units; SVG and PNG, the screen's colours); each export
+// returns a URL that is offered as a download link.
 import {
   Alert,
   Anchor,
@@ -17,11 +18,18 @@ import type { CallOutput } from '../../../src-shared/contract';
 import { PlatePicker } from '../components/plate-picker';
 import { RunPicker } from '../components/run-picker';
 import type { ColormapName } from '../../../src-shared/colormaps';
-import { METRIC_LABELS, type MetricName } from '../lib/well-metrics';
+import { channelLabel } from '../../../src-shared/display-state';
+import {
+  colormapChoices,
+  colormapFor,
+  metricChoices,
+  type MetricName,
+} from '../../../src-shared/plate-heatmap';
 import { describeError, useApi, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 
 type Exported = CallOutput<'export.submission'>;
+type Figure = CallOutput<'export.platePng'>;
 
 function fileName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
@@ -56,13 +64,16 @@ export function ExportScreen() {
   const call = useCaller();
   const { runId, runChoices, experiment, plate } = useAppState();
   const [split, setSplit] = useState<'val' | 'test'>('test');
-  const [metric, setMetric] = useState<MetricName>('correct');
-  const [colormap, setColormap] = useState<ColormapName>('viridis');
+  // Well type needs no run, so the default figure has a value in every well.
+  const [metric, setMetric] = useState<MetricName>('well_type');
+  const [colormap, setColormap] = useState<ColormapName | null>(null);
+  const [channel, setChannel] = useState(1);
+  const map = colormapFor(metric, colormap);
   const [busy, setBusy] = useState<string | null>(null);
   const [sub, setSub] = useState<Exported | null>(null);
   const [subError, setSubError] = useState<string | null>(null);
   const [preds, setPreds] = useState<Exported | null>(null);
-  const [png, setPng] = useState<Exported | null>(null);
+  const [png, setPng] = useState<Figure | null>(null);
   const { media, client } = useApi();
 
   // The submission's refusal (another dataset's set, an incomplete run…) is shown in place.
@@ -76,11 +87,7 @@ export function ExportScreen() {
     setBusy(null);
   };
 
-  const wrap = async (
-    name: string,
-    f: () => Promise<Exported | null>,
-    set: (r: Exported | null) => void,
-  ) => {
+  const wrap = async <T,>(name: string, f: () => Promise<T | null>, set: (r: T | null) => void) => {
     setBusy(name);
     set(await f());
     setBusy(null);
@@ -144,26 +151,35 @@ export function ExportScreen() {
       </Paper>
       <Paper withBorder p="sm">
         <Title order={5} mb="xs">
-          Plate heatmap (PNG)
+          Plate heatmap figure (PNG + SVG)
         </Title>
         <PlatePicker />
         <Group mt="sm" align="end">
           <Select
             label="Metric"
-            data={(Object.keys(METRIC_LABELS) as MetricName[]).map((m) => ({
-              value: m,
-              label: METRIC_LABELS[m],
-            }))}
+            data={metricChoices(!!runId)}
             value={metric}
             onChange={(v) => v && setMetric(v as MetricName)}
             w={200}
+            data-testid="export-metric"
           />
+          {metric === 'intensity' && (
+            <Select
+              label="Channel"
+              data={[1, 2, 3, 4, 5, 6].map((c) => ({ value: String(c), label: channelLabel(c) }))}
+              value={String(channel)}
+              onChange={(v) => v && setChannel(Number(v))}
+              w={150}
+              data-testid="export-channel"
+            />
+          )}
           <Select
             label="Colormap"
-            data={['viridis', 'magma', 'categorical']}
-            value={colormap}
+            data={colormapChoices(metric)}
+            value={map}
             onChange={(v) => v && setColormap(v as ColormapName)}
             w={140}
+            data-testid="export-colormap"
           />
           <Button
             disabled={experiment === null || plate === null}
@@ -178,7 +194,8 @@ export function ExportScreen() {
                     experiment,
                     plate,
                     metric,
-                    colormap,
+                    colormap: map,
+                    intensityChannel: channel,
                     runId: runId ?? undefined,
                   }),
                 setPng,
@@ -186,11 +203,33 @@ export function ExportScreen() {
             }
             data-testid="export-png"
           >
-            Export PNG
+            Export figure
           </Button>
         </Group>
         <Stack mt="xs">
-          <Result r={png} testId="export-png-link" />
+          {png && (
+            <Group gap="xs">
+              <Anchor
+                href={media(png.url)}
+                download={fileName(png.path)}
+                data-testid="export-png-link"
+                data-rows={png.rows}
+              >
+                Download {fileName(png.path)}
+              </Anchor>
+              <Anchor
+                href={media(png.svg.url)}
+                download={fileName(png.svg.path)}
+                data-testid="export-svg-link"
+              >
+                Download {fileName(png.svg.path)}
+              </Anchor>
+              <Text size="xs" c="dimmed" data-testid="export-png-summary">
+                {png.rows} of {png.wells} wells with a value · {png.withImages} with images · saved
+                at {png.path}
+              </Text>
+            </Group>
+          )}
           {png && (
             <img
               src={media(png.url)}

@@ -24,12 +24,15 @@ import { PlateGrid, type Sprite } from '../components/plate-grid';
 import { PlatePicker } from '../components/plate-picker';
 import { RunPicker } from '../components/run-picker';
 import type { ColormapName } from '../../../src-shared/colormaps';
+import { channelLabel } from '../../../src-shared/display-state';
+import { USED_WELL_COUNT } from '../../../src-shared/plate';
 import {
   buildHeatmap,
-  METRIC_LABELS,
-  METRIC_NEEDS_RUN,
+  colormapChoices,
+  colormapFor,
+  metricChoices,
   type MetricName,
-} from '../lib/well-metrics';
+} from '../../../src-shared/plate-heatmap';
 import { useApi, useCall, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 
@@ -58,7 +61,8 @@ export function PlatesScreen() {
     r: CallOutput<'export.platePng'> | null;
   } | null>(null);
   // A download link only for the plate and metric it was made from.
-  const pngKey = `${experiment}|${plate}|${metric}|${colormap}|${runId}`;
+  const map = colormapFor(metric, colormap);
+  const pngKey = `${experiment}|${plate}|${metric}|${map}|${channel}|${runId}`;
   const png = exported?.key === pngKey ? exported.r : null;
   const call = useCaller();
   const [debouncedDisplay] = useDebouncedValue(display, 200);
@@ -94,8 +98,8 @@ export function PlatesScreen() {
 
   const wellList = useMemo(() => wells.data?.wells ?? [], [wells.data]);
   const heat = useMemo(
-    () => (mode === 'heatmap' ? buildHeatmap(wellList, metric, colormap, channel) : null),
-    [mode, wellList, metric, colormap, channel],
+    () => (mode === 'heatmap' ? buildHeatmap(wellList, metric, map, channel) : null),
+    [mode, wellList, metric, map, channel],
   );
   const dimmed = useCallback(
     (w: PlateWell) => {
@@ -160,10 +164,7 @@ export function PlatesScreen() {
             <>
               <Select
                 label="Metric"
-                data={(Object.keys(METRIC_LABELS) as MetricName[]).map((m) => ({
-                  value: m,
-                  label: METRIC_LABELS[m] + (METRIC_NEEDS_RUN[m] && !runId ? ' (needs a run)' : ''),
-                }))}
+                data={metricChoices(!!runId)}
                 value={metric}
                 onChange={(v) => v && setMetric(v as MetricName)}
                 w={200}
@@ -172,17 +173,20 @@ export function PlatesScreen() {
               {metric === 'intensity' && (
                 <Select
                   label="Channel"
-                  data={['1', '2', '3', '4', '5', '6']}
+                  data={[1, 2, 3, 4, 5, 6].map((c) => ({
+                    value: String(c),
+                    label: channelLabel(c),
+                  }))}
                   value={String(channel)}
                   onChange={(v) => v && setChannel(Number(v))}
-                  w={90}
+                  w={150}
                   data-testid="heatmap-channel"
                 />
               )}
               <Select
                 label="Colormap"
-                data={['viridis', 'magma', 'categorical']}
-                value={colormap}
+                data={colormapChoices(metric)}
+                value={map}
                 onChange={(v) => v && setColormap(v as ColormapName)}
                 w={140}
                 data-testid="heatmap-colormap"
@@ -222,7 +226,8 @@ export function PlatesScreen() {
                     experiment,
                     plate,
                     metric,
-                    colormap,
+                    colormap: map,
+                    intensityChannel: channel,
                     runId: runId ?? undefined,
                   }).then((r) => {
                     setExporting(false);
@@ -231,11 +236,21 @@ export function PlatesScreen() {
                 }}
                 data-testid="heatmap-export"
               >
-                Export PNG
+                Export figure
               </Button>
               {png && (
                 <Anchor href={media(png.url)} download size="sm" data-testid="heatmap-export-link">
                   Download PNG
+                </Anchor>
+              )}
+              {png && (
+                <Anchor
+                  href={media(png.svg.url)}
+                  download
+                  size="sm"
+                  data-testid="heatmap-export-svg-link"
+                >
+                  SVG
                 </Anchor>
               )}
             </Group>
@@ -258,7 +273,9 @@ export function PlatesScreen() {
               <Badge variant="light">{wells.data.cellType}</Badge>
               <Badge variant="light">{wells.data.split}</Badge>
               <Text size="xs" c="dimmed" data-testid="plate-well-count">
-                {wellList.length} wells · N = negative control, P = positive control
+                {wellList.length} wells · {wellList.filter((w) => w.hasImages).length} of{' '}
+                {Math.max(USED_WELL_COUNT, wellList.length)} wells with images · N = negative
+                control, P = positive control
               </Text>
             </Group>
             <PlateGrid
@@ -271,7 +288,12 @@ export function PlatesScreen() {
               onOpen={onOpen}
               dimmed={dimmed}
             />
-            {heat && <HeatmapLegend legend={heat.legend} />}
+            {heat && (
+              <HeatmapLegend
+                legend={heat.legend}
+                note={metric === 'intensity' ? wells.data.intensity?.note : null}
+              />
+            )}
             <Text size="xs" c="dimmed">
               Arrow keys move, Enter or double-click opens the well.
             </Text>

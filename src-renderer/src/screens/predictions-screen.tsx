@@ -22,7 +22,7 @@ import { HeatmapLegend } from '../components/heatmap-legend';
 import { PlateGrid } from '../components/plate-grid';
 import { PlatePicker } from '../components/plate-picker';
 import { RunPicker } from '../components/run-picker';
-import { buildHeatmap } from '../lib/well-metrics';
+import { buildHeatmap } from '../../../src-shared/plate-heatmap';
 import { percent } from '../lib/format';
 import type { Queue } from '../state/routes';
 import { useCall, useCaller } from '../state/api-context';

@@ -1,7 +1,6 @@
 // The URL of every screen and its selection (hash routes, same in serve mode and Electron): the pure
 // parse/format pair that app-state.tsx keeps in sync with the location, so reload and Back restore.
-import type { MetricName } from '../lib/well-metrics';
-import { METRIC_LABELS } from '../lib/well-metrics';
+import { METRIC_LABELS, type MetricName } from '../../../src-shared/plate-heatmap';
 
 export type Screen = 'datasets' | 'plates' | 'well' | 'training' | 'predictions' | 'export';
 export type Queue = 'confident-wrong' | 'least-confident' | 'sites-disagree';

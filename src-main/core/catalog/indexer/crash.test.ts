@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../db';
-import { buildFixture, dumpCatalog, tempDir } from '../test-fixture';
+import { buildFixture, dumpCatalog, tempDir } from '../../../../test-support/catalog/fixture';
 import { indexDataset } from './index';
 
 const REPO = path.resolve(__dirname, '../../../..');
-const CHILD = path.join(__dirname, 'crash-child.ts');
+const CHILD = path.join(REPO, 'test-support/catalog/crash-child.ts');
 const made: string[] = [];
 afterAll(() => {
   for (const d of made) fs.rmSync(d, { recursive: true, force: true });

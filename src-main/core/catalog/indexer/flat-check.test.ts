@@ -6,8 +6,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../db';
-import { buildFixture, tempDir } from '../test-fixture';
-import { fixturePlane, writePlanePng } from '../../imaging/fixtures';
+import { buildFixture, tempDir } from '../../../../test-support/catalog/fixture';
+import { fixturePlane, writePlanePng } from '../../../../test-support/imaging/fixtures';
 import { FLAT_LISTED_PER_PLATE, mayBeFlat } from './flat-check';
 import { indexDataset } from './index';
 

@@ -1,8 +1,9 @@
 // Indexes a dataset on a worker thread, so the server / Electron main process keeps answering
 // while a catalog is built: progress and cancel cross the thread boundary, a crash there fails the
-// index with the reason. The CLI calls indexDataset directly (it is its own process).
-import { runWorkerTask, workerTaskAvailable } from '../../jobs/worker-task';
-import { indexDataset, type IndexResult } from './index';
+// index with the reason (a missing worker entry too: never indexed on the calling thread). The CLI
+// calls indexDataset directly (it is its own process).
+import { runWorkerTask } from '../../jobs/worker-task';
+import type { IndexResult } from './index';
 import type { IndexTaskInput } from './index-task';
 
 export interface IndexInWorkerOptions extends IndexTaskInput {
@@ -14,12 +15,8 @@ export interface IndexInWorkerOptions extends IndexTaskInput {
 
 export function indexInWorker(opts: IndexInWorkerOptions): Promise<IndexResult> {
   const { signal, onProgress, onStart, ...input } = opts;
-  const module = new URL('./index-task.ts', import.meta.url);
-  // A bundled build without the worker's sources indexes in-process, as before.
-  if (!workerTaskAvailable(module)) return indexDataset({ ...input, signal, onProgress });
   return runWorkerTask<IndexTaskInput, IndexResult>({
-    module,
-    exportName: 'indexTask',
+    entry: 'index-worker',
     input,
     label: 'indexing worker',
     signal,

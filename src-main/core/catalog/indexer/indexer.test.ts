@@ -4,10 +4,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { openCatalog } from '../db';
-import { buildFixture, dumpCatalog, dumpWithIds, tempDir, tinyPng } from '../test-fixture';
+import {
+  buildFixture,
+  dumpCatalog,
+  dumpWithIds,
+  tempDir,
+  tinyPng,
+} from '../../../../test-support/catalog/fixture';
 import { indexDataset } from './index';
 import { PlateLabError } from '../../errors';
-import { realSampleDir } from '../../dataset/real-sample';
+import { realSampleDir } from '../../../../test-support/dataset/real-sample';
 
 const REAL = realSampleDir() ?? path.resolve(__dirname, '../../../../../shared/rxrx1');
 const made: string[] = [];

@@ -1,11 +1,10 @@
-// Pixel stats from pixel_stats.csv: parsed on a worker thread (the file has one row per image, so
-// 753,060 rows for RxRx1) while the plates are indexed, then written in one transaction with their
-// problems and the file's signature.
+// Pixel stats from pixel_stats.csv: parsed on a worker thread (entries.ts 'pixel-worker'; the file
+// has one row per image, so 753,060 rows for RxRx1) while the plates are indexed, then written in
+// one transaction with their problems and the file's signature.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import Papa from 'papaparse';
+import { startWorker } from '../../jobs/entries';
 import type { Catalog } from '../db';
 import {
   parsePixelStatsCore,
@@ -26,19 +25,10 @@ export function pixelSignature(root: string): string {
   return filesSignature(root, [PIXEL_STATS_FILE]);
 }
 
-function workerSource(papaPath: string): string {
-  return `
-    const { parentPort, workerData } = require('node:worker_threads');
-    const __name = (f) => f;
-    const core = (${parsePixelStatsCore.toString()});
-    const Papa = require(${JSON.stringify(papaPath)});
-    const r = core(require('node:fs'), Papa.parse, workerData.file, workerData.name);
-    const c = r.columns;
-    const transfer = c ? [c.experiment.buffer, c.well.buffer, ...Object.values(c.values).map((v) => v.buffer)] : [];
-    parentPort.postMessage(r, transfer);`;
-}
-
-/** Parses pixel_stats.csv (null when absent), on a worker when `threaded`, else in-process. */
+/**
+ * Parses pixel_stats.csv (null when absent), on a worker when `threaded`, else in-process. A
+ * missing worker entry rejects (INTERNAL, naming the file); a worker that dies rejects with why.
+ */
 export function parsePixelStatsFile(
   root: string,
   threaded: boolean,
@@ -48,22 +38,16 @@ export function parsePixelStatsFile(
   const inProcess = () =>
     Promise.resolve(parsePixelStatsCore(fs, Papa.parse, file, PIXEL_STATS_FILE));
   if (!threaded) return inProcess();
-  let worker: Worker;
-  try {
-    const papaPath = createRequire(import.meta.url).resolve('papaparse');
-    worker = new Worker(workerSource(papaPath), {
-      eval: true,
-      workerData: { file, name: PIXEL_STATS_FILE },
-    });
-  } catch {
-    return inProcess();
-  }
   return new Promise((resolve, reject) => {
+    const worker = startWorker('pixel-worker', { workerData: { file, name: PIXEL_STATS_FILE } });
     worker.once('message', (r: PixelStatsParse) => {
       resolve(r);
       void worker.terminate();
     });
     worker.once('error', reject);
+    worker.once('exit', (code) =>
+      reject(new Error(`${PIXEL_STATS_FILE} worker ended before its result (exit code ${code})`)),
+    );
   });
 }
 

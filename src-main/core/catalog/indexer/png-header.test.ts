@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../test-fixture';
+import { tempDir } from '../../../../test-support/catalog/fixture';
 import { parsePngHeader, PNG_HEADER_BYTES, readPngHeaderSync } from './png-header';
 
 const dir = tempDir('png');

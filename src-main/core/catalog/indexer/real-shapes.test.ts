@@ -6,9 +6,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../db';
 import { datasetLabelStyle } from '../queries';
-import { tempDir } from '../test-fixture';
+import { tempDir } from '../../../../test-support/catalog/fixture';
 import { indexDataset } from './index';
-import { realSampleDir } from '../../dataset/real-sample';
+import { realSampleDir } from '../../../../test-support/dataset/real-sample';
 import { buildClassList } from '../../learn/data/classes';
 import { loadSiteRows } from '../../learn/data/site-rows';
 import {

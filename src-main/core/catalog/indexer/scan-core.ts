@@ -1,7 +1,7 @@
 // Scans one plate folder: lists it, stats every file (or, for a plate never indexed, opens each
 // file and takes size, mtime and the first PNG bytes from the open file), and digests names +
-// sizes + mtimes. Self-contained on purpose: scan-pool.ts runs this same function's source in
-// worker threads, so it may use only its parameters and JS globals (no imports, no helpers).
+// sizes + mtimes. Runs on scan-pool.ts's worker threads (scan-worker.ts) and in-process; fs comes
+// in as a parameter.
 import type * as NodeFs from 'node:fs';
 
 export interface RawScan {

@@ -1,33 +1,16 @@
-// Runs plate-folder scans (scan-core.ts) on worker threads, so listing, stat and header reads of
-// the next plates overlap the SQLite writes of the current one. The worker is plain JS built from
-// scanDirCore's own source (no loader or bundler needed); with 0 threads scans run in-process.
+// Runs plate-folder scans (scan-core.ts) on worker threads (entries.ts 'scan-worker'), so listing,
+// stat and header reads of the next plates overlap the SQLite writes of the current one; with 0
+// threads asked for, scans run in-process. A worker that cannot start is an error, never a fallback.
 import fs from 'node:fs';
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../jobs/entries';
 import { scanDirCore, type RawScan } from './scan-core';
+import type { ScanRequest } from './scan-worker';
 
 interface Pending {
   resolve: (r: RawScan) => void;
   reject: (e: Error) => void;
-}
-
-function workerSource(): string {
-  // `__name` covers the keep-names helper some transpilers insert into function sources.
-  return `
-    const { parentPort } = require('node:worker_threads');
-    const fs = require('node:fs');
-    const __name = (f) => f;
-    const scan = (${scanDirCore.toString()});
-    parentPort.on('message', ({ id, abs, withHeaders, knownDigest }) => {
-      try {
-        const r = scan(fs, abs, withHeaders, knownDigest);
-        const transfer = [r.keep.buffer, r.sizes.buffer, r.mtimes.buffer];
-        if (r.head) transfer.push(r.head.buffer, r.headLen.buffer);
-        parentPort.postMessage({ id, r }, transfer);
-      } catch (err) {
-        parentPort.postMessage({ id, error: String(err && err.stack || err) });
-      }
-    });`;
 }
 
 /**
@@ -47,14 +30,10 @@ export class ScanPool {
   private turn = 0;
   private failure: Error | null = null;
 
+  /** Throws (INTERNAL, naming the file) when the scan-worker entry is missing. */
   constructor(threads: number) {
     for (let i = 0; i < threads; i++) {
-      let w: Worker;
-      try {
-        w = new Worker(workerSource(), { eval: true });
-      } catch {
-        break; // fewer (or no) threads: scans run in-process
-      }
+      const w = startWorker('scan-worker');
       w.on('message', (msg: { id: number; r?: RawScan; error?: string }) => {
         const p = this.pending.get(msg.id);
         if (!p) return;
@@ -91,7 +70,8 @@ export class ScanPool {
     const worker = this.workers[this.turn++ % this.workers.length]!;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, abs, withHeaders, knownDigest });
+      const request: ScanRequest = { id, abs, withHeaders, knownDigest };
+      worker.postMessage(request);
     });
   }
 

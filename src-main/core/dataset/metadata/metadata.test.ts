@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readMetadata } from './index';
-import { realSampleDir } from '../real-sample';
+import { realSampleDir } from '../../../../test-support/dataset/real-sample';
 
 const REAL = realSampleDir() ?? path.resolve(__dirname, '../../../../../shared/rxrx1');
 const dirs: string[] = [];

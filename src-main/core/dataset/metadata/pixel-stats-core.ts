@@ -1,6 +1,6 @@
-// Parses `pixel_stats.csv` (papaparse, by header name) into columns. Self-contained on purpose:
-// the catalog indexer runs this same function's source in a worker thread so the big file
-// (753,060 rows) is parsed while plates are indexed; it may use only its parameters and JS globals.
+// Parses `pixel_stats.csv` (papaparse, by header name) into columns. The catalog indexer runs it on
+// a worker thread (catalog/indexer/pixel-worker.ts) so the big file (753,060 rows) is parsed while
+// plates are indexed.
 // papaparse rather than csv-parse here: about a third of the CPU on this file. Line numbers for
 // problems are counted from the parser's cursor, so quoted fields spanning lines number correctly.
 import type * as NodeFs from 'node:fs';

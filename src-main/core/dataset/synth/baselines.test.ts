@@ -1,7 +1,10 @@
 // Tests the hardness baselines' split handling: controls count as wells by default, and
 // `treatmentsOnly` fits and scores treatment wells only while controls still anchor normalisation.
 import { describe, expect, it } from 'vitest';
-import { heldOutBaselines, type WellFeatures } from './baselines';
+import {
+  heldOutBaselines,
+  type WellFeatures,
+} from '../../../../test-support/synth-analysis/baselines';
 
 const well = (
   split: 'train' | 'test',

@@ -5,8 +5,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readWellFeatures, type WellFeatures } from './baselines';
-import { nearestCentroidAccuracy, standardizeWithinBatches, type Sample } from './classify';
+import {
+  readWellFeatures,
+  type WellFeatures,
+} from '../../../../test-support/synth-analysis/baselines';
+import {
+  nearestCentroidAccuracy,
+  standardizeWithinBatches,
+  type Sample,
+} from '../../../../test-support/synth-analysis/classify';
 import { generateSynthDataset } from './index';
 import { Rng } from './prng';
 

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { siteKey } from '../../dataset/layout';
-import { writeFixtureSites, type FixtureSite } from '../fixtures';
+import { writeFixtureSites, type FixtureSite } from '../../../../test-support/imaging/fixtures';
 import { loadRawSite } from '../load-site';
 import { channelStats, normalize } from '../normalize';
 import {

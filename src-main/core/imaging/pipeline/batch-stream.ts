@@ -3,7 +3,7 @@
 // cache tickets) to a pool of worker threads, which decode and augment ahead of the trainer
 // (`prefetch` batches in flight) and transfer the buffers back. Batches come out in plan order
 // whatever the number of workers: each batch is a function of its plan alone.
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../../jobs/entries';
 import { cancelledError, PlateLabError, throwIfCancelled, type ErrorCode } from '../../errors';
 import { DecodedSiteCache, siteDigest, type CacheLimits, type CacheTicket } from '../decoded-cache';
 import type { Normalization } from '../normalize';
@@ -222,7 +222,7 @@ export function liveWorkers(): number {
 }
 
 function workerBuilder(config: BuilderConfig): Builder {
-  const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url));
+  const worker = startWorker('pipeline-worker');
   live++;
   worker.once('exit', () => live--);
   const pending = new Map<number, { resolve: (b: Batch) => void; reject: (e: unknown) => void }>();

@@ -3,9 +3,12 @@
 // the process still exits on its own.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runProbe } from '../test-support/child-probe';
+import { runProbe } from '../../../../test-support/learn/child-probe';
 
-const PROBE = path.join(import.meta.dirname, 'test-fixtures/threaded-wasm-probe.ts');
+const PROBE = path.join(
+  import.meta.dirname,
+  '../../../../test-support/learn/backend/threaded-wasm-probe.ts',
+);
 
 interface Probe {
   line: string;

@@ -14,9 +14,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunMetrics } from '../runs/list-runs';
-import { REPO, runChild, runProbe } from '../test-support/child-probe';
-import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
-import { tinyTrainConfig } from '../train/tiny-config';
+import { REPO, runChild, runProbe } from '../../../../test-support/learn/child-probe';
+import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
+import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
 import { SWIFTSHADER_ENV, swiftShaderIcd } from './vulkan-driver';
 
 /** Set by .ci/run: CI must run these tests, so a missing driver fails instead of skipping. */
@@ -33,7 +33,7 @@ function findSwiftShader(): { icd: string | null; reason: string } {
 const { icd, reason } = findSwiftShader();
 const run = icd !== null || process.env[REQUIRE_ENV] === '1';
 const env = { [SWIFTSHADER_ENV]: icd ?? '1', PLATELAB_BACKEND: 'webgpu' };
-const fixtures = path.join(import.meta.dirname, 'test-fixtures');
+const fixtures = path.join(REPO, 'test-support/learn/backend');
 const slow = 400_000;
 
 interface Diff {

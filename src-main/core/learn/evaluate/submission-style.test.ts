@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../catalog/db';
 import { indexDataset } from '../../catalog/indexer';
-import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
-import { tinyTrainConfig } from '../train/tiny-config';
+import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
+import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
 import { runTraining } from '../train/trainer';
 import { makeSubmission } from './make-submission';
 

@@ -6,8 +6,8 @@ import { getTf, type LayersModel, type Scalar, type Tensor } from '../backend/tf
 import { buildModel } from './build-model';
 import type { ModelConfig } from './config';
 import { foldedPredictor } from './folded-inference';
-import { bnClasses, randomiseBatchNorm } from '../test-support/batch-norm';
-import { lcgValues } from '../test-support/random';
+import { bnClasses, randomiseBatchNorm } from '../../../../test-support/learn/batch-norm';
+import { lcgValues } from '../../../../test-support/learn/random';
 
 beforeAll(async () => {
   await selectBackend('wasm');

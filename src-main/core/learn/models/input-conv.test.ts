@@ -15,7 +15,7 @@ import { modelWeights, setModelWeights } from '../train/weights';
 import { buildModel } from './build-model';
 import type { ModelConfig } from './config';
 import { customLayers } from './custom-layers';
-import { lcgValues } from '../test-support/random';
+import { lcgValues } from '../../../../test-support/learn/random';
 
 beforeAll(async () => {
   await selectBackend('wasm');

@@ -14,7 +14,7 @@ import { buildModel, withInputSize } from './build-model';
 import { customLayers } from './custom-layers';
 import type { ModelConfig } from './config';
 import { estimateMemory, pickBatchSize } from './memory';
-import { lcgValues } from '../test-support/random';
+import { lcgValues } from '../../../../test-support/learn/random';
 
 beforeAll(async () => {
   await selectBackend('wasm');

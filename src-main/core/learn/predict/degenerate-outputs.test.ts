@@ -5,15 +5,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { platelab } from '../../../cli/test-support';
+import { platelab } from '../../../../test-support/cli/run-cli';
 import { openCatalog } from '../../catalog/db';
 import { PlateLabError } from '../../errors';
 import { evaluateRun } from '../evaluate/evaluate-run';
 import { readRunInfo, sha256File, writeJsonAtomic, writeManifest } from '../runs/run-folder';
-import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
+import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
 import { latestCheckpoint } from '../train/checkpoint';
 import { startTraining } from '../train/start-training';
-import { tinyTrainConfig } from '../train/tiny-config';
+import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
 import { runTraining } from '../train/trainer';
 import { loadPredictionSet, predictRun, savePredictionSet } from './predict';
 

@@ -1,6 +1,6 @@
-// Entry of the prediction child process (node fork through tsx, or an Electron utilityProcess):
-// serves predictTask over the child-task protocol.
-import { serveChildTask } from '../../jobs/child-task-host';
+// Entry of the prediction child process (entries.ts 'predict-child'; a node fork or an Electron
+// utilityProcess): serves predictTask over the child-task protocol.
+import { serveTask } from '../../jobs/task-host';
 import { predictTask } from './predict-task';
 
-serveChildTask(predictTask);
+serveTask(predictTask);

@@ -1,10 +1,9 @@
-// Runs prediction in its own process so TensorFlow.js never blocks the server / Electron main
-// process and a crash there only fails the job. Electron passes a utilityProcess spawner and its
-// bundled copy of predict-child; serve mode forks predict-child.ts through tsx.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Runs prediction in its own process (entries.ts 'predict-child') so TensorFlow.js never blocks the
+// server / Electron main process and a crash there only fails the job. Electron passes a
+// utilityProcess spawner; serve mode forks the entry. A missing entry fails the prediction with an
+// error naming the file; it never predicts on the calling thread.
 import { runChildTask, type ChildSpawner } from '../../jobs/child-task';
+import type { EntryRef } from '../../jobs/entries';
 import type { PredictTaskInput, PredictTaskResult } from './predict-task';
 
 export interface PredictControl {
@@ -18,33 +17,18 @@ export type PredictLauncher = (
   ctl: PredictControl,
 ) => Promise<PredictTaskResult>;
 
-export const predictChildEntry = path.join(
-  path.dirname(fileURLToPath(import.meta.url)),
-  'predict-child.ts',
-);
-
+/** `entry`: the predict-child entry by default (tests pass another file). */
 export function childPredictLauncher(
   spawn?: ChildSpawner,
-  entry: string = predictChildEntry,
+  entry: EntryRef = 'predict-child',
 ): PredictLauncher {
-  return async (input, ctl) => {
-    // A bundled build (Electron's out/main) has no predict-child.ts: until it passes its own
-    // bundled entry, predict in-process as before rather than fail.
-    if (!fs.existsSync(entry)) {
-      const { predictTask } = await import('./predict-task');
-      const noSignal = new AbortController().signal;
-      return predictTask(input, {
-        signal: ctl.signal ?? noSignal,
-        onProgress: ctl.onProgress ?? (() => {}),
-      });
-    }
-    return runChildTask<PredictTaskInput, PredictTaskResult>({
+  return (input, ctl) =>
+    runChildTask<PredictTaskInput, PredictTaskResult>({
       entry,
       input,
-      label: 'prediction',
+      label: 'prediction process',
       spawn,
       signal: ctl.signal,
       onProgress: ctl.onProgress,
     });
-  };
 }

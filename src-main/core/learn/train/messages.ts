@@ -1,4 +1,5 @@
-// Messages between the training child process and its parent, and the shapes of metrics lines.
+// Training's job, its live events (what the training child emits through the child-task protocol's
+// 'event' message) and its summary; the shapes of metrics lines.
 import type { TrainConfig } from '../../../../src-shared/contract';
 
 export interface StepMetric {
@@ -67,11 +68,9 @@ export interface TrainJob {
   inProcessData?: boolean;
 }
 
-export type ChildMessage =
+/** What the trainer emits while it runs (TaskControl.emit in the training child). */
+export type TrainEvent =
   | { type: 'started'; info: TrainStarted }
   | { type: 'step'; metric: StepMetric }
   | { type: 'epoch'; metric: EpochMetric }
-  | { type: 'checkpoint'; dir: string; epoch: number; globalStep: number }
-  | { type: 'done'; summary: TrainSummary };
-
-export type ParentMessage = { type: 'start'; job: TrainJob } | { type: 'cancel' };
+  | { type: 'checkpoint'; dir: string; epoch: number; globalStep: number };

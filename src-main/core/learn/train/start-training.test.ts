@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunInfo } from '../runs/run-folder';
-import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
+import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
 import { latestCheckpoint, loadCheckpoint } from './checkpoint';
 import { startTraining } from './start-training';
-import { tinyTrainConfig } from './tiny-config';
+import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
 
 let ds: TinyDataset;
 beforeAll(async () => {

@@ -1,20 +1,19 @@
-// Parent side of training: forks the child (TypeScript through tsx), relays its messages as events,
-// cancels gracefully, and resolves `done` with a summary; a crashed child ends the run as failed
-// with the reason and never throws into the parent.
-import { fork } from 'node:child_process';
+// Parent side of training: runs the training child (entries.ts 'training-child') through the generic
+// child-task mechanism, relays its events, cancels gracefully, and resolves `done` with a summary;
+// a failed or crashed child ends the run as failed with the reason and never throws into the parent.
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PlateLabError } from '../../errors';
 import { threadPoolEnv } from '../../imaging/pipeline/threads';
-import { tsxExecArgv } from '../../jobs/child-task';
+import { startChildTask, type ChildSpawner } from '../../jobs/child-task';
 import { runPath, updateRunInfo } from '../runs/run-folder';
 import type {
-  ChildMessage,
-  EpochMetric,
-  StepMetric,
+  TrainEvent,
   TrainJob,
   TrainStarted,
+  StepMetric,
+  EpochMetric,
   TrainSummary,
 } from './messages';
 
@@ -35,69 +34,58 @@ export interface TrainingHandle {
   done: Promise<TrainSummary>;
 }
 
-const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-entry.ts');
+function relay(events: EventEmitter<TrainingEvents>, e: TrainEvent): void {
+  if (e.type === 'started') events.emit('started', e.info);
+  else if (e.type === 'step') events.emit('step', e.metric);
+  else if (e.type === 'epoch') events.emit('epoch', e.metric);
+  else if (e.type === 'checkpoint')
+    events.emit('checkpoint', { dir: e.dir, epoch: e.epoch, globalStep: e.globalStep });
+}
 
-export function startTraining(job: TrainJob): TrainingHandle {
+/**
+ * Starts training `job` in its own process: a node fork by default, or `spawn` (Electron's
+ * utilityProcess spawner). The child gets UV_THREADPOOL_SIZE for its decode pipeline; a cancel is
+ * never forced (the child checkpoints first, however long its step takes).
+ */
+export function startTraining(job: TrainJob, spawn?: ChildSpawner): TrainingHandle {
   const events = new EventEmitter<TrainingEvents>();
-  const child = fork(entry, [], {
-    execArgv: tsxExecArgv(),
-    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-    env: threadPoolEnv(),
-  });
-  let stderrTail = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    const text = d.toString();
-    stderrTail = (stderrTail + text).slice(-4000);
-    events.emit('stderr', text);
-  });
-  let summary: TrainSummary | null = null;
-  child.on('message', (msg: ChildMessage) => {
-    if (msg.type === 'started') events.emit('started', msg.info);
-    else if (msg.type === 'step') events.emit('step', msg.metric);
-    else if (msg.type === 'epoch') events.emit('epoch', msg.metric);
-    else if (msg.type === 'checkpoint')
-      events.emit('checkpoint', { dir: msg.dir, epoch: msg.epoch, globalStep: msg.globalStep });
-    else if (msg.type === 'done') summary = msg.summary;
-  });
-  const done = new Promise<TrainSummary>((resolve) => {
-    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
-      if (summary) return resolve(summary);
-      resolve(
-        childEndedWithoutSummary(
-          job.runDir,
-          signal ? `signal ${signal}` : `exit code ${code}`,
-          stderrTail,
-        ),
-      );
-    };
-    child.on('exit', finish);
-    child.on('error', (err) => {
-      stderrTail += `\n${err.message}`;
+  let handle: ReturnType<typeof startChildTask<TrainJob, TrainSummary>>;
+  try {
+    handle = startChildTask<TrainJob, TrainSummary>({
+      entry: 'training-child',
+      input: job,
+      label: 'training process',
+      spawn,
+      env: threadPoolEnv(),
+      killAfterMs: Number.POSITIVE_INFINITY,
+      onEvent: (e) => relay(events, e as TrainEvent),
+      onStderr: (text) => events.emit('stderr', text),
     });
-  });
-  child.send({ type: 'start', job });
+  } catch (err) {
+    return {
+      events,
+      pid: undefined,
+      cancel: () => {},
+      done: Promise.resolve(failedRun(job.runDir, err)),
+    };
+  }
   return {
     events,
-    pid: child.pid,
-    cancel: () => {
-      if (child.connected) child.send({ type: 'cancel' });
+    get pid() {
+      return handle.pid;
     },
-    done,
+    cancel: () => handle.cancel(),
+    done: handle.result.catch((err: unknown) => failedRun(job.runDir, err)),
   };
 }
 
 /**
- * The summary of a training child that exited before reporting one (a crash, a kill): the run is
- * marked failed on disk where it exists, and the reason carries the last lines of its stderr.
- * Shared by the node-fork launcher here and Electron's utilityProcess launcher.
+ * The summary of a training that ended with an error instead of a summary (bad input, a crash, a
+ * kill): the run is marked failed on disk where it exists, with the reason (a crash's reason
+ * carries the last lines of the child's stderr), and the error's code is kept.
  */
-export function childEndedWithoutSummary(
-  runDirIn: string,
-  how: string,
-  stderrTail: string,
-): TrainSummary {
-  const tail = stderrTail.trim() ? `: ${stderrTail.trim().split('\n').slice(-5).join(' | ')}` : '';
-  const reason = `training process ended unexpectedly (${how})${tail}`;
+export function failedRun(runDirIn: string, err: unknown): TrainSummary {
+  const reason = err instanceof Error ? err.message : String(err);
   const runDir = path.resolve(runDirIn);
   try {
     if (fs.existsSync(runPath(runDir, 'run')))
@@ -114,6 +102,6 @@ export function childEndedWithoutSummary(
     imagesPerSecond: null,
     warnings: [],
     error: reason,
-    errorCode: 'INTERNAL',
+    errorCode: err instanceof PlateLabError ? err.code : 'INTERNAL',
   };
 }

@@ -14,7 +14,7 @@ import type { SplitResult } from '../data/split';
 import { loadSiteRows } from '../data/site-rows';
 import type { TrainStarted } from './messages';
 import { initTf } from './tf-runtime';
-import { tinyTrainConfig } from './tiny-config';
+import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
 import { decodedCacheFile, runTraining } from './trainer';
 
 let root: string;

@@ -12,14 +12,14 @@ import { loadSiteRows } from '../data/site-rows';
 import { openCatalog } from '../../catalog/db';
 import { runPath, updateRunInfo, verifyManifest } from '../runs/run-folder';
 import { listRuns, readRunMetrics } from '../runs/list-runs';
-import { makeTinyDataset, type TinyDataset } from '../test-support/tiny-dataset';
+import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
 import { SeededRng } from '../util/rng';
 import { latestCheckpoint, listCheckpoints, loadCheckpoint } from './checkpoint';
 import { createModel } from './model-factory';
 import { createOptimizer, type OptimizerKind } from './optimizer';
 import { trainStep } from './step';
 import { initTf } from './tf-runtime';
-import { tinyTrainConfig } from './tiny-config';
+import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
 import { runTraining } from './trainer';
 import type { Variable } from '../backend/tf';
 

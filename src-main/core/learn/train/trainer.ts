@@ -34,7 +34,7 @@ import {
 } from './checkpoint';
 import { countNonFiniteWeights, divergedError } from './divergence';
 import { lossFromLogits, smoothedOneHot } from './loss';
-import type { ChildMessage, EpochMetric, StepMetric, TrainJob, TrainSummary } from './messages';
+import type { EpochMetric, StepMetric, TrainEvent, TrainJob, TrainSummary } from './messages';
 import { createModel } from './model-factory';
 import { pickBatchSize } from '../models/memory';
 import { learningRateAt } from './schedule';
@@ -46,7 +46,7 @@ import { initTf } from './tf-runtime';
 import { modelWeights, setModelWeights } from './weights';
 
 export interface TrainerHooks {
-  emit(msg: ChildMessage): void;
+  emit(msg: TrainEvent): void;
   isCancelled(): boolean;
   /** Decoded-site cache hits/misses of the run's data stream, reported when it closes. */
   onCacheStats?(stats: { hits: number; misses: number }): void;

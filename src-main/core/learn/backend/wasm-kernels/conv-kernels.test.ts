@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from './register';
-import { lcgValues } from '../../test-support/random';
+import { lcgValues } from '../../../../../test-support/learn/random';
 
 type Pad = 'same' | 'valid';
 

@@ -8,7 +8,7 @@ import { registerWasmTrainingKernels } from './register';
 import { col2imInputGrad } from './conv2d-backprop-input';
 import { phaseAxis, subpixelInputGrad } from './subpixel-input-grad';
 import type { BackendWasm } from './heap';
-import { lcgValues } from '../../test-support/random';
+import { lcgValues } from '../../../../../test-support/learn/random';
 
 type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
 type Shape4 = [number, number, number, number];

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './register';
 import { batchNormTrain } from '../ops/batch-norm-train';
-import { lcgValues } from '../../test-support/random';
+import { lcgValues } from '../../../../../test-support/learn/random';
 
 function maxErr(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);

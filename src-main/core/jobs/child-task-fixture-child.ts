@@ -1,5 +1,0 @@
-// Test support (not a test): child-process entry serving the fixture task.
-import { fixtureTask } from './child-task-fixture';
-import { serveChildTask } from './child-task-host';
-
-serveChildTask(fixtureTask);
