@@ -3,10 +3,10 @@
 // the hardness baselines when the report has them. Plain SVG rendered by sharp.
 // Standalone: node bin/run-ts.js bench/plot-accuracy.ts docs/bench/accuracy-demo.json docs/bench/accuracy-demo.png
 import fs from 'node:fs';
-import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { RENDERED_PRESETS } from '../src-main/core/dataset/synth/presets';
+import { writeFileAtomic } from '../src-main/core/util/atomic-write';
 
 export interface CurvePoint {
   epoch: number;
@@ -375,14 +375,7 @@ export async function plotAccuracy(inFile: string, outFile: string, scale = 2): 
   const png = await sharp(Buffer.from(svg), { density: 72 * scale })
     .png()
     .toBuffer();
-  fs.mkdirSync(path.dirname(path.resolve(outFile)), { recursive: true });
-  const tmp = `${outFile}.${process.pid}.tmp`;
-  try {
-    fs.writeFileSync(tmp, png);
-    fs.renameSync(tmp, outFile);
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
+  await writeFileAtomic(outFile, png);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

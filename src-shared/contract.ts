@@ -5,6 +5,7 @@ import { z } from 'zod';
 // ---------- shared shapes ----------
 export const Split = z.enum(['train', 'test']);
 export const WellType = z.enum(['treatment', 'positive_control', 'negative_control', 'unknown']);
+export type WellType = z.infer<typeof WellType>;
 export const ExperimentName = z.string().min(1).max(100);
 export const PlateNumber = z.number().int().min(1).max(99);
 export const WellName = z.string().regex(/^[A-Pa-p]\d{1,2}$/, 'a 384-well name like B02');
@@ -127,37 +128,46 @@ export const PlateWell = z.object({
 });
 export type PlateWell = z.infer<typeof PlateWell>;
 
-export const TrainConfig = z.object({
-  arch: z.enum(['resnet-mini', 'resnet18', 'resnet34', 'se-resnext50']),
-  target: z.enum(['sirna', 'cell_type', 'well_type']),
-  imageSize: z.number().int().min(16).max(512),
-  cropSize: z.number().int().min(16).max(512),
-  epochs: z.number().int().min(1).max(500),
-  batchSize: z.number().int().min(1).max(512),
-  /** sgd: momentum + L2 decay; adam: Adam + L2 decay; adamw: Adam + decoupled decay (β 0.9/0.999). */
-  optimizer: z.enum(['sgd', 'adam', 'adamw']),
-  learningRate: z.number().positive().max(10),
-  /** SGD only (Adam's β1 is fixed at 0.9). */
-  momentum: z.number().min(0).max(1),
-  weightDecay: z.number().min(0).max(1),
-  warmupEpochs: z.number().int().min(0),
-  lrDecayEpochs: z.array(z.number().int().min(1)),
-  lrDecayFactor: z.number().positive().max(1),
-  augment: z.object({ d4: z.boolean(), intensityJitter: z.number().min(0).max(1) }),
-  mixup: z.number().min(0).max(1),
-  labelSmoothing: z.number().min(0).max(0.5),
-  loss: z.enum(['bce', 'softmax']),
-  dropout: z.number().min(0).max(0.95),
-  cellTypeInput: z.boolean(),
-  normalization: z.enum(['per-image', 'per-experiment', 'per-plate-controls']),
-  split: z.object({
-    strategy: z.enum(['random', 'plate', 'experiment']),
-    valFraction: z.number().min(0.01).max(0.5),
+export const TrainConfig = z
+  .object({
+    arch: z.enum(['resnet-mini', 'resnet18', 'resnet34', 'se-resnext50']),
+    target: z.enum(['sirna', 'cell_type', 'well_type']),
+    imageSize: z.number().int().min(16).max(512),
+    cropSize: z.number().int().min(16).max(512),
+    epochs: z.number().int().min(1).max(500),
+    batchSize: z.number().int().min(1).max(512),
+    /** sgd: momentum + L2 decay; adam: Adam + L2 decay; adamw: Adam + decoupled decay (β 0.9/0.999). */
+    optimizer: z.enum(['sgd', 'adam', 'adamw']),
+    learningRate: z.number().positive().max(10),
+    /** SGD only (Adam's β1 is fixed at 0.9). */
+    momentum: z.number().min(0).max(1),
+    weightDecay: z.number().min(0).max(1),
+    warmupEpochs: z.number().int().min(0),
+    lrDecayEpochs: z.array(z.number().int().min(1)),
+    lrDecayFactor: z.number().positive().max(1),
+    augment: z.object({ d4: z.boolean(), intensityJitter: z.number().min(0).max(1) }),
+    mixup: z.number().min(0).max(1),
+    labelSmoothing: z.number().min(0).max(0.5),
+    loss: z.enum(['bce', 'softmax']),
+    dropout: z.number().min(0).max(0.95),
+    cellTypeInput: z.boolean(),
+    normalization: z.enum(['per-image', 'per-experiment', 'per-plate-controls']),
+    split: z.object({
+      strategy: z.enum(['random', 'plate', 'experiment']),
+      valFraction: z.number().min(0.01).max(0.5),
+      seed: z.number().int(),
+    }),
+    includeControls: z.boolean(),
     seed: z.number().int(),
-  }),
-  includeControls: z.boolean(),
-  seed: z.number().int(),
-});
+  })
+  // The random crop is taken from the image: it cannot be larger (the one home of this rule).
+  .refine((c) => c.cropSize <= c.imageSize, {
+    path: ['cropSize'],
+    error: (iss) => {
+      const c = iss.input as { cropSize: number; imageSize: number };
+      return `crop size ${c.cropSize} must not exceed the image size ${c.imageSize}`;
+    },
+  });
 export type TrainConfig = z.infer<typeof TrainConfig>;
 
 /** The dataset a run or prediction set came from (catalog/dataset-identity.ts makes it). */
@@ -175,6 +185,7 @@ export type DatasetRef = z.infer<typeof DatasetRef>;
 export const DatasetMatch = z.enum(['same', 'changed', 'other', 'unknown']);
 export type DatasetMatch = z.infer<typeof DatasetMatch>;
 export const RunStatus = z.enum(['running', 'done', 'failed', 'cancelled', 'interrupted']);
+export type RunStatus = z.infer<typeof RunStatus>;
 /** Which weights a prediction set used (learn/runs/run-folder.ts verifyCheckpoint). */
 export const CheckpointRef = z.object({
   path: z.string(),
@@ -255,8 +266,11 @@ export const EpochMetric = z.object({
   seconds: z.number(),
   etaSeconds: z.number().nullable(),
 });
+export type StepMetric = z.infer<typeof StepMetric>;
+export type EpochMetric = z.infer<typeof EpochMetric>;
 
 export const ReviewQueue = z.enum(['confident-wrong', 'least-confident', 'sites-disagree']);
+export type ReviewQueue = z.infer<typeof ReviewQueue>;
 export const Metric = z.enum([
   'sirna',
   'well_type',

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { openCatalog } from '../../src-main/core/catalog/db';
+import { writeMeta } from '../../src-main/core/catalog/meta';
 import { siteRelPaths } from '../../src-main/core/dataset/layout';
 import {
   idCode,
@@ -65,7 +66,7 @@ export async function makeTinyDataset(opts: TinyDatasetOptions = {}): Promise<Ti
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'platelab-learn-'));
   const dbFile = path.join(root, 'catalog.sqlite');
   const db = openCatalog(dbFile);
-  db.prepare(`INSERT INTO meta (key, value) VALUES ('root', ?)`).run(root);
+  writeMeta(db, 'root', root);
   const testTruth = new Map<string, number>();
   const groupSize = Math.floor(classes / groups);
   let expIndex = 0;

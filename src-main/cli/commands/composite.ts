@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseImagePath, siteRelPaths } from '../../core/dataset/layout';
 import { inputError } from '../../core/errors';
 import { rxrx1DefaultDisplay, withVisibleChannels } from '../../core/imaging/display';
-import { writeFileAtomic } from '../../core/imaging/files';
+import { writeFileAtomic } from '../../core/util/atomic-write';
 import { sitePng } from '../../core/imaging/thumbnails';
 import { printJsonSummary, runCommand } from '../output';
 

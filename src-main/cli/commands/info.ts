@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { openCatalog, type Catalog } from '../../core/catalog/db';
+import { readMeta } from '../../core/catalog/meta';
 import { datasetSummary, listExperiments, listProblems } from '../../core/catalog/queries';
 import { inputError } from '../../core/errors';
 import { formatTable, printJsonSummary, runCommand } from '../output';
@@ -12,7 +13,7 @@ function openExisting(file: string): Catalog {
     throw inputError(`catalog ${file} does not exist (run platelab index first)`);
   try {
     const db = openCatalog(file, { readonly: true });
-    db.prepare('SELECT 1 FROM meta LIMIT 1').get();
+    readMeta(db, 'root'); // throws when the file has no meta table
     return db;
   } catch (err) {
     throw inputError(`${file} is not a PlateLab catalog: ${(err as Error).message}`);

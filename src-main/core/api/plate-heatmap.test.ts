@@ -236,7 +236,7 @@ describe('export.platePng through the API', () => {
     const mine = sites.filter((s) => s.well === first.well);
     let sum = 0;
     for (const s of mine) {
-      const raw = await loadRawSite(app.ctx.dataset!.root, s.relPaths);
+      const raw = await loadRawSite(app.ctx.dataset!.root, s.paths);
       let t = 0;
       for (let i = 1; i < raw.data.length; i += 6) t += raw.data[i]!;
       sum += t / (raw.data.length / 6);

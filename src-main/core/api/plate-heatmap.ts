@@ -9,7 +9,7 @@ import type { CallArgs, CallOutput } from '../../../src-shared/contract';
 import type { AppContext } from '../app/app-context';
 import { relUnder } from '../app/media';
 import { inputError } from '../errors';
-import { writeFileAtomic } from '../imaging/files';
+import { writeFileAtomic } from '../util/atomic-write';
 import { requireDataset } from './context-guards';
 import { plateWellList } from './plate-handlers';
 import { runDirOf } from './run-dir';

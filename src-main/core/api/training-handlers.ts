@@ -18,6 +18,7 @@ import type { BackendInfo } from './app-handlers';
 import { openDatasetRef, requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
 import { listRuns, readRunMetrics } from '../learn/runs/list-runs';
+import { readRunInfo } from '../learn/runs/run-folder';
 import { runDirOf } from './run-dir';
 
 /** Starts the training child: node's fork in serve mode, Electron's utilityProcess on the desktop. */
@@ -148,9 +149,7 @@ export function trainingHandlers(
       const dir = runDirOf(ctx.layout.runs, runId);
       if (live.has(runId)) throw new PlateLabError('CONFLICT', `run ${runId} is already training`);
       refuseSecondRun();
-      const info = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as {
-        dbFile?: string;
-      };
+      const info = readRunInfo(dir);
       if (!info.dbFile || !fs.existsSync(info.dbFile))
         throw inputError(`run ${runId}: its catalog ${info.dbFile ?? '(unknown)'} is gone`);
       return {

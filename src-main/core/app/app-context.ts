@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Job } from '../../../src-shared/contract';
 import type { MediaRoot } from '../../../src-shared/wire';
 import { openCatalog, type Catalog } from '../catalog/db';
+import { readMeta } from '../catalog/meta';
 import { JobManager } from '../jobs/job-manager';
 import { catalogFileFor, dataLayout, ensureDataDir, type DataLayout } from './data-dir';
 import { EventBus } from './event-bus';
@@ -78,12 +79,7 @@ export class AppContext {
   /** Makes an indexed catalog the open dataset (closing the previous one) and remembers it. */
   setDataset(root: string, dbFile: string): OpenDataset {
     const db = openCatalog(dbFile);
-    const format =
-      (
-        db.prepare("SELECT value FROM meta WHERE key = 'format'").get() as
-          | { value: string }
-          | undefined
-      )?.value ?? 'none';
+    const format = readMeta(db, 'format') ?? 'none';
     this.current?.db.close();
     this.current = { root: path.resolve(root), dbFile, format, db };
     this.settingsCache = withLastDataset(this.settingsCache, this.current.root);

@@ -2,8 +2,8 @@
 // pipeline's knobs (decoded-site cache budget, decode workers). Written atomically; a missing or
 // unreadable file falls back to defaults (with a warning) rather than stopping the app.
 import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
+import { writeJsonAtomic } from '../util/atomic-write';
 
 export const Settings = z.object({
   lastDataset: z.string().nullable().default(null),
@@ -47,10 +47,7 @@ export function pipelineJobSettings(settings: Settings): {
 }
 
 export function writeSettings(file: string, settings: Settings): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(settings, null, 2) + '\n');
-  fs.renameSync(tmp, file);
+  writeJsonAtomic(file, settings);
 }
 
 /** Records a dataset as the last one opened (most recent first, at most 10 remembered). */

@@ -5,14 +5,9 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { DatasetMatch, DatasetRef } from '../../../src-shared/contract';
 import type { Catalog } from './db';
+import { readMeta } from './meta';
 
 export type { DatasetMatch, DatasetRef };
-
-function meta(db: Catalog, key: string): string | undefined {
-  return (
-    db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined
-  )?.value;
-}
 
 /**
  * The digest of what the catalog indexed: the metadata CSVs' names/sizes/mtimes (meta
@@ -22,8 +17,8 @@ function meta(db: Catalog, key: string): string | undefined {
  */
 export function datasetDigest(db: Catalog): string {
   const h = createHash('sha256');
-  h.update(`metadata ${meta(db, 'metadata_signature') ?? ''}\n`);
-  h.update(`pixel ${meta(db, 'pixel_stats_signature') ?? ''}\n`);
+  h.update(`metadata ${readMeta(db, 'metadata_signature') ?? ''}\n`);
+  h.update(`pixel ${readMeta(db, 'pixel_stats_signature') ?? ''}\n`);
   const plates = db.prepare('SELECT dir, digest FROM plate_scans ORDER BY dir').all() as Array<{
     dir: string;
     digest: string;
@@ -34,10 +29,10 @@ export function datasetDigest(db: Catalog): string {
 
 /** The identity of an open, migrated catalog (`dbFile`: its path, recorded as given, resolved). */
 export function datasetIdentity(db: Catalog, dbFile: string): DatasetRef {
-  const id = meta(db, 'dataset_id');
+  const id = readMeta(db, 'dataset_id');
   // Migration 3 made it; a read-only handle on an unmigrated catalog has none.
   if (!id) throw new Error(`${dbFile}: catalog has no dataset_id (open it read-write once)`);
-  const root = meta(db, 'root') ?? '';
+  const root = readMeta(db, 'root') ?? '';
   return {
     id,
     digest: datasetDigest(db),

@@ -1,12 +1,15 @@
-// Migrations: applied once each, tracked per version (areas number in separate ranges), and
-// catalogs written before per-version tracking are not migrated twice.
+// Migrations: one ordered list applied by openCatalog whatever a process imported, once each,
+// tracked per version (catalogs missing a lower area's migration get it), and catalogs written
+// before per-version tracking are not migrated twice.
+import { execFileSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrate, openCatalog, registerMigrations } from './db';
-import { catalogMigrations } from './migrations';
+import { imagingMigrations } from '../imaging/migrations';
+import { migrate, openCatalog } from './db';
+import { catalogMigrations, MIGRATIONS } from './migrations';
 
 const dirs: string[] = [];
 function tempDb(): string {
@@ -41,16 +44,67 @@ describe('openCatalog migrations', () => {
     again.close();
   });
 
-  it('applies a lower-numbered migration registered after a higher one already ran', () => {
+  it('gives the full schema in a process that imports only catalog/db', () => {
     const file = tempDb();
-    registerMigrations([
-      { version: 99, name: 'test-high', sql: 'CREATE TABLE t_high (x INTEGER)' },
-    ]);
-    openCatalog(file).close();
-    registerMigrations([{ version: 98, name: 'test-low', sql: 'CREATE TABLE t_low (x INTEGER)' }]);
+    const script = `
+      import { openCatalog } from './src-main/core/catalog/db.ts';
+      const db = openCatalog(${JSON.stringify(file)});
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all();
+      console.log(JSON.stringify({
+        userVersion: db.pragma('user_version', { simple: true }),
+        tables: tables.map((t) => t.name),
+      }));
+      db.close();`;
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: path.resolve(__dirname, '../../..'),
+        encoding: 'utf8',
+      },
+    );
+    const got = JSON.parse(out.trim().split('\n').pop()!) as {
+      userVersion: number;
+      tables: string[];
+    };
+    expect(got.userVersion).toBe(MIGRATIONS[MIGRATIONS.length - 1]!.version);
+    expect(got.userVersion).toBe(20);
+    expect(got.tables).toEqual(
+      expect.arrayContaining([
+        'meta',
+        'learn_prediction_sets',
+        'learn_well_topk',
+        'imaging_norm_stats',
+      ]),
+    );
+  });
+
+  it('adds a lower migration missing from a catalog that already has a higher one', () => {
+    // A catalog made by a process that only imported imaging: 20 applied, learn's 10–11 not.
+    const file = tempDb();
+    const early = new Database(file);
+    migrate(early, [...catalogMigrations, ...imagingMigrations]);
+    expect(
+      early.prepare("SELECT 1 FROM sqlite_master WHERE name = 'learn_prediction_sets'").get(),
+    ).toBeUndefined();
+    early.close();
     const db = openCatalog(file);
-    expect(versions(db)).toEqual(expect.arrayContaining([98, 99]));
-    expect(db.prepare("SELECT name FROM sqlite_master WHERE name='t_low'").get()).toBeTruthy();
+    expect(versions(db)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(
+      db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'learn_prediction_sets'").get(),
+    ).toBeTruthy();
+    expect(db.pragma('user_version', { simple: true })).toBe(20);
+    db.close();
+  });
+
+  it('refuses a list out of order', () => {
+    const db = new Database(':memory:');
+    expect(() =>
+      migrate(db, [
+        { version: 2, name: 'b', sql: 'CREATE TABLE b (x)' },
+        { version: 1, name: 'a', sql: 'CREATE TABLE a (x)' },
+      ]),
+    ).toThrow(/migration 1 \(a\) comes after 2/);
     db.close();
   });
 

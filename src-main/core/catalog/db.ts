@@ -3,28 +3,26 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { catalogMigrations, type Migration } from './migrations';
+import { MIGRATIONS, type Migration } from './migrations';
 
 export type Catalog = Database.Database;
 
-const extraMigrations: Migration[] = [];
-
-/** Lets other areas (learn, imaging) contribute their numbered migrations. */
-export function registerMigrations(migrations: Migration[]): void {
-  for (const m of migrations) {
-    if (!extraMigrations.some((e) => e.version === m.version)) extraMigrations.push(m);
+/** Checks that `list` is numbered in strictly increasing order; returns it. */
+function ordered(list: readonly Migration[]): readonly Migration[] {
+  for (let i = 1; i < list.length; i++) {
+    if (list[i]!.version <= list[i - 1]!.version)
+      throw new Error(
+        `migration ${list[i]!.version} (${list[i]!.name}) comes after ${list[i - 1]!.version}: the list must be in increasing order`,
+      );
   }
+  return list;
 }
 
-export function allMigrations(): Migration[] {
-  const all = [...catalogMigrations, ...extraMigrations].sort((a, b) => a.version - b.version);
-  for (let i = 1; i < all.length; i++) {
-    if (all[i]!.version === all[i - 1]!.version)
-      throw new Error(`two migrations share number ${all[i]!.version}`);
-  }
-  return all;
-}
-
+/**
+ * Opens (creating when missing) a catalog file and, unless `readonly`, applies every pending
+ * migration of MIGRATIONS (catalog/migrations.ts), so the schema never depends on which modules
+ * the process imported. Read-only opens need the file to exist and change nothing.
+ */
 export function openCatalog(file: string, opts: { readonly?: boolean } = {}): Catalog {
   if (!opts.readonly) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file, {
@@ -42,11 +40,13 @@ export function openCatalog(file: string, opts: { readonly?: boolean } = {}): Ca
 }
 
 /**
- * Applies every registered migration not yet applied. Applied versions are tracked one by one
- * (not just the highest), because areas number their migrations in separate ranges and a lower
- * number may be registered after a higher one has already run.
+ * Applies every migration of `list` (default MIGRATIONS) not yet applied, each in its own
+ * transaction; returns the last version of the list. Applied versions are tracked one by one (not
+ * just the highest): catalogs made while areas registered their migrations on import may have a
+ * higher area's tables without a lower one's, and get the missing ones here.
  */
-export function migrate(db: Catalog): number {
+export function migrate(db: Catalog, list: readonly Migration[] = MIGRATIONS): number {
+  const all = ordered(list);
   const tracked = db
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
     .get();
@@ -64,7 +64,7 @@ export function migrate(db: Catalog): number {
     const mark = db.prepare(
       'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
     );
-    for (const m of allMigrations()) {
+    for (const m of all) {
       if (m.version <= legacyVersion) {
         mark.run(m.version, m.name, 'legacy');
         applied.add(m.version);
@@ -72,7 +72,7 @@ export function migrate(db: Catalog): number {
     }
   }
   let last = 0;
-  for (const m of allMigrations()) {
+  for (const m of all) {
     last = Math.max(last, m.version);
     if (applied.has(m.version)) continue;
     db.transaction(() => {

@@ -1,5 +1,8 @@
-// Numbered schema migrations for the catalog. Append only; never edit an applied migration.
+// Numbered schema migrations for the catalog, and MIGRATIONS: the one ordered list every catalog
+// gets, whatever modules a process imported. Append only; never edit an applied migration.
 // Numbers are reserved per area (docs/ARCHITECTURE.md): 1–9 catalog, 10–19 learn, 20–29 imaging.
+import { imagingMigrations } from '../imaging/migrations';
+import { learnMigrations } from '../learn/predict/migrations';
 
 export interface Migration {
   version: number;
@@ -119,4 +122,14 @@ export const catalogMigrations: Migration[] = [
       INSERT OR IGNORE INTO meta (key, value) VALUES ('dataset_id', lower(hex(randomblob(16))));
     `,
   },
+];
+
+/**
+ * Every migration, in the order applied: catalog (1–9), learn (10–19), imaging (20–29). A new
+ * area's list is added here; numbers strictly increase (checked by `migrate`).
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  ...catalogMigrations,
+  ...learnMigrations,
+  ...imagingMigrations,
 ];

@@ -14,6 +14,8 @@ import {
   wellDetail,
 } from './queries';
 import { buildFixture, tempDir, tinyPng } from '../../../test-support/catalog/fixture';
+import { catalogSites } from '../imaging/catalog-sites';
+import { loadSiteRows } from '../learn/data/site-rows';
 
 let root: string;
 let dbDir: string;
@@ -169,6 +171,31 @@ describe('catalog queries', () => {
       ),
     ).toEqual(['RPE-01_1_B02', 'RPE-01_1_B02']);
     expect(listSites(db, { experiments: [] })).toEqual([]);
+    expect(() => listSites(db, { experiments: ['NOPE-01'] })).toThrow(
+      /NOPE-01 is not in the catalog/,
+    );
+    expect(listSites(db, { experiments: ['RPE-01'], plate: 1, site: 2 })).toHaveLength(4);
+  });
+
+  it('has one rule for a complete site, shared by wells, learning and imaging', () => {
+    // D04 site 1 has all six files but channel 2 is unreadable; C03 site 2 lacks channel 4.
+    const all = listSites(db);
+    const corrupt = all.find((x) => x.idCode === 'HUVEC-01_1_D04' && x.site === 1)!;
+    expect(corrupt.paths.every((p) => p !== '')).toBe(true);
+    expect(corrupt.complete).toBe(false);
+    const key = (x: { idCode: string; site: number }) => `${x.idCode}/${x.site}`;
+    const complete = all.filter((x) => x.complete).map(key);
+    expect(listSites(db, { completeOnly: true }).map(key)).toEqual(complete);
+    expect(loadSiteRows(db).map((x) => [key(x), x.complete])).toEqual(
+      all.map((x) => [key(x), x.complete]),
+    );
+    const huvec = catalogSites(db, { experiment: 'HUVEC-01' }).map(key);
+    expect(huvec).toEqual(complete.filter((k) => k.startsWith('HUVEC-01_')));
+    expect(huvec).not.toContain('HUVEC-01_1_D04/1');
+    const broken = plateWells(db, 'HUVEC-01', 1)
+      .wells.filter((w) => w.broken)
+      .map((w) => w.well);
+    expect(broken).toEqual(['C03', 'D04']);
   });
 
   it('pages and filters problems, with exact per-kind counts', () => {

@@ -1,12 +1,12 @@
 // Typed read functions over the catalog for the API, imaging and learning code. Paths returned are
 // relative to the dataset root (meta 'root'); row types are exported for callers.
+import type { WellType } from '../../../src-shared/contract';
 import type { Catalog } from './db';
 import { notFound } from '../errors';
 import type { Split } from '../dataset/layout';
 import { CHANNELS } from '../dataset/plate';
 import { catalogCounts, type CatalogCounts } from './counts';
-
-export type CatalogWellType = 'treatment' | 'positive_control' | 'negative_control' | 'unknown';
+import { readMeta } from './meta';
 
 export interface PlateSummaryRow {
   experiment: string;
@@ -46,7 +46,7 @@ export interface PlateWellRow {
   row: number;
   col: number;
   idCode: string;
-  wellType: CatalogWellType;
+  wellType: WellType;
   sirna: string | null;
   sirnaId: number | null;
   inMetadata: boolean;
@@ -90,12 +90,16 @@ export interface WellDetailRow {
 
 export interface SiteFilter {
   split?: Split;
+  /** Experiment names; a name the catalog does not hold is a NOT_FOUND error. */
   experiments?: string[];
-  wellTypes?: CatalogWellType[];
-  /** Only sites with all six channels present and readable. */
+  plate?: number;
+  site?: number;
+  wellTypes?: WellType[];
+  /** Only complete sites (see `COMPLETE_SITE`). */
   completeOnly?: boolean;
 }
 
+/** One site of the catalog with its well's labels and its channel images: the one site row type. */
 export interface SiteRow {
   siteId: number;
   wellId: number;
@@ -105,12 +109,17 @@ export interface SiteRow {
   cellType: string;
   plate: number;
   well: string;
+  /** 0-based plate row (A = 0). */
+  row: number;
+  /** 1-based plate column. */
+  col: number;
   site: number;
-  wellType: CatalogWellType;
+  wellType: WellType;
   sirna: string | null;
   sirnaId: number | null;
-  /** Six relative paths, channel 1 first; '' where the channel is missing. */
+  /** Six paths relative to the dataset root (meta 'root'), channel 1 first; '' where missing. */
   paths: string[];
+  /** See `COMPLETE_SITE`. */
   complete: boolean;
 }
 
@@ -139,12 +148,13 @@ export interface ProblemsResult {
   items: ProblemRow[];
 }
 
-function meta(db: Catalog, key: string): string | null {
-  return (
-    (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)
-      ?.value ?? null
-  );
-}
+/**
+ * The one definition of a complete site, as SQL over a `sites` row aliased `s`: all six channel
+ * images (channels 1..CHANNELS) present and readable (`images.ok`). Sites that are not complete
+ * are never trained on, predicted from or pooled into stats; a well with one is `broken`.
+ */
+const COMPLETE_SITE = `((SELECT COUNT(*) FROM images ci WHERE ci.site_id = s.id AND ci.ok = 1
+   AND ci.channel BETWEEN 1 AND ${CHANNELS}) = ${CHANNELS})`;
 
 const PLATE_STATS = `
   SELECT e.name AS experiment, e.split, e.cell_type AS cellType, p.plate,
@@ -161,9 +171,9 @@ function plateRow(r: RawPlate): PlateSummaryRow {
 
 export function datasetSummary(db: Catalog): DatasetSummaryRow {
   return {
-    root: meta(db, 'root'),
-    format: meta(db, 'format') ?? 'none',
-    indexedAt: meta(db, 'indexed_at'),
+    root: readMeta(db, 'root'),
+    format: readMeta(db, 'format') ?? 'none',
+    indexedAt: readMeta(db, 'indexed_at'),
     counts: catalogCounts(db),
     plates: listPlates(db),
   };
@@ -205,7 +215,7 @@ interface RawWell {
   row: number;
   col: number;
   id_code: string;
-  well_type: CatalogWellType;
+  well_type: WellType;
   sirna: string | null;
   sirna_id: number | null;
   in_metadata: number;
@@ -216,8 +226,7 @@ interface RawWell {
 
 const WELL_COLUMNS = `w.id, w.well, w.row, w.col, w.id_code, w.well_type, w.sirna, w.sirna_id, w.in_metadata, w.has_images,
   (SELECT COUNT(*) FROM sites s WHERE s.well_id = w.id) AS sites,
-  EXISTS (SELECT 1 FROM sites s WHERE s.well_id = w.id AND (s.channels < ${CHANNELS}
-          OR EXISTS (SELECT 1 FROM images i WHERE i.site_id = s.id AND i.ok = 0))) AS broken`;
+  EXISTS (SELECT 1 FROM sites s WHERE s.well_id = w.id AND NOT ${COMPLETE_SITE}) AS broken`;
 
 function wellRow(r: RawWell): PlateWellRow {
   return {
@@ -321,6 +330,18 @@ export function wellDetail(db: Catalog, idCode: string): WellDetailRow {
   };
 }
 
+const SITE_PATHS = Array.from(
+  { length: CHANNELS },
+  (_, c) => `MAX(CASE WHEN i.channel = ${c + 1} THEN i.path END) AS p${c + 1}`,
+).join(', ');
+
+type RawSite = Omit<SiteRow, 'paths' | 'complete'> & { complete: number } & Record<string, unknown>;
+
+/**
+ * The catalog's sites, one row each (see `SiteRow`), ordered by experiment name, plate, row,
+ * column and site: the one site query for the API, imaging (stats, thumbnails, auto-contrast) and
+ * learning (training and prediction rows). Throws NOT_FOUND for an experiment not in the catalog.
+ */
 export function listSites(db: Catalog, filter: SiteFilter = {}): SiteRow[] {
   const where: string[] = [];
   const args: Array<string | number> = [];
@@ -330,82 +351,69 @@ export function listSites(db: Catalog, filter: SiteFilter = {}): SiteRow[] {
   }
   if (filter.experiments) {
     if (filter.experiments.length === 0) return [];
+    const known = new Set(
+      (db.prepare('SELECT name FROM experiments').all() as Array<{ name: string }>).map(
+        (r) => r.name,
+      ),
+    );
+    const unknown = filter.experiments.find((e) => !known.has(e));
+    if (unknown !== undefined) throw notFound(`experiment ${unknown} is not in the catalog`);
     where.push(`e.name IN (${filter.experiments.map(() => '?').join(', ')})`);
     args.push(...filter.experiments);
+  }
+  if (filter.plate !== undefined) {
+    where.push('p.plate = ?');
+    args.push(filter.plate);
+  }
+  if (filter.site !== undefined) {
+    where.push('s.site = ?');
+    args.push(filter.site);
   }
   if (filter.wellTypes) {
     if (filter.wellTypes.length === 0) return [];
     where.push(`w.well_type IN (${filter.wellTypes.map(() => '?').join(', ')})`);
     args.push(...filter.wellTypes);
   }
-  if (filter.completeOnly) where.push(`s.channels = ${CHANNELS}`);
+  if (filter.completeOnly) where.push(COMPLETE_SITE);
   const rows = db
     .prepare(
-      `SELECT s.id AS siteId, w.id AS wellId, w.id_code AS idCode, e.split, e.name AS experiment, e.cell_type AS cellType,
-              p.plate, w.well, s.site, w.well_type AS wellType, w.sirna, w.sirna_id AS sirnaId,
-              i.channel, i.path, i.ok
+      `SELECT s.id AS siteId, w.id AS wellId, w.id_code AS idCode, e.split, e.name AS experiment,
+              e.cell_type AS cellType, p.plate, w.well, w.row, w.col, s.site,
+              w.well_type AS wellType, w.sirna, w.sirna_id AS sirnaId, ${SITE_PATHS},
+              ${COMPLETE_SITE} AS complete
        FROM sites s JOIN wells w ON w.id = s.well_id JOIN plates p ON p.id = w.plate_id
-       JOIN experiments e ON e.id = p.experiment_id JOIN images i ON i.site_id = s.id
+       JOIN experiments e ON e.id = p.experiment_id LEFT JOIN images i ON i.site_id = s.id
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY e.split DESC, e.name, p.plate, w.row, w.col, s.site, i.channel`,
+       GROUP BY s.id
+       ORDER BY e.name, p.plate, w.row, w.col, s.site`,
     )
-    .raw()
-    .all(...args) as Array<
-    [
-      number,
-      number,
-      string,
-      Split,
-      string,
-      string,
-      number,
-      string,
-      number,
-      CatalogWellType,
-      string | null,
-      number | null,
-      number,
-      string,
-      number,
-    ]
-  >;
-  const out: SiteRow[] = [];
-  let cur: SiteRow | null = null;
-  let okCount = 0;
-  const finish = () => {
-    if (cur) {
-      cur.complete = okCount === CHANNELS && cur.paths.every((p) => p !== '');
-      if (!filter.completeOnly || cur.complete) out.push(cur);
-    }
-  };
-  for (const r of rows) {
-    if (!cur || cur.siteId !== r[0]) {
-      finish();
-      cur = {
-        siteId: r[0],
-        wellId: r[1],
-        idCode: r[2],
-        split: r[3],
-        experiment: r[4],
-        cellType: r[5],
-        plate: r[6],
-        well: r[7],
-        site: r[8],
-        wellType: r[9],
-        sirna: r[10],
-        sirnaId: r[11],
-        paths: Array<string>(CHANNELS).fill(''),
-        complete: false,
-      };
-      okCount = 0;
-    }
-    if (r[12] >= 1 && r[12] <= CHANNELS) {
-      cur.paths[r[12] - 1] = r[13];
-      if (r[14] === 1) okCount++;
-    }
-  }
-  finish();
-  return out;
+    .all(...args) as RawSite[];
+  return rows.map((r) => ({
+    siteId: r.siteId,
+    wellId: r.wellId,
+    idCode: r.idCode,
+    split: r.split,
+    experiment: r.experiment,
+    cellType: r.cellType,
+    plate: r.plate,
+    well: r.well,
+    row: r.row,
+    col: r.col,
+    site: r.site,
+    wellType: r.wellType,
+    sirna: r.sirna,
+    sirnaId: r.sirnaId,
+    paths: Array.from({ length: CHANNELS }, (_, c) => (r[`p${c + 1}`] as string | null) ?? ''),
+    complete: r.complete === 1,
+  }));
+}
+
+/** The dataset root the catalog's image paths are relative to; NOT_FOUND before any index. */
+export function datasetRoot(db: Catalog, dbFile: string): string {
+  const root = readMeta(db, 'root');
+  if (root === null)
+    throw notFound(`${dbFile}: catalog has no dataset root (meta 'root'); index a dataset first`);
+  return root;
 }
 
 export function listProblems(db: Catalog, filter: ProblemFilter = {}): ProblemsResult {
@@ -442,9 +450,9 @@ export function listProblems(db: Catalog, filter: ProblemFilter = {}): ProblemsR
  * was stored fall back to their format, catalogs without one to the labels they hold.
  */
 export function datasetLabelStyle(db: Catalog): 'integer' | 'string' | 'mixed' | 'none' {
-  const stored = meta(db, 'label_style');
+  const stored = readMeta(db, 'label_style');
   if (stored === 'integer' || stored === 'string' || stored === 'mixed') return stored;
-  const format = meta(db, 'format');
+  const format = readMeta(db, 'format');
   if (format === 'rxrx1-strings') return 'string';
   if (format === 'rxrx1-2019' || format === 'rxrx1-2020') return 'integer';
   // No metadata record (a catalog written by other means): the labels themselves decide.

@@ -2,7 +2,8 @@
 // experiment's control wells, turned into display ranges by percentiles (see display.ts).
 import type { Catalog } from '../catalog/db';
 import { inputError, throwIfCancelled } from '../errors';
-import { catalogSites, spread, type CatalogSite } from './catalog-sites';
+import type { SiteRow } from '../catalog/queries';
+import { catalogSites, spread } from './catalog-sites';
 import { autoContrast, channelHistograms, type DisplayState } from './display';
 import { loadRawSite } from './load-site';
 
@@ -27,10 +28,10 @@ export async function autoContrastFor(
   src: AutoContrastSource,
   opts: AutoContrastOptions,
 ): Promise<DisplayState> {
-  let sites: Array<Pick<CatalogSite, 'relPaths'>>;
+  let sites: Array<Pick<SiteRow, 'paths'>>;
   let size: number | undefined = opts.size ?? 128;
   if (src.source === 'site') {
-    sites = [{ relPaths: src.relPaths }];
+    sites = [{ paths: src.relPaths }];
     size = undefined;
   } else {
     if (!opts.db) throw inputError(`auto-contrast from ${src.source} needs the catalog`);
@@ -51,7 +52,7 @@ export async function autoContrastFor(
   const hist = Array.from({ length: 6 }, () => new Float64Array(256));
   for (const s of sites) {
     throwIfCancelled(opts.signal);
-    const raw = await loadRawSite(opts.root, s.relPaths, { size, signal: opts.signal });
+    const raw = await loadRawSite(opts.root, s.paths, { size, signal: opts.signal });
     channelHistograms(raw.data, hist);
   }
   return autoContrast(opts.base, hist, opts.percentiles ?? [1, 99]);

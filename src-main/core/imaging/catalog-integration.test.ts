@@ -36,9 +36,7 @@ describe('imaging on an indexed synthetic dataset', () => {
     ).name;
     const sites = catalogSites(db, { experiment: exp });
     expect(sites.length).toBeGreaterThan(0);
-    expect(sites.every((s) => s.relPaths.every((p) => fs.existsSync(path.join(root, p))))).toBe(
-      true,
-    );
+    expect(sites.every((s) => s.paths.every((p) => fs.existsSync(path.join(root, p))))).toBe(true);
     const provider = createStatsProvider({ root, db });
     const e = await provider.experiment(exp);
     expect(e.mean).toHaveLength(6);

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CHANNELS } from '../dataset/plate';
 import { inputError } from '../errors';
-import { fingerprint, writeFileAtomicSync } from './files';
+import { writeFileAtomicSync } from '../util/atomic-write';
+import { fingerprint } from './files';
 import crypto from 'node:crypto';
 import { loadRawSite, type RawSite } from './load-site';
 

@@ -1,33 +1,8 @@
-// File helpers for imaging's caches: atomic writes, source-file fingerprints (path+size+mtime),
+// File helpers for imaging's caches: source-file fingerprints (path+size+mtime),
 // and `isInside`, the path-confinement check the transports use before serving a file.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-
-/** Writes via a temp file in the same folder and a rename, so readers never see half a file. */
-export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await fs.promises.writeFile(tmp, data);
-    await fs.promises.rename(tmp, file);
-  } catch (err) {
-    await fs.promises.rm(tmp, { force: true });
-    throw err;
-  }
-}
-
-export function writeFileAtomicSync(file: string, data: Uint8Array | string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-}
 
 /** `rel\0size\0mtime` of a file (size −1 when missing), the unit of every cache key here. */
 export function fingerprint(root: string, rel: string): string {

@@ -24,6 +24,6 @@ export {
 } from './display';
 export { autoContrastFor, type AutoContrastSource } from './auto-contrast';
 export { plateSprite, sitePng, spriteLayout, type PlateSprite } from './thumbnails';
-export { isInside, writeFileAtomic } from './files';
+export { isInside } from './files';
 export { DecodedSiteCache, siteDigest } from './decoded-cache';
 export * from './pipeline';

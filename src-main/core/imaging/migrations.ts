@@ -1,6 +1,6 @@
 // Imaging's catalog migrations (numbers 20–29): computed normalisation stats keyed by the digest
-// of the images they came from, so a changed image set recomputes them.
-import { registerMigrations } from '../catalog/db';
+// of the images they came from, so a changed image set recomputes them. Applied by openCatalog from
+// the one ordered list in catalog/migrations.ts.
 import type { Migration } from '../catalog/migrations';
 
 export const imagingMigrations: Migration[] = [
@@ -21,5 +21,3 @@ export const imagingMigrations: Migration[] = [
     `,
   },
 ];
-
-registerMigrations(imagingMigrations);

@@ -7,13 +7,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { migrate, type Catalog } from '../catalog/db';
-import { getMeta, setMeta } from '../catalog/indexer/meta';
+import type { Catalog } from '../catalog/db';
+import { readMeta, writeMeta } from '../catalog/meta';
 import { CHANNELS } from '../dataset/plate';
 import { notFound, PlateLabError, throwIfCancelled } from '../errors';
-import { catalogSites, spread, type CatalogSite } from './catalog-sites';
+import type { SiteRow } from '../catalog/queries';
+import { catalogSites, spread } from './catalog-sites';
 import { loadRawSite } from './load-site';
-import './migrations';
 import {
   accumulate,
   finish,
@@ -69,7 +69,6 @@ export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
   const { db, root } = opts;
   const maxSites = opts.maxSites ?? 64;
   const memo = new Map<string, Promise<unknown>>();
-  ensureSchema(db);
 
   const once = <T>(key: string, make: () => Promise<T>): Promise<T> => {
     let p = memo.get(key) as Promise<T> | undefined;
@@ -89,21 +88,21 @@ export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
     return row.id;
   };
 
-  async function computeFrom(sites: CatalogSite[], signal?: AbortSignal): Promise<ChannelStats> {
+  async function computeFrom(sites: SiteRow[], signal?: AbortSignal): Promise<ChannelStats> {
     const acc = newAccumulator();
     for (const s of sites) {
       throwIfCancelled(signal);
-      const raw = await loadRawSite(root, s.relPaths, { size: opts.size, signal });
+      const raw = await loadRawSite(root, s.paths, { size: opts.size, signal });
       accumulate(acc, raw.data);
     }
     return finish(acc);
   }
 
   /** Digest of the images behind a stat: path, size and mtime of every file. */
-  function digestOf(sites: CatalogSite[]): string {
+  function digestOf(sites: SiteRow[]): string {
     const h = crypto.createHash('sha1');
     for (const s of sites) {
-      for (const p of s.relPaths) {
+      for (const p of s.paths) {
         const st = statOrNull(path.resolve(root, p));
         h.update(`${p}\0${st?.size ?? -1}\0${st?.mtimeMs ?? -1}\n`);
       }
@@ -249,7 +248,8 @@ export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
       return stats;
     });
 
-  const wellMeansKey = (name: string, plate: number) => `well_means_digest:${name}:${plate}`;
+  const wellMeansKey = (name: string, plate: number) =>
+    `well_means_digest:${name}:${plate}` as const;
 
   const plateWellMeans = async (
     name: string,
@@ -260,17 +260,17 @@ export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
     const sites = catalogSites(db, { experiment: name, plate });
     if (sites.length === 0) return { means: new Map(), sites: 0 };
     const digest = digestOf(sites);
-    if (getMeta(db, wellMeansKey(name, plate)) === digest) {
+    if (readMeta(db, wellMeansKey(name, plate)) === digest) {
       const stored = storedWellMeans(db, name, plate, 'computed');
       if (stored.size > 0) return { means: stored, sites: sites.length };
     }
     if (o.cachedOnly) return null;
     return once(`wells:${name}:${plate}:${digest}`, async () => {
       const signal = o.signal;
-      const perSite: Array<{ site: CatalogSite; stats: ChannelStats }> = [];
+      const perSite: Array<{ site: SiteRow; stats: ChannelStats }> = [];
       for (const s of sites) {
         throwIfCancelled(signal);
-        const raw = await loadRawSite(root, s.relPaths, { size: opts.size, signal });
+        const raw = await loadRawSite(root, s.paths, { size: opts.size, signal });
         const acc = newAccumulator();
         accumulate(acc, raw.data);
         perSite.push({ site: s, stats: finish(acc) });
@@ -289,7 +289,7 @@ export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
           for (const { site, stats } of perSite)
             for (let c = 0; c < CHANNELS; c++)
               ins.run(expId, plate, site.well, site.site, c + 1, stats.mean[c], stats.std[c]);
-          setMeta(db, wellMeansKey(name, plate), digest);
+          writeMeta(db, wellMeansKey(name, plate), digest);
         })(),
       );
       const sums = new Map<string, { n: number; sum: number[] }>();
@@ -343,12 +343,6 @@ export function storedWellMeans(
     v[r.channel - 1] = r.mean;
   }
   return out;
-}
-
-/** Applies imaging's migrations when the catalog was opened before they were registered. */
-function ensureSchema(db: Catalog): void {
-  if (db.readonly) return;
-  migrate(db);
 }
 
 function statOrNull(file: string): fs.Stats | null {

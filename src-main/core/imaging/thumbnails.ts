@@ -10,7 +10,8 @@ import { parseWellName } from '../dataset/plate';
 import { inputError, throwIfCancelled } from '../errors';
 import { catalogSites } from './catalog-sites';
 import { compositeLuts, renderComposite, type DisplayState } from './display';
-import { safeName, sourceDigest, writeFileAtomic } from './files';
+import { writeFileAtomic } from '../util/atomic-write';
+import { safeName, sourceDigest } from './files';
 import { loadRawSite, resizeSite, type RawSite } from './load-site';
 import { resizeMany } from './resize-many';
 
@@ -86,7 +87,7 @@ function spriteWells(opts: PlateSpriteOptions): SpriteWell[] {
     site: opts.site ?? 1,
   }).map((s) => ({
     well: s.well,
-    relPaths: s.relPaths,
+    relPaths: s.paths,
   }));
 }
 

@@ -52,6 +52,10 @@ describe('validateDraft', () => {
     expect(validateDraft({ ...base, lrDecayEpochs: [3, 0] }).errors.lrDecayEpochs).toBe(
       'Value 2: Must be at least 1.',
     );
+    // The contract's cross-field rule keeps its own words.
+    expect(validateDraft({ ...base, cropSize: 128 }).errors.cropSize).toBe(
+      'Crop size 128 must not exceed the image size 64.',
+    );
     for (const msg of Object.values(validateDraft({ ...base, epochs: -1, dropout: 2 }).errors))
       expect(msg).not.toMatch(/expected|Too (small|big)|Invalid input/);
   });

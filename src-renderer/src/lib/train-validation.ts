@@ -27,10 +27,16 @@ export function humanIssue(issue: z.core.$ZodIssue): string {
       return `Enter a ${String(i.expected)}.`;
     case 'invalid_value':
       return `Choose one of: ${(i.values as unknown[]).map(String).join(', ')}.`;
+    case 'custom':
+      // The contract's own cross-field rules word their messages for people already.
+      return sentence(i.message);
     default:
       return 'This value is not allowed here.';
   }
 }
+
+const sentence = (m: string) =>
+  `${m.charAt(0).toUpperCase()}${m.slice(1)}${/[.!?]$/.test(m) ? '' : '.'}`;
 
 /**
  * Validates a form draft. `config` is the parsed TrainConfig or null; `errors` maps a dotted field
@@ -54,10 +60,6 @@ export function validateDraft(draft: Draft): {
     return { config: null, errors, hints: [] };
   }
   const c = parsed.data;
-  if (c.cropSize > c.imageSize) {
-    errors.cropSize = `Must not exceed the image size (${c.imageSize} px).`;
-    return { config: null, errors, hints: [] };
-  }
   const hints: string[] = [];
   // schedule.ts: a decay at e applies from 0-based epoch e on, i.e. never when e >= epochs.
   const late = c.lrDecayEpochs.filter((e) => e >= c.epochs);

@@ -3,7 +3,7 @@
 // folder sits under the other split. Recomputed on every run from the tables.
 import type { Catalog } from '../db';
 import type { Problem } from '../../dataset/metadata';
-import { getMeta } from './meta';
+import { readMeta } from '../meta';
 
 const EXAMPLES = 5;
 
@@ -40,7 +40,7 @@ function more(g: PlateGap): string {
 export function crossProblems(db: Catalog): Problem[] {
   const out: Problem[] = [];
   // A plate without a folder is named where its release keeps plate folders.
-  const prefix = (g: PlateGap) => (getMeta(db, 'format') === 'rxrx1-2020' ? 'images' : g.split);
+  const prefix = (g: PlateGap) => (readMeta(db, 'format') === 'rxrx1-2020' ? 'images' : g.split);
   const where = (g: PlateGap) => g.dir ?? `${prefix(g)}/${g.experiment}/Plate${g.plate}`;
   for (const g of gaps(db, '(w.in_metadata = 1 AND w.has_images = 0)'))
     out.push({

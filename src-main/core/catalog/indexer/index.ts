@@ -14,7 +14,8 @@ import { removePlateDir, syncPlate, type PlateChanges } from './plate-sync';
 import { crossProblems } from './cross-problems';
 import { flatCandidates, flatChannelProblems } from './flat-check';
 import { replaceScopeProblems } from './problem-store';
-import { clearDerivedStale, derivedStale, getMeta, setMeta } from './meta';
+import { readMeta, writeMeta } from '../meta';
+import { clearDerivedStale, derivedStale } from './meta';
 import { listPlateDirs, noImageFolderProblem, toPlateScan } from './walk';
 import { defaultScanThreads, ScanPool } from './scan-pool';
 import type { RawScan } from './scan-core';
@@ -93,14 +94,14 @@ export async function indexDataset(opts: IndexOptions): Promise<IndexResult> {
     // A catalog from before label styles were recorded is re-read once: string labels there
     // still carry numbers taken for 2019 ids.
     const wellsChanged =
-      signature !== getMeta(db, 'metadata_signature') ||
-      getMeta(db, 'format') === undefined ||
-      getMeta(db, 'label_style') === undefined;
+      signature !== readMeta(db, 'metadata_signature') ||
+      readMeta(db, 'format') === null ||
+      readMeta(db, 'label_style') === null;
     // pixel_stats.csv is big: parse it on a worker while the plates are indexed. It is redone when
     // the well metadata changes too, since its rows attach to the experiments listed there.
     const pixelSig = pixelSignature(root);
     const pixelJob =
-      wellsChanged || pixelSig !== getMeta(db, 'pixel_stats_signature')
+      wellsChanged || pixelSig !== readMeta(db, 'pixel_stats_signature')
         ? parsePixelStatsFile(root, threads > 0)
         : null;
     pixelJob?.catch(() => {}); // awaited below
@@ -116,7 +117,7 @@ export async function indexDataset(opts: IndexOptions): Promise<IndexResult> {
 
     // The 2020 layout (images/{EXP}/Plate{p}) takes each experiment's split from the metadata.
     const { plates, problems: treeProblems } = listPlateDirs(root, (e) => ids.experimentSplit(e));
-    const format = getMeta(db, 'format') ?? 'none';
+    const format = readMeta(db, 'format') ?? 'none';
     if (plates.length === 0 && format !== 'none')
       treeProblems.push(noImageFolderProblem(root, format));
     const known = new Map(
@@ -213,8 +214,8 @@ export async function indexDataset(opts: IndexOptions): Promise<IndexResult> {
 
     db.transaction(() => {
       replaceScopeProblems(db, 'tree', treeProblems);
-      setMeta(db, 'root', root);
-      setMeta(db, 'indexed_at', new Date().toISOString());
+      writeMeta(db, 'root', root);
+      writeMeta(db, 'indexed_at', new Date().toISOString());
       // Cleanup and cross-checks depend only on rows some run changed since they were last done.
       if (!derivedStale(db)) return;
       db.prepare(

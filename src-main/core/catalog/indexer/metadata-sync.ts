@@ -7,7 +7,8 @@ import { METADATA_FILES, type MetadataResult } from '../../dataset/metadata';
 import { parseWellName } from '../../dataset/plate';
 import type { CatalogIds } from './ids';
 import { replaceScopeProblems } from './problem-store';
-import { markDerivedStale, setMeta } from './meta';
+import { writeMeta } from '../meta';
+import { markDerivedStale } from './meta';
 
 /** Names, sizes and mtimes of the given files present: equal signatures mean nothing to re-read. */
 export function filesSignature(root: string, names: readonly string[]): string {
@@ -95,10 +96,10 @@ export function syncMetadata(
       result.wellsRemoved++;
     }
     replaceScopeProblems(db, 'metadata', meta.problems);
-    setMeta(db, 'format', meta.format);
-    setMeta(db, 'label_style', meta.labelStyle ?? 'none');
-    setMeta(db, 'metadata_files', JSON.stringify(meta.files));
-    setMeta(db, 'metadata_signature', signature);
+    writeMeta(db, 'format', meta.format);
+    writeMeta(db, 'label_style', meta.labelStyle ?? 'none');
+    writeMeta(db, 'metadata_files', JSON.stringify(meta.files));
+    writeMeta(db, 'metadata_signature', signature);
     markDerivedStale(db);
   })();
   return result;

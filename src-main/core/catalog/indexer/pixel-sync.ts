@@ -12,7 +12,7 @@ import {
   type PixelStatsParse,
 } from '../../dataset/metadata';
 import type { CatalogIds } from './ids';
-import { setMeta } from './meta';
+import { writeMeta } from '../meta';
 import { filesSignature } from './metadata-sync';
 import { replaceScopeProblems } from './problem-store';
 
@@ -113,6 +113,6 @@ export function syncPixelStats(
       });
     }
     replaceScopeProblems(db, 'pixel-stats', problems);
-    setMeta(db, 'pixel_stats_signature', signature);
+    writeMeta(db, 'pixel_stats_signature', signature);
   })();
 }

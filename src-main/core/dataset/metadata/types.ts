@@ -1,11 +1,13 @@
 // Shapes shared by the metadata readers and the catalog: one well's labels, pixel statistics,
 // and the non-fatal problems found while reading (each names its file and, where known, its line).
+import type { WellType as ContractWellType } from '../../../../src-shared/contract';
 import type { Split } from '../layout';
 
 export type MetadataFormat = 'rxrx1-2019' | 'rxrx1-strings' | 'rxrx1-2020' | 'none';
 /** The label style a dataset's files agree on; 'mixed' when they use both numberings. */
 export type DatasetLabelStyle = 'integer' | 'string' | 'mixed';
-export type WellType = 'treatment' | 'positive_control' | 'negative_control';
+/** A metadata row's well type: the contract's, less 'unknown' (only the catalog has wells without a row). */
+export type WellType = Exclude<ContractWellType, 'unknown'>;
 
 export interface WellMeta {
   split: Split;

@@ -15,13 +15,13 @@ import {
   finishOutDir,
   prepareOutDir,
   stagePlate,
-  writeFileAtomic,
 } from './output';
 import { PIXEL_STATS_HEADER, pixelStats, pixelStatsFields } from './pixel-stats';
 import { FULL_LAYOUT_IMAGE_SIZE } from './presets';
 import { Rng } from './prng';
 import { addSpot } from './raster';
 import type { SynthOptions, SynthSummary } from './types';
+import { writeFileAtomicSync } from '../../util/atomic-write';
 
 type Row = Record<string, string>;
 
@@ -265,7 +265,7 @@ export async function generateFullLayout(opts: SynthOptions, seed: number): Prom
     if (meta.name === 'sample_submission.csv') continue;
     const keptRows = (rows ?? []).filter((r) => kept(meta.split, r));
     if (meta.name === 'test.csv') keptRows.forEach((r) => testIds.add(r.id_code!));
-    writeFileAtomic(
+    writeFileAtomicSync(
       path.join(outDir, meta.name),
       csvText(
         meta.columns,
@@ -279,7 +279,7 @@ export async function generateFullLayout(opts: SynthOptions, seed: number): Prom
         .filter((r) => testIds.has(r.id_code ?? ''))
         .map((r) => [r.id_code!, r.sirna ?? '0'])
     : [...testIds].map((id) => [id, '0']);
-  writeFileAtomic(
+  writeFileAtomicSync(
     path.join(outDir, 'sample_submission.csv'),
     csvText(['id_code', 'sirna'], submission),
   );

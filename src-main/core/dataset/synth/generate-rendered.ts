@@ -6,14 +6,7 @@ import sharp from 'sharp';
 import { inputError, throwIfCancelled } from '../../errors';
 import { SITES, idCode } from '../plate';
 import { csvLine, csvText } from './csv';
-import {
-  commitPlate,
-  discardStaging,
-  finishOutDir,
-  prepareOutDir,
-  stagePlate,
-  writeFileAtomic,
-} from './output';
+import { commitPlate, discardStaging, finishOutDir, prepareOutDir, stagePlate } from './output';
 import {
   HARD_EFFECTS,
   assignHardClasses,
@@ -39,6 +32,7 @@ import { RENDERED_PRESETS, type CellType, type RenderedPreset } from './presets'
 import { Rng, hashString } from './prng';
 import { illuminationMap, makeNoiseTable, renderSite, type HardSiteInput } from './render-site';
 import type { PlannedWell, SynthOptions, SynthSummary } from './types';
+import { writeFileAtomicSync } from '../../util/atomic-write';
 
 /** Sites drawn ahead while earlier ones are still being encoded and written. */
 const MAX_SITES_IN_FLIGHT = 6;
@@ -226,8 +220,9 @@ export async function generateRendered(
 
   // Metadata last: a dataset with CSVs is a finished dataset.
   const csvs = metadataCsvs(plan);
-  for (const [name, text] of Object.entries(csvs)) writeFileAtomic(path.join(outDir, name), text);
-  writeFileAtomic(
+  for (const [name, text] of Object.entries(csvs))
+    writeFileAtomicSync(path.join(outDir, name), text);
+  writeFileAtomicSync(
     path.join(outDir, 'pixel_stats.csv'),
     csvLine(PIXEL_STATS_HEADER) + statsRows.join(''),
   );

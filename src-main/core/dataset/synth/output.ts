@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { inputError } from '../../errors';
+import { writeFileAtomicSync } from '../../util/atomic-write';
 
 export const MARKER_FILE = '.platelab-synth.json';
 export const STAGING_DIR = '.synth-staging';
@@ -36,7 +37,7 @@ export function prepareOutDir(outDir: string, marker: Record<string, unknown>): 
     for (const name of ['train', 'test', STAGING_DIR, ...METADATA_FILES])
       fs.rmSync(path.join(outDir, name), { recursive: true, force: true });
   }
-  writeFileAtomic(
+  writeFileAtomicSync(
     path.join(outDir, MARKER_FILE),
     JSON.stringify({ ...marker, status: 'incomplete' }, null, 2) + '\n',
   );
@@ -44,7 +45,7 @@ export function prepareOutDir(outDir: string, marker: Record<string, unknown>): 
 
 export function finishOutDir(outDir: string, marker: Record<string, unknown>): void {
   fs.rmSync(path.join(outDir, STAGING_DIR), { recursive: true, force: true });
-  writeFileAtomic(
+  writeFileAtomicSync(
     path.join(outDir, MARKER_FILE),
     JSON.stringify({ ...marker, status: 'complete' }, null, 2) + '\n',
   );
@@ -57,12 +58,6 @@ export function discardStaging(outDir: string): void {
   } catch {
     // Left for the next run's prepareOutDir to remove.
   }
-}
-
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
 }
 
 /** Staging folder of one plate (created empty). */

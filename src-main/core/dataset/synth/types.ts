@@ -1,4 +1,5 @@
 // Public option and result types of the synthetic RxRx1 generator (re-exported from index.ts).
+import type { WellType } from '../metadata/types';
 
 export type SynthPreset = 'tiny' | 'demo' | 'hard' | 'full' | 'full-layout';
 
@@ -33,7 +34,7 @@ export interface SynthSummary {
   seconds: number;
 }
 
-export type WellType = 'treatment' | 'positive_control' | 'negative_control';
+export type { WellType };
 export type SplitName = 'train' | 'test';
 
 /** One well as the generator plans it; also the row source of the metadata CSVs. */

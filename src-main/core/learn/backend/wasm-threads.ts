@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { bundledTf } from './tf';
+import { writeFileAtomicSync } from '../../util/atomic-write';
 
 /** Env override of the thread count (1 = tfjs' single-threaded build). */
 export const WASM_THREADS_ENV = 'PLATELAB_WASM_THREADS';
@@ -44,9 +45,7 @@ function writeOnce(file: string, text: string): void {
   } catch {
     // missing: write it
   }
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  writeFileAtomicSync(file, text);
 }
 
 /**

@@ -72,10 +72,6 @@ export function parseTrainConfig(value: unknown, source: string): TrainConfig {
     const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw inputError(`${source}: invalid training config: ${issues.join('; ')}`, issues);
   }
-  if (r.data.cropSize > r.data.imageSize)
-    throw inputError(
-      `${source}: cropSize ${r.data.cropSize} is larger than imageSize ${r.data.imageSize}`,
-    );
   return r.data;
 }
 

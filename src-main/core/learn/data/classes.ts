@@ -1,17 +1,14 @@
 // The class list of a run: which target (siRNA, cell type, well type), its labels in a fixed order
 // (siRNA by numeric id), and the cell types for the optional cell-type input. Saved as classes.json.
+import type { z } from 'zod';
 import type { TrainConfig } from '../../../../src-shared/contract';
+import type { ClassListFile } from '../runs/run-files';
 import { labelStyleOf } from '../../dataset/metadata';
 import { inputError } from '../../errors';
 import type { SiteRow } from './site-rows';
 
-export interface ClassList {
-  target: TrainConfig['target'];
-  labels: string[];
-  /** Numeric siRNA id per label where the metadata has one (2019 format), else null. */
-  ids: (number | null)[];
-  cellTypes: string[];
-}
+/** classes.json's shape (schema: learn/runs/run-files.ts ClassListFile). */
+export type ClassList = z.infer<typeof ClassListFile>;
 
 /** The label of a site for a target, or null when the site cannot be used for that target. */
 export function targetLabel(row: SiteRow, target: TrainConfig['target']): string | null {

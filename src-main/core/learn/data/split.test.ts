@@ -1,6 +1,7 @@
 // Splits: wells never straddle train/val, plate and experiment strategies hold out whole units,
 // warnings fire when validation shares plates; class lists and config parsing.
 import { describe, expect, it } from 'vitest';
+import { TrainConfig } from '../../../../src-shared/contract';
 import {
   applySetting,
   cpuTrainConfig,
@@ -19,12 +20,16 @@ function rows(): SiteRow[] {
       for (let k = 0; k < 10; k++)
         for (const site of [1, 2])
           out.push({
+            siteId: out.length + 1,
+            wellId: Math.floor(out.length / 2) + 1,
             split: 'train',
             experiment: exp,
             cellType: exp.split('-')[0]!,
             plate,
             well: `C${String(k + 3).padStart(2, '0')}`,
             idCode: `${exp}_${plate}_C${String(k + 3).padStart(2, '0')}`,
+            row: 2,
+            col: k + 3,
             site,
             wellType: k === 9 ? 'negative_control' : 'treatment',
             sirna: k === 9 ? '1138' : String(k * 10 + plate),
@@ -136,5 +141,20 @@ describe('training config', () => {
     expect(() =>
       resolveTrainConfig({ backendName: 'cpu', configText: '{', configFile: 'bad.json' }),
     ).toThrow(/bad\.json: not valid JSON/);
+  });
+
+  it('refuses a crop larger than the image in the contract schema itself (CLI and UI alike)', () => {
+    const ok = { ...cpuTrainConfig(), imageSize: 64, cropSize: 64 };
+    expect(TrainConfig.safeParse(ok).success).toBe(true);
+    const bad = TrainConfig.safeParse({ ...ok, cropSize: 80 });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['cropSize', 'crop size 80 must not exceed the image size 64'],
+    ]);
+    expect(() =>
+      resolveTrainConfig({ backendName: 'cpu', sets: ['imageSize=64', 'cropSize=80'] }),
+    ).toThrow(
+      /--set: invalid training config: cropSize: crop size 80 must not exceed the image size 64/,
+    );
   });
 });

@@ -1,20 +1,14 @@
 // Train/validation splits by well (the seed's random 95/5, both sites of a well on one side), by
 // plate or by whole experiment, with warnings when validation is not independent of training.
+import type { z } from 'zod';
 import type { TrainConfig } from '../../../../src-shared/contract';
+import type { SplitFile } from '../runs/run-files';
 import { rngFor, RngPurpose } from '../util/rng';
 import { isUsable } from './classes';
 import type { SiteRow } from './site-rows';
 
-export interface SplitResult {
-  strategy: TrainConfig['split']['strategy'];
-  seed: number;
-  valFraction: number;
-  /** id_codes of training wells, sorted. */
-  train: string[];
-  /** id_codes of validation wells, sorted. */
-  val: string[];
-  warnings: string[];
-}
+/** split.json's shape (schema: learn/runs/run-files.ts SplitFile); id_codes sorted. */
+export type SplitResult = z.infer<typeof SplitFile>;
 
 function pickFraction<T>(items: T[], fraction: number, seed: number): Set<T> {
   const shuffled = rngFor(seed, RngPurpose.split).shuffle(items.slice());

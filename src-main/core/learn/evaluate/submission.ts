@@ -7,7 +7,7 @@ import { labelStyleOf, type LabelStyle } from '../../dataset/metadata';
 import { METADATA_2020 } from '../../dataset/metadata/read-2020';
 import type { Problem } from '../../dataset/metadata';
 import { inputError } from '../../errors';
-import { writeFileAtomic } from '../runs/run-folder';
+import { writeFileAtomicSync } from '../../util/atomic-write';
 
 const few = (xs: string[]) => `${xs.slice(0, 5).join(', ')}${xs.length > 5 ? ', …' : ''}`;
 
@@ -220,6 +220,6 @@ export function buildSubmission(
 }
 
 export function writeSubmission(file: string, csv: string): number {
-  writeFileAtomic(file, csv);
+  writeFileAtomicSync(file, csv);
   return csv.split('\n').length - 2;
 }

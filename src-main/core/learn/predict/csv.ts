@@ -1,7 +1,7 @@
 // Predictions CSV: one row per well with the arg-max, its probability, the assigned class, the truth
 // where known and the site-disagreement flag.
 import type { PredictionSet } from './types';
-import { writeFileAtomic } from '../runs/run-folder';
+import { writeFileAtomicSync } from '../../util/atomic-write';
 
 function cell(v: string | number | null): string {
   if (v === null) return '';
@@ -35,5 +35,5 @@ export function predictionsCsv(set: PredictionSet): string {
 }
 
 export function writePredictionsCsv(file: string, set: PredictionSet): void {
-  writeFileAtomic(file, predictionsCsv(set));
+  writeFileAtomicSync(file, predictionsCsv(set));
 }

@@ -1,9 +1,9 @@
 // Guards against degenerate model outputs: NaN or ±Inf class probabilities (damaged or diverged
 // weights, a non-finite normalisation) become one clear input error instead of reaching the
 // assignment, the catalog or a submission.
-import fs from 'node:fs';
 import path from 'node:path';
 import { inputError } from '../../errors';
+import { BestInfoFile, readRunFile } from '../runs/run-files';
 
 /** Number of rows (of `width` values each) holding at least one NaN or ±Inf, and the first one. */
 export function countNonFiniteRows(
@@ -30,10 +30,8 @@ export function countNonFiniteRows(
 export function describeCheckpoint(runDir: string, source: string): string {
   const rel = path.relative(runDir, source) || source;
   try {
-    const info = JSON.parse(fs.readFileSync(path.join(source, 'info.json'), 'utf8')) as {
-      epoch?: number;
-    };
-    if (typeof info.epoch === 'number') return `${rel} (epoch ${info.epoch + 1})`;
+    const info = readRunFile(path.join(source, 'info.json'), BestInfoFile, 'best-weights info');
+    return `${rel} (epoch ${info.epoch + 1})`;
   } catch {
     // No info.json (a step checkpoint): the folder name carries the step.
   }

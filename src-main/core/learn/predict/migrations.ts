@@ -1,7 +1,6 @@
 // The learner's catalog tables (migration numbers 10–19): prediction sets per run and split, one row
-// per well (top class, assignment, site disagreement) and its top-k classes. Import this module
-// before opening a catalog that needs them.
-import { registerMigrations } from '../../catalog/db';
+// per well (top class, assignment, site disagreement) and its top-k classes. Applied by openCatalog
+// from the one ordered list in catalog/migrations.ts.
 import type { Migration } from '../../catalog/migrations';
 
 export const learnMigrations: Migration[] = [
@@ -66,5 +65,3 @@ export const learnMigrations: Migration[] = [
     `,
   },
 ];
-
-registerMigrations(learnMigrations);

@@ -17,13 +17,9 @@ import { buildSamples } from '../data/samples';
 import { SiteImageCache } from '../data/site-images';
 import { datasetRoot, loadSiteRows, type SiteRow } from '../data/site-rows';
 import { loadRunContext, type RunContext } from '../runs/run-context';
-import {
-  readRunInfo,
-  runPath,
-  verifyCheckpoint,
-  writeFileAtomic,
-  writeJsonAtomic,
-} from '../runs/run-folder';
+import { readRunInfo, runPath, verifyCheckpoint } from '../runs/run-folder';
+import { PredictionSetFile, readRunFile } from '../runs/run-files';
+import { writeFileAtomicSync, writeJsonAtomic } from '../../util/atomic-write';
 import { inferenceWeightsDir, loadInferenceWeights } from '../train/checkpoint';
 import { probabilities } from '../train/loss';
 import { batchInputs } from '../train/step';
@@ -324,7 +320,7 @@ export function savePredictionSet(
   const dir = runPath(runDir, 'predictions');
   const stem = predictionStem(readRunInfo(runDir), set.split, set.dataset);
   const bytes = new Uint8Array(set.probs.buffer, set.probs.byteOffset, set.probs.byteLength);
-  writeFileAtomic(path.join(dir, `${stem}-probs.f32`), bytes);
+  writeFileAtomicSync(path.join(dir, `${stem}-probs.f32`), bytes);
   writeJsonAtomic(path.join(dir, `${stem}.json`), {
     runId: set.runId,
     split: set.split,
@@ -357,15 +353,7 @@ export function loadPredictionSet(
   const stem = dataset ? predictionStem(readRunInfo(runDir), split, dataset) : split;
   const file = path.join(dir, `${stem}.json`);
   if (!fs.existsSync(file)) return null;
-  const { probsSha256, ...meta } = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<
-    PredictionSet,
-    'probs'
-  > & {
-    accuracy: number | null;
-    accuracyAssigned: number | null;
-    /** Absent in sets saved before 2026-11-29. */
-    probsSha256?: string;
-  };
+  const { probsSha256, ...meta } = readRunFile(file, PredictionSetFile, 'prediction set');
   if (dataset && meta.dataset && !sameDataset(meta.dataset, dataset)) return null;
   if (dataset && !meta.dataset && stem !== split) return null;
   const probsFile = path.join(dir, `${stem}-probs.f32`);

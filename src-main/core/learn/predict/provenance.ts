@@ -13,6 +13,7 @@ import {
 import { inputError } from '../../errors';
 import { effectiveStatus } from '../runs/list-runs';
 import { describeCheckpoint, runPath, type RunInfo, type RunStatus } from '../runs/run-folder';
+import { PredictionSetFile, readRunFile } from '../runs/run-files';
 import type { PredictionSet } from './types';
 
 /** What a prediction from a run needs explicitly (API flags, CLI options, UI checkboxes). */
@@ -77,9 +78,7 @@ export function storedSetDatasets(runDir: string, split: 'val' | 'test'): Array<
   for (const name of fs.readdirSync(dir).sort()) {
     if (!re.test(name)) continue;
     try {
-      const j = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as {
-        dataset?: DatasetRef;
-      };
+      const j = readRunFile(path.join(dir, name), PredictionSetFile, 'prediction set');
       out.push(j.dataset ?? null);
     } catch {
       // A torn file is reported when that set is loaded.

@@ -1,7 +1,7 @@
 // Writes a prediction set to the catalog (one transaction, replacing the previous set of the same
 // run and split) and reads well predictions back for the API (plate maps, well detail, queues).
+import type { ReviewQueue } from '../../../../src-shared/contract';
 import type { Catalog } from '../../catalog/db';
-import './migrations';
 import type { PredictionSet } from './types';
 
 export interface StoredWellPrediction {
@@ -96,17 +96,6 @@ const SELECT = `SELECT w.id_code AS idCode, w.experiment, w.plate, w.well, w.tru
                        w.sites_disagree AS sitesDisagree
                   FROM learn_well_predictions w JOIN learn_prediction_sets s ON s.id = w.set_id`;
 
-/** False on a catalog opened before this module registered its migration (readers then return nothing). */
-export function hasPredictionTables(db: Catalog): boolean {
-  return (
-    db
-      .prepare(
-        `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'learn_well_predictions'`,
-      )
-      .get() !== undefined
-  );
-}
-
 function toStored(r: Row): StoredWellPrediction {
   const final = r.assigned ?? r.top;
   return {
@@ -123,7 +112,6 @@ export function plateWellPredictions(
   experiment: string,
   plate: number,
 ): Map<string, StoredWellPrediction> {
-  if (!hasPredictionTables(db)) return new Map();
   const rows = db
     .prepare(`${SELECT} WHERE s.run_id = ? AND w.experiment = ? AND w.plate = ?`)
     .all(runId, experiment, plate) as Row[];
@@ -135,7 +123,6 @@ export function wellPrediction(
   runId: string,
   idCode: string,
 ): StoredWellPrediction | null {
-  if (!hasPredictionTables(db)) return null;
   const r = db.prepare(`${SELECT} WHERE s.run_id = ? AND w.id_code = ?`).get(runId, idCode) as
     | Row
     | undefined;
@@ -155,17 +142,14 @@ export function wellTopPredictions(
     .all(runId, idCode) as { label: string; prob: number }[];
 }
 
-export type ReviewQueueKind = 'confident-wrong' | 'least-confident' | 'sites-disagree';
-
 /** Wells to review: confidently wrong (val), least confident, or sites that disagree. */
 export function reviewQueue(
   db: Catalog,
   runId: string,
   split: 'val' | 'test',
-  queue: ReviewQueueKind,
+  queue: ReviewQueue,
   limit: number,
 ): StoredWellPrediction[] {
-  if (!hasPredictionTables(db)) return [];
   const where =
     queue === 'confident-wrong'
       ? `AND w.truth IS NOT NULL AND COALESCE(w.assigned, w.top) <> w.truth ORDER BY w.prob DESC`

@@ -2,10 +2,10 @@
 // marked running whose process is gone shows as 'interrupted'), and its step/epoch metrics.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunSummary, TrainConfig } from '../../../../src-shared/contract';
+import type { RunSummary } from '../../../../src-shared/contract';
 import { matchDataset, type DatasetRef } from '../../catalog/dataset-identity';
 import type { EpochMetric, StepMetric } from '../train/messages';
-import { readJson, readRunInfo, runPath, type RunInfo, type RunStatus } from './run-folder';
+import { readRunConfig, readRunInfo, runPath, type RunInfo, type RunStatus } from './run-folder';
 
 function alive(pid: number | null): boolean {
   if (!pid) return false;
@@ -25,7 +25,7 @@ export function effectiveStatus(info: RunInfo): RunStatus {
 /** A run folder's summary; `current`: the open dataset, which `datasetMatch` compares with. */
 export function runSummary(runDir: string, current?: DatasetRef | null): RunSummary {
   const info = readRunInfo(runDir);
-  const config = readJson<TrainConfig>(runPath(runDir, 'config'));
+  const config = readRunConfig(runDir);
   const status = effectiveStatus(info);
   return {
     runId: info.runId,

@@ -5,7 +5,14 @@ import type { TrainConfig } from '../../../../src-shared/contract';
 import { inputError } from '../../errors';
 import type { ClassList } from '../data/classes';
 import type { SplitResult } from '../data/split';
-import { readJson, readRunInfo, runPath, type RunInfo } from './run-folder';
+import {
+  readClassList,
+  readRunConfig,
+  readRunInfo,
+  readSplit,
+  runPath,
+  type RunInfo,
+} from './run-folder';
 
 export interface RunContext {
   runDir: string;
@@ -20,9 +27,9 @@ export function loadRunContext(runDir: string): RunContext {
     throw inputError(`${runDir}: not a run folder (no run.json)`);
   return {
     runDir,
-    config: readJson<TrainConfig>(runPath(runDir, 'config')),
-    classes: readJson<ClassList>(runPath(runDir, 'classes')),
-    split: readJson<SplitResult>(runPath(runDir, 'split')),
+    config: readRunConfig(runDir),
+    classes: readClassList(runDir),
+    split: readSplit(runDir),
     info: readRunInfo(runDir),
   };
 }

@@ -3,8 +3,21 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CheckpointRef, DatasetRef } from '../../../../src-shared/contract';
+import type { z } from 'zod';
+import { TrainConfig, type CheckpointRef, type RunStatus } from '../../../../src-shared/contract';
+import type { ClassList } from '../data/classes';
+import type { SplitResult } from '../data/split';
+import {
+  BestInfoFile,
+  CheckpointStateFile,
+  ClassListFile,
+  ManifestFile,
+  readRunFile,
+  RunInfoFile,
+  SplitFile,
+} from './run-files';
 import { inputError } from '../../errors';
+import { writeJsonAtomic } from '../../util/atomic-write';
 
 export type { CheckpointRef };
 
@@ -20,57 +33,33 @@ export const runFiles = {
   predictions: 'predictions',
 } as const;
 
-export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+export type { RunStatus };
 
-export interface RunInfo {
-  runId: string;
-  createdAt: string;
-  updatedAt: string;
-  status: RunStatus;
-  backend: string;
-  /** Absolute path of the catalog the run was trained from. */
-  dbFile: string;
-  /** The dataset it was trained on; absent in runs made before 2026-11-30 ('unknown dataset'). */
-  dataset?: DatasetRef;
-  pid: number | null;
-  epochsDone: number;
-  bestValAccuracy: number | null;
-  imagesPerSecond: number | null;
-  warnings: string[];
-  error: string | null;
-}
+/** run.json's shape (schema: run-files.ts RunInfoFile). */
+export type RunInfo = z.infer<typeof RunInfoFile>;
 
 export function runPath(runDir: string, name: keyof typeof runFiles): string {
   return path.join(runDir, runFiles[name]);
 }
 
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
+/** config.json: the run's training config (validated by the contract's TrainConfig). */
+export function readRunConfig(runDir: string): TrainConfig {
+  return readRunFile(runPath(runDir, 'config'), TrainConfig, 'training config');
 }
 
-export function writeJsonAtomic(file: string, value: unknown): void {
-  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+/** classes.json: the run's class list. */
+export function readClassList(runDir: string): ClassList {
+  return readRunFile(runPath(runDir, 'classes'), ClassListFile, 'class list');
 }
 
-export function readJson<T>(file: string): T {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw inputError(`${file}: cannot read (is this a run folder?)`);
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch (err) {
-    throw inputError(`${file}: not valid JSON: ${(err as Error).message}`);
-  }
+/** split.json: the run's train/validation wells. */
+export function readSplit(runDir: string): SplitResult {
+  return readRunFile(runPath(runDir, 'split'), SplitFile, 'train/validation split');
 }
 
+/** run.json: the run's status and provenance. */
 export function readRunInfo(runDir: string): RunInfo {
-  return readJson<RunInfo>(runPath(runDir, 'run'));
+  return readRunFile(runPath(runDir, 'run'), RunInfoFile, 'run status');
 }
 
 export function updateRunInfo(runDir: string, patch: Partial<RunInfo>): RunInfo {
@@ -94,9 +83,7 @@ export function sha256File(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
-export interface Manifest {
-  files: Record<string, { sha256: string; bytes: number }>;
-}
+export type Manifest = z.infer<typeof ManifestFile>;
 
 /** Rewrites manifest.json from the files now in the run folder. */
 export function writeManifest(runDir: string): Manifest {
@@ -116,7 +103,7 @@ export function writeManifest(runDir: string): Manifest {
  * 'rel/path: changed'. `under`: only files in that subfolder of the run (e.g. 'best').
  */
 export function verifyManifest(runDir: string, under?: string): string[] {
-  const manifest = readJson<Manifest>(runPath(runDir, 'manifest'));
+  const manifest = readRunFile(runPath(runDir, 'manifest'), ManifestFile, 'manifest');
   const problems: string[] = [];
   const inScope = (rel: string) => under === undefined || rel.startsWith(`${under}/`);
   const present = new Set(listFiles(runDir).filter((f) => f !== runFiles.manifest && inScope(f)));
@@ -154,21 +141,27 @@ export function verifyCheckpoint(runDir: string, weightsDir: string): Checkpoint
     throw inputError(
       `${path.join(runDir, problems[0]!.split(':')[0]!)}: does not match the run's manifest.json (${problems.join('; ')}); the weights may be damaged or from another run`,
     );
-  const manifest = readJson<Manifest>(manifestFile);
+  const manifest = readRunFile(manifestFile, ManifestFile, 'manifest');
   const sha256 = manifest.files[`${rel}/weights.bin`]?.sha256;
   if (!sha256) throw inputError(`${path.join(weightsDir, 'weights.bin')}: not in manifest.json`);
   let epoch: number | null = null;
   let midEpoch = false;
   try {
     if (rel === runFiles.best) {
-      const info = readJson<{ epoch?: number }>(path.join(weightsDir, 'info.json'));
-      epoch = typeof info.epoch === 'number' ? info.epoch + 1 : null;
-    } else {
-      const state = readJson<{ epoch?: number; stepInEpoch?: number }>(
-        path.join(weightsDir, 'state.json'),
+      const info = readRunFile(
+        path.join(weightsDir, 'info.json'),
+        BestInfoFile,
+        'best-weights info',
       );
-      epoch = typeof state.epoch === 'number' ? state.epoch : null;
-      midEpoch = (state.stepInEpoch ?? 0) > 0;
+      epoch = info.epoch + 1;
+    } else {
+      const state = readRunFile(
+        path.join(weightsDir, 'state.json'),
+        CheckpointStateFile,
+        'checkpoint state',
+      );
+      epoch = state.epoch;
+      midEpoch = state.stepInEpoch > 0;
     }
   } catch {
     // Verified weights without their small info file still load; the epoch is just unknown.

@@ -4,26 +4,16 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { z } from 'zod';
 import { runFiles } from '../runs/run-folder';
-import type { OptimizerKind } from './optimizer';
+import { BlobIndexFile, CheckpointStateFile, readRunFile } from '../runs/run-files';
+import { writeFileAtomicSync, writeJsonAtomic } from '../../util/atomic-write';
 
-export interface CheckpointState {
-  /** Epoch to continue in (0-based); equals the number of finished epochs at an epoch boundary. */
-  epoch: number;
-  /** Steps already done inside `epoch`. */
-  stepInEpoch: number;
-  globalStep: number;
-  /** The counter-based RNG needs only the run seed and the position; kept explicit for audit. */
-  rng: { seed: number; epoch: number; stepInEpoch: number };
-  bestValAccuracy: number | null;
-  bestEpoch: number | null;
-  configSha256: string;
-  /**
-   * Which optimiser wrote the slots, and its update count (Adam's t). Absent in checkpoints made
-   * before Adam existed: those runs all trained with SGD, whatever their config said.
-   */
-  optimizer?: { kind: OptimizerKind; step: number };
-}
+/**
+ * Position and provenance of a checkpoint (state.json; schema: learn/runs/run-files.ts
+ * CheckpointStateFile): epoch to continue in (0-based), steps done inside it, RNG position.
+ */
+export type CheckpointState = z.infer<typeof CheckpointStateFile>;
 
 export interface TensorBlob {
   shape: number[];
@@ -47,16 +37,12 @@ function writeBlobs(dir: string, name: string, blobs: TensorBlob[]): void {
     index.push({ shape: b.shape, offset: off, length: b.values.length });
     off += b.values.length;
   }
-  fs.writeFileSync(path.join(dir, `${name}.bin`), new Uint8Array(all.buffer));
-  fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(index)}\n`);
+  writeFileAtomicSync(path.join(dir, `${name}.bin`), all);
+  writeFileAtomicSync(path.join(dir, `${name}.json`), `${JSON.stringify(index)}\n`);
 }
 
 function readBlobs(dir: string, name: string): TensorBlob[] {
-  const index = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')) as {
-    shape: number[];
-    offset: number;
-    length: number;
-  }[];
+  const index = readRunFile(path.join(dir, `${name}.json`), BlobIndexFile, 'tensor index');
   const buf = fs.readFileSync(path.join(dir, `${name}.bin`));
   const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   return index.map((e) => ({ shape: e.shape, values: all.slice(e.offset, e.offset + e.length) }));
@@ -87,7 +73,7 @@ export function saveCheckpoint(runDir: string, ckpt: Checkpoint, keep = 2): stri
   writeDirAtomic(dir, (tmp) => {
     writeBlobs(tmp, 'weights', ckpt.weights);
     writeBlobs(tmp, 'optimizer', ckpt.slots);
-    fs.writeFileSync(path.join(tmp, 'state.json'), `${JSON.stringify(ckpt.state, null, 2)}\n`);
+    writeJsonAtomic(path.join(tmp, 'state.json'), ckpt.state);
   });
   const all = listCheckpoints(runDir);
   for (const old of all.slice(0, Math.max(0, all.length - keep)))
@@ -111,9 +97,7 @@ export function latestCheckpoint(runDir: string): string | null {
 }
 
 export function loadCheckpoint(dir: string): Checkpoint {
-  const state = JSON.parse(
-    fs.readFileSync(path.join(dir, 'state.json'), 'utf8'),
-  ) as CheckpointState;
+  const state = readRunFile(path.join(dir, 'state.json'), CheckpointStateFile, 'checkpoint state');
   return { state, weights: readBlobs(dir, 'weights'), slots: readBlobs(dir, 'optimizer') };
 }
 
@@ -125,7 +109,7 @@ export function saveBestWeights(
 ): void {
   writeDirAtomic(path.join(runDir, runFiles.best), (tmp) => {
     writeBlobs(tmp, 'weights', weights);
-    fs.writeFileSync(path.join(tmp, 'info.json'), `${JSON.stringify(info)}\n`);
+    writeFileAtomicSync(path.join(tmp, 'info.json'), `${JSON.stringify(info)}\n`);
   });
 }
 

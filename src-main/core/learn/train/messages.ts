@@ -1,27 +1,8 @@
 // Training's job, its live events (what the training child emits through the child-task protocol's
 // 'event' message) and its summary; the shapes of metrics lines.
-import type { TrainConfig } from '../../../../src-shared/contract';
+import type { EpochMetric, StepMetric, TrainConfig } from '../../../../src-shared/contract';
 
-export interface StepMetric {
-  step: number;
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  lr: number;
-  imagesPerSecond: number;
-}
-
-export interface EpochMetric {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number | null;
-  valAccuracy: number | null;
-  lr: number;
-  imagesPerSecond: number;
-  seconds: number;
-  etaSeconds: number | null;
-}
+export type { EpochMetric, StepMetric };
 
 export interface TrainStarted {
   runId: string;

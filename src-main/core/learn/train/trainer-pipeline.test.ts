@@ -9,8 +9,7 @@ import { openCatalog } from '../../catalog/db';
 import { indexDataset } from '../../catalog/indexer';
 import { generateSynthDataset } from '../../dataset/synth/index';
 import { liveWorkers } from '../../imaging/pipeline/batch-stream';
-import { readJson, runPath } from '../runs/run-folder';
-import type { SplitResult } from '../data/split';
+import { readSplit } from '../runs/run-folder';
 import { loadSiteRows } from '../data/site-rows';
 import type { TrainStarted } from './messages';
 import { initTf } from './tf-runtime';
@@ -63,7 +62,7 @@ describe('runTraining on the imaging pipeline', () => {
       expect(workersDuringSteps).toBe(1);
       expect(liveWorkers()).toBe(0);
       // Epoch 1 decodes each train + val site once; epoch 2 reads them all from the cache.
-      const split = readJson<SplitResult>(runPath(runDir, 'split'));
+      const split = readSplit(runDir);
       expect(split.train.length).toBeGreaterThan(0);
       expect(cache).not.toBeNull();
       const c = cache as unknown as { hits: number; misses: number };

@@ -17,13 +17,15 @@ import { createTrainStream, pipelineSamples, type TrainStream } from '../data/tr
 import { datasetRoot, loadSiteRows } from '../data/site-rows';
 import { makeSplit, type SplitResult } from '../data/split';
 import {
-  readJson,
+  readClassList,
+  readRunConfig,
+  readSplit,
   runPath,
   updateRunInfo,
-  writeJsonAtomic,
   writeManifest,
   type RunInfo,
 } from '../runs/run-folder';
+import { writeJsonAtomic } from '../../util/atomic-write';
 import { rngFor, RngPurpose } from '../util/rng';
 import {
   latestCheckpoint,
@@ -163,9 +165,9 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
   let classes: ClassList;
   let split: SplitResult;
   if (resuming) {
-    config = readJson<TrainConfig>(runPath(runDir, 'config'));
-    classes = readJson<ClassList>(runPath(runDir, 'classes'));
-    split = readJson<SplitResult>(runPath(runDir, 'split'));
+    config = readRunConfig(runDir);
+    classes = readClassList(runDir);
+    split = readSplit(runDir);
     updateRunInfo(runDir, {
       status: 'running',
       pid: process.pid,
