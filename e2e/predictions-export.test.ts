@@ -47,6 +47,16 @@ describe('predictions and export', () => {
       .evaluateAll((els) => els.map((el) => el.getAttribute('data-value')));
     expect(colours.every((v) => v === 'correct' || v === 'wrong')).toBe(true);
     await session.app.screenshot('predictions');
+
+    // Clicking the chosen run again in the picker keeps it (no silent fall-back to another run).
+    const picker = session.app.byTestId('pick-run');
+    const chosen = await picker.inputValue();
+    const hashBefore = new URL(session.app.page.url()).hash;
+    await picker.click();
+    await session.app.page.getByRole('option', { name: chosen }).click();
+    await session.app.page.waitForTimeout(500);
+    expect(await picker.inputValue()).toBe(chosen);
+    expect(new URL(session.app.page.url()).hash).toBe(hashBefore);
   });
 
   it('steps through a review queue with j/k and opens a well with Enter', async () => {

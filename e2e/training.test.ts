@@ -74,6 +74,11 @@ describe('training', () => {
     await row.waitFor();
     await session.app.page.waitForTimeout(500); // the drawer slides in
     await session.app.screenshot('jobs-drawer');
+    // Status badges and names are shown whole, not cut off.
+    for (const badge of await session.app.byTestId('job-status').all()) {
+      const [scroll, client] = await badge.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+      expect(scroll).toBeLessThanOrEqual(client);
+    }
     await row.getByTestId('job-cancel').click();
     await session.app.page.keyboard.press('Escape');
     await expect.poll(() => runStatus(session.app), { timeout: 60_000 }).toBe('cancelled');
@@ -94,6 +99,16 @@ describe('training', () => {
     // Per-epoch charts count epochs from 1, like the job messages.
     expect(await session.app.byTestId('metrics-charts').getAttribute('data-first-epoch')).toBe('1');
     await session.app.screenshot('training-done');
+    // The "finished" toast leaves the run panel's Cancel/Resume uncovered.
+    const toast = session.app.byTestId('notification').first();
+    await toast.waitFor({ timeout: 10_000 });
+    const t = (await toast.boundingBox())!;
+    for (const id of ['train-cancel', 'train-resume']) {
+      const b = (await session.app.byTestId(id).boundingBox())!;
+      const overlap =
+        t.x < b.x + b.width && b.x < t.x + t.width && t.y < b.y + b.height && b.y < t.y + t.height;
+      expect(overlap).toBe(false);
+    }
 
     // After a reload the curves come back from runs.metrics.
     await session.app.page.reload();
