@@ -156,6 +156,11 @@ export const TrainConfig = z
       strategy: z.enum(['random', 'plate', 'experiment']),
       valFraction: z.number().min(0.01).max(0.5),
       seed: z.number().int(),
+      /**
+       * Strategy 'experiment' only: exactly these experiments are the validation set (a
+       * cross-validation fold, learn/sweep/plan.ts) instead of a seeded valFraction of them.
+       */
+      valExperiments: z.array(z.string().min(1)).min(1).optional(),
     }),
     includeControls: z.boolean(),
     seed: z.number().int(),

@@ -10,6 +10,7 @@ import { register as submit } from './submit';
 import { register as evaluate } from './evaluate';
 import { register as runs } from './runs';
 import { register as serve } from './serve';
+import { register as sweep } from './sweep';
 
 export function registerCommands(program: Command): void {
   for (const register of [
@@ -23,6 +24,7 @@ export function registerCommands(program: Command): void {
     evaluate,
     runs,
     serve,
+    sweep,
   ])
     register(program);
 }

@@ -5,8 +5,10 @@ import { inputError } from '../../core/errors';
 import { predictRun } from '../../core/learn/predict/predict';
 import { writePredictionsCsv } from '../../core/learn/predict/csv';
 import { predictionSetInfo } from '../../core/learn/predict/provenance';
-import { interruptSignal, printJsonSummary, runCommand } from '../output';
+import { printJsonSummary, runCommand } from '../output';
+import { predictOptionsFrom, type PredictCliOpts } from '../predict-options';
 import { createProgress } from '../progress';
+import { predictEnsembleCommand } from './sweep';
 
 export function register(program: Command): void {
   program
@@ -14,7 +16,14 @@ export function register(program: Command): void {
     .description(
       'Predict validation or test wells with a trained run (optionally with D4 TTA and plate-group assignment)',
     )
-    .requiredOption('--run <dir>', 'run folder')
+    .option('--run <dir>', 'run folder')
+    .option(
+      '--runs <dirs>',
+      'ensemble: comma-separated run folders whose probabilities are averaged',
+    )
+    .option('--sweep <dir>', 'ensemble: the done runs of a sweep folder')
+    .option('--weight-by <how>', 'ensemble: equal (default) or val-accuracy')
+    .option('--ensemble-dir <dir>', 'ensemble: folder for the set (default: SWEEP/ensemble)')
     .requiredOption('--split <split>', 'val or test')
     .requiredOption('--out <file>', 'predictions CSV to write')
     .option('--tta', 'average the 8 flips/rotations of each site')
@@ -25,33 +34,28 @@ export function register(program: Command): void {
     .option('--allow-incomplete', 'use a run that did not complete (its newest checkpoint)')
     .option('--json', 'print a one-line JSON summary as the last line')
     .action(
-      (opts: {
-        run: string;
-        split: string;
-        out: string;
-        tta?: boolean;
-        assign?: boolean;
-        db?: string;
-        backend?: string;
-        allowOtherDataset?: boolean;
-        allowIncomplete?: boolean;
-        json?: boolean;
-      }) =>
+      (
+        opts: Omit<PredictCliOpts, 'split'> & {
+          run?: string;
+          runs?: string;
+          sweep?: string;
+          weightBy?: string;
+          ensembleDir?: string;
+          split: string;
+          out: string;
+          json?: boolean;
+        },
+      ) =>
         runCommand('predict', async () => {
           if (opts.split !== 'val' && opts.split !== 'test')
             throw inputError(`--split must be val or test, got "${opts.split}"`);
+          if (opts.runs || opts.sweep)
+            return predictEnsembleCommand({ ...opts, split: opts.split });
+          if (!opts.run) throw inputError('give --run, --runs or --sweep');
           const bar = createProgress('predict');
           const r = await predictRun({
             runDir: opts.run,
-            split: opts.split,
-            tta: opts.tta,
-            assign: opts.assign,
-            dbFile: opts.db,
-            backend: opts.backend,
-            allowOtherDataset: opts.allowOtherDataset,
-            allowIncomplete: opts.allowIncomplete,
-            signal: interruptSignal(),
-            onProgress: bar.update,
+            ...predictOptionsFrom({ ...opts, split: opts.split }, bar.update),
           }).finally(() => bar.stop());
           writePredictionsCsv(opts.out, r.set);
           const source = predictionSetInfo(r.set);

@@ -8,6 +8,7 @@ import { datasetIdentity, describeDataset } from '../../core/catalog/dataset-ide
 import { openCatalog } from '../../core/catalog/db';
 import { inputError } from '../../core/errors';
 import { listRuns } from '../../core/learn/runs/list-runs';
+import { sweepNameOfRun } from '../../core/learn/sweep/sweep-folder';
 import { formatTable, printJsonSummary, runCommand } from '../output';
 
 export function register(program: Command): void {
@@ -39,9 +40,10 @@ export function register(program: Command): void {
         console.log(`dataset ${describeDataset(dataset)}, digest ${dataset.digest}: ${dbFile}`);
         console.log(
           formatTable(
-            ['run', 'status', 'epochs', 'best val', 'dataset', 'match', 'created'],
+            ['run', 'sweep', 'status', 'epochs', 'best val', 'dataset', 'match', 'created'],
             runs.map((r) => [
               r.runId,
+              sweepNameOfRun(path.join(runsDir, r.runId)) ?? '',
               r.status,
               r.epochsDone,
               r.bestValAccuracy === null ? 'n/a' : `${(r.bestValAccuracy * 100).toFixed(1)}%`,

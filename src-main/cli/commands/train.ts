@@ -4,7 +4,11 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { PlateLabError, inputError } from '../../core/errors';
-import { defaultConfigFor, resolveTrainConfig } from '../../core/learn/config/default-config';
+import {
+  defaultConfigFor,
+  readConfigText,
+  resolveTrainConfig,
+} from '../../core/learn/config/default-config';
 import { formatSettingsTable, settingsTable } from '../settings-table';
 import {
   selectBackend,
@@ -25,14 +29,20 @@ interface TrainOpts {
   backend?: string;
   decodeWorkers?: string;
   cacheGib?: string;
+  cacheFile?: string;
   json?: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** --decode-workers and --cache-gib as TrainJob fields; bad numbers are input errors. */
-function pipelineOptions(opts: TrainOpts): { decodeWorkers?: number; cacheBudgetBytes?: number } {
-  const out: { decodeWorkers?: number; cacheBudgetBytes?: number } = {};
+function pipelineOptions(opts: TrainOpts): {
+  decodeWorkers?: number;
+  cacheBudgetBytes?: number;
+  cacheFile?: string;
+} {
+  const out: { decodeWorkers?: number; cacheBudgetBytes?: number; cacheFile?: string } = {};
+  if (opts.cacheFile !== undefined) out.cacheFile = opts.cacheFile;
   if (opts.decodeWorkers !== undefined) {
     const n = Number(opts.decodeWorkers);
     if (!Number.isInteger(n) || n < 1)
@@ -73,6 +83,10 @@ export function register(program: Command): void {
     )
     .option('--decode-workers <n>', 'decode worker threads (default: one per core but one)')
     .option('--cache-gib <GiB>', 'disk budget of the decoded-site cache (default 20)')
+    .option(
+      '--cache-file <file>',
+      'decoded-site cache file (default: beside the catalog; one per concurrent training)',
+    )
     .option('--json', 'print a one-line JSON summary as the last line')
     .action((opts: TrainOpts) =>
       runCommand('train', async () => {
@@ -97,17 +111,9 @@ export function register(program: Command): void {
         if (!opts.json) for (const line of describeSelection(sel)) console.error(line);
         let config;
         if (!opts.resume) {
-          let configText: string | undefined;
-          if (opts.config) {
-            try {
-              configText = fs.readFileSync(opts.config, 'utf8');
-            } catch {
-              throw inputError(`${opts.config}: cannot read config file`);
-            }
-          }
           config = resolveTrainConfig({
             backendName: sel.name,
-            configText,
+            configText: readConfigText(opts.config),
             configFile: opts.config,
             sets: opts.set,
           });

@@ -106,3 +106,26 @@ export function decodePlates(
   }
   return { assigned, plateGroup };
 }
+
+/**
+ * Plate-group assignment of well predictions in place: each treatment well's `assigned` becomes
+ * its decoded class (decodePlates over `probs`, wells × numClasses), other wells' null.
+ */
+export function assignWells(
+  wells: Array<{ experiment: string; plate: number; wellType: string; assigned: number | null }>,
+  probs: Float32Array,
+  numClasses: number,
+  groups: PlateGroups,
+): void {
+  const decoded = decodePlates(
+    wells.map((w) => ({
+      experiment: w.experiment,
+      plate: w.plate,
+      eligible: w.wellType === 'treatment',
+    })),
+    probs,
+    numClasses,
+    groups,
+  );
+  wells.forEach((w, i) => (w.assigned = w.wellType === 'treatment' ? decoded.assigned[i]! : null));
+}

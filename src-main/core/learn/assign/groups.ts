@@ -43,3 +43,38 @@ export function learnGroups(plates: PlateClasses[], numClasses: number): PlateGr
   groups.forEach((g, gi) => g.forEach((c) => (groupOf[c] = gi)));
   return { groups, groupOf };
 }
+
+/**
+ * The plate groups of a run's training wells: the treatment siRNAs (site 1 rows, so one per well)
+ * of each training plate among `rows`, as indexes into `labels` (classes not in `labels` skipped),
+ * fed to learnGroups.
+ */
+export function groupsFromTrainingRows(
+  rows: Array<{
+    split: string;
+    wellType: string;
+    idCode: string;
+    site: number;
+    sirna: string | null;
+    experiment: string;
+    plate: number;
+  }>,
+  trainWells: Set<string>,
+  labels: string[],
+): PlateGroups {
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const perPlate = new Map<string, number[]>();
+  for (const r of rows) {
+    if (r.split !== 'train' || r.wellType !== 'treatment' || r.site !== 1 || r.sirna === null)
+      continue;
+    if (!trainWells.has(r.idCode)) continue;
+    const c = index.get(r.sirna);
+    if (c === undefined) continue;
+    const key = `${r.experiment}/${r.plate}`;
+    perPlate.set(key, [...(perPlate.get(key) ?? []), c]);
+  }
+  return learnGroups(
+    [...perPlate].map(([plateKey, classes]) => ({ plateKey, classes })),
+    labels.length,
+  );
+}

@@ -1,5 +1,6 @@
 // Training defaults: the seed's recipe (84th-place RxRx1 solution) for accelerated backends, and a
 // smaller recipe picked when training runs on the wasm/cpu backends of an ordinary CPU.
+import fs from 'node:fs';
 import { learningRateForSwitch, TrainConfig } from '../../../../src-shared/contract';
 import { inputError } from '../../errors';
 
@@ -63,6 +64,16 @@ export function cpuTrainConfig(): TrainConfig {
 /** The default for a backend: accelerated backends get the seed recipe, wasm/cpu the CPU one. */
 export function defaultConfigFor(backendName: string): TrainConfig {
   return backendName === 'wasm' || backendName === 'cpu' ? cpuTrainConfig() : defaultTrainConfig();
+}
+
+/** The text of a `--config` file (undefined when none is given); an input error names an unreadable one. */
+export function readConfigText(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    throw inputError(`${file}: cannot read config file`);
+  }
 }
 
 /** Validates a full config, naming the source and each bad field. */

@@ -79,6 +79,19 @@ describe('makeSplit', () => {
     expect(new Set(e.val.map((v) => v.split('_')[0])).size).toBe(1);
     expect(e.val.length).toBe(36);
   });
+  it('a listed fold holds out exactly those experiments; unknown ones are errors', () => {
+    const cfg = (valExperiments: string[], strategy: 'experiment' | 'plate' = 'experiment') => ({
+      ...defaultTrainConfig(),
+      split: { strategy, valFraction: 0.25, seed: 2, valExperiments },
+    });
+    const f = makeSplit(r, cfg(['HUVEC-02', 'U2OS-01']), label);
+    expect([...new Set(f.val.map((v) => v.split('_')[0]))].sort()).toEqual(['HUVEC-02', 'U2OS-01']);
+    expect(new Set(f.train.map((v) => v.split('_')[0]))).toEqual(new Set(['HUVEC-01', 'RPE-01']));
+    expect(() => makeSplit(r, cfg(['HEPG2-09']), label)).toThrow(/HEPG2-09 not among/);
+    expect(() => makeSplit(r, cfg(['RPE-01'], 'plate'), label)).toThrow(
+      /need strategy 'experiment'/,
+    );
+  });
   it('includes controls only when asked, and orders siRNA classes by id', () => {
     const c1 = buildClassList(r, { target: 'sirna', includeControls: false });
     expect(c1.labels).not.toContain('1138');

@@ -2,6 +2,7 @@
 // plate or by whole experiment, with warnings when validation is not independent of training.
 import type { z } from 'zod';
 import type { TrainConfig } from '../../../../src-shared/contract';
+import { inputError } from '../../errors';
 import type { SplitFile } from '../runs/run-files';
 import { rngFor, RngPurpose } from '../util/rng';
 import { isUsable } from './classes';
@@ -25,6 +26,10 @@ export function makeSplit(
   labelOf: (r: SiteRow) => string,
 ): SplitResult {
   const { strategy, valFraction, seed } = config.split;
+  if (config.split.valExperiments && strategy !== 'experiment')
+    throw inputError(
+      `split.valExperiments is set but split.strategy is '${strategy}': listed experiments need strategy 'experiment'`,
+    );
   const usable = rows.filter((r) => isUsable(r, config));
   const wellInfo = new Map<string, { plateKey: string; experiment: string; label: string }>();
   for (const r of usable)
@@ -44,7 +49,15 @@ export function makeSplit(
     isVal = (w) => val.has(wellInfo.get(w)!.plateKey);
   } else {
     const exps = [...new Set([...wellInfo.values()].map((i) => i.experiment))].sort();
-    const val = pickFraction(exps, valFraction, seed);
+    const listed = config.split.valExperiments;
+    if (listed) {
+      const missing = listed.filter((e) => !exps.includes(e));
+      if (missing.length)
+        throw inputError(
+          `split.valExperiments: ${missing.join(', ')} not among the training experiments (${exps.join(', ')})`,
+        );
+    }
+    const val = listed ? new Set(listed) : pickFraction(exps, valFraction, seed);
     isVal = (w) => val.has(wellInfo.get(w)!.experiment);
   }
   const train = wells.filter((w) => !isVal(w));

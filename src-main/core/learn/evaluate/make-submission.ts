@@ -49,7 +49,7 @@ export interface SubmissionOptions extends RunChoices {
 }
 
 /** Why a stored set of the right dataset cannot be used any more, or null when it can. */
-function staleReason(
+export function staleReason(
   set: PredictionSet,
   dataset: DatasetRef,
   current: CheckpointRef | null,

@@ -8,8 +8,8 @@ import { datasetIdentity, sameDataset, type DatasetRef } from '../../catalog/dat
 import { openCatalog } from '../../catalog/db';
 import { inputError, notFound, throwIfCancelled } from '../../errors';
 import { getTf } from '../backend/tf';
-import { decodePlates } from '../assign/decode';
-import { learnGroups } from '../assign/groups';
+import { assignWells } from '../assign/decode';
+import { groupsFromTrainingRows } from '../assign/groups';
 import { BatchSource, chunks } from '../data/batches';
 import { targetLabel } from '../data/classes';
 import { resolveRunStats } from '../data/normalization';
@@ -254,41 +254,8 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
       throw inputError(
         `plate-group assignment needs target 'sirna', this run predicts '${config.target}'`,
       );
-    const index = new Map(classes.labels.map((l, i) => [l, i]));
-    const train = new Set(ctx.split.train);
-    const perPlate = new Map<string, number[]>();
-    for (const r of allRows) {
-      if (
-        r.split !== 'train' ||
-        r.wellType !== 'treatment' ||
-        !train.has(r.idCode) ||
-        r.site !== 1 ||
-        r.sirna === null
-      )
-        continue;
-      const c = index.get(r.sirna);
-      if (c === undefined) continue;
-      const key = `${r.experiment}/${r.plate}`;
-      if (!perPlate.has(key)) perPlate.set(key, []);
-      perPlate.get(key)!.push(c);
-    }
-    const groups = learnGroups(
-      [...perPlate].map(([plateKey, cls]) => ({ plateKey, classes: cls })),
-      K,
-    );
-    const decoded = decodePlates(
-      wells.map((w) => ({
-        experiment: w.experiment,
-        plate: w.plate,
-        eligible: w.wellType === 'treatment',
-      })),
-      probs,
-      K,
-      groups,
-    );
-    wells.forEach(
-      (w, i) => (w.assigned = w.wellType === 'treatment' ? decoded.assigned[i]! : null),
-    );
+    const groups = groupsFromTrainingRows(allRows, new Set(ctx.split.train), classes.labels);
+    assignWells(wells, probs, K, groups);
     assignedApplied = true;
   }
   const accuracy = wellAccuracy(set, false);
