@@ -29,6 +29,12 @@ describe('settingsTable', () => {
     expect(row('includeControls')?.range).toBe('true or false');
     expect(row('warmupEpochs')?.range).toBe('0 ≤ integer');
     expect(row('lrDecayEpochs')?.range).toBe('list of (1 ≤ integer)');
+    // An optional setting the defaults leave out is listed as unset, not refused.
+    expect(row('split.valExperiments')).toEqual({
+      key: 'split.valExperiments',
+      default: 'unset',
+      range: 'list of 1+ (non-empty text) (optional)',
+    });
     const base = cpuTrainConfig();
     expect(TrainConfig.safeParse({ ...base, epochs: 500 }).success).toBe(true);
     expect(TrainConfig.safeParse({ ...base, epochs: 501 }).success).toBe(false);

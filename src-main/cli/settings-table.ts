@@ -21,7 +21,10 @@ type JsonSchema = {
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
   items?: JsonSchema;
+  minItems?: number;
+  minLength?: number;
   properties?: Record<string, JsonSchema>;
+  required?: string[];
 };
 
 /** Bounds beyond this are the number type's own (safe-integer) limits, not a setting's range. */
@@ -30,7 +33,9 @@ const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 function describe(s: JsonSchema): string {
   if (s.enum) return `one of: ${s.enum.map(String).join(', ')}`;
   if (s.type === 'boolean') return 'true or false';
-  if (s.type === 'array') return `list of (${s.items ? describe(s.items) : 'values'})`;
+  if (s.type === 'array')
+    return `list of ${s.minItems ? `${s.minItems}+ ` : ''}(${s.items ? describe(s.items) : 'values'})`;
+  if (s.type === 'string') return s.minLength ? 'non-empty text' : 'text';
   if (s.type === 'number' || s.type === 'integer') {
     const what = s.type === 'integer' ? 'integer' : 'number';
     const lo =
@@ -51,23 +56,30 @@ function describe(s: JsonSchema): string {
 }
 
 /**
- * One row per leaf setting of TrainConfig, in the contract's order, with `defaults`' value.
- * Throws when `defaults` lacks a key the contract has (the defaults must cover every setting).
+ * One row per leaf setting of TrainConfig, in the contract's order, with `defaults`' value
+ * ('unset' for an optional setting the defaults leave out). Throws when `defaults` lacks a
+ * required key (the defaults must cover every required setting).
  */
 export function settingsTable(defaults: TrainConfig): SettingRow[] {
-  const root = z.toJSONSchema(TrainConfig) as JsonSchema;
+  const root = z.toJSONSchema(TrainConfig, { io: 'input' }) as JsonSchema;
   const rows: SettingRow[] = [];
-  const walk = (s: JsonSchema, prefix: string[], value: unknown) => {
+  const walk = (s: JsonSchema, prefix: string[], value: unknown, required: boolean) => {
     if (s.type === 'object' && s.properties) {
       for (const [k, sub] of Object.entries(s.properties))
-        walk(sub, [...prefix, k], (value as Record<string, unknown> | undefined)?.[k]);
+        walk(
+          sub,
+          [...prefix, k],
+          (value as Record<string, unknown> | undefined)?.[k],
+          s.required?.includes(k) ?? false,
+        );
       return;
     }
     const key = prefix.join('.');
-    if (value === undefined) throw new Error(`the defaults have no value for ${key}`);
-    rows.push({ key, default: JSON.stringify(value), range: describe(s) });
+    if (value === undefined && required) throw new Error(`the defaults have no value for ${key}`);
+    const range = describe(s) + (required ? '' : ' (optional)');
+    rows.push({ key, default: value === undefined ? 'unset' : JSON.stringify(value), range });
   };
-  walk(root, [], defaults);
+  walk(root, [], defaults, true);
   return rows;
 }
 
