@@ -47,6 +47,16 @@ describe('predictions and export', () => {
       .evaluateAll((els) => els.map((el) => el.getAttribute('data-value')));
     expect(colours.every((v) => v === 'correct' || v === 'wrong')).toBe(true);
     await session.app.screenshot('predictions');
+
+    // Clicking the chosen run again in the picker keeps it (no silent fall-back to another run).
+    const picker = session.app.byTestId('pick-run');
+    const chosen = await picker.inputValue();
+    const hashBefore = new URL(session.app.page.url()).hash;
+    await picker.click();
+    await session.app.page.getByRole('option', { name: chosen }).click();
+    await session.app.page.waitForTimeout(500);
+    expect(await picker.inputValue()).toBe(chosen);
+    expect(new URL(session.app.page.url()).hash).toBe(hashBefore);
   });
 
   it('steps through a review queue with j/k and opens a well with Enter', async () => {
@@ -61,7 +71,8 @@ describe('predictions and export', () => {
     await session.app.page.keyboard.press('j');
     await session.app.page.keyboard.press('k');
     await expect.poll(() => queue.getAttribute('data-active')).toBe('1');
-    const idCode = await items.nth(1).getAttribute('data-idcode');
+    const ids = await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-idcode')));
+    const idCode = ids[1];
     await session.app.page.keyboard.press('Enter');
     await session.app.byTestId('screen-well').waitFor();
     await expect(session.app.byTestId('well-title').innerText()).resolves.toBe(idCode);
@@ -73,6 +84,25 @@ describe('predictions and export', () => {
       .poll(() => session.app.byTestId('site-1-img').evaluate(naturalWidth), { timeout: 30_000 })
       .toBeGreaterThan(0);
     await session.app.screenshot('review-well');
+
+    // The true class is named against the top 5; j/k step through the same queue; back returns.
+    await expect
+      .poll(() => session.app.byTestId('truth-note').innerText())
+      .toMatch(/^True class \S+ (is number [1-5] of the top 5|is not in the top 5)\.$/);
+    const marked = await session.app.byTestId('true-class').count();
+    expect(marked).toBeLessThanOrEqual(1);
+    await expect.poll(() => session.app.byTestId('queue-nav').getAttribute('data-pos')).toBe('1');
+    await session.app.page.locator('body').press('j');
+    await expect.poll(() => session.app.byTestId('well-title').innerText()).toBe(ids[2]);
+    await session.app.page.locator('body').press('k');
+    await expect.poll(() => session.app.byTestId('well-title').innerText()).toBe(ids[1]);
+    await session.app.byTestId('queue-next').click();
+    await expect.poll(() => session.app.byTestId('well-title').innerText()).toBe(ids[2]);
+    await session.app.byTestId('back-to-queue').click();
+    await session.app.byTestId('review-queue').waitFor();
+    await expect
+      .poll(() => session.app.byTestId('review-queue').getAttribute('data-active'))
+      .toBe('2');
   });
 
   it('exports a Kaggle submission with one row per test.csv well', async () => {
@@ -108,6 +138,17 @@ describe('predictions and export', () => {
       await session.app.page.request.get(new URL(pngHref ?? '', session.served.url).toString())
     ).body();
     expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+
+    // The test split has no labels: it says so and shows predicted classes and confidence.
+    await session.app.go('predictions');
+    await session.app.byTestId('predict-split').getByText('Test').click();
+    await session.app.byTestId('test-unlabelled').waitFor({ timeout: 30_000 });
+    expect(await session.app.byTestId('predict-accuracy').count()).toBe(0);
+    await expect
+      .poll(() => session.app.byTestId('predict-confidence').innerText(), { timeout: 30_000 })
+      .toMatch(/^\d+\.\d%$/);
+    expect(await session.app.byTestId('queue-confident-wrong').count()).toBe(0);
+    await session.app.screenshot('predictions-test-split');
     await session.app.screenshot('export');
   });
 });

@@ -21,7 +21,9 @@ describe('training', () => {
     expect(describedBy).toBeTruthy();
     await expect(
       session.app.page.locator(`[id="${describedBy?.split(' ')[0]}"]`).innerText(),
-    ).resolves.toMatch(/>=\s*1|too small/i);
+    ).resolves.toBe('Must be at least 1.');
+    // In plain words, and the 0 stays as typed (never silently clamped to 1).
+    expect(await session.app.byTestId('tf-batchSize').inputValue()).toBe('0');
     await session.app.byTestId('tf-cropSize').fill('400');
     await session.app.byTestId('tf-imageSize').fill('64');
     await session.app.byTestId('tf-batchSize').fill('8');
@@ -40,6 +42,17 @@ describe('training', () => {
       .poll(() => stepCount(session.app), { timeout: 120_000, interval: 500 })
       .toBeGreaterThan(1);
     const stepsBefore = await stepCount(session.app);
+    // Within the first of 400 epochs: a live ETA from step progress and the epoch in the table.
+    await expect
+      .poll(() => session.app.byTestId('run-eta').innerText(), { timeout: 60_000 })
+      .toMatch(/ETA \d/);
+    await expect
+      .poll(() =>
+        session.app.page
+          .locator(`[data-testid="run-row"][data-run-id="${runId}"] [data-testid="run-epochs"]`)
+          .innerText(),
+      )
+      .toMatch(/^0\/400 · epoch 1 running/);
     await session.app.screenshot('training-running');
     await session.app.byTestId('train-cancel').click();
     await expect.poll(() => runStatus(session.app), { timeout: 60_000 }).toBe('cancelled');
@@ -61,6 +74,11 @@ describe('training', () => {
     await row.waitFor();
     await session.app.page.waitForTimeout(500); // the drawer slides in
     await session.app.screenshot('jobs-drawer');
+    // Status badges and names are shown whole, not cut off.
+    for (const badge of await session.app.byTestId('job-status').all()) {
+      const [scroll, client] = await badge.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+      expect(scroll).toBeLessThanOrEqual(client);
+    }
     await row.getByTestId('job-cancel').click();
     await session.app.page.keyboard.press('Escape');
     await expect.poll(() => runStatus(session.app), { timeout: 60_000 }).toBe('cancelled');
@@ -78,7 +96,19 @@ describe('training', () => {
     expect(Number(await session.app.byTestId('metrics-charts').getAttribute('data-epochs'))).toBe(
       2,
     );
+    // Per-epoch charts count epochs from 1, like the job messages.
+    expect(await session.app.byTestId('metrics-charts').getAttribute('data-first-epoch')).toBe('1');
     await session.app.screenshot('training-done');
+    // The "finished" toast leaves the run panel's Cancel/Resume uncovered.
+    const toast = session.app.byTestId('notification').first();
+    await toast.waitFor({ timeout: 10_000 });
+    const t = (await toast.boundingBox())!;
+    for (const id of ['train-cancel', 'train-resume']) {
+      const b = (await session.app.byTestId(id).boundingBox())!;
+      const overlap =
+        t.x < b.x + b.width && b.x < t.x + t.width && t.y < b.y + b.height && b.y < t.y + t.height;
+      expect(overlap).toBe(false);
+    }
 
     // After a reload the curves come back from runs.metrics.
     await session.app.page.reload();

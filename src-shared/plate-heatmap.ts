@@ -193,6 +193,19 @@ function continuous(
  * - intensity: channel `channel`'s (1–6) mean grey level, min–max over the plate's wells.
  * `colormap` is used when it fits the metric's kind (see colormapFor), else that kind's default.
  */
+/** The well types in legend order (their categorical colours follow this order). */
+export const WELL_TYPE_ORDER = [
+  'treatment',
+  'negative_control',
+  'positive_control',
+  'unknown',
+] as const satisfies readonly PlateWell['wellType'][];
+
+/** A well type's colour in the well-type legend, e.g. for the plate grid's N/P marks. */
+export function wellTypeColor(type: PlateWell['wellType']): Rgb {
+  return categoryColor('categorical', WELL_TYPE_ORDER.indexOf(type), WELL_TYPE_ORDER.length);
+}
+
 export function buildHeatmap(
   wells: readonly PlateWell[],
   metric: MetricName,
@@ -221,9 +234,7 @@ function heatmapOf(
     case 'sirna':
       return categorical(wells, (w) => w.sirna);
     case 'well_type':
-      return categorical(wells, (w) => w.wellType, {
-        order: ['treatment', 'negative_control', 'positive_control', 'unknown'],
-      });
+      return categorical(wells, (w) => w.wellType, { order: [...WELL_TYPE_ORDER] });
     case 'predicted':
       return categorical(wells, (w) => w.prediction?.assigned ?? w.prediction?.top ?? null);
     case 'confidence':

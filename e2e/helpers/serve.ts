@@ -33,6 +33,11 @@ export async function startServe(opts: {
   dataset: 'tiny' | 'tiny-closed' | 'none';
   name: string;
   prepare?: (datasetDir: string) => void;
+  /** An existing dataset folder to open with --dataset (read only; e.g. the real RxRx1 sample). */
+  existing?: string;
+  /** `serve --open-demo`: generate, index and open the demo on start (first-start behaviour). */
+  openDemo?: boolean;
+  env?: Record<string, string>;
 }): Promise<Served> {
   const tmp = mkdtempSync(join(tmpdir(), `platelab-e2e-${opts.name}-`));
   const dataDir = join(tmp, 'data');
@@ -49,7 +54,12 @@ export async function startServe(opts: {
   }
   const args = [CLI, 'serve', '--port', '0', '--data', dataDir];
   if (datasetDir && opts.dataset === 'tiny') args.push('--dataset', datasetDir);
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (opts.existing) args.push('--dataset', opts.existing);
+  if (opts.openDemo) args.push('--open-demo');
+  const child: ChildProcess = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
   let out = '';
   const started = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -1,11 +1,14 @@
-// The application frame: header (backend in use, dataset, connection, jobs), screen tabs and the
-// active screen; Alt+1…6 switch screens from the keyboard.
-import { AppShell, Badge, Group, Tabs, Text, Tooltip } from '@mantine/core';
-import { useEffect } from 'react';
+// The application frame: hash router, header (backend in use, open dataset, connection, jobs),
+// screen tabs and the active screen; Alt+1…6 switch screens from the keyboard.
+import { Alert, AppShell, Badge, Button, Group, Tabs, Text, Tooltip } from '@mantine/core';
+import { useEffect, useRef } from 'react';
+import { Router } from 'wouter';
+import { useQueryHashLocation, useQueryHashSearch } from './state/hash-location';
 import { useCall } from './state/api-context';
 import { AppStateProvider, useAppState, type Screen } from './state/app-state';
 import { JobsProvider } from './state/jobs-context';
 import { useConnected } from './state/connection';
+import { datasetName } from './lib/format';
 import { ErrorBoundary } from './components/error-boundary';
 import { JobsIndicator } from './components/jobs-indicator';
 import { Notifications } from './components/notifications';
@@ -27,19 +30,35 @@ const SCREENS: { id: Screen; label: string }[] = [
 
 export function App() {
   return (
-    <JobsProvider>
-      <AppStateProvider>
-        <Frame />
-        <Notifications />
-      </AppStateProvider>
-    </JobsProvider>
+    <Router hook={useQueryHashLocation} searchHook={useQueryHashSearch}>
+      <JobsProvider>
+        <AppStateProvider>
+          <Frame />
+          <Notifications />
+        </AppStateProvider>
+      </JobsProvider>
+    </Router>
   );
 }
 
 function Frame() {
-  const { screen, setScreen, catalogVersion } = useAppState();
+  const { screen, setScreen, catalogVersion, route, update } = useAppState();
   const info = useCall('app.info', {}, String(catalogVersion));
   const connected = useConnected();
+
+  // The URL names the open dataset. A link made on another dataset keeps its name (and says so
+  // below); opening another dataset in this window moves the URL along with it.
+  const openName = info.data?.dataset ? datasetName(info.data.dataset.root) : null;
+  const seen = useRef<string | null>(null);
+  useEffect(() => {
+    if (!openName) return;
+    const before = seen.current;
+    seen.current = openName;
+    if (route.dataset === null || (before !== null && before !== openName))
+      update({ dataset: openName }, { replace: true });
+  }, [openName, route.dataset, update]);
+  const otherDataset =
+    openName && route.dataset && route.dataset !== openName ? route.dataset : null;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -76,10 +95,24 @@ function Frame() {
             </Tabs>
           </Group>
           <Group gap="xs" wrap="nowrap">
-            {info.data?.dataset && (
-              <Tooltip label={info.data.dataset.root}>
-                <Badge variant="light" color="gray" data-testid="header-dataset">
-                  {info.data.dataset.format}
+            {info.data && (
+              <Tooltip
+                label={
+                  info.data.dataset
+                    ? `${info.data.dataset.root} (${info.data.dataset.format})`
+                    : 'No dataset is open: open one on the Datasets screen'
+                }
+              >
+                <Badge
+                  variant="light"
+                  color={info.data.dataset ? 'indigo' : 'gray'}
+                  maw={260}
+                  data-testid="header-dataset"
+                  data-root={info.data.dataset?.root ?? ''}
+                >
+                  {info.data.dataset
+                    ? `dataset: ${datasetName(info.data.dataset.root)}`
+                    : 'no dataset'}
                 </Badge>
               </Tooltip>
             )}
@@ -111,6 +144,23 @@ function Frame() {
         </Group>
       </AppShell.Header>
       <AppShell.Main>
+        {otherDataset && (
+          <Alert color="yellow" p="xs" mb="sm" data-testid="link-other-dataset">
+            <Group justify="space-between">
+              <Text size="sm">
+                This view was linked on dataset “{otherDataset}”; the open dataset is “{openName}”:
+                its experiments, plates and runs may differ.
+              </Text>
+              <Button
+                size="xs"
+                variant="light"
+                onClick={() => update({ dataset: openName }, { replace: true })}
+              >
+                Use the open dataset
+              </Button>
+            </Group>
+          </Alert>
+        )}
         <ErrorBoundary key={screen}>
           {screen === 'datasets' && <DatasetsScreen />}
           {screen === 'plates' && <PlatesScreen />}

@@ -1,9 +1,15 @@
 // `platelab train --db FILE --out RUN_DIR [--config cfg.json] [--set key=value ...] [--resume]`:
 // trains in a child process with a progress bar; Ctrl-C cancels gracefully (checkpoint, then exit).
+// `platelab train --list-settings [--backend B] [--json]` prints every setting, default and range.
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { PlateLabError, inputError } from '../../core/errors';
-import { readConfigText, resolveTrainConfig } from '../../core/learn/config/default-config';
+import {
+  defaultConfigFor,
+  readConfigText,
+  resolveTrainConfig,
+} from '../../core/learn/config/default-config';
+import { formatSettingsTable, settingsTable } from '../settings-table';
 import {
   selectBackend,
   describeSelection,
@@ -14,8 +20,9 @@ import { interruptSignal, printJsonSummary, runCommand } from '../output';
 import { createProgress } from '../progress';
 
 interface TrainOpts {
-  db: string;
-  out: string;
+  db?: string;
+  out?: string;
+  listSettings?: boolean;
   config?: string;
   set: string[];
   resume?: boolean;
@@ -56,8 +63,12 @@ export function register(program: Command): void {
     .description(
       "Train a classifier on the catalog's training wells; writes a reproducible run folder",
     )
-    .requiredOption('--db <file>', 'catalog database file')
-    .requiredOption('--out <dir>', 'run folder (created; with --resume, the run to continue)')
+    .option('--db <file>', 'catalog database file (required to train)')
+    .option('--out <dir>', 'run folder (created; with --resume, the run to continue; required)')
+    .option(
+      '--list-settings',
+      'list every setting --set/--config accept: its default for the backend and its allowed range',
+    )
     .option('--config <file>', "JSON file with training settings (over the backend's defaults)")
     .option(
       '--set <key=value>',
@@ -79,13 +90,23 @@ export function register(program: Command): void {
     .option('--json', 'print a one-line JSON summary as the last line')
     .action((opts: TrainOpts) =>
       runCommand('train', async () => {
-        if (!fs.existsSync(opts.db)) throw inputError(`${opts.db}: catalog database not found`);
         let pref;
         try {
           pref = resolvePreference(opts.backend);
         } catch (err) {
           throw inputError((err as Error).message);
         }
+        if (opts.listSettings) {
+          const sel = await selectBackend(pref);
+          const rows = settingsTable(defaultConfigFor(sel.name));
+          if (opts.json) printJsonSummary({ backend: sel.name, settings: rows });
+          else console.log(formatSettingsTable(rows, sel.name));
+          return;
+        }
+        if (!opts.db) throw inputError('train: --db <file> is required (the catalog to train on)');
+        if (!opts.out) throw inputError('train: --out <dir> is required (the run folder)');
+        if (!fs.existsSync(opts.db)) throw inputError(`${opts.db}: catalog database not found`);
+        const out = opts.out;
         const sel = await selectBackend(pref);
         if (!opts.json) for (const line of describeSelection(sel)) console.error(line);
         let config;
@@ -103,7 +124,7 @@ export function register(program: Command): void {
         }
         const handle = startTraining({
           dbFile: opts.db,
-          runDir: opts.out,
+          runDir: out,
           config,
           resume: opts.resume,
           backend: sel.name,
@@ -148,8 +169,8 @@ export function register(program: Command): void {
             (summary.errorCode ?? 'INTERNAL') as PlateLabError['code'],
             summary.error ?? 'training failed',
           );
-        const out = {
-          runDir: opts.out,
+        const result = {
+          runDir: out,
           status: summary.status,
           backend: summary.backend,
           epochs: summary.epochsDone,
@@ -157,10 +178,10 @@ export function register(program: Command): void {
           imagesPerSecond: summary.imagesPerSecond,
           warnings: summary.warnings,
         };
-        if (opts.json) printJsonSummary(out);
+        if (opts.json) printJsonSummary(result);
         else
           console.log(
-            `${summary.status}: ${summary.epochsDone} epoch(s), best validation accuracy ${summary.bestValAccuracy === null ? 'n/a' : `${(summary.bestValAccuracy * 100).toFixed(1)}%`}, ${summary.imagesPerSecond?.toFixed(1) ?? 'n/a'} img/s; run folder ${opts.out}`,
+            `${summary.status}: ${summary.epochsDone} epoch(s), best validation accuracy ${summary.bestValAccuracy === null ? 'n/a' : `${(summary.bestValAccuracy * 100).toFixed(1)}%`}, ${summary.imagesPerSecond?.toFixed(1) ?? 'n/a'} img/s; run folder ${out}`,
           );
         if (summary.status === 'cancelled') process.exit(1);
       }),

@@ -1,6 +1,7 @@
 // Per-channel display controls on the shared display state: toggle, colour, contrast range, gamma;
 // auto-contrast from a site, the plate or the experiment's controls; apply one channel's contrast
-// to all; reset to the rxrx1 default.
+// to all; reset to the rxrx1 default. Auto-contrast clips the 0.1 and 99.9 percentiles and each
+// slider shows its range as numbers.
 import {
   Button,
   Checkbox,
@@ -18,6 +19,9 @@ import { hex, parseHex } from '../../../src-shared/colormaps';
 import { applyToAllChannels, CHANNEL_STAINS } from '../../../src-shared/display-state';
 import { useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
+
+/** Auto-contrast clips this low/high percentile of the pixel values. */
+export const AUTO_PERCENTILES: [number, number] = [0.1, 99.9];
 
 const CHANNEL_NAMES = CHANNEL_STAINS;
 
@@ -51,7 +55,7 @@ export function ChannelControls({ auto }: { auto: AutoContext }) {
       site: auto.site,
       experiment: auto.experiment ?? undefined,
       plate: auto.plate ?? undefined,
-      percentiles: [1, 99],
+      percentiles: AUTO_PERCENTILES,
       base: display,
     });
     setBusy(false);
@@ -106,6 +110,15 @@ export function ChannelControls({ auto }: { auto: AutoContext }) {
               aria-label={`contrast range of channel ${i + 1}`}
               data-testid={`channel-range-${i + 1}`}
             />
+            <Text
+              size="xs"
+              w={52}
+              ta="right"
+              style={{ fontVariantNumeric: 'tabular-nums' }}
+              data-testid={`channel-range-text-${i + 1}`}
+            >
+              {c.range[0]}–{c.range[1]}
+            </Text>
             <NumberInput
               size="xs"
               w={72}
@@ -138,8 +151,14 @@ export function ChannelControls({ auto }: { auto: AutoContext }) {
           w={170}
           data-testid="auto-source"
         />
-        <Button size="xs" onClick={() => void runAuto()} loading={busy} data-testid="auto-contrast">
-          Auto-contrast
+        <Button
+          size="xs"
+          onClick={() => void runAuto()}
+          loading={busy}
+          title={`Clips the ${AUTO_PERCENTILES[0]} and ${AUTO_PERCENTILES[1]} % percentiles`}
+          data-testid="auto-contrast"
+        >
+          Auto-contrast ({AUTO_PERCENTILES[0]}–{AUTO_PERCENTILES[1]} %)
         </Button>
       </Group>
       <Group gap="xs">

@@ -32,7 +32,7 @@ export function JobsIndicator() {
           {running.length}
         </Badge>
       </Button>
-      <Drawer opened={open} onClose={() => setOpen(false)} title="Jobs" position="right" size="md">
+      <Drawer opened={open} onClose={() => setOpen(false)} title="Jobs" position="right" size="lg">
         <Stack gap="sm" data-testid="jobs-drawer">
           {jobs.length === 0 && <Text c="dimmed">No jobs yet.</Text>}
           {jobs.map((j) => (
@@ -48,12 +48,19 @@ export function JobRow({ job }: { job: Job }) {
   const call = useCaller();
   return (
     <Stack gap={4} data-testid="job-row" data-job-id={job.id} data-status={job.status}>
-      <Group justify="space-between" wrap="nowrap">
-        <Text size="sm" fw={600} truncate>
+      <Group justify="space-between" wrap="nowrap" align="start">
+        {/* Names wrap rather than being cut; the badge and Cancel never shrink. */}
+        <Text size="sm" fw={600} style={{ flex: 1, minWidth: 0, overflowWrap: 'anywhere' }}>
           {job.title}
         </Text>
-        <Group gap={6} wrap="nowrap">
-          <Badge size="sm" color={STATUS_COLOR[job.status]}>
+        <Group gap={6} wrap="nowrap" style={{ flexShrink: 0 }}>
+          <Badge
+            size="sm"
+            color={STATUS_COLOR[job.status]}
+            style={{ flexShrink: 0, overflow: 'visible' }}
+            styles={{ label: { overflow: 'visible', textOverflow: 'clip' } }}
+            data-testid="job-status"
+          >
             {job.status}
           </Badge>
           {isActive(job) && (
@@ -74,7 +81,11 @@ export function JobRow({ job }: { job: Job }) {
         animated={isActive(job)}
         color={STATUS_COLOR[job.status]}
       />
-      <Text size="xs" c={job.status === 'failed' ? 'red' : 'dimmed'}>
+      <Text
+        size="xs"
+        c={job.status === 'failed' ? 'red' : 'dimmed'}
+        style={{ overflowWrap: 'anywhere' }}
+      >
         {job.status === 'failed' ? (job.error?.message ?? job.message) : job.message}
       </Text>
     </Stack>

@@ -1,4 +1,5 @@
-// Live training curves (loss, accuracy, learning rate) per step or per epoch, drawn with chart.js.
+// Live training curves (loss, accuracy in percent, learning rate) per step or per epoch, drawn with
+// chart.js; epochs are numbered from 1 as everywhere in the UI (events carry 0-based indices).
 import { SegmentedControl, SimpleGrid, Stack } from '@mantine/core';
 import { useState } from 'react';
 import { Line } from 'react-chartjs-2';
@@ -51,40 +52,60 @@ export function MetricsCharts({ metrics }: { metrics: Metrics }) {
   const s = metrics.steps;
   const e = metrics.epochs;
   const x = (i: number, v: number) => ({ x: i, y: v });
+  // Epoch metrics are 0-based; the charts (like the job messages) count epochs from 1.
+  const ep = (m: { epoch: number }) => m.epoch + 1;
+  // Accuracy in percent, the one convention of the tables.
+  const pc = (v: number) => v * 100;
   const loss: Series[] =
     by === 'step'
       ? [{ label: 'train loss', data: s.map((m) => x(m.step, m.loss)), color: '#4c6ef5' }]
       : [
-          { label: 'train loss', data: e.map((m) => x(m.epoch, m.loss)), color: '#4c6ef5' },
+          { label: 'train loss', data: e.map((m) => x(ep(m), m.loss)), color: '#4c6ef5' },
           {
             label: 'val loss',
-            data: e.filter((m) => m.valLoss !== null).map((m) => x(m.epoch, m.valLoss ?? 0)),
+            data: e.filter((m) => m.valLoss !== null).map((m) => x(ep(m), m.valLoss ?? 0)),
             color: '#f76707',
           },
         ];
   const acc: Series[] =
     by === 'step'
-      ? [{ label: 'train accuracy', data: s.map((m) => x(m.step, m.accuracy)), color: '#2f9e44' }]
-      : [
-          { label: 'train accuracy', data: e.map((m) => x(m.epoch, m.accuracy)), color: '#2f9e44' },
+      ? [
           {
-            label: 'val accuracy',
+            label: 'train accuracy (%)',
+            data: s.map((m) => x(m.step, pc(m.accuracy))),
+            color: '#2f9e44',
+          },
+        ]
+      : [
+          {
+            label: 'train accuracy (%)',
+            data: e.map((m) => x(ep(m), pc(m.accuracy))),
+            color: '#2f9e44',
+          },
+          {
+            label: 'val accuracy (%)',
             data: e
               .filter((m) => m.valAccuracy !== null)
-              .map((m) => x(m.epoch, m.valAccuracy ?? 0)),
+              .map((m) => x(ep(m), pc(m.valAccuracy ?? 0))),
             color: '#e03131',
           },
         ];
   const lr: Series[] = [
     {
       label: 'learning rate',
-      data: by === 'step' ? s.map((m) => x(m.step, m.lr)) : e.map((m) => x(m.epoch, m.lr)),
+      data: by === 'step' ? s.map((m) => x(m.step, m.lr)) : e.map((m) => x(ep(m), m.lr)),
       color: '#ae3ec9',
     },
   ];
   const xl = by === 'step' ? 'step' : 'epoch';
   return (
-    <Stack gap="xs" data-testid="metrics-charts" data-steps={s.length} data-epochs={e.length}>
+    <Stack
+      gap="xs"
+      data-testid="metrics-charts"
+      data-steps={s.length}
+      data-epochs={e.length}
+      data-first-epoch={e.length ? ep(e[0]) : ''}
+    >
       <SegmentedControl
         size="xs"
         data={[
@@ -100,7 +121,7 @@ export function MetricsCharts({ metrics }: { metrics: Metrics }) {
           <Line data={chartData(loss)} options={options('Loss', xl)} />
         </div>
         <div style={{ height: 220 }} data-testid="chart-accuracy">
-          <Line data={chartData(acc)} options={options('Accuracy', xl)} />
+          <Line data={chartData(acc)} options={options('Accuracy (%)', xl)} />
         </div>
         <div style={{ height: 220 }} data-testid="chart-lr">
           <Line data={chartData(lr)} options={options('Learning rate', xl)} />

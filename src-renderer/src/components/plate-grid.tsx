@@ -10,11 +10,11 @@ import {
   PLATE_ROWS as ROWS,
   ROW_LETTERS,
   isUsedWell,
-  stepWithin,
   wellName,
 } from '../../../src-shared/plate';
+import { nextWell } from '../lib/plate-navigation';
 import { css, type Rgb } from '../../../src-shared/colormaps';
-import { cellLook, NO_IMAGES_STROKE } from '../../../src-shared/plate-heatmap';
+import { cellLook, NO_IMAGES_STROKE, wellTypeColor } from '../../../src-shared/plate-heatmap';
 
 export interface Sprite {
   url: string;
@@ -68,7 +68,9 @@ export const PlateGrid = memo(function PlateGrid(props: PlateGridProps) {
     if (e.key in moves) {
       e.preventDefault();
       const [dr, dc] = moves[e.key];
-      onSelect(wellName(cur ? stepWithin(cur, dr, dc) : { row: 1, col: 2 }));
+      // Only wells that exist: a sparse plate skips its empty positions.
+      const next = nextWell(wells, cur ? cur.well : null, dr, dc);
+      if (next) onSelect(next);
     } else if (e.key === 'Enter' && cur) {
       e.preventDefault();
       onOpen(cur);
@@ -139,7 +141,12 @@ export const PlateGrid = memo(function PlateGrid(props: PlateGridProps) {
           onDoubleClick={() => w && onOpen(w)}
         >
           {w && w.wellType !== 'treatment' && w.wellType !== 'unknown' && (
-            <span className="well-mark" data-kind={w.wellType}>
+            <span
+              className="well-mark"
+              data-kind={w.wellType}
+              // The colours of the well-type legend, so N/P read the same in both.
+              style={{ background: css(wellTypeColor(w.wellType)) }}
+            >
               {w.wellType === 'negative_control' ? 'N' : 'P'}
             </span>
           )}

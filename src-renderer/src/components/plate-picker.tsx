@@ -42,9 +42,9 @@ export function PlatePicker({ splitFilter }: { splitFilter?: 'train' | 'test' | 
         .filter((x) => x.experiment === first)
         .map((x) => x.plate)
         .sort((a, b) => a - b)[0];
-      selectPlate(first, p ?? null);
+      selectPlate(first, p ?? null, { replace: true });
     } else if (plate === null || !platesOf.includes(plate)) {
-      selectPlate(experiment, platesOf[0] ?? null);
+      selectPlate(experiment, platesOf[0] ?? null, { replace: true });
     }
   }, [experiments, experiment, plate, platesOf, plates, selectPlate]);
 
@@ -74,6 +74,7 @@ export function PlatePicker({ splitFilter }: { splitFilter?: 'train' | 'test' | 
         label="Experiment"
         data={experiments}
         value={experiment}
+        allowDeselect={false}
         onChange={(e) => e && selectPlate(e, null)}
         searchable
         w={150}

@@ -39,11 +39,12 @@ export function RunPicker({
   useEffect(() => {
     if (!loaded) return;
     // A run not offered here (another dataset's after switching datasets) is never kept silently.
+    // Automatic choices replace the URL entry (Back goes to the user's last choice, not to them).
     if (runId && !list.some((r) => r.runId === runId))
-      setRunId(clearable ? null : defaultRun(list));
+      setRunId(clearable ? null : defaultRun(list), { replace: true });
     else if (!clearable && !runId) {
       const d = defaultRun(list);
-      if (d) setRunId(d);
+      if (d) setRunId(d, { replace: true });
     }
   }, [loaded, clearable, runId, list, setRunId]);
   const selected = list.find((r) => r.runId === runId) ?? null;
@@ -59,7 +60,10 @@ export function RunPicker({
             label: `${r.runId} · ${r.status}${r.bestValAccuracy !== null ? `, val ${(r.bestValAccuracy * 100).toFixed(1)}%` : ''}${foreign(r) ? ` · trained on ${datasetName(r)}` : r.dataset ? '' : ' · dataset not recorded'}`,
           }))}
           value={runId}
-          onChange={setRunId}
+          // Clicking the chosen run again keeps it (Mantine would deselect it, and the picker
+          // would then silently fall back to the default run); the clear button clears.
+          allowDeselect={false}
+          onChange={(v) => setRunId(v)}
           w={420}
           data-testid="pick-run"
           data-status={selected?.status ?? ''}

@@ -1,8 +1,12 @@
-// Shows one rendered site image with zoom (wheel) and pan (drag); the view transform is passed in
-// so side-by-side sites zoom and pan together.
+// Shows one rendered site image with zoom (wheel) and pan (drag) and a scale bar in image pixels;
+// the view transform is passed in so side-by-side sites zoom and pan together.
 import { Loader, Text } from '@mantine/core';
 import { useRef } from 'react';
 import type { PointerEvent, WheelEvent } from 'react';
+import { scaleBar } from '../lib/scale-bar';
+
+/** Rendered site images are requested at this size (image px per side). */
+export const SITE_PX = 512;
 
 export interface View {
   scale: number;
@@ -21,6 +25,7 @@ export function SiteView(props: {
   testId: string;
 }) {
   const { url, loading, error, label, size, view, onView, testId } = props;
+  const bar = scaleBar((size / SITE_PX) * view.scale);
   const drag = useRef<{ x: number; y: number; vx: number; vy: number } | null>(null);
 
   const onWheel = (e: WheelEvent<HTMLDivElement>) => {
@@ -71,6 +76,17 @@ export function SiteView(props: {
             style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.scale})` }}
             data-testid={`${testId}-img`}
           />
+        )}
+        {url && !error && (
+          <div
+            className="scale-bar"
+            data-testid={`${testId}-scale`}
+            data-image-px={bar.imagePx}
+            title="Scale in image pixels (each site is 512 px wide; RxRx1 publishes no µm per pixel)"
+          >
+            <div style={{ width: bar.screenPx }} />
+            <span>{bar.imagePx} px</span>
+          </div>
         )}
         {loading && !error && (
           <Loader color="gray" size="sm" style={{ position: 'absolute', right: 8, top: 8 }} />

@@ -78,6 +78,8 @@ function Num(
       min={p.min}
       max={p.max}
       decimalScale={p.decimals}
+      // Out-of-range input stays as typed and is reported, never silently clamped (0 → 1).
+      clampBehavior="none"
       error={p.errors[p.path]}
       disabled={p.disabled}
       data-testid={`tf-${p.path}`}

@@ -1,5 +1,6 @@
-// Datasets screen: open a folder or the demo dataset, watch indexing progress, see counts per
-// experiment and plate, and browse the problems the indexer found.
+// Datasets screen: open a folder or the demo dataset, watch generation/indexing progress (also the
+// demo started on first launch), see labelled counts per experiment and plate, and browse the
+// problems the indexer found.
 import {
   Alert,
   Badge,
@@ -28,7 +29,11 @@ export function DatasetsScreen() {
   const { byId, jobs } = useJobs();
   const [root, setRoot] = useState('');
   const [jobId, setJobId] = useState<string | null>(null);
-  const job = byId(jobId) ?? jobs.find((j) => j.kind === 'index' && isActive(j));
+  // The job this screen started, else any running dataset job: on first start the app generates
+  // and indexes the demo by itself, and that progress belongs here too.
+  const job =
+    byId(jobId) ?? jobs.find((j) => (j.kind === 'index' || j.kind === 'synth') && isActive(j));
+  const busy = isActive(job);
   const summary = useCall('dataset.summary', {}, String(catalogVersion));
 
   // When the index job ends, reload everything that reads the catalog.
@@ -72,18 +77,26 @@ export function DatasetsScreen() {
             />
             <Button
               onClick={() => void open(false)}
-              disabled={!root.trim()}
+              disabled={!root.trim() || busy}
               data-testid="dataset-open"
             >
               Open folder
             </Button>
-            <Button variant="light" onClick={() => void open(true)} data-testid="dataset-open-demo">
+            <Button
+              variant="light"
+              onClick={() => void open(true)}
+              // While a dataset job runs the demo cannot start (one index at a time): the button
+              // shows that job instead of answering with an error.
+              disabled={busy}
+              loading={busy && job?.kind === 'synth'}
+              data-testid="dataset-open-demo"
+            >
               Open demo dataset
             </Button>
             <Button
               variant="default"
               onClick={() => void call('dataset.reindex', {}).then((r) => r && setJobId(r.jobId))}
-              disabled={!s}
+              disabled={!s || busy}
               data-testid="dataset-reindex"
             >
               Re-index
@@ -107,7 +120,22 @@ export function DatasetsScreen() {
       </Paper>
 
       {summary.error && <Alert color="red">{summary.error.message}</Alert>}
-      {!s && !summary.loading && (
+      {!s && !summary.loading && busy && job && (
+        <Alert color="indigo" data-testid="dataset-preparing" data-kind={job.kind}>
+          <Stack gap={4}>
+            <Text size="sm" fw={600}>
+              {job.kind === 'synth'
+                ? 'Preparing the demo dataset: generating its images, then indexing them. It opens by itself when ready.'
+                : `${job.title}: the dataset opens when indexing is done.`}
+            </Text>
+            <Progress value={job.progress * 100} animated />
+            <Text size="xs" c="dimmed" data-testid="dataset-preparing-message">
+              {Math.round(job.progress * 100)}% · {job.message}
+            </Text>
+          </Stack>
+        </Alert>
+      )}
+      {!s && !summary.loading && !busy && (
         <Alert color="blue" data-testid="no-dataset">
           No dataset is open yet. Enter a folder above or open the demo dataset.
         </Alert>
@@ -138,8 +166,8 @@ export function DatasetsScreen() {
                     <Text size="xl" fw={700} data-testid={`count-${k}`}>
                       {s.counts[k].toLocaleString('en')}
                     </Text>
-                    <Text size="xs" c="dimmed">
-                      {k}
+                    <Text size="xs" c="dimmed" data-testid={`count-${k}-label`}>
+                      {COUNT_LABELS[k]}
                     </Text>
                   </Stack>
                 ),
@@ -147,9 +175,14 @@ export function DatasetsScreen() {
             </SimpleGrid>
           </Paper>
           <Paper withBorder p="md">
-            <Title order={4} mb="sm">
+            <Title order={4} mb={4}>
               Experiments and plates
             </Title>
+            <Text size="xs" c="dimmed" mb="sm" data-testid="plates-table-caption">
+              {byExperiment.length} experiment(s) and {s.plates.length} plate(s) in the metadata;{' '}
+              {s.counts.experiments} experiment(s) and {s.counts.plates} plate(s) of them have
+              images. Plates without images are marked “no images”.
+            </Text>
             <ScrollArea.Autosize mah={320}>
               <Table striped highlightOnHover data-testid="plates-table">
                 <Table.Thead>
@@ -172,14 +205,14 @@ export function DatasetsScreen() {
                             <Button
                               key={p.plate}
                               size="compact-xs"
-                              variant="light"
+                              variant={p.sites === 0 ? 'default' : 'light'}
                               onClick={() => {
                                 selectPlate(exp, p.plate);
                                 setScreen('plates');
                               }}
                               data-testid={`open-plate-${exp}-${p.plate}`}
                             >
-                              P{p.plate}: {p.wells} · {p.sites}
+                              P{p.plate}: {p.wells} · {p.sites === 0 ? 'no images' : p.sites}
                             </Button>
                           ))}
                         </Group>
@@ -190,14 +223,24 @@ export function DatasetsScreen() {
               </Table>
             </ScrollArea.Autosize>
           </Paper>
-          <ProblemsPanel version={catalogVersion} />
+          <ProblemsPanel version={catalogVersion} problems={s.counts.problems} />
         </>
       )}
     </Stack>
   );
 }
 
-function ProblemsPanel({ version }: { version: number }) {
+/** What each headline count counts (catalog/counts.ts). */
+const COUNT_LABELS = {
+  experiments: 'experiments with images',
+  plates: 'plates with images',
+  wells: 'wells (metadata or images)',
+  sites: 'sites on disk',
+  images: 'channel images on disk',
+  problems: 'problems (files and rows)',
+} as const;
+
+function ProblemsPanel({ version, problems: count }: { version: number; problems: number }) {
   const [kind, setKind] = useState<string | null>(null);
   const [text, setText] = useState('');
   const [search] = useDebouncedValue(text, 250);
@@ -210,7 +253,15 @@ function ProblemsPanel({ version }: { version: number }) {
   return (
     <Paper withBorder p="md" data-testid="problems-panel">
       <Group justify="space-between" mb="sm">
-        <Title order={4}>Problems found {p ? `(${p.total})` : ''}</Title>
+        <Stack gap={0}>
+          <Title order={4}>Problems found: {count.toLocaleString('en')}</Title>
+          {p && (
+            <Text size="xs" c="dimmed" data-testid="problems-entries">
+              listed as {p.total.toLocaleString('en')} entr{p.total === 1 ? 'y' : 'ies'}
+              {p.total !== count ? ' (one entry can stand for many files of the same kind)' : ''}
+            </Text>
+          )}
+        </Stack>
         <Group>
           <Select
             placeholder="All kinds"

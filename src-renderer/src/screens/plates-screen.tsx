@@ -37,17 +37,23 @@ import { useApi, useCall, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 
 export function PlatesScreen() {
-  const { experiment, plate, runId, display, openWell, catalogVersion } = useAppState();
+  const { experiment, plate, runId, display, openWell, catalogVersion, route, update } =
+    useAppState();
   const { media } = useApi();
-  const [mode, setMode] = useState<'thumbnails' | 'heatmap'>('thumbnails');
-  const [metric, setMetric] = useState<MetricName>('well_type');
+  // View mode, metric and the selected cell live in the URL (reload and Back restore them).
+  const { mode, metric, cell: selected } = route;
+  const setMode = (m: typeof mode) => update({ mode: m });
+  const setMetric = (m: MetricName) => update({ metric: m });
+  const setSelected = useCallback(
+    (cell: string | null) => update({ cell }, { replace: true }),
+    [update],
+  );
   const [colormap, setColormap] = useState<ColormapName>('categorical');
   const [channel, setChannel] = useState(1);
   const [site, setSite] = useState(1);
   const [typeFilter, setTypeFilter] = useState<
     'all' | 'controls' | 'negative' | 'positive' | 'treatment'
   >('all');
-  const [selected, setSelected] = useState<string | null>(null);
   const [sirnaFilter, setSirnaFilter] = useState('');
   const [exporting, setExporting] = useState(false);
   const [exported, setPng] = useState<{

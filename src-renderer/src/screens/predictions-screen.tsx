@@ -23,22 +23,37 @@ import { PlateGrid } from '../components/plate-grid';
 import { PlatePicker } from '../components/plate-picker';
 import { RunPicker } from '../components/run-picker';
 import { buildHeatmap } from '../../../src-shared/plate-heatmap';
+import { percent } from '../lib/format';
+import type { Queue } from '../state/routes';
 import { useCall, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 import { isActive, useJobs } from '../state/jobs-context';
 
-type Queue = 'confident-wrong' | 'least-confident' | 'sites-disagree';
-const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+const pct = percent;
 
 export function PredictionsScreen() {
   const call = useCaller();
-  const { runId, runChoices, experiment, plate, openWell, selectPlate } = useAppState();
+  const { runId, runChoices, experiment, plate, openWell, selectPlate, route, update } =
+    useAppState();
   const { byId, jobs } = useJobs();
-  const [split, setSplit] = useState<'val' | 'test'>('val');
+  // Split and review queue live in the URL (the well viewer steps through the same queue).
+  const { split } = route;
+  // Test wells carry no labels: "confident but wrong" cannot be known there.
+  const unlabelled = split === 'test';
+  const queue: Queue =
+    unlabelled && route.queue === 'confident-wrong' ? 'least-confident' : route.queue;
+  const setSplit = (v: typeof split) => update({ split: v });
+  const setQueue = (v: Queue) => update({ queue: v });
+  const openFromQueue = useCallback(
+    (idCode: string) => {
+      update({ queue }, { replace: true });
+      openWell(idCode, { fromQueue: true });
+    },
+    [openWell, update, queue],
+  );
   const [tta, setTta] = useState(true);
   const [assign, setAssign] = useState(true);
   const [jobId, setJobId] = useState<string | null>(null);
-  const [queue, setQueue] = useState<Queue>('confident-wrong');
   const job = byId(jobId);
   const predictDone = jobs.filter((j) => j.kind === 'predict' && j.status === 'done').length;
 
@@ -61,7 +76,11 @@ export function PredictionsScreen() {
     !!runId && experiment !== null && plate !== null,
   );
   const wellList = useMemo(() => wells.data?.wells ?? [], [wells.data]);
-  const heat = useMemo(() => buildHeatmap(wellList, 'correct', 'categorical', 1), [wellList]);
+  // Unlabelled test wells have no correctness: show what was predicted instead.
+  const heat = useMemo(
+    () => buildHeatmap(wellList, unlabelled ? 'predicted' : 'correct', 'categorical', 1),
+    [wellList, unlabelled],
+  );
   const [selected, setSelected] = useState<string | null>(null);
   const onOpenWell = useCallback((w: PlateWell) => openWell(w.idCode), [openWell]);
 
@@ -77,7 +96,7 @@ export function PredictionsScreen() {
   useEffect(() => {
     if (!perPlate?.length) return;
     if (!perPlate.some((p) => p.experiment === experiment && p.plate === plate)) {
-      selectPlate(perPlate[0].experiment, perPlate[0].plate);
+      selectPlate(perPlate[0].experiment, perPlate[0].plate, { replace: true });
     }
   }, [perPlate, experiment, plate, selectPlate]);
 
@@ -138,17 +157,44 @@ export function PredictionsScreen() {
           <Text size="sm" c="dimmed" data-testid="prediction-source">
             {s.source.label}
           </Text>
-          <SimpleGrid cols={4} data-testid="predict-summary">
-            <Stat label="wells" value={String(s.wells)} />
-            <Stat label="accuracy (raw)" value={pct(s.accuracy)} testId="predict-accuracy" />
-            <Stat label="accuracy (assigned)" value={pct(s.accuracyAssigned)} />
-            <Stat
-              label="by cell type"
-              value={
-                s.perCellType.map((c) => `${c.cellType} ${pct(c.accuracy)}`).join(' · ') || '—'
-              }
-            />
-          </SimpleGrid>
+          {unlabelled && (
+            <Alert color="gray" p="xs" data-testid="test-unlabelled">
+              Test wells are unlabelled, so accuracy cannot be measured on this split. Shown
+              instead: the predicted class and confidence of each well (plate below, queues).
+            </Alert>
+          )}
+          {unlabelled ? (
+            <SimpleGrid cols={3} data-testid="predict-summary">
+              <Stat label="wells predicted" value={String(s.wells)} />
+              <Stat
+                label={`median confidence on ${experiment ?? '—'} plate ${plate ?? '—'}`}
+                value={pct(medianConfidence(wellList))}
+                testId="predict-confidence"
+              />
+              <Stat
+                label={`predicted classes on ${experiment ?? '—'} plate ${plate ?? '—'}`}
+                value={String(
+                  new Set(
+                    wellList.flatMap((w) =>
+                      w.prediction ? [w.prediction.assigned ?? w.prediction.top] : [],
+                    ),
+                  ).size,
+                )}
+              />
+            </SimpleGrid>
+          ) : (
+            <SimpleGrid cols={4} data-testid="predict-summary">
+              <Stat label="wells" value={String(s.wells)} />
+              <Stat label="accuracy (raw)" value={pct(s.accuracy)} testId="predict-accuracy" />
+              <Stat label="accuracy (assigned)" value={pct(s.accuracyAssigned)} />
+              <Stat
+                label="by cell type"
+                value={
+                  s.perCellType.map((c) => `${c.cellType} ${pct(c.accuracy)}`).join(' · ') || '—'
+                }
+              />
+            </SimpleGrid>
+          )}
           <Group align="start" gap="md" wrap="nowrap">
             <Paper withBorder p="sm" style={{ flex: 1 }}>
               <Title order={5} mb="xs">
@@ -179,7 +225,7 @@ export function PredictionsScreen() {
                       >
                         <Table.Td>{p.experiment}</Table.Td>
                         <Table.Td>{p.plate}</Table.Td>
-                        <Table.Td>{pct(p.accuracy)}</Table.Td>
+                        <Table.Td>{unlabelled ? 'unlabelled' : pct(p.accuracy)}</Table.Td>
                         <Table.Td>{pct(p.controlsAccuracy)}</Table.Td>
                       </Table.Tr>
                     ))}
@@ -208,9 +254,11 @@ export function PredictionsScreen() {
           <Paper withBorder p="sm">
             <Tabs value={queue} onChange={(v) => v && setQueue(v as Queue)}>
               <Tabs.List>
-                <Tabs.Tab value="confident-wrong" data-testid="queue-confident-wrong">
-                  Confident but wrong
-                </Tabs.Tab>
+                {!unlabelled && (
+                  <Tabs.Tab value="confident-wrong" data-testid="queue-confident-wrong">
+                    Confident but wrong
+                  </Tabs.Tab>
+                )}
                 <Tabs.Tab value="least-confident" data-testid="queue-least-confident">
                   Least confident
                 </Tabs.Tab>
@@ -222,7 +270,8 @@ export function PredictionsScreen() {
             <ReviewQueue
               key={`${runId}|${split}|${queue}`}
               items={items.data ?? []}
-              onOpen={openWell}
+              onOpen={openFromQueue}
+              initial={route.idCode}
             />
           </Paper>
         </>
@@ -230,7 +279,7 @@ export function PredictionsScreen() {
       {runId && (
         <Paper withBorder p="sm">
           <Title order={5} mb="xs">
-            Correctness on the plate
+            {unlabelled ? 'Predicted class on the plate' : 'Correctness on the plate'}
           </Title>
           <PlatePicker />
           <Stack gap="xs" mt="sm">
@@ -252,6 +301,14 @@ export function PredictionsScreen() {
   );
 }
 
+/** Median top-class probability of the wells with a prediction; null when none. */
+function medianConfidence(wells: PlateWell[]): number | null {
+  const p = wells.flatMap((w) => (w.prediction ? [w.prediction.prob] : [])).sort((a, b) => a - b);
+  if (p.length === 0) return null;
+  const m = Math.floor(p.length / 2);
+  return p.length % 2 ? p[m] : (p[m - 1] + p[m]) / 2;
+}
+
 function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
     <Paper withBorder p="sm">
@@ -268,8 +325,19 @@ function Stat({ label, value, testId }: { label: string; value: string; testId?:
 type Item = CallOutput<'predictions.queue'>[number];
 
 /** A list stepped through with j/k or the arrow keys; Enter opens the well. */
-function ReviewQueue({ items, onOpen }: { items: Item[]; onOpen: (idCode: string) => void }) {
-  const [active, setActive] = useState(0);
+function ReviewQueue({
+  items,
+  onOpen,
+  initial,
+}: {
+  items: Item[];
+  onOpen: (idCode: string) => void;
+  /** The well last opened: back from the viewer, the queue resumes at it. */
+  initial: string | null;
+}) {
+  const [picked, setActive] = useState<number | null>(null);
+  const start = items.findIndex((it) => it.idCode === initial);
+  const active = picked ?? Math.max(0, start);
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     ref.current?.querySelector(`[data-index="${active}"]`)?.scrollIntoView({ block: 'nearest' });
@@ -290,10 +358,10 @@ function ReviewQueue({ items, onOpen }: { items: Item[]; onOpen: (idCode: string
       onKeyDown={(e) => {
         if (e.key === 'j' || e.key === 'ArrowDown') {
           e.preventDefault();
-          setActive((a) => Math.min(items.length - 1, a + 1));
+          setActive(Math.min(items.length - 1, active + 1));
         } else if (e.key === 'k' || e.key === 'ArrowUp') {
           e.preventDefault();
-          setActive((a) => Math.max(0, a - 1));
+          setActive(Math.max(0, active - 1));
         } else if (e.key === 'Enter') {
           e.preventDefault();
           onOpen(items[active].idCode);

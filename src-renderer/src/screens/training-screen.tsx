@@ -1,6 +1,7 @@
-// Training screen: the settings form (defaults from training.defaults, zod validation as you type,
-// server warnings from training.validate), start/cancel/resume, live curves from training:metrics
-// events (runs.metrics on reload), images/s and ETA, and the list of past runs.
+// Training screen: the settings form (defaults from training.defaults, validation in plain words as
+// you type, server warnings and counts from training.validate, Start refused with its reason),
+// start/cancel/resume, live curves from training:metrics events (runs.metrics on reload), images/s,
+// a live ETA from step progress, and the runs table with live epoch counts.
 import {
   Alert,
   Badge,
@@ -16,25 +17,17 @@ import {
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { TrainConfig, type CallOutput, type RunSummary } from '../../../src-shared/contract';
+import type { CallOutput, RunSummary } from '../../../src-shared/contract';
 import { MetricsCharts, type Metrics } from '../components/metrics-charts';
-import { TrainForm, changeSetting, type Draft, type FieldErrors } from '../components/train-form';
+import { TrainForm, changeSetting, type Draft } from '../components/train-form';
+import { etaFromProgress, type ProgressSample } from '../lib/eta';
+import { formatDuration, percent } from '../lib/format';
+import { startBlocker, validateDraft } from '../lib/train-validation';
 import { useApi, useCall, useCaller, useEvent } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 import { isActive, useJobs } from '../state/jobs-context';
 
-function validate(draft: Draft): { config: TrainConfig | null; errors: FieldErrors } {
-  const parsed = TrainConfig.safeParse(draft);
-  const errors: FieldErrors = {};
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const key = issue.path.map(String).join('.');
-      errors[key] ??= issue.message;
-    }
-    return { config: null, errors };
-  }
-  return { config: parsed.data, errors };
-}
+type StepMetric = NonNullable<CallOutput<'runs.metrics'>['steps'][number]>;
 
 export function TrainingScreen({ backend }: { backend: string | null }) {
   const call = useCaller();
@@ -43,14 +36,18 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
   const { jobs } = useJobs();
   const defaults = useCall('training.defaults', {}, 'once');
   const [edited, setDraft] = useState<Draft | null>(null);
-  const [check, setCheck] = useState<CallOutput<'training.validate'> | null>(null);
+  // training.validate's answer for one config (an answer for an older draft never counts).
+  const [checkFor, setCheck] = useState<{
+    config: unknown;
+    data: CallOutput<'training.validate'> | null;
+  } | null>(null);
   const [starting, setStarting] = useState(false);
 
   // Until the user edits something, the form shows the server's defaults.
   const draft = edited ?? (defaults.data as unknown as Draft | null);
 
-  const { config, errors } = useMemo(
-    () => (draft ? validate(draft) : { config: null, errors: {} }),
+  const { config, errors, hints } = useMemo(
+    () => (draft ? validateDraft(draft) : { config: null, errors: {}, hints: [] }),
     [draft],
   );
   const [debouncedConfig] = useDebouncedValue(config, 300);
@@ -59,7 +56,7 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
     if (!debouncedConfig) return;
     let live = true;
     void client.call('training.validate', { config: debouncedConfig }).then((r) => {
-      if (live) setCheck(r.ok ? r.data : null);
+      if (live) setCheck({ config: debouncedConfig, data: r.ok ? r.data : null });
     });
     return () => {
       live = false;
@@ -73,7 +70,11 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
   const runList = useMemo(() => runs.data ?? [], [runs.data]);
   // Epoch ends change a run's row (epochs done, best score, status after a resume): refresh it.
   const lastReload = useRef(0);
+  // The newest step of each run, so the table shows the epoch in progress between epoch ends.
+  const [liveStep, setLiveStep] = useState<Record<string, StepMetric>>({});
   useEvent('training:metrics', (p) => {
+    const step = p.step;
+    if (step) setLiveStep((m) => ({ ...m, [p.runId]: step }));
     const row = runList.find((r) => r.runId === p.runId);
     const stale = p.epoch || !row || row.status !== 'running';
     // At most one reload a second: tiny runs emit many steps per second.
@@ -87,8 +88,13 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
   const current = runList.find((r) => r.runId === shownRunId) ?? null;
   const activeJob = trainJobs.find(isActive);
 
+  // Start needs a checked config with something to learn (training.validate's counts).
+  const check = checkFor && checkFor.config === config ? checkFor.data : null;
+  const checked = config !== null && check !== null;
+  const blocker = config && check ? startBlocker(check, config) : null;
+
   const start = async () => {
-    if (!config) return;
+    if (!config || blocker) return;
     setStarting(true);
     const res = await call('training.start', { config });
     setStarting(false);
@@ -141,13 +147,25 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
             </Group>
             <Button
               onClick={() => void start()}
-              disabled={!config}
+              disabled={!config || !checked || blocker !== null}
               loading={starting}
+              title={blocker ?? undefined}
               data-testid="train-start"
             >
               Start training
             </Button>
           </Group>
+          {blocker && (
+            <Alert color="red" mt="xs" p="xs" data-testid="train-blocked">
+              {blocker}
+            </Alert>
+          )}
+          {config &&
+            hints.map((h) => (
+              <Alert key={h} color="blue" mt="xs" p="xs" data-testid="train-hint">
+                {h}
+              </Alert>
+            ))}
           {config &&
             debouncedConfig &&
             check?.warnings.map((w) => (
@@ -186,6 +204,7 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
                     run={r}
                     selected={r.runId === shownRunId}
                     onSelect={() => setRunId(r.runId)}
+                    live={r.status === 'running' ? liveStep[r.runId] : undefined}
                   />
                 ))}
               </Table.Tbody>
@@ -209,10 +228,13 @@ function RunRow({
   run,
   selected,
   onSelect,
+  live,
 }: {
   run: RunSummary;
   selected: boolean;
   onSelect: () => void;
+  /** The newest step event of a running run. */
+  live?: StepMetric;
 }) {
   const c = run.config;
   return (
@@ -236,23 +258,26 @@ function RunRow({
           {c.learningRate} · split {c.split.strategy}
         </Text>
       </Table.Td>
-      <Table.Td>
+      <Table.Td data-testid="run-epochs">
         {run.epochsDone}/{c.epochs}
+        {live && live.epoch >= run.epochsDone && (
+          <Text span size="xs" c="dimmed">
+            {' '}
+            · epoch {live.epoch + 1} running
+          </Text>
+        )}
       </Table.Td>
+      <Table.Td>{percent(run.bestValAccuracy)}</Table.Td>
       <Table.Td>
-        {run.bestValAccuracy === null ? '—' : `${(run.bestValAccuracy * 100).toFixed(1)}%`}
+        {live
+          ? live.imagesPerSecond.toFixed(1)
+          : run.imagesPerSecond === null
+            ? '—'
+            : run.imagesPerSecond.toFixed(1)}
       </Table.Td>
-      <Table.Td>{run.imagesPerSecond === null ? '—' : run.imagesPerSecond.toFixed(1)}</Table.Td>
       <Table.Td>{run.backend}</Table.Td>
     </Table.Tr>
   );
-}
-
-function formatEta(s: number | null | undefined): string {
-  if (s === null || s === undefined || !Number.isFinite(s)) return '—';
-  if (s < 60) return `${Math.round(s)} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
-  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
 }
 
 function RunPanel({
@@ -293,6 +318,23 @@ function RunPanel({
     };
   }, [client, runId]);
 
+  // Progress samples of the active job: the first seen and the newest give a live ETA.
+  const [samples, setSamples] = useState<{
+    jobId: string;
+    first: ProgressSample;
+    last: ProgressSample;
+  } | null>(null);
+  const jobId = activeJob && isActive(activeJob) ? activeJob.id : null;
+  useEvent('job:update', (job) => {
+    if (job.kind !== 'train' || !isActive(job)) return;
+    const now = { t: Date.now(), p: job.progress };
+    setSamples((cur) =>
+      cur && cur.jobId === job.id
+        ? { ...cur, last: now }
+        : { jobId: job.id, first: now, last: now },
+    );
+  });
+
   useEvent('training:metrics', (p) => {
     if (p.runId !== runId) return;
     setMetrics((prev) => {
@@ -317,6 +359,11 @@ function RunPanel({
   const lastStep = metrics.steps.at(-1);
   const lastEpoch = metrics.epochs.at(-1);
   const running = run?.status === 'running' || activeJob !== undefined;
+  const liveEta =
+    running && samples && samples.jobId === jobId
+      ? etaFromProgress(samples.first, samples.last)
+      : null;
+  const eta = running ? (liveEta ?? lastEpoch?.etaSeconds) : null;
   const canResume =
     run && (run.status === 'cancelled' || run.status === 'interrupted' || run.status === 'failed');
   return (
@@ -335,7 +382,7 @@ function RunPanel({
             {lastStep ? `${lastStep.imagesPerSecond.toFixed(1)} images/s` : ''}
           </Text>
           <Text size="sm" c="dimmed" data-testid="run-eta">
-            ETA {formatEta(lastEpoch?.etaSeconds)}
+            {running ? `ETA ${formatDuration(eta)}` : ''}
           </Text>
         </Group>
         <Group gap="xs">

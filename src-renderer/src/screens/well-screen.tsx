@@ -1,5 +1,6 @@
 // Well viewer: both sites side by side or one at a time, synchronised zoom/pan, the shared channel
-// display controls, the well's metadata, top-5 predictions of the current run, broken-site reasons.
+// display controls, the well's metadata, top-5 predictions of the current run (true class marked),
+// broken and missing sites, and stepping through the review queue it was opened from (j/k).
 import {
   Alert,
   Badge,
@@ -18,17 +19,53 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useMemo, useState } from 'react';
 import { ChannelControls } from '../components/channel-controls';
 import { RunPicker } from '../components/run-picker';
-import { SiteView, type View } from '../components/site-view';
+import { SITE_PX, SiteView, type View } from '../components/site-view';
+import { isTextField } from '../lib/keys';
+import { percent } from '../lib/format';
+import { resolveIdCode } from '../lib/well-id';
 import { useApi, useCall } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 
 const HOME: View = { scale: 1, x: 0, y: 0 };
+/** RxRx1 images every well at sites 1 and 2 (shared/guide/rxrx1.md). */
+const EXPECTED_SITES = [1, 2];
 
 export function WellScreen() {
-  const { idCode, openWell, runId, display, setScreen } = useAppState();
-  const [input, setInput] = useState(idCode ?? '');
-  const [layout, setLayout] = useState<'side' | 'switch'>('side');
-  const [site, setSite] = useState(1);
+  const { idCode, openWell, runId, display, setScreen, route, update, catalogVersion } =
+    useAppState();
+  const [typed, setInput] = useState<{ text: string; for: string | null } | null>(null);
+  // The box follows the open well until the user types (Back/Forward change the well too).
+  const input = typed && typed.for === idCode ? typed.text : (idCode ?? '');
+  const [inputError, setInputError] = useState<string | null>(null);
+  const { client } = useApi();
+  const summary = useCall('dataset.summary', {}, String(catalogVersion));
+  const experiments = useMemo(
+    () => [...new Set((summary.data?.plates ?? []).map((p) => p.experiment))],
+    [summary.data],
+  );
+  const layout = route.layout;
+  const site = route.site;
+  const setLayout = (l: typeof layout) => update({ layout: l }, { replace: true });
+  const setSite = (s: number) => update({ site: s }, { replace: true });
+  const openTyped = async () => {
+    if (!input.trim()) return;
+    // Typed before the summary arrived: ask for the experiment names now rather than guessing.
+    let names = experiments;
+    if (names.length === 0) {
+      const res = await client.call('dataset.summary', {});
+      names = res.ok && res.data ? [...new Set(res.data.plates.map((p) => p.experiment))] : [];
+    }
+    const id = resolveIdCode(input, names);
+    if (!id) {
+      setInputError(
+        `“${input.trim()}” is not a well of the open dataset: expected EXPERIMENT_PLATE_WELL, e.g. ${names[0] ?? 'HUVEC-01'}_1_B02`,
+      );
+      return;
+    }
+    setInputError(null);
+    setInput(null);
+    openWell(id);
+  };
   const [viewState, setViewState] = useState<{ idCode: string | null; view: View }>({
     idCode,
     view: HOME,
@@ -47,24 +84,46 @@ export function WellScreen() {
   );
   const d = detail.data;
   const siteNumbers = useMemo(() => d?.sites.map((s) => s.site) ?? [1, 2], [d]);
-  const shown = layout === 'side' ? siteNumbers : [site];
+  const missingSites = useMemo(
+    () => (d ? EXPECTED_SITES.filter((s) => !siteNumbers.includes(s)) : []),
+    [d, siteNumbers],
+  );
+  const shownSite = siteNumbers.includes(site) ? site : (siteNumbers[0] ?? 1);
+  const shown = layout === 'side' ? siteNumbers : [shownSite];
 
-  // 's' switches site (in switch layout), from anywhere on the screen but text fields.
+  // The review queue this well was opened from: j/k step through it, "back" returns to it.
+  const queue = useCall(
+    'predictions.queue',
+    { runId: runId ?? '', split: route.split, queue: route.queue, limit: 100 },
+    `${runId}|${route.split}|${route.queue}`,
+    route.fromQueue && !!runId,
+  );
+  const queueIds = useMemo(() => (queue.data ?? []).map((q) => q.idCode), [queue.data]);
+  const queuePos = idCode ? queueIds.indexOf(idCode) : -1;
+  const stepQueue = (delta: number) => {
+    const next = queueIds[queuePos + delta];
+    if (next) openWell(next, { fromQueue: true });
+  };
+  const backToQueue = () => update({ screen: 'predictions', fromQueue: false });
+
+  // 's' switches site, j/k step through the queue: from anywhere on the screen but text fields.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.target as HTMLElement).closest('input, textarea')) return;
-      if (e.key === 's' && !e.ctrlKey && !e.metaKey && !e.altKey) {
-        setLayout('switch');
-        setSite((s) =>
-          siteNumbers.indexOf(s) + 1 < siteNumbers.length
-            ? siteNumbers[siteNumbers.indexOf(s) + 1]
-            : siteNumbers[0],
+      if (isTextField(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === 's') {
+        const i = siteNumbers.indexOf(shownSite);
+        update(
+          { layout: 'switch', site: siteNumbers[(i + 1) % siteNumbers.length] ?? 1 },
+          { replace: true },
         );
+      } else if (route.fromQueue && (e.key === 'j' || e.key === 'k')) {
+        const next = queueIds[queuePos + (e.key === 'j' ? 1 : -1)];
+        if (next) openWell(next, { fromQueue: true });
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [siteNumbers]);
+  }, [siteNumbers, shownSite, update, route.fromQueue, queueIds, queuePos, openWell]);
 
   return (
     <Stack gap="md" data-testid="screen-well">
@@ -72,15 +131,16 @@ export function WellScreen() {
         <Group align="end" justify="space-between">
           <Group align="end">
             <TextInput
-              label="Well (id_code)"
+              label="Well (id_code, any case)"
               placeholder="HUVEC-01_1_B02"
               value={input}
-              onChange={(e) => setInput(e.currentTarget.value)}
-              onKeyDown={(e) => e.key === 'Enter' && input.trim() && openWell(input.trim())}
+              onChange={(e) => setInput({ text: e.currentTarget.value, for: idCode })}
+              onKeyDown={(e) => e.key === 'Enter' && void openTyped()}
+              error={inputError}
               w={240}
               data-testid="well-idcode"
             />
-            <Button variant="light" onClick={() => input.trim() && openWell(input.trim())}>
+            <Button variant="light" onClick={() => void openTyped()} data-testid="well-open">
               Open
             </Button>
             <Button
@@ -90,6 +150,32 @@ export function WellScreen() {
             >
               Back to plate
             </Button>
+            {route.fromQueue && (
+              <Group gap="xs" data-testid="queue-nav" data-pos={queuePos}>
+                <Button variant="default" onClick={backToQueue} data-testid="back-to-queue">
+                  Back to the queue
+                </Button>
+                <Button
+                  variant="default"
+                  disabled={queuePos <= 0}
+                  onClick={() => stepQueue(-1)}
+                  data-testid="queue-prev"
+                >
+                  Previous (k)
+                </Button>
+                <Button
+                  variant="light"
+                  disabled={queuePos < 0 || queuePos + 1 >= queueIds.length}
+                  onClick={() => stepQueue(1)}
+                  data-testid="queue-next"
+                >
+                  Next in queue (j)
+                </Button>
+                <Text size="xs" c="dimmed">
+                  {queuePos >= 0 ? `${queuePos + 1} of ${queueIds.length}` : 'not in the queue'}
+                </Text>
+              </Group>
+            )}
           </Group>
           <RunPicker />
         </Group>
@@ -126,7 +212,7 @@ export function WellScreen() {
               {layout === 'switch' && (
                 <SegmentedControl
                   data={siteNumbers.map((s) => ({ value: String(s), label: `Site ${s}` }))}
-                  value={String(site)}
+                  value={String(shownSite)}
                   onChange={(v) => setSite(Number(v))}
                   data-testid="site-switch"
                 />
@@ -148,6 +234,24 @@ export function WellScreen() {
                   displayKey={JSON.stringify(debouncedDisplay)}
                 />
               ))}
+              {layout === 'side' &&
+                missingSites.map((s) => (
+                  <Paper
+                    key={s}
+                    withBorder
+                    p="md"
+                    w={200}
+                    data-testid={`site-${s}-missing`}
+                    style={{ alignSelf: 'center' }}
+                  >
+                    <Text size="sm" fw={600}>
+                      Site {s} is missing
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      No images of site {s} were found for this well on disk.
+                    </Text>
+                  </Paper>
+                ))}
             </Group>
           </Stack>
           <Stack gap="sm" w={380} style={{ flexShrink: 0 }}>
@@ -179,31 +283,18 @@ export function WellScreen() {
                       }
                     />
                   ))}
+                  {missingSites.map((s) => (
+                    <Meta key={`m${s}`} k={`Site ${s}`} v="missing (no images on disk)" />
+                  ))}
                 </Table.Tbody>
               </Table>
             </Paper>
-            {d.topPredictions.length > 0 && (
-              <Paper withBorder p="sm" data-testid="top-predictions">
-                <Text fw={600} size="sm" mb={4}>
-                  Top predictions {runId ? `(${runId})` : ''}
-                </Text>
-                {d.topPredictions.slice(0, 5).map((p) => (
-                  <Group key={p.label} gap="xs" wrap="nowrap">
-                    <Text size="sm" w={90} fw={p.label === d.well.sirna ? 700 : 400}>
-                      {p.label}
-                    </Text>
-                    <Progress
-                      value={p.prob * 100}
-                      style={{ flex: 1 }}
-                      color={p.label === d.well.sirna ? 'green' : 'indigo'}
-                    />
-                    <Text size="xs" w={50} ta="right">
-                      {(p.prob * 100).toFixed(1)}%
-                    </Text>
-                  </Group>
-                ))}
-              </Paper>
-            )}
+            <TopPredictions
+              runId={runId}
+              split={d.split}
+              truth={d.well.sirna}
+              top={d.topPredictions.slice(0, 5)}
+            />
           </Stack>
         </Group>
       )}
@@ -224,7 +315,7 @@ function SiteImage(props: {
   const { media } = useApi();
   const img = useCall(
     'images.site',
-    { idCode: props.idCode, site: props.site, display: display!, size: 512 },
+    { idCode: props.idCode, site: props.site, display: display!, size: SITE_PX },
     `${props.idCode}|${props.site}|${props.displayKey}`,
     !props.error && display !== null,
   );
@@ -239,6 +330,70 @@ function SiteImage(props: {
       onView={props.onView}
       testId={`site-${props.site}`}
     />
+  );
+}
+
+/** The run's top-5 for the well with the true class marked; test wells say they carry no label. */
+function TopPredictions(props: {
+  runId: string | null;
+  split: string;
+  truth: string | null;
+  top: { label: string; prob: number }[];
+}) {
+  const { runId, split, truth, top } = props;
+  if (!runId) return null;
+  const truthRank = truth === null ? -1 : top.findIndex((p) => p.label === truth);
+  return (
+    <Paper withBorder p="sm" data-testid="top-predictions">
+      <Text fw={600} size="sm" mb={4}>
+        Top predictions ({runId})
+      </Text>
+      {top.length === 0 && (
+        <Text size="sm" c="dimmed">
+          No predictions of this run for this well yet (Predictions screen).
+        </Text>
+      )}
+      {top.map((p) => {
+        const isTruth = p.label === truth;
+        return (
+          <Group
+            key={p.label}
+            gap="xs"
+            wrap="nowrap"
+            data-testid="top-prediction"
+            data-truth={isTruth}
+          >
+            <Text size="sm" w={90} fw={isTruth ? 700 : 400}>
+              {p.label}
+            </Text>
+            <Progress
+              value={p.prob * 100}
+              style={{ flex: 1 }}
+              color={isTruth ? 'green' : 'indigo'}
+            />
+            <Text size="xs" w={50} ta="right">
+              {percent(p.prob)}
+            </Text>
+            {isTruth && (
+              <Badge size="xs" color="green" data-testid="true-class">
+                true class
+              </Badge>
+            )}
+          </Group>
+        );
+      })}
+      {top.length > 0 && (
+        <Text size="xs" c="dimmed" mt={4} data-testid="truth-note">
+          {truth === null
+            ? split === 'test'
+              ? 'Test wells are unlabelled: there is no true class to compare with.'
+              : 'This well has no label.'
+            : truthRank >= 0
+              ? `True class ${truth} is number ${truthRank + 1} of the top 5.`
+              : `True class ${truth} is not in the top 5.`}
+        </Text>
+      )}
+    </Paper>
   );
 }
 

@@ -1,9 +1,15 @@
-// Shared UI state: the active screen, the chosen experiment/plate/well/run and the channel display
-// state, which drives the plate thumbnails, the well viewer and exports alike.
+// Shared UI state: the active screen and the selection (experiment/plate/well/run/…), read from and
+// written to the URL (routes.ts), plus the channel display state, which drives the plate
+// thumbnails, the well viewer and exports alike.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
+import { useLocation, useSearch } from 'wouter';
 import type { DisplayState } from '../../../src-shared/contract';
 import { useApi } from './api-context';
+import { splitHash } from './hash-location';
+import { formatRoute, parseRoute, type Route, type Screen } from './routes';
+
+export type { Screen } from './routes';
 
 /** Explicit choices for using a run: one of another dataset, one that did not complete. */
 export interface RunChoices {
@@ -11,18 +17,25 @@ export interface RunChoices {
   allowIncomplete: boolean;
 }
 
-export type Screen = 'datasets' | 'plates' | 'well' | 'training' | 'predictions' | 'export';
+/** How a selection change is written: a new history entry (default) or in place. */
+export interface NavOptions {
+  replace?: boolean;
+}
 
 export interface AppState {
+  /** The whole URL selection; `update` changes some fields of it. */
+  route: Route;
+  update: (patch: Partial<Route>, opts?: NavOptions) => void;
   screen: Screen;
   setScreen: (s: Screen) => void;
   experiment: string | null;
   plate: number | null;
-  selectPlate: (experiment: string | null, plate: number | null) => void;
+  selectPlate: (experiment: string | null, plate: number | null, opts?: NavOptions) => void;
   idCode: string | null;
-  openWell: (idCode: string) => void;
+  /** Opens the well viewer; `fromQueue` keeps the review queue it came from (j/k, back). */
+  openWell: (idCode: string, opts?: { fromQueue?: boolean }) => void;
   runId: string | null;
-  setRunId: (id: string | null) => void;
+  setRunId: (id: string | null, opts?: NavOptions) => void;
   runChoices: RunChoices;
   setRunChoices: (c: RunChoices) => void;
   display: DisplayState | null;
@@ -37,11 +50,18 @@ const Ctx = createContext<AppState | null>(null);
 
 export function AppStateProvider({ children }: { children: ReactNode }) {
   const { client } = useApi();
-  const [screen, setScreen] = useState<Screen>('datasets');
-  const [experiment, setExperiment] = useState<string | null>(null);
-  const [plate, setPlate] = useState<number | null>(null);
-  const [idCode, setIdCode] = useState<string | null>(null);
-  const [runId, setRunIdState] = useState<string | null>(null);
+  const [path, navigate] = useLocation();
+  const search = useSearch();
+  const route = useMemo(() => parseRoute(path, search), [path, search]);
+  // Reads the location now, not the rendered route: several updates in one event (pick a plate,
+  // then switch screen) build on each other (navigation writes the URL synchronously).
+  const update = useCallback(
+    (patch: Partial<Route>, opts: NavOptions = {}) => {
+      const [p, q] = splitHash(window.location.hash);
+      navigate(formatRoute({ ...parseRoute(p, q), ...patch }), { replace: opts.replace });
+    },
+    [navigate],
+  );
   const [runChoices, setRunChoices] = useState<RunChoices>({
     allowOtherDataset: false,
     allowIncomplete: false,
@@ -66,26 +86,25 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => client.on('catalog:changed', () => setCatalogVersion((v) => v + 1)), [client]);
 
+  const runId = route.run;
   const value = useMemo<AppState>(
     () => ({
-      screen,
-      setScreen,
-      experiment,
-      plate,
-      selectPlate: (e, p) => {
-        setExperiment(e);
-        setPlate(p);
-      },
-      idCode,
-      openWell: (id) => {
-        setIdCode(id);
-        setScreen('well');
-      },
+      route,
+      update,
+      screen: route.screen,
+      setScreen: (screen) => update({ screen }),
+      experiment: route.experiment,
+      plate: route.plate,
+      // A plate change forgets the selected cell (it belongs to the old plate).
+      selectPlate: (experiment, plate, opts) => update({ experiment, plate, cell: null }, opts),
+      idCode: route.idCode,
+      openWell: (idCode, opts) =>
+        update({ idCode, screen: 'well', site: 1, fromQueue: opts?.fromQueue ?? false }),
       runId,
       // Choosing another run asks again before an incomplete one is used.
-      setRunId: (id) => {
+      setRunId: (id, opts) => {
         if (id !== runId) setRunChoices((c) => ({ ...c, allowIncomplete: false }));
-        setRunIdState(id);
+        update({ run: id }, opts);
       },
       runChoices,
       setRunChoices,
@@ -95,7 +114,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
       catalogVersion,
       bumpCatalog: () => setCatalogVersion((v) => v + 1),
     }),
-    [screen, experiment, plate, idCode, runId, runChoices, display, resetDisplay, catalogVersion],
+    [route, update, runId, runChoices, display, resetDisplay, catalogVersion],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

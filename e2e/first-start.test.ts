@@ -1,0 +1,40 @@
+// Browser test: first start with no dataset. While the demo is generated and indexed, the Datasets
+// screen shows that progress where the user looks (not "No dataset is open yet"), "Open demo
+// dataset" waits instead of answering with an error, and the demo opens by itself when ready.
+import { describe, expect, it } from 'vitest';
+import { useSession } from './helpers/session';
+
+const session = useSession({
+  dataset: 'none',
+  name: 'first-start',
+  openDemo: true,
+  // The real first-start preset: its 20–30 s of generation are what the user waits through.
+  env: { PLATELAB_DEMO_PRESET: 'demo' },
+});
+
+describe('first start', () => {
+  it('shows demo generation progress, then opens the demo', async () => {
+    await session.app.byTestId('screen-datasets').waitFor();
+    const preparing = session.app.byTestId('dataset-preparing');
+    await preparing.waitFor({ timeout: 30_000 });
+    expect(await session.app.byTestId('no-dataset').count()).toBe(0);
+    expect(['synth', 'index']).toContain(await preparing.getAttribute('data-kind'));
+    await expect
+      .poll(() => session.app.byTestId('dataset-preparing-message').innerText())
+      .toMatch(/\d+% · \S/);
+    // The demo button waits for the running job rather than failing with a conflict.
+    expect(await session.app.byTestId('dataset-open-demo').isDisabled()).toBe(true);
+    await session.app.screenshot('first-start-progress');
+
+    await session.app.waitForDataset(180_000);
+    expect(await preparing.count()).toBe(0);
+    await expect
+      .poll(() => session.app.byTestId('header-dataset').innerText())
+      .toBe('DATASET: DEMO');
+    expect(
+      await session.app.page.locator('[data-testid="notification"][data-color="red"]').count(),
+    ).toBe(0);
+    await session.app.screenshot('first-start-opened');
+    expect(session.tracked.errors).toEqual([]);
+  });
+});

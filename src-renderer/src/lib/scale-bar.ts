@@ -1,0 +1,19 @@
+// The viewer's scale bar: a round length in image pixels whose on-screen width stays readable at
+// any zoom. RxRx1 documents 512×512 px sites but no physical pixel size (shared/guide/rxrx1.md,
+// recursionpharma/rxrx-datasets rxrx1/README.md), so the bar is in image pixels, not µm.
+
+const STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500];
+
+/**
+ * `screenPerImagePx` = on-screen px per image px (view size / 512 × zoom). Returns the largest
+ * round length (image px) whose bar is at most `maxScreen` px wide, and that bar's width.
+ */
+export function scaleBar(
+  screenPerImagePx: number,
+  maxScreen = 120,
+): { imagePx: number; screenPx: number } {
+  if (!(screenPerImagePx > 0)) throw new RangeError(`scale must be > 0, got ${screenPerImagePx}`);
+  let pick = STEPS[0];
+  for (const s of STEPS) if (s * screenPerImagePx <= maxScreen) pick = s;
+  return { imagePx: pick, screenPx: pick * screenPerImagePx };
+}

@@ -1,0 +1,64 @@
+// Routes: every screen's selection survives format → parse (what reload and Back rely on), the
+// screen's own selection sits in the path, and stale or hand-edited URLs fall back to defaults.
+import { describe, expect, it } from 'vitest';
+import { splitHash } from './hash-location';
+import { formatRoute, HOME_ROUTE, parseRoute, type Route } from './routes';
+
+const roundTrip = (r: Route) => {
+  const [path, search] = splitHash(`#${formatRoute(r)}`);
+  return parseRoute(path, search);
+};
+
+describe('routes', () => {
+  it('round-trips a well view with its site, layout, run and queue', () => {
+    const r: Route = {
+      ...HOME_ROUTE,
+      screen: 'well',
+      idCode: 'HUVEC-01_1_B02',
+      experiment: 'HUVEC-01',
+      plate: 1,
+      layout: 'switch',
+      site: 2,
+      run: 'run-2026 a/b',
+      split: 'test',
+      queue: 'least-confident',
+      fromQueue: true,
+    };
+    expect(formatRoute(r).startsWith('/well/HUVEC-01_1_B02?')).toBe(true);
+    expect(roundTrip(r)).toEqual(r);
+  });
+
+  it('puts each screen selection in the path and keeps the others in the query', () => {
+    const plates: Route = {
+      ...HOME_ROUTE,
+      screen: 'plates',
+      experiment: 'RPE-03',
+      plate: 4,
+      mode: 'heatmap',
+      metric: 'confidence',
+      cell: 'C07',
+      idCode: 'RPE-03_4_C07',
+    };
+    expect(formatRoute(plates)).toBe(
+      '/plates/RPE-03/4?well=RPE-03_4_C07&mode=heatmap&metric=confidence&cell=C07',
+    );
+    expect(roundTrip(plates)).toEqual(plates);
+    const pred: Route = { ...HOME_ROUTE, screen: 'predictions', split: 'test', run: 'r1' };
+    expect(formatRoute(pred)).toBe('/predictions/test?run=r1');
+    expect(roundTrip(pred)).toEqual(pred);
+    expect(formatRoute({ ...HOME_ROUTE, screen: 'training', run: 'r1' })).toBe('/training/r1');
+    expect(formatRoute(HOME_ROUTE)).toBe('/datasets');
+  });
+
+  it('falls back to defaults for unknown screens and malformed values', () => {
+    expect(parseRoute('/', '')).toEqual(HOME_ROUTE);
+    expect(parseRoute('/nonsense/x', 'site=-3&plate=abc&metric=zzz&queue=q')).toEqual(HOME_ROUTE);
+    expect(parseRoute('/well/%E0%A4%A', '').idCode).toBeNull();
+  });
+
+  it('reads the query inside the hash, not the page query (where the token lives)', () => {
+    expect(splitHash('#/well/X?site=2')).toEqual(['/well/X', 'site=2']);
+    expect(splitHash('')).toEqual(['/', '']);
+    expect(splitHash('#plates')).toEqual(['/plates', '']);
+  });
+});
