@@ -2,10 +2,11 @@
 // the same predictRun underneath. The catalog gets the set in one transaction at the very end.
 import type { TaskControl } from '../../jobs/child-task-protocol';
 import { predictRun } from './predict';
+import type { PredictionSplit } from '../../../../src-shared/contract';
 
 export interface PredictTaskInput {
   runDir: string;
-  split: 'val' | 'test';
+  split: PredictionSplit;
   tta?: boolean;
   assign?: boolean;
   dbFile?: string;
