@@ -7,7 +7,7 @@ import { useLocation, useSearch } from 'wouter';
 import type { DisplayState } from '../../../src-shared/contract';
 import { useApi } from './api-context';
 import { splitHash } from './hash-location';
-import { formatRoute, parseRoute, type Route, type Screen } from './routes';
+import { formatRoute, openWellPatch, parseRoute, type Route, type Screen } from './routes';
 
 export type { Screen } from './routes';
 
@@ -98,8 +98,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
       // A plate change forgets the selected cell (it belongs to the old plate).
       selectPlate: (experiment, plate, opts) => update({ experiment, plate, cell: null }, opts),
       idCode: route.idCode,
-      openWell: (idCode, opts) =>
-        update({ idCode, screen: 'well', site: 1, fromQueue: opts?.fromQueue ?? false }),
+      openWell: (idCode, opts) => update(openWellPatch(idCode, opts?.fromQueue)),
       runId,
       // Choosing another run asks again before an incomplete one is used.
       setRunId: (id, opts) => {
