@@ -397,6 +397,9 @@ export const calls = {
           site: z.number(),
           channels: z.array(z.object({ channel: z.number(), path: z.string(), ok: z.boolean() })),
           error: z.string().nullable(),
+          /** The site's image size in px as indexed (first readable channel); null when unknown. */
+          width: z.number().int().positive().nullable(),
+          height: z.number().int().positive().nullable(),
         }),
       ),
       topPredictions: z.array(z.object({ label: z.string(), prob: z.number() })),

@@ -228,6 +228,7 @@ export function WellScreen() {
                   idCode={d.well.idCode}
                   site={s}
                   error={d.sites.find((x) => x.site === s)?.error ?? null}
+                  imageWidth={d.sites.find((x) => x.site === s)?.width ?? null}
                   size={layout === 'side' ? 420 : 600}
                   view={view}
                   onView={setView}
@@ -307,6 +308,7 @@ function SiteImage(props: {
   site: number;
   error: string | null;
   size: number;
+  imageWidth: number | null;
   view: View;
   onView: (v: View) => void;
   displayKey: string;
@@ -326,6 +328,7 @@ function SiteImage(props: {
       error={props.error ?? img.error?.message ?? null}
       label={`Site ${props.site}`}
       size={props.size}
+      imageWidth={props.imageWidth}
       view={props.view}
       onView={props.onView}
       testId={`site-${props.site}`}
