@@ -15,6 +15,8 @@ export type { Screen } from './routes';
 export interface RunChoices {
   allowOtherDataset: boolean;
   allowIncomplete: boolean;
+  /** The user cleared the run picker: pickers keep no run instead of filling in the default. */
+  noRun: boolean;
 }
 
 /** How a selection change is written: a new history entry (default) or in place. */
@@ -37,7 +39,7 @@ export interface AppState {
   runId: string | null;
   setRunId: (id: string | null, opts?: NavOptions) => void;
   runChoices: RunChoices;
-  setRunChoices: (c: RunChoices) => void;
+  setRunChoices: (c: RunChoices | ((old: RunChoices) => RunChoices)) => void;
   display: DisplayState | null;
   setDisplay: (d: DisplayState) => void;
   resetDisplay: () => Promise<void>;
@@ -65,6 +67,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
   const [runChoices, setRunChoices] = useState<RunChoices>({
     allowOtherDataset: false,
     allowIncomplete: false,
+    noRun: false,
   });
   const [display, setDisplay] = useState<DisplayState | null>(null);
   const [catalogVersion, setCatalogVersion] = useState(0);
