@@ -291,7 +291,9 @@ export const Metric = z.enum([
 export const PredictionSummary = z.object({
   runId: RunId,
   split: PredictionSplit,
+  /** Every predicted well, of which `controlWells` are control wells (not siRNA guesses). */
   wells: z.number(),
+  controlWells: z.number(),
   accuracy: z.number().nullable(),
   accuracyAssigned: z.number().nullable(),
   perPlate: z.array(

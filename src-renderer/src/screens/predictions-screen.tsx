@@ -165,7 +165,11 @@ export function PredictionsScreen() {
           )}
           {unlabelled ? (
             <SimpleGrid cols={3} data-testid="predict-summary">
-              <Stat label="wells predicted" value={String(s.wells)} />
+              <Stat
+                label={`treatment wells predicted (+${s.controlWells} controls)`}
+                value={String(s.wells - s.controlWells)}
+                testId="predict-wells"
+              />
               <Stat
                 label={`median confidence on ${experiment ?? '—'} plate ${plate ?? '—'}`}
                 value={pct(medianConfidence(wellList))}
