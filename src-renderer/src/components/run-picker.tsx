@@ -20,7 +20,8 @@ export function RunPicker({
   label?: string;
   clearable?: boolean;
 }) {
-  const { runId, setRunId, runChoices, setRunChoices, catalogVersion } = useAppState();
+  const { runId, setRunId, runChoices, setRunChoices, runCleared, setRunCleared, catalogVersion } =
+    useAppState();
   const { jobs } = useJobs();
   const doneTrain = jobs.filter((j) => j.kind === 'train' && j.status !== 'running').length;
   const runs = useCall(
@@ -33,9 +34,9 @@ export function RunPicker({
   useEffect(() => {
     if (!loaded) return;
     // Automatic choices replace the URL entry (Back goes to the user's last choice, not to them).
-    const next = autoRun(list, runId, { clearable, cleared: runChoices.noRun });
+    const next = autoRun(list, runId, { clearable, cleared: runCleared });
     if (next !== undefined && next !== runId) setRunId(next, { replace: true });
-  }, [loaded, clearable, runId, list, setRunId, runChoices.noRun]);
+  }, [loaded, clearable, runId, list, setRunId, runCleared]);
   const selected = list.find((r) => r.runId === runId) ?? null;
   return (
     <Stack gap={4}>
@@ -54,7 +55,7 @@ export function RunPicker({
           allowDeselect={false}
           onChange={(v) => {
             setRunId(v);
-            setRunChoices((c) => ({ ...c, noRun: v === null }));
+            setRunCleared(v === null);
           }}
           w={420}
           data-testid="pick-run"

@@ -15,8 +15,6 @@ export type { Screen } from './routes';
 export interface RunChoices {
   allowOtherDataset: boolean;
   allowIncomplete: boolean;
-  /** The user cleared the run picker: pickers keep no run instead of filling in the default. */
-  noRun: boolean;
 }
 
 /** How a selection change is written: a new history entry (default) or in place. */
@@ -39,7 +37,10 @@ export interface AppState {
   runId: string | null;
   setRunId: (id: string | null, opts?: NavOptions) => void;
   runChoices: RunChoices;
-  setRunChoices: (c: RunChoices | ((old: RunChoices) => RunChoices)) => void;
+  setRunChoices: (c: RunChoices) => void;
+  /** The user cleared the run picker: pickers keep no run instead of filling in the default. */
+  runCleared: boolean;
+  setRunCleared: (cleared: boolean) => void;
   display: DisplayState | null;
   setDisplay: (d: DisplayState) => void;
   resetDisplay: () => Promise<void>;
@@ -67,8 +68,8 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
   const [runChoices, setRunChoices] = useState<RunChoices>({
     allowOtherDataset: false,
     allowIncomplete: false,
-    noRun: false,
   });
+  const [runCleared, setRunCleared] = useState(false);
   const [display, setDisplay] = useState<DisplayState | null>(null);
   const [catalogVersion, setCatalogVersion] = useState(0);
 
@@ -110,13 +111,15 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
       },
       runChoices,
       setRunChoices,
+      runCleared,
+      setRunCleared,
       display,
       setDisplay,
       resetDisplay,
       catalogVersion,
       bumpCatalog: () => setCatalogVersion((v) => v + 1),
     }),
-    [route, update, runId, runChoices, display, resetDisplay, catalogVersion],
+    [route, update, runId, runChoices, runCleared, display, resetDisplay, catalogVersion],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
