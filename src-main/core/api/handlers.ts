@@ -8,6 +8,7 @@ import type { Handlers } from './handler-types';
 import { imageHandlers } from './image-handlers';
 import { plateHandlers } from './plate-handlers';
 import { predictHandlers } from './predict-handlers';
+import { sweepHandlers } from './sweep-handlers';
 import { trainingHandlers, type TrainingLauncher } from './training-handlers';
 import type { PredictLauncher } from '../learn/predict/predict-in-child';
 
@@ -29,5 +30,6 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions = {}): Hand
     ...imageHandlers(ctx),
     ...trainingHandlers(ctx, backend, opts.launchTraining ?? startTraining),
     ...predictHandlers(ctx, opts.launchPrediction),
+    ...sweepHandlers(ctx, backend, opts.launchTraining ?? startTraining),
   };
 }
