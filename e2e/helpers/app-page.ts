@@ -7,7 +7,14 @@ import { backgroundImage, jobsIdle } from './in-page';
 
 export const SHOTS = 'test-results/screenshots';
 
-export type ScreenId = 'datasets' | 'plates' | 'well' | 'training' | 'predictions' | 'export';
+export type ScreenId =
+  | 'datasets'
+  | 'plates'
+  | 'well'
+  | 'training'
+  | 'sweeps'
+  | 'predictions'
+  | 'export';
 
 export class AppPage {
   constructor(readonly page: Page) {}

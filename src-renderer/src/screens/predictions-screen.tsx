@@ -1,5 +1,6 @@
 // Predictions screen: run inference (TTA, plate assignment), accuracy per plate incl. controls,
-// the most confused pairs, keyboard-driven review queues and the plate heatmap of correctness.
+// the most confused pairs, keyboard-driven review queues and the plate heatmap of correctness; an
+// ensemble of several runs or a sweep, shown like any other set.
 import {
   Alert,
   Badge,
@@ -18,6 +19,7 @@ import {
 } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CallOutput, PlateWell } from '../../../src-shared/contract';
+import { EnsemblePanel } from '../components/ensemble-panel';
 import { HeatmapLegend } from '../components/heatmap-legend';
 import { PlateGrid } from '../components/plate-grid';
 import { PlatePicker } from '../components/plate-picker';
@@ -146,6 +148,7 @@ export function PredictionsScreen() {
           )}
         </Group>
       </Paper>
+      <EnsemblePanel split={split} tta={tta} assign={assign} />
       {!runId && <Alert color="blue">Train a model first (Training screen).</Alert>}
       {runId && !s && !summary.loading && (
         <Alert color="blue" data-testid="no-predictions">

@@ -2,7 +2,14 @@
 // parse/format pair that app-state.tsx keeps in sync with the location, so reload and Back restore.
 import { METRIC_LABELS, type MetricName } from '../../../src-shared/plate-heatmap';
 
-export type Screen = 'datasets' | 'plates' | 'well' | 'training' | 'predictions' | 'export';
+export type Screen =
+  | 'datasets'
+  | 'plates'
+  | 'well'
+  | 'training'
+  | 'sweeps'
+  | 'predictions'
+  | 'export';
 export type Queue = 'confident-wrong' | 'least-confident' | 'sites-disagree';
 export type PlateMode = 'thumbnails' | 'heatmap';
 export type SiteLayout = 'side' | 'switch';
@@ -13,6 +20,7 @@ export const SCREENS: readonly Screen[] = [
   'plates',
   'well',
   'training',
+  'sweeps',
   'predictions',
   'export',
 ];

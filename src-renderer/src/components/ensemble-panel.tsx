@@ -1,0 +1,120 @@
+// The Predictions screen's ensemble choice: several runs or a sweep's done runs, their well
+// probabilities averaged (equally or by validation accuracy) by predict.ensemble as a 'predict' job;
+// when it is done the ensemble becomes the current run, shown like any other prediction set.
+import { Button, Group, MultiSelect, Paper, SegmentedControl, Select, Text } from '@mantine/core';
+import { useState } from 'react';
+import { useCall, useCaller, useEvent } from '../state/api-context';
+import { useAppState } from '../state/app-state';
+import { isActive, useJobs } from '../state/jobs-context';
+
+export function EnsemblePanel({
+  split,
+  tta,
+  assign,
+}: {
+  split: 'val' | 'test';
+  tta: boolean;
+  assign: boolean;
+}) {
+  const call = useCaller();
+  const { setRunId, runChoices, catalogVersion } = useAppState();
+  const { jobs, byId } = useJobs();
+  const [source, setSource] = useState<'runs' | 'sweep'>('sweep');
+  const [runIds, setRunIds] = useState<string[]>([]);
+  const [sweep, setSweep] = useState<string | null>(null);
+  const [weighting, setWeighting] = useState<'equal' | 'val-accuracy'>('equal');
+  const [started, setStarted] = useState<{ jobId: string; runId: string } | null>(null);
+  const job = byId(started?.jobId);
+  const doneKey = jobs.filter((j) => !isActive(j)).length;
+  const runs = useCall('runs.list', {}, `${doneKey}|${catalogVersion}`, source === 'runs');
+  const sweeps = useCall('sweeps.list', {}, `${doneKey}|${catalogVersion}`, source === 'sweep');
+
+  // The finished ensemble becomes the run the screen shows.
+  useEvent('job:update', (j) => {
+    if (started && j.id === started.jobId && j.status === 'done') {
+      setRunId(started.runId);
+      setStarted(null);
+    }
+  });
+
+  const ready = source === 'runs' ? runIds.length >= 2 : sweep !== null;
+  const start = async () => {
+    const res = await call('predict.ensemble', {
+      ...(source === 'runs' ? { runIds } : { sweep: sweep! }),
+      split,
+      tta,
+      assign,
+      weighting,
+      ...runChoices,
+    });
+    if (res) setStarted(res);
+  };
+
+  return (
+    <Paper withBorder p="sm" data-testid="ensemble-panel">
+      <Group align="end" gap="md">
+        <div>
+          <Text size="sm" fw={500}>
+            Ensemble of
+          </Text>
+          <SegmentedControl
+            data={[
+              { value: 'sweep', label: 'A sweep' },
+              { value: 'runs', label: 'Runs' },
+            ]}
+            value={source}
+            onChange={(v) => setSource(v as 'runs' | 'sweep')}
+            data-testid="ensemble-source"
+          />
+        </div>
+        {source === 'runs' ? (
+          <MultiSelect
+            label="Runs (2 or more)"
+            data={(runs.data ?? [])
+              .filter((r) => r.status === 'done' && r.backend !== 'ensemble')
+              .map((r) => r.runId)}
+            value={runIds}
+            onChange={setRunIds}
+            w={360}
+            data-testid="ensemble-runs"
+          />
+        ) : (
+          <Select
+            label="Sweep (its done runs)"
+            data={(sweeps.data ?? []).map((s) => ({
+              value: s.name,
+              label: `${s.name} · ${s.runs.filter((r) => r.state === 'done').length}/${s.runs.length} done`,
+            }))}
+            value={sweep}
+            onChange={setSweep}
+            w={300}
+            data-testid="ensemble-sweep"
+          />
+        )}
+        <Select
+          label="Weights"
+          data={[
+            { value: 'equal', label: 'Equal' },
+            { value: 'val-accuracy', label: 'By validation accuracy' },
+          ]}
+          value={weighting}
+          onChange={(v) => v && setWeighting(v as 'equal' | 'val-accuracy')}
+          w={200}
+        />
+        <Button
+          onClick={() => void start()}
+          disabled={!ready || isActive(job)}
+          loading={isActive(job)}
+          data-testid="ensemble-run"
+        >
+          Run ensemble
+        </Button>
+        {job && (
+          <Text size="sm" c="dimmed" data-testid="ensemble-job">
+            {job.status} · {Math.round(job.progress * 100)}% · {job.message}
+          </Text>
+        )}
+      </Group>
+    </Paper>
+  );
+}
