@@ -5,9 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Result } from '../../../src-shared/contract';
+import type { CallInput } from '../../../src-shared/contract';
 import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
-import { makeTestApp, type TestApp } from '../../../test-support/app/test-app';
+import { makeTestApp, ok, type TestApp } from '../../../test-support/app/test-app';
 import { readRunMetrics } from '../learn/runs/list-runs';
 import { invoke } from './dispatch';
 
@@ -17,11 +17,6 @@ beforeAll(async () => {
   app = await makeTestApp();
 });
 afterAll(async () => app?.cleanup());
-
-function ok<T>(r: Result<T>): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.data;
-}
 
 const slurm = { partition: 'gpu', account: 'lab', time: '0:30:00', gpus: 1, cpus: 4, mem: null };
 
@@ -70,27 +65,16 @@ describe('sweep calls', () => {
   it('trains a local 2-fold sweep as one job, reports it with CV mean ± sd, and ensembles it', async () => {
     const h = app.handlers;
     const base = tinyTrainConfig({ epochs: 1 });
-    const s = ok(
-      await invoke(h, 'sweeps.submit', {
-        base,
-        grid: [],
-        seeds: 1,
-        folds: 2,
-        name: 'cv',
-        scheduler: 'local',
-      }),
-    );
+    const input: CallInput<'sweeps.submit'> = {
+      ...{ base, grid: [], seeds: 1, folds: 2 },
+      ...{ name: 'cv', scheduler: 'local' },
+    };
+    const s = ok(await invoke(h, 'sweeps.submit', input));
     expect(s.runs).toBe(2);
     expect(s.jobId).not.toBeNull();
-    const again = await invoke(h, 'sweeps.submit', {
-      base,
-      grid: [],
-      seeds: 1,
-      folds: 2,
-      name: 'cv',
-      scheduler: 'local',
-    });
-    expect(again.ok).toBe(false);
+    // One training at a time: a second local sweep is refused while this one trains.
+    const again = await invoke(h, 'sweeps.submit', { ...input, name: 'cv2' });
+    expect(!again.ok && again.error.code).toBe('CONFLICT');
     const job = await app.ctx.jobs.wait(s.jobId!);
     expect(job.status, JSON.stringify(job.error)).toBe('done');
 

@@ -31,7 +31,7 @@ import {
 import type { BackendInfo } from './app-handlers';
 import { requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
-import { runDirOf } from './run-dir';
+import { idStamp, runDirOf } from './run-dir';
 import type { TrainingLauncher } from './training-handlers';
 
 type Names =
@@ -47,10 +47,6 @@ type SpecArgs = Pick<CallArgs<'sweeps.plan'>, 'base' | 'grid' | 'seeds' | 'folds
 
 /** Tables an ensemble writes (its stored set); sent with catalog:changed so plate maps refresh. */
 const PREDICTION_TABLES = ['learn_prediction_sets', 'learn_well_predictions', 'learn_well_topk'];
-
-function stamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
 
 export function sweepHandlers(
   ctx: AppContext,
@@ -125,7 +121,7 @@ export function sweepHandlers(
   return {
     'sweeps.plan': (a) => {
       const runs = plan(a);
-      const name = checkSweepName(a.name ?? `sweep-${stamp()}`);
+      const name = checkSweepName(a.name ?? `sweep-${idStamp()}`);
       const sweepDir = path.join(root(), name);
       const script = a.slurm
         ? batchScript(sweepDir, newSweepManifest(head(a, name, a.slurm), runs), a.slurm)
@@ -236,7 +232,7 @@ export function sweepHandlers(
         throw inputError(`an ensemble needs at least 2 done runs, got ${runDirs.length}`);
       const runId = a.sweep
         ? `${a.sweep}-ensemble`
-        : `ensemble-${stamp()}-${randomBytes(2).toString('hex')}`;
+        : `ensemble-${idStamp()}-${randomBytes(2).toString('hex')}`;
       const busy = ctx.jobs.running('predict')[0];
       if (busy)
         throw new PlateLabError('CONFLICT', `"${busy.title}" is still running`, { jobId: busy.id });

@@ -1,7 +1,9 @@
 // The Predictions screen's ensemble choice: several runs or a sweep's done runs, their well
 // probabilities averaged (equally or by validation accuracy) by predict.ensemble as a 'predict' job;
 // when it is done the ensemble becomes the current run, shown like any other prediction set.
-import { Button, Group, MultiSelect, Paper, SegmentedControl, Select, Text } from '@mantine/core';
+import { Group, MultiSelect, Paper, Select } from '@mantine/core';
+import { Choice } from './choice';
+import { JobAction } from './job-action';
 import { useState } from 'react';
 import { useCall, useCaller, useEvent } from '../state/api-context';
 import { useAppState } from '../state/app-state';
@@ -53,20 +55,16 @@ export function EnsemblePanel({
   return (
     <Paper withBorder p="sm" data-testid="ensemble-panel">
       <Group align="end" gap="md">
-        <div>
-          <Text size="sm" fw={500}>
-            Ensemble of
-          </Text>
-          <SegmentedControl
-            data={[
-              { value: 'sweep', label: 'A sweep' },
-              { value: 'runs', label: 'Runs' },
-            ]}
-            value={source}
-            onChange={(v) => setSource(v as 'runs' | 'sweep')}
-            data-testid="ensemble-source"
-          />
-        </div>
+        <Choice
+          label="Ensemble of"
+          options={[
+            { value: 'sweep', label: 'A sweep' },
+            { value: 'runs', label: 'Runs' },
+          ]}
+          value={source}
+          onChange={setSource}
+          testId="ensemble-source"
+        />
         {source === 'runs' ? (
           <MultiSelect
             label="Runs (2 or more)"
@@ -101,19 +99,15 @@ export function EnsemblePanel({
           onChange={(v) => v && setWeighting(v as 'equal' | 'val-accuracy')}
           w={200}
         />
-        <Button
+        <JobAction
+          job={job}
           onClick={() => void start()}
-          disabled={!ready || isActive(job)}
-          loading={isActive(job)}
-          data-testid="ensemble-run"
+          disabled={!ready}
+          testId="ensemble-run"
+          jobTestId="ensemble-job"
         >
           Run ensemble
-        </Button>
-        {job && (
-          <Text size="sm" c="dimmed" data-testid="ensemble-job">
-            {job.status} · {Math.round(job.progress * 100)}% · {job.message}
-          </Text>
-        )}
+        </JobAction>
       </Group>
     </Paper>
   );

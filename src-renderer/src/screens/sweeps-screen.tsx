@@ -11,7 +11,6 @@ import {
   NumberInput,
   Paper,
   ScrollArea,
-  SegmentedControl,
   Stack,
   Table,
   Text,
@@ -20,14 +19,15 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { CallInput, SlurmResources, SweepSummary } from '../../../src-shared/contract';
-import { TrainForm, changeSetting, type Draft } from '../components/train-form';
+import { Choice } from '../components/choice';
+import { JobAction } from '../components/job-action';
+import { TrainDraftForm, useTrainDraft } from '../components/train-draft';
 import { percent } from '../lib/format';
-import { validateDraft } from '../lib/train-validation';
 import { useApi, useCall, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
-import { isActive, useJobs } from '../state/jobs-context';
+import { useJobs } from '../state/jobs-context';
 
 const NO_SLURM: SlurmResources = {
   partition: null,
@@ -37,6 +37,17 @@ const NO_SLURM: SlurmResources = {
   cpus: 1,
   mem: null,
 };
+
+/** The Slurm fields of the form: text ones (empty = Slurm's default) and counts with their minimum. */
+const TEXT_FIELDS = [
+  ['partition', 'Partition', 'default'],
+  ['account', 'Account', 'default'],
+  ['time', 'Time limit', '4:00:00'],
+] as const;
+const COUNT_FIELDS = [
+  ['gpus', 'GPUs per task', 0],
+  ['cpus', 'CPUs per task', 1],
+] as const;
 
 /** 'learningRate=0.01,0.03' → a grid axis; null when there is no key=values. */
 function parseRow(text: string): { key: string; values: string[] } | null {
@@ -60,13 +71,8 @@ export function SweepsScreen() {
   const { client } = useApi();
   const { catalogVersion } = useAppState();
   const { jobs, byId } = useJobs();
-  const defaults = useCall('training.defaults', {}, 'once');
-  const [edited, setDraft] = useState<Draft | null>(null);
-  const draft = edited ?? (defaults.data as unknown as Draft | null);
-  const { config, errors } = useMemo(
-    () => (draft ? validateDraft(draft) : { config: null, errors: {} }),
-    [draft],
-  );
+  const td = useTrainDraft();
+  const { draft, config, errors } = td;
 
   const [name, setName] = useState(defaultName);
   const [rows, setRows] = useState<string[]>(['']);
@@ -167,16 +173,7 @@ export function SweepsScreen() {
           <Title order={4} mb="xs">
             Base settings
           </Title>
-          {defaults.error && <Alert color="red">{defaults.error.message}</Alert>}
-          {draft && (
-            <TrainForm
-              draft={draft}
-              errors={errors}
-              onChange={(p, v) =>
-                setDraft((d) => changeSetting(d ?? draft, p, v, defaults.data?.learningRate))
-              }
-            />
-          )}
+          <TrainDraftForm td={td} />
         </Paper>
         <Paper withBorder p="sm" style={{ flex: 1 }}>
           <Title order={4} mb="xs">
@@ -239,55 +236,38 @@ export function SweepsScreen() {
                 data-testid="sweep-folds"
               />
             </Group>
-            <div>
-              <Text size="sm" fw={500}>
-                Run on
-              </Text>
-              <SegmentedControl
-                data={[
-                  { value: 'local', label: 'This machine' },
-                  { value: 'slurm', label: 'Slurm cluster' },
-                ]}
-                value={scheduler}
-                onChange={(v) => setScheduler(v as 'local' | 'slurm')}
-                data-testid="sweep-scheduler"
-              />
-            </div>
+            <Choice
+              label="Run on"
+              options={[
+                { value: 'local', label: 'This machine' },
+                { value: 'slurm', label: 'Slurm cluster' },
+              ]}
+              value={scheduler}
+              onChange={setScheduler}
+              testId="sweep-scheduler"
+            />
             {scheduler === 'slurm' && (
               <Group grow data-testid="sweep-slurm-fields">
-                <TextInput
-                  label="Partition"
-                  value={slurm.partition ?? ''}
-                  onChange={(e) => setField('partition', e.currentTarget.value || null)}
-                  data-testid="slurm-partition"
-                />
-                <TextInput
-                  label="Account"
-                  value={slurm.account ?? ''}
-                  onChange={(e) => setField('account', e.currentTarget.value || null)}
-                  data-testid="slurm-account"
-                />
-                <TextInput
-                  label="Time limit"
-                  placeholder="4:00:00"
-                  value={slurm.time ?? ''}
-                  onChange={(e) => setField('time', e.currentTarget.value || null)}
-                  data-testid="slurm-time"
-                />
-                <NumberInput
-                  label="GPUs per task"
-                  min={0}
-                  value={slurm.gpus}
-                  onChange={(v) => setField('gpus', typeof v === 'number' ? v : 0)}
-                  data-testid="slurm-gpus"
-                />
-                <NumberInput
-                  label="CPUs per task"
-                  min={1}
-                  value={slurm.cpus}
-                  onChange={(v) => setField('cpus', typeof v === 'number' ? v : 1)}
-                  data-testid="slurm-cpus"
-                />
+                {TEXT_FIELDS.map(([k, label, hint]) => (
+                  <TextInput
+                    key={k}
+                    label={label}
+                    placeholder={hint}
+                    value={slurm[k] ?? ''}
+                    onChange={(e) => setField(k, e.currentTarget.value || null)}
+                    data-testid={`slurm-${k}`}
+                  />
+                ))}
+                {COUNT_FIELDS.map(([k, label, min]) => (
+                  <NumberInput
+                    key={k}
+                    label={label}
+                    min={min}
+                    value={slurm[k]}
+                    onChange={(v) => setField(k, typeof v === 'number' ? v : min)}
+                    data-testid={`slurm-${k}`}
+                  />
+                ))}
               </Group>
             )}
             {!config && draft && (
@@ -304,20 +284,19 @@ export function SweepsScreen() {
               <Text size="sm" data-testid="sweep-count" data-count={current?.count ?? ''}>
                 {current?.count != null ? `${current.count} run(s) planned` : 'planning…'}
               </Text>
-              <Button
+            </Group>
+            <Group justify="flex-end">
+              <JobAction
+                job={job}
                 onClick={() => void submit()}
-                disabled={!current || current.count === null || isActive(job)}
-                loading={submitting || isActive(job)}
-                data-testid="sweep-submit"
+                disabled={!current || current.count === null}
+                loading={submitting}
+                testId="sweep-submit"
+                jobTestId="sweep-job"
               >
                 Submit sweep
-              </Button>
+              </JobAction>
             </Group>
-            {job && (
-              <Text size="sm" c="dimmed" data-testid="sweep-job">
-                {job.status} · {Math.round(job.progress * 100)}% · {job.message}
-              </Text>
-            )}
             {current && current.names.length > 0 && (
               <Text size="xs" c="dimmed" data-testid="sweep-planned-runs">
                 {current.names.join(' · ')}
