@@ -10,7 +10,7 @@ import { plateHandlers } from './plate-handlers';
 import { predictHandlers } from './predict-handlers';
 import { sweepHandlers } from './sweep-handlers';
 import { trainingHandlers, type TrainingLauncher } from './training-handlers';
-import type { PredictLauncher } from '../learn/predict/predict-in-child';
+import { childPredictLauncher, type PredictLauncher } from '../learn/predict/predict-in-child';
 
 export interface HandlerOptions {
   /** Compute backend description (default: pick it with selectBackend, once). */
@@ -23,13 +23,14 @@ export interface HandlerOptions {
 
 export function createHandlers(ctx: AppContext, opts: HandlerOptions = {}): Handlers {
   const backend = opts.backend ?? backendProbe();
+  const launchPrediction = opts.launchPrediction ?? childPredictLauncher();
   return {
     ...appHandlers(ctx, backend),
     ...datasetHandlers(ctx),
     ...plateHandlers(ctx),
     ...imageHandlers(ctx),
     ...trainingHandlers(ctx, backend, opts.launchTraining ?? startTraining),
-    ...predictHandlers(ctx, opts.launchPrediction),
-    ...sweepHandlers(ctx, backend, opts.launchTraining ?? startTraining),
+    ...predictHandlers(ctx, launchPrediction),
+    ...sweepHandlers(ctx, opts.launchTraining ?? startTraining, launchPrediction, backend),
   };
 }

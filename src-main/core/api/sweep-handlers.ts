@@ -1,7 +1,8 @@
 // Sweep calls: plan a grid × seeds × folds sweep (no side effects; the Slurm batch script shown
 // before submitting), submit it (locally as one 'train' job through the training child, or as a
 // Slurm job array), the sweeps with their runs' states and CV summary, cancel, and an ensemble of
-// several runs or a sweep as a 'predict' job stored as a run folder the Predictions screen reads.
+// several runs or a sweep as a 'predict' job in the prediction child, stored as a run folder the
+// Predictions screen reads.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,6 +34,7 @@ import { requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
 import { idStamp, runDirOf } from './run-dir';
 import type { TrainingLauncher } from './training-handlers';
+import type { PredictLauncher } from '../learn/predict/predict-in-child';
 
 type Names =
   | 'sweeps.plan'
@@ -48,10 +50,12 @@ type SpecArgs = Pick<CallArgs<'sweeps.plan'>, 'base' | 'grid' | 'seeds' | 'folds
 /** Tables an ensemble writes (its stored set); sent with catalog:changed so plate maps refresh. */
 const PREDICTION_TABLES = ['learn_prediction_sets', 'learn_well_predictions', 'learn_well_topk'];
 
+/** `launch`: starts a training child; `predict`: runs a prediction (here: an ensemble) in a child. */
 export function sweepHandlers(
   ctx: AppContext,
-  backend: () => Promise<BackendInfo>,
   launch: TrainingLauncher,
+  predict: PredictLauncher,
+  backend: () => Promise<BackendInfo>,
 ): HandlerGroup<Names> {
   /** sweep name → id of the job training it locally now. */
   const live = new Map<string, string>();
@@ -236,33 +240,26 @@ export function sweepHandlers(
       const busy = ctx.jobs.running('predict')[0];
       if (busy)
         throw new PlateLabError('CONFLICT', `"${busy.title}" is still running`, { jobId: busy.id });
-      const backendName = (await backend()).name;
+      // In the prediction child, as predict.start: TensorFlow.js never runs on this process.
       const job = ctx.jobs.start(
         'predict',
         `Ensemble of ${runDirs.length} runs → ${runId}`,
         async (jc) => {
-          const { predictEnsemble } = await import('../learn/predict/ensemble');
-          const r = await predictEnsemble({
-            runDirs,
-            outDir: path.join(ctx.layout.runs, runId),
-            split: a.split,
-            tta: a.tta,
-            assign: a.assign,
-            weighting: a.weighting,
-            dbFile: ds.dbFile,
-            backend: backendName,
-            allowOtherDataset: a.allowOtherDataset,
-            allowIncomplete: a.allowIncomplete,
-            signal: jc.signal,
-            onProgress: stepProgress(jc),
-          });
+          const r = await predict(
+            {
+              runDir: path.join(ctx.layout.runs, runId),
+              ensemble: { runDirs, weighting: a.weighting },
+              split: a.split,
+              tta: a.tta,
+              assign: a.assign,
+              dbFile: ds.dbFile,
+              allowOtherDataset: a.allowOtherDataset,
+              allowIncomplete: a.allowIncomplete,
+            },
+            { signal: jc.signal, onProgress: stepProgress(jc) },
+          );
           ctx.events.emit('catalog:changed', { tables: PREDICTION_TABLES });
-          return {
-            runId,
-            members: r.members.length,
-            accuracy: r.accuracy,
-            accuracyAssigned: r.accuracyAssigned,
-          };
+          return { runId, ...r };
         },
       );
       return { jobId: job.id, runId };
