@@ -357,6 +357,8 @@ export const SweepRunState = z.enum([
   'preempted',
   'timeout',
   'lost',
+  /** Only from the API: Slurm could not be asked (commands missing or failing), so nothing is claimed. */
+  'unknown',
 ]);
 export const SweepRunStatus = PlannedSweepRun.omit({ valExperiments: true }).extend({
   runDir: z.string(),
@@ -383,7 +385,7 @@ export const SweepSummary = z.object({
   scheduler: z.enum(['slurm', 'local']).nullable(),
   runs: z.array(SweepRunStatus),
   crossValidation: z.array(CvGroup),
-  /** Why the states could not be read (e.g. Slurm commands missing); runs then say 'lost'/'planned' from run.json alone. */
+  /** Why the states could not be read (e.g. Slurm commands missing); every run then says 'unknown'. */
   error: z.string().nullable(),
   /** The job training it locally now, if any. */
   jobId: JobId.nullable(),

@@ -9,6 +9,8 @@ import type { CallInput } from '../../../src-shared/contract';
 import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
 import { makeTestApp, ok, type TestApp } from '../../../test-support/app/test-app';
 import { readRunMetrics } from '../learn/runs/list-runs';
+import { planSweep } from '../learn/sweep/plan';
+import { createSweepFolder, writeSweep } from '../learn/sweep/sweep-folder';
 import { invoke } from './dispatch';
 
 let app: TestApp;
@@ -135,6 +137,48 @@ describe('sweep calls', () => {
       expect(!r.ok && r.error.message).toMatch(/sbatch/);
       // Nothing trained there: the folder is gone, so the name can be used again.
       expect(fs.existsSync(path.join(app.ctx.layout.root, 'sweeps', 'on-slurm'))).toBe(false);
+    }
+  });
+
+  it('cancels a local sweep mid-run: the job ends cancelled and so does its running run', async () => {
+    const h = app.handlers;
+    const s = ok(
+      await invoke(h, 'sweeps.submit', {
+        base: tinyTrainConfig({ epochs: 300 }),
+        grid: [{ key: 'dropout', values: ['0', '0.1'] }],
+        ...{ seeds: 1, folds: null, name: 'stop', scheduler: 'local' },
+      }),
+    );
+    const running = () => app.ctx.jobs.list().find((j) => j.id === s.jobId);
+    await expect.poll(() => running()?.progress ?? 0, { timeout: 60_000 }).toBeGreaterThan(0);
+    expect(ok(await invoke(h, 'sweeps.status', { name: 'stop' })).jobId).toBe(s.jobId);
+    expect(ok(await invoke(h, 'sweeps.cancel', { name: 'stop' })).cancelled).toEqual([s.jobId]);
+    const job = await app.ctx.jobs.wait(s.jobId!);
+    expect(job.status).toBe('cancelled');
+    const st = ok(await invoke(h, 'sweeps.status', { name: 'stop' }));
+    expect(st.runs[0]!.state).toBe('cancelled');
+    expect(st.runs[0]!.epochsDone).toBeLessThan(300);
+    expect(st.jobId).toBeNull();
+  }, 120_000);
+
+  it("says 'unknown' with the reason when Slurm cannot be asked, never a guessed state", async () => {
+    const h = app.handlers;
+    const dir = path.join(app.ctx.layout.root, 'sweeps', 'asked');
+    const runs = planSweep({ base: tinyTrainConfig(), grid: [], seeds: 2, folds: null });
+    const head = { name: 'asked', dbFile: app.ctx.dataset!.dbFile, grid: [], seeds: 2 };
+    const m = createSweepFolder(dir, { ...head, folds: null, slurm }, runs);
+    const submittedAt = new Date().toISOString();
+    writeSweep(dir, {
+      ...m,
+      submissions: [{ scheduler: 'slurm', jobId: '999999', tasks: [0, 1], submittedAt }],
+    });
+    const st = ok(await invoke(h, 'sweeps.status', { name: 'asked' }));
+    if (st.error !== null) {
+      expect(st.runs.map((r) => r.state)).toEqual(['unknown', 'unknown']);
+      expect(st.runs[0]!.detail).toContain(st.error);
+    } else {
+      // A Slurm that no longer knows job 999999 and no run.json: lost, as the core says.
+      expect(st.runs.map((r) => r.state)).toEqual(['lost', 'lost']);
     }
   });
 });

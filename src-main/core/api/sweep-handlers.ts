@@ -101,7 +101,7 @@ export function sweepHandlers(
         settings: r.settings,
         seed: r.seed,
         fold: r.fold,
-        state: 'lost' as const,
+        state: 'unknown' as const,
         detail: `state unknown: ${error}`,
         slurmTask: null,
         epochsDone: 0,

@@ -160,11 +160,12 @@ export function SweepsScreen() {
   const waiting = (sweeps.data ?? []).some((s) =>
     s.runs.some((r) => r.state === 'queued' || r.state === 'running'),
   );
+  const reloadSweeps = sweeps.reload;
   useEffect(() => {
     if (!waiting) return;
-    const t = setInterval(() => sweeps.reload(), 10_000);
+    const t = setInterval(reloadSweeps, 10_000);
     return () => clearInterval(t);
-  }, [waiting, sweeps]);
+  }, [waiting, reloadSweeps]);
 
   return (
     <Stack gap="md" data-testid="screen-sweeps">
@@ -337,6 +338,7 @@ const STATE_COLOR: Record<SweepSummary['runs'][number]['state'], string> = {
   preempted: 'orange',
   timeout: 'orange',
   lost: 'red',
+  unknown: 'gray',
 };
 
 function SweepTable({ sweep, onChanged }: { sweep: SweepSummary; onChanged: () => void }) {
