@@ -9,6 +9,11 @@ import { useCall, useCaller, useEvent } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 import { isActive, useJobs } from '../state/jobs-context';
 
+const WEIGHTINGS = [
+  { value: 'equal', label: 'Equal weights' },
+  { value: 'val-accuracy', label: 'By validation accuracy' },
+] as const;
+
 export function EnsemblePanel({
   split,
   tta,
@@ -39,6 +44,20 @@ export function EnsemblePanel({
     }
   });
 
+  // What can be picked: done runs (not ensembles themselves), or sweeps with their done counts.
+  const members = {
+    w: 340,
+    'data-testid': `ensemble-${source}`,
+    data:
+      source === 'runs'
+        ? (runs.data ?? [])
+            .filter((r) => r.status === 'done' && r.backend !== 'ensemble')
+            .map((r) => r.runId)
+        : (sweeps.data ?? []).map((s) => ({
+            value: s.name,
+            label: `${s.name} · ${s.runs.filter((r) => r.state === 'done').length}/${s.runs.length} done`,
+          })),
+  };
   const ready = source === 'runs' ? runIds.length >= 2 : sweep !== null;
   const start = async () => {
     const res = await call('predict.ensemble', {
@@ -66,38 +85,16 @@ export function EnsemblePanel({
           testId="ensemble-source"
         />
         {source === 'runs' ? (
-          <MultiSelect
-            label="Runs (2 or more)"
-            data={(runs.data ?? [])
-              .filter((r) => r.status === 'done' && r.backend !== 'ensemble')
-              .map((r) => r.runId)}
-            value={runIds}
-            onChange={setRunIds}
-            w={360}
-            data-testid="ensemble-runs"
-          />
+          <MultiSelect {...members} label="Runs (2 or more)" value={runIds} onChange={setRunIds} />
         ) : (
-          <Select
-            label="Sweep (its done runs)"
-            data={(sweeps.data ?? []).map((s) => ({
-              value: s.name,
-              label: `${s.name} · ${s.runs.filter((r) => r.state === 'done').length}/${s.runs.length} done`,
-            }))}
-            value={sweep}
-            onChange={setSweep}
-            w={300}
-            data-testid="ensemble-sweep"
-          />
+          <Select {...members} label="Sweep (its done runs)" value={sweep} onChange={setSweep} />
         )}
-        <Select
+        <Choice
           label="Weights"
-          data={[
-            { value: 'equal', label: 'Equal' },
-            { value: 'val-accuracy', label: 'By validation accuracy' },
-          ]}
+          options={WEIGHTINGS}
           value={weighting}
-          onChange={(v) => v && setWeighting(v as 'equal' | 'val-accuracy')}
-          w={200}
+          onChange={setWeighting}
+          testId="ensemble-weights"
         />
         <JobAction
           job={job}

@@ -222,19 +222,19 @@ export function SweepsScreen() {
               Add grid row
             </Button>
             <Group grow>
-              <NumberInput
+              <Count
                 label="Seeds per grid point"
                 min={1}
                 value={seeds}
-                onChange={(v) => setSeeds(typeof v === 'number' ? v : 1)}
-                data-testid="sweep-seeds"
+                set={setSeeds}
+                id="sweep-seeds"
               />
-              <NumberInput
+              <Count
                 label="Folds by experiment (0 = no CV)"
                 min={0}
                 value={folds}
-                onChange={(v) => setFolds(typeof v === 'number' ? v : 0)}
-                data-testid="sweep-folds"
+                set={setFolds}
+                id="sweep-folds"
               />
             </Group>
             <Choice
@@ -260,13 +260,13 @@ export function SweepsScreen() {
                   />
                 ))}
                 {COUNT_FIELDS.map(([k, label, min]) => (
-                  <NumberInput
+                  <Count
                     key={k}
                     label={label}
                     min={min}
                     value={slurm[k]}
-                    onChange={(v) => setField(k, typeof v === 'number' ? v : min)}
-                    data-testid={`slurm-${k}`}
+                    set={(v) => setField(k, v)}
+                    id={`slurm-${k}`}
                   />
                 ))}
               </Group>
@@ -325,6 +325,25 @@ export function SweepsScreen() {
         </Stack>
       </Paper>
     </Stack>
+  );
+}
+
+/** A whole-number field; an emptied field counts as its minimum. */
+function Count(p: {
+  label: string;
+  min: number;
+  value: number;
+  set: (v: number) => void;
+  id: string;
+}) {
+  return (
+    <NumberInput
+      label={p.label}
+      min={p.min}
+      value={p.value}
+      onChange={(v) => p.set(typeof v === 'number' ? v : p.min)}
+      data-testid={p.id}
+    />
   );
 }
 
