@@ -60,6 +60,7 @@ describe('sweeps', () => {
         interval: 1000,
       })
       .toMatch(/two-ensemble/);
+    await app.screenshot('sweeps-ensemble');
     expect(session.tracked.errors).toEqual([]);
   }, 400_000);
 });
