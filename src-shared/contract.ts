@@ -4,6 +4,9 @@ import { z } from 'zod';
 
 // ---------- shared shapes ----------
 export const Split = z.enum(['train', 'test']);
+/** The split a prediction set is made on: the run's validation wells or the dataset's test wells. */
+export const PredictionSplit = z.enum(['val', 'test']);
+export type PredictionSplit = z.infer<typeof PredictionSplit>;
 export const WellType = z.enum(['treatment', 'positive_control', 'negative_control', 'unknown']);
 export type WellType = z.infer<typeof WellType>;
 export const ExperimentName = z.string().min(1).max(100);
@@ -202,7 +205,7 @@ export type CheckpointRef = z.infer<typeof CheckpointRef>;
 /** Where a stored prediction set came from; dataset null = recorded before 2026-11-30 (unknown). */
 export const PredictionSetInfo = z.object({
   runId: RunId,
-  split: z.enum(['val', 'test']),
+  split: PredictionSplit,
   dataset: DatasetRef.nullable(),
   checkpoint: CheckpointRef.nullable(),
   runStatus: RunStatus.nullable(),
@@ -287,7 +290,7 @@ export const Metric = z.enum([
 
 export const PredictionSummary = z.object({
   runId: RunId,
-  split: z.enum(['val', 'test']),
+  split: PredictionSplit,
   wells: z.number(),
   accuracy: z.number().nullable(),
   accuracyAssigned: z.number().nullable(),
@@ -546,7 +549,7 @@ export const calls = {
   'predict.start': {
     input: z.strictObject({
       runId: RunId,
-      split: z.enum(['val', 'test']),
+      split: PredictionSplit,
       tta: z.boolean(),
       assign: z.boolean(),
       ...runChoices,
@@ -554,13 +557,13 @@ export const calls = {
     output: jobStarted,
   },
   'predictions.summary': {
-    input: z.strictObject({ runId: RunId, split: z.enum(['val', 'test']) }),
+    input: z.strictObject({ runId: RunId, split: PredictionSplit }),
     output: PredictionSummary.nullable(),
   },
   'predictions.queue': {
     input: z.strictObject({
       runId: RunId,
-      split: z.enum(['val', 'test']),
+      split: PredictionSplit,
       queue: ReviewQueue,
       limit: z.number().int().min(1).max(1000).default(50),
     }),
@@ -582,7 +585,7 @@ export const calls = {
     output: exported,
   },
   'export.predictions': {
-    input: z.strictObject({ runId: RunId, split: z.enum(['val', 'test']) }),
+    input: z.strictObject({ runId: RunId, split: PredictionSplit }),
     output: exported,
   },
   'export.platePng': {
@@ -648,7 +651,7 @@ export const calls = {
     input: z.strictObject({
       runIds: z.array(RunId).max(200).optional(),
       sweep: SweepName.optional(),
-      split: z.enum(['val', 'test']),
+      split: PredictionSplit,
       tta: z.boolean(),
       assign: z.boolean(),
       weighting: z.enum(['equal', 'val-accuracy']).default('equal'),

@@ -176,7 +176,9 @@ export function cachedDeb(ctx: PackContext, pkg: string): string {
 /**
  * Bundles `entry` (repo-relative) into one ESM file for Node 20. Packages in `external` stay
  * outside (shipped beside it in node_modules); the banner gives the bundle a `require` for the
- * CommonJS code bundled into ESM and for those external packages.
+ * CommonJS code bundled into ESM and for those external packages, and global `__filename` /
+ * `__dirname` (the bundle's) for CommonJS code that reads them (write-file-atomic hashes
+ * `__filename` into its temp names); globals, so an ESM module's own `__filename` cannot clash.
  */
 export async function bundleEsm(
   entry: string,
@@ -197,7 +199,13 @@ export async function bundleEsm(
     legalComments: 'external',
     logLevel: 'error',
     banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      js: [
+        "import { createRequire as __cr } from 'node:module';",
+        "import { fileURLToPath as __fu } from 'node:url';",
+        'const require = __cr(import.meta.url);',
+        'globalThis.__filename ??= __fu(import.meta.url);',
+        "globalThis.__dirname ??= __fu(new URL('.', import.meta.url));",
+      ].join(' '),
     },
   });
 }

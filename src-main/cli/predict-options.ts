@@ -1,9 +1,10 @@
 // The prediction options `platelab predict` takes from its command line, shared by its single-run
 // path and its ensemble branch (cli/commands/sweep.ts), with Ctrl-C as the cancel signal.
 import { interruptSignal } from './output';
+import type { PredictionSplit } from '../../src-shared/contract';
 
 export interface PredictCliOpts {
-  split: 'val' | 'test';
+  split: PredictionSplit;
   tta?: boolean;
   assign?: boolean;
   db?: string;

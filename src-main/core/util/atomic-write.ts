@@ -32,3 +32,12 @@ export function writeFileAtomicSync(file: string, data: AtomicData): void {
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomicSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
+
+/**
+ * Whether a file name is a temp file left by a write killed mid-way: write-file-atomic names it
+ * `<target>.<uint32>` beside the target (its getTmpname), and removes it itself on any failure that
+ * the process survives. Listings of what a folder holds (e.g. a run manifest) skip such names.
+ */
+export function isAtomicWriteLeftover(name: string): boolean {
+  return /^.+\.\d{1,10}$/.test(name);
+}

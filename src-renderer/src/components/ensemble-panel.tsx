@@ -5,6 +5,7 @@ import { Group, MultiSelect, Paper, Select } from '@mantine/core';
 import { Choice } from './choice';
 import { JobAction } from './job-action';
 import { useState } from 'react';
+import type { PredictionSplit } from '../../../src-shared/contract';
 import { useCall, useCaller, useEvent } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 import { isActive, useJobs } from '../state/jobs-context';
@@ -19,7 +20,7 @@ export function EnsemblePanel({
   tta,
   assign,
 }: {
-  split: 'val' | 'test';
+  split: PredictionSplit;
   tta: boolean;
   assign: boolean;
 }) {

@@ -1,5 +1,6 @@
 // The URL of every screen and its selection (hash routes, same in serve mode and Electron): the pure
 // parse/format pair that app-state.tsx keeps in sync with the location, so reload and Back restore.
+import { PredictionSplit, ReviewQueue } from '../../../src-shared/contract';
 import { METRIC_LABELS, type MetricName } from '../../../src-shared/plate-heatmap';
 
 export type Screen =
@@ -10,10 +11,12 @@ export type Screen =
   | 'sweeps'
   | 'predictions'
   | 'export';
-export type Queue = 'confident-wrong' | 'least-confident' | 'sites-disagree';
+/** A review queue (the contract's ReviewQueue). */
+export type Queue = ReviewQueue;
 export type PlateMode = 'thumbnails' | 'heatmap';
 export type SiteLayout = 'side' | 'switch';
-export type Split = 'val' | 'test';
+/** A prediction split (the contract's PredictionSplit). */
+export type Split = PredictionSplit;
 
 export const SCREENS: readonly Screen[] = [
   'datasets',
@@ -24,7 +27,7 @@ export const SCREENS: readonly Screen[] = [
   'predictions',
   'export',
 ];
-const QUEUES: readonly Queue[] = ['confident-wrong', 'least-confident', 'sites-disagree'];
+const QUEUES: readonly Queue[] = ReviewQueue.options;
 
 /** Everything the URL carries. Fields are null when unset; every screen keeps the others' fields. */
 export interface Route {
@@ -105,7 +108,7 @@ export function parseRoute(path: string, search: string): Route {
     layout: oneOf(q.get('layout'), ['side', 'switch'] as const, 'side'),
     site: positiveInt(q.get('site')) ?? 1,
     run: q.get('run'),
-    split: oneOf(q.get('split'), ['val', 'test'] as const, 'val'),
+    split: oneOf(q.get('split'), PredictionSplit.options, 'val'),
     queue: oneOf(q.get('queue'), QUEUES, 'confident-wrong'),
     fromQueue: q.get('from') === 'queue',
   };
@@ -116,7 +119,7 @@ export function parseRoute(path: string, search: string): Route {
   } else if (screen === 'well') {
     r.idCode = decode(parts[1]) ?? r.idCode;
   } else if (screen === 'predictions') {
-    r.split = oneOf(decode(parts[1]), ['val', 'test'] as const, r.split);
+    r.split = oneOf(decode(parts[1]), PredictionSplit.options, r.split);
   } else if (screen === 'training') {
     r.run = decode(parts[1]) ?? r.run;
   }

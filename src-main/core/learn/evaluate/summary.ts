@@ -1,10 +1,11 @@
 // Accuracy of a labelled prediction set: overall (before/after assignment), per plate (with the
 // plate's control wells), per cell type, on positive controls, and the most confused class pairs.
 import type { PredictionSet, WellPredictionRow } from '../predict/types';
+import type { PredictionSplit } from '../../../../src-shared/contract';
 
 export interface EvaluationSummary {
   runId: string;
-  split: 'val' | 'test';
+  split: PredictionSplit;
   wells: number;
   accuracy: number | null;
   accuracyAssigned: number | null;

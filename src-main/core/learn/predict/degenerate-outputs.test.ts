@@ -151,11 +151,15 @@ describe('a diverging run', () => {
       ckpt: sha256File(path.join(ckpt, 'weights.bin')),
       best: sha256File(path.join(runDir, 'best', 'weights.bin')),
     };
-    // Continue for one more epoch with an absurd learning rate (the checkpoint re-keyed to the
-    // edited config, as resume demands).
+    // Continue for one more epoch with the most unstable settings the contract allows: SGD with
+    // learning rate 10, momentum 1 and weight decay 1 makes the L2 term alone grow the weights about
+    // 8x a step (eigenvalue -4-sqrt(15) of the update); batch size 1 gives enough steps for them to
+    // overflow within the epoch (the
+    // checkpoint re-keyed to the edited config, as resume demands; config.json is parsed with the
+    // contract's schema, so an out-of-range rate would be refused before training).
     const cfgFile = path.join(runDir, 'config.json');
     const cfg = JSON.parse(fs.readFileSync(cfgFile, 'utf8')) as Record<string, unknown>;
-    const next = { ...cfg, epochs: 2, learningRate: 1e30 };
+    const next = { ...cfg, epochs: 2, batchSize: 1, learningRate: 10, momentum: 1, weightDecay: 1 };
     writeJsonAtomic(cfgFile, next);
     const stateFile = path.join(ckpt, 'state.json');
     const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as Record<string, unknown>;

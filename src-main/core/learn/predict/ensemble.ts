@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CheckpointRef } from '../../../../src-shared/contract';
+import type { CheckpointRef, PredictionSplit } from '../../../../src-shared/contract';
 import { datasetIdentity, type DatasetRef } from '../../catalog/dataset-identity';
 import { openCatalog } from '../../catalog/db';
 import { inputError, notFound } from '../../errors';
@@ -54,7 +54,7 @@ export interface EnsembleOptions extends RunChoices {
   runDirs: string[];
   /** The ensemble folder to write (created; an earlier ensemble there is replaced). */
   outDir: string;
-  split: 'val' | 'test';
+  split: PredictionSplit;
   tta?: boolean;
   assign?: boolean;
   weighting?: EnsembleWeighting;

@@ -4,10 +4,11 @@
 import type { TaskControl } from '../../jobs/child-task-protocol';
 import { predictEnsemble, type EnsembleWeighting } from './ensemble';
 import { predictRun } from './predict';
+import type { PredictionSplit } from '../../../../src-shared/contract';
 
 export interface PredictTaskInput {
   runDir: string;
-  split: 'val' | 'test';
+  split: PredictionSplit;
   tta?: boolean;
   assign?: boolean;
   dbFile?: string;

@@ -25,13 +25,14 @@ import { siteProbabilities } from './site-probabilities';
 import { siteToWell, wellAccuracy } from './site-to-well';
 import { storePredictionSet } from './store';
 import type { PredictionSet } from './types';
+import type { PredictionSplit } from '../../../../src-shared/contract';
 
 export { loadPredictionSet, savePredictionSet } from './prediction-files';
 export { wellAccuracy } from './site-to-well';
 
 export interface PredictOptions extends RunChoices {
   runDir: string;
-  split: 'val' | 'test';
+  split: PredictionSplit;
   tta?: boolean;
   assign?: boolean;
   /** Catalog to read sites from (default: the one the run was trained on). */
@@ -52,7 +53,7 @@ export interface PredictResult {
 }
 
 /** Site rows to predict: the run's validation wells, or every test well. */
-function rowsFor(ctx: RunContext, rows: SiteRow[], split: 'val' | 'test'): SiteRow[] {
+function rowsFor(ctx: RunContext, rows: SiteRow[], split: PredictionSplit): SiteRow[] {
   if (split === 'val') {
     const val = new Set(ctx.split.val);
     return rows.filter((r) => r.split === 'train' && val.has(r.idCode) && r.complete);

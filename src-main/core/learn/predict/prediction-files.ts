@@ -12,6 +12,7 @@ import { writeFileAtomicSync, writeJsonAtomic } from '../../util/atomic-write';
 import { countNonFiniteRows } from './finite-check';
 import { predictionStem } from './provenance';
 import type { PredictionSet } from './types';
+import type { PredictionSplit } from '../../../../src-shared/contract';
 
 /**
  * Run-folder copy: predictions/{split}-probs.f32 (site-averaged probabilities), then
@@ -52,7 +53,7 @@ export function savePredictionSet(
  */
 export function loadPredictionSet(
   runDir: string,
-  split: 'val' | 'test',
+  split: PredictionSplit,
   dataset?: DatasetRef,
 ): (PredictionSet & { accuracy: number | null; accuracyAssigned: number | null }) | null {
   const dir = runPath(runDir, 'predictions');

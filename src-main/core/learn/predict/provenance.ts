@@ -3,7 +3,7 @@
 // the one-line description of a prediction set that exports and messages print.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PredictionSetInfo } from '../../../../src-shared/contract';
+import type { PredictionSetInfo, PredictionSplit } from '../../../../src-shared/contract';
 import {
   describeDataset,
   matchDataset,
@@ -62,7 +62,7 @@ export function checkRunChoices(
  */
 export function predictionStem(
   info: RunInfo,
-  split: 'val' | 'test',
+  split: PredictionSplit,
   dataset?: DatasetRef | null,
 ): string {
   const match = dataset ? runDatasetMatch(info, dataset) : 'same';
@@ -70,7 +70,10 @@ export function predictionStem(
 }
 
 /** Datasets of the sets of one split stored in a run folder (null: a set without provenance). */
-export function storedSetDatasets(runDir: string, split: 'val' | 'test'): Array<DatasetRef | null> {
+export function storedSetDatasets(
+  runDir: string,
+  split: PredictionSplit,
+): Array<DatasetRef | null> {
   const dir = runPath(runDir, 'predictions');
   if (!fs.existsSync(dir)) return [];
   const out: Array<DatasetRef | null> = [];

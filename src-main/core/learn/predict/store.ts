@@ -1,6 +1,6 @@
 // Writes a prediction set to the catalog (one transaction, replacing the previous set of the same
 // run and split) and reads well predictions back for the API (plate maps, well detail, queues).
-import type { ReviewQueue } from '../../../../src-shared/contract';
+import type { ReviewQueue, PredictionSplit } from '../../../../src-shared/contract';
 import type { Catalog } from '../../catalog/db';
 import type { PredictionSet } from './types';
 
@@ -146,7 +146,7 @@ export function wellTopPredictions(
 export function reviewQueue(
   db: Catalog,
   runId: string,
-  split: 'val' | 'test',
+  split: PredictionSplit,
   queue: ReviewQueue,
   limit: number,
 ): StoredWellPrediction[] {

@@ -129,3 +129,15 @@ describe('run-folder files', () => {
     );
   });
 });
+
+describe('the run manifest', () => {
+  it('skips a temp file left by an atomic write that was killed mid-way', async () => {
+    const { writeManifest } = await import('./run-folder');
+    const dir = runDir();
+    fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(runInfo));
+    // write-file-atomic's temp name: `<target>.<uint32>` beside the target.
+    fs.writeFileSync(path.join(dir, 'run.json.3141592653'), '{"half":');
+    const manifest = writeManifest(dir);
+    expect(Object.keys(manifest.files)).toEqual(['run.json']);
+  });
+});

@@ -17,7 +17,7 @@ import {
   SplitFile,
 } from './run-files';
 import { inputError } from '../../errors';
-import { writeJsonAtomic } from '../../util/atomic-write';
+import { isAtomicWriteLeftover, writeJsonAtomic } from '../../util/atomic-write';
 
 export type { CheckpointRef };
 
@@ -71,7 +71,7 @@ export function updateRunInfo(runDir: string, patch: Partial<RunInfo>): RunInfo 
 function listFiles(dir: string, base = dir): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (e.name.includes('.tmp-')) continue;
+    if (e.name.includes('.tmp-') || isAtomicWriteLeftover(e.name)) continue;
     const full = path.join(dir, e.name);
     if (e.isDirectory()) out.push(...listFiles(full, base));
     else if (e.isFile()) out.push(path.relative(base, full).split(path.sep).join('/'));
