@@ -318,6 +318,85 @@ export const PlateIntensityInfo = z.object({
   jobId: JobId.optional(),
 });
 
+/** What Slurm is asked for per array task: partition, account, time limit, GPUs and CPUs (sweep.json's `slurm`). */
+export const SlurmResources = z.object({
+  partition: z.string().min(1).nullable(),
+  account: z.string().min(1).nullable(),
+  /** Slurm's time format, e.g. 2:00:00 or 1-00:00:00. */
+  time: z.string().min(1).nullable(),
+  gpus: z.number().int().min(0),
+  cpus: z.number().int().min(1),
+  /** Memory per task in Slurm's format (e.g. 16G); null: the partition's default. */
+  mem: z.string().min(1).nullable(),
+});
+export type SlurmResources = z.infer<typeof SlurmResources>;
+
+/** A sweep's shape: grid axes (config key, dotted for nested ones → values as typed), seeds, k folds by experiment. */
+export const SweepSpecInput = {
+  base: TrainConfig,
+  grid: z
+    .array(z.object({ key: z.string().min(1).max(100), values: z.array(z.string()).min(1) }))
+    .max(20),
+  seeds: z.number().int().min(1).max(1000),
+  /** k-fold cross-validation by experiment (k ≥ 2), or null. */
+  folds: z.number().int().min(2).max(100).nullable(),
+};
+export const SweepName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "a sweep name (letters, digits, '.', '_', '-')");
+export const PlannedSweepRun = z.object({
+  index: z.number(),
+  name: z.string(),
+  settings: z.record(z.string(), z.string()),
+  seed: z.number(),
+  fold: z.number().nullable(),
+  valExperiments: z.array(z.string()).nullable(),
+});
+export const SweepRunState = z.enum([
+  'planned',
+  'queued',
+  'running',
+  'done',
+  'failed',
+  'cancelled',
+  'preempted',
+  'timeout',
+  'lost',
+  /** Only from the API: Slurm could not be asked (commands missing or failing), so nothing is claimed. */
+  'unknown',
+]);
+export const SweepRunStatus = PlannedSweepRun.omit({ valExperiments: true }).extend({
+  runDir: z.string(),
+  state: SweepRunState,
+  /** Why, in words: Slurm's state and reason, or what run.json says. */
+  detail: z.string(),
+  slurmTask: z.string().nullable(),
+  epochsDone: z.number(),
+  epochs: z.number().nullable(),
+  bestValAccuracy: z.number().nullable(),
+  lastValAccuracy: z.number().nullable(),
+});
+/** Cross-validation: each fold's held-out accuracy and their mean ± sample sd (n − 1). */
+export const CvGroup = z.object({
+  label: z.string(),
+  folds: z.array(z.object({ fold: z.number(), run: z.string(), accuracy: z.number().nullable() })),
+  mean: z.number().nullable(),
+  sd: z.number().nullable(),
+});
+export const SweepSummary = z.object({
+  name: z.string(),
+  sweepDir: z.string(),
+  createdAt: z.string(),
+  scheduler: z.enum(['slurm', 'local']).nullable(),
+  runs: z.array(SweepRunStatus),
+  crossValidation: z.array(CvGroup),
+  /** Why the states could not be read (e.g. Slurm commands missing); every run then says 'unknown'. */
+  error: z.string().nullable(),
+  /** The job training it locally now, if any. */
+  jobId: JobId.nullable(),
+});
+export type SweepSummary = z.infer<typeof SweepSummary>;
+
 const empty = z.object({});
 /** Inputs are strict: an unknown top-level key is a validation error, so nothing unexpected reaches the core. */
 const noInput = z.strictObject({});
@@ -531,6 +610,59 @@ export const calls = {
       wells: z.number(),
       withImages: z.number(),
     }),
+  },
+  /** The runs a sweep would make (nothing is created); the batch script when slurm is given. */
+  'sweeps.plan': {
+    input: z.strictObject({
+      ...SweepSpecInput,
+      name: SweepName.optional(),
+      slurm: SlurmResources.optional(),
+    }),
+    output: z.object({
+      runs: z.array(PlannedSweepRun),
+      count: z.number(),
+      sweepDir: z.string(),
+      script: z.string().nullable(),
+    }),
+  },
+  /** Creates the sweep folder and runs it: locally as a 'train' job, or as one Slurm job array. */
+  'sweeps.submit': {
+    input: z.strictObject({
+      ...SweepSpecInput,
+      name: SweepName,
+      scheduler: z.enum(['local', 'slurm']),
+      slurm: SlurmResources.optional(),
+    }),
+    output: z.object({
+      name: z.string(),
+      sweepDir: z.string(),
+      runs: z.number(),
+      jobId: JobId.nullable(),
+      slurmJobId: z.string().nullable(),
+    }),
+  },
+  /** Every sweep of the data folder with its runs' states and metrics, newest first. */
+  'sweeps.list': { input: noInput, output: z.array(SweepSummary) },
+  'sweeps.status': { input: z.strictObject({ name: SweepName }), output: SweepSummary },
+  /** Stops the sweep's local job, or scancels its queued and running Slurm tasks. */
+  'sweeps.cancel': {
+    input: z.strictObject({ name: SweepName }),
+    output: z.object({ cancelled: z.array(z.string()) }),
+  },
+  /** The Slurm fields last used with the open dataset (null: none yet). */
+  'sweeps.clusterDefaults': { input: noInput, output: SlurmResources.nullable() },
+  /** Several runs' (or a sweep's done runs') averaged probabilities as one prediction set, stored as run `runId`. */
+  'predict.ensemble': {
+    input: z.strictObject({
+      runIds: z.array(RunId).max(200).optional(),
+      sweep: SweepName.optional(),
+      split: PredictionSplit,
+      tta: z.boolean(),
+      assign: z.boolean(),
+      weighting: z.enum(['equal', 'val-accuracy']).default('equal'),
+      ...runChoices,
+    }),
+    output: z.object({ jobId: JobId, runId: RunId }),
   },
   'jobs.list': { input: noInput, output: z.array(Job) },
   'jobs.cancel': { input: z.strictObject({ jobId: JobId }), output: empty },

@@ -3,11 +3,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import type { Screen } from '../../src-renderer/src/state/routes';
 import { backgroundImage, jobsIdle } from './in-page';
 
 export const SHOTS = 'test-results/screenshots';
 
-export type ScreenId = 'datasets' | 'plates' | 'well' | 'training' | 'predictions' | 'export';
+/** The screens, as the app's routes name them. */
+export type ScreenId = Screen;
 
 export class AppPage {
   constructor(readonly page: Page) {}

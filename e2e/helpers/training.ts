@@ -2,8 +2,15 @@
 import { expect } from 'vitest';
 import type { AppPage } from './app-page';
 
-/** A config small enough to train in seconds on a CPU (24-px images, 16-px crops, resnet-mini). */
-export async function fillTinyConfig(app: AppPage, epochs: number): Promise<void> {
+/**
+ * A config small enough to train in seconds on a CPU (24-px images, 16-px crops, resnet-mini);
+ * `startId`: the button that becomes enabled once the form is valid.
+ */
+export async function fillTinyConfig(
+  app: AppPage,
+  epochs: number,
+  startId = 'train-start',
+): Promise<void> {
   const set = async (field: string, value: string) => {
     const input = app.byTestId(`tf-${field}`);
     await input.fill(value);
@@ -16,7 +23,7 @@ export async function fillTinyConfig(app: AppPage, epochs: number): Promise<void
   await set('warmupEpochs', '0');
   await set('lrDecayEpochs', '');
   await set('split.valFraction', '0.2');
-  await expect.poll(() => app.byTestId('train-start').isEnabled()).toBe(true);
+  await expect.poll(() => app.byTestId(startId).isEnabled()).toBe(true);
 }
 
 export async function runStatus(app: AppPage): Promise<string> {

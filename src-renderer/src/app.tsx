@@ -1,5 +1,5 @@
 // The application frame: hash router, header (backend in use, open dataset, connection, jobs),
-// screen tabs and the active screen; Alt+1…6 switch screens from the keyboard.
+// screen tabs and the active screen; Alt+1…7 switch screens from the keyboard.
 import { Alert, AppShell, Badge, Button, Group, Tabs, Text, Tooltip } from '@mantine/core';
 import { useEffect, useRef } from 'react';
 import { Router } from 'wouter';
@@ -17,6 +17,7 @@ import { PlatesScreen } from './screens/plates-screen';
 import { WellScreen } from './screens/well-screen';
 import { TrainingScreen } from './screens/training-screen';
 import { PredictionsScreen } from './screens/predictions-screen';
+import { SweepsScreen } from './screens/sweeps-screen';
 import { ExportScreen } from './screens/export-screen';
 
 const SCREENS: { id: Screen; label: string }[] = [
@@ -24,6 +25,7 @@ const SCREENS: { id: Screen; label: string }[] = [
   { id: 'plates', label: 'Plates' },
   { id: 'well', label: 'Well' },
   { id: 'training', label: 'Training' },
+  { id: 'sweeps', label: 'Sweeps' },
   { id: 'predictions', label: 'Predictions' },
   { id: 'export', label: 'Export' },
 ];
@@ -166,6 +168,7 @@ function Frame() {
           {screen === 'plates' && <PlatesScreen />}
           {screen === 'well' && <WellScreen />}
           {screen === 'training' && <TrainingScreen backend={backend?.name ?? null} />}
+          {screen === 'sweeps' && <SweepsScreen />}
           {screen === 'predictions' && <PredictionsScreen />}
           {screen === 'export' && <ExportScreen />}
         </ErrorBoundary>

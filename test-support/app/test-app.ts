@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
+import type { Result } from '../../src-shared/contract';
 import type { Handlers } from '../../src-main/core/api/handler-types';
 import { createHandlers } from '../../src-main/core/api/handlers';
 import { AppContext } from '../../src-main/core/app/app-context';
@@ -67,4 +68,10 @@ export async function postRaw(
     json = null;
   }
   return { status: res.status, json };
+}
+
+/** A call's data, or a thrown error naming its code and message (for calls expected to succeed). */
+export function ok<T>(r: Result<T>): T {
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.data;
 }

@@ -6,7 +6,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { dataLayout, resolveDataDir } from '../../core/app/data-dir';
 import { openCatalog } from '../../core/catalog/db';
-import { listExperiments } from '../../core/catalog/queries';
 import { inputError } from '../../core/errors';
 import { resolvePreference, selectBackend } from '../../core/learn/backend/select-backend';
 import { readConfigText, resolveTrainConfig } from '../../core/learn/config/default-config';
@@ -17,11 +16,14 @@ import {
   parseFolds,
   parseGridAxis,
   planSweep,
+  trainingExperiments,
+  type FoldExperiment,
   type PlannedRun,
   type SweepSpec,
 } from '../../core/learn/sweep/plan';
 import {
   crossValidationSummary,
+  doneSweepRunDirs,
   sweepStatus,
   type SweepRunStatus,
 } from '../../core/learn/sweep/status';
@@ -33,10 +35,12 @@ import {
   writeBatchScript,
 } from '../../core/learn/sweep/submit';
 import {
+  checkSweepName,
   createSweepFolder,
+  listSweepDirs,
   readSweep,
   sweepPath,
-  sweepRunDir,
+  sweepsRoot,
   type SlurmResources,
 } from '../../core/learn/sweep/sweep-folder';
 import { formatTable, interruptSignal, printJsonSummary, runCommand } from '../output';
@@ -98,13 +102,11 @@ function planFromOpts(opts: PlanOpts): { runs: PlannedRun[]; spec: SweepSpec; db
     seeds: positiveInt('--seeds', opts.seeds),
     folds: opts.folds ? parseFolds(opts.folds) : null,
   };
-  let experiments: Array<{ name: string; cellType: string }> = [];
+  let experiments: FoldExperiment[] = [];
   if (spec.folds) {
     const db = openCatalog(dbFile);
     try {
-      experiments = listExperiments(db)
-        .filter((e) => e.split === 'train')
-        .map((e) => ({ name: e.name, cellType: e.cellType }));
+      experiments = trainingExperiments(db);
     } finally {
       db.close();
     }
@@ -146,8 +148,8 @@ function statusTable(runs: SweepRunStatus[]): string {
   );
 }
 
-function sweepsRoot(data?: string): string {
-  return path.join(dataLayout(resolveDataDir(data)).root, 'sweeps');
+function sweepsRootOf(data?: string): string {
+  return sweepsRoot(dataLayout(resolveDataDir(data)).root);
 }
 
 function slurmResources(opts: SubmitOpts): SlurmResources {
@@ -260,9 +262,8 @@ export function register(program: Command): void {
         const { runs, spec, dbFile } = planFromOpts(opts);
         const name =
           opts.name ?? `sweep-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}`;
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
-          throw inputError(`--name ${name}: use letters, digits, '.', '_' and '-'`);
-        const sweepDir = path.resolve(opts.dir ?? path.join(sweepsRoot(opts.data), name));
+        checkSweepName(name);
+        const sweepDir = path.resolve(opts.dir ?? path.join(sweepsRootOf(opts.data), name));
         const res = opts.scheduler === 'slurm' ? slurmResources(opts) : null;
         createSweepFolder(
           sweepDir,
@@ -375,13 +376,8 @@ export function register(program: Command): void {
       runCommand('sweep status', async () => {
         let sweepDirs = dirs;
         if (sweepDirs.length === 0) {
-          const root = sweepsRoot(opts.data);
-          sweepDirs = fs.existsSync(root)
-            ? fs
-                .readdirSync(root)
-                .map((d) => path.join(root, d))
-                .filter((d) => fs.existsSync(sweepPath(d, 'manifest')))
-            : [];
+          const root = sweepsRootOf(opts.data);
+          sweepDirs = listSweepDirs(root);
           if (sweepDirs.length === 0 && !opts.json) console.log(`no sweeps in ${root}`);
         }
         const out = sweepDirs.map((d) => {
@@ -451,14 +447,7 @@ export async function predictEnsembleCommand(opts: EnsemblePredictOpts): Promise
   let runDirs: string[];
   let outDir = opts.ensembleDir;
   if (opts.sweep) {
-    const m = readSweep(opts.sweep);
-    const status = sweepStatus(opts.sweep, m);
-    const notDone = status.filter((r) => r.state !== 'done');
-    if (notDone.length && !opts.allowIncomplete)
-      throw inputError(
-        `${opts.sweep}: run(s) ${notDone.map((r) => `${r.name} (${r.state})`).join(', ')} are not done; wait, resubmit, or --allow-incomplete to ensemble the done ones`,
-      );
-    runDirs = status.filter((r) => r.state === 'done').map((r) => sweepRunDir(opts.sweep!, r.name));
+    runDirs = doneSweepRunDirs(opts.sweep, readSweep(opts.sweep), Boolean(opts.allowIncomplete));
     outDir ??= path.join(opts.sweep, 'ensemble');
   } else {
     runDirs = opts

@@ -8,8 +8,9 @@ import type { Handlers } from './handler-types';
 import { imageHandlers } from './image-handlers';
 import { plateHandlers } from './plate-handlers';
 import { predictHandlers } from './predict-handlers';
+import { sweepHandlers } from './sweep-handlers';
 import { trainingHandlers, type TrainingLauncher } from './training-handlers';
-import type { PredictLauncher } from '../learn/predict/predict-in-child';
+import { childPredictLauncher, type PredictLauncher } from '../learn/predict/predict-in-child';
 
 export interface HandlerOptions {
   /** Compute backend description (default: pick it with selectBackend, once). */
@@ -22,12 +23,14 @@ export interface HandlerOptions {
 
 export function createHandlers(ctx: AppContext, opts: HandlerOptions = {}): Handlers {
   const backend = opts.backend ?? backendProbe();
+  const launchPrediction = opts.launchPrediction ?? childPredictLauncher();
   return {
     ...appHandlers(ctx, backend),
     ...datasetHandlers(ctx),
     ...plateHandlers(ctx),
     ...imageHandlers(ctx),
     ...trainingHandlers(ctx, backend, opts.launchTraining ?? startTraining),
-    ...predictHandlers(ctx, opts.launchPrediction),
+    ...predictHandlers(ctx, launchPrediction),
+    ...sweepHandlers(ctx, opts.launchTraining ?? startTraining, launchPrediction, backend),
   };
 }

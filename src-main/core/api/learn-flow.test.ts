@@ -3,9 +3,9 @@
 // predict.start, predictions.summary/queue, the plate map with predictions, and the three exports.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventPayload, Result } from '../../../src-shared/contract';
+import type { EventPayload } from '../../../src-shared/contract';
 import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
-import { makeTestApp, type TestApp } from '../../../test-support/app/test-app';
+import { makeTestApp, ok, type TestApp } from '../../../test-support/app/test-app';
 import { invoke } from './dispatch';
 
 let app: TestApp;
@@ -14,11 +14,6 @@ beforeAll(async () => {
   app = await makeTestApp();
 });
 afterAll(async () => app?.cleanup());
-
-function ok<T>(r: Result<T>): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.data;
-}
 
 describe('training → prediction → export through the API', () => {
   it('trains a tiny run, predicts, reviews and exports', async () => {

@@ -10,3 +10,8 @@ export function runDirOf(runsDir: string, runId: string): string {
   if (!fs.existsSync(runPath(dir, 'run'))) throw notFound(`no run ${runId}`, { runId });
   return dir;
 }
+
+/** A folder-name timestamp of now in UTC, e.g. 20261130-034512 (run and sweep ids start with it). */
+export function idStamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}

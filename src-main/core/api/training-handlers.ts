@@ -19,14 +19,13 @@ import { openDatasetRef, requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
 import { listRuns, readRunMetrics } from '../learn/runs/list-runs';
 import { readRunInfo } from '../learn/runs/run-folder';
-import { runDirOf } from './run-dir';
+import { idStamp, runDirOf } from './run-dir';
 
 /** Starts the training child: node's fork in serve mode, Electron's utilityProcess on the desktop. */
 export type TrainingLauncher = (job: TrainJob) => TrainingHandle;
 
 function newRunId(): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `run-${stamp}-${randomBytes(2).toString('hex')}`;
+  return `run-${idStamp()}-${randomBytes(2).toString('hex')}`;
 }
 
 type Names =

@@ -59,6 +59,7 @@ describe('data folder and settings', () => {
       recentDatasets: [],
       decodedCacheGiB: 20,
       decodeWorkers: null,
+      clusterByDataset: {},
     };
     expect(readSettings(file)).toEqual(defaults);
     expect(pipelineJobSettings(readSettings(file))).toEqual({ cacheBudgetBytes: 20 * 1024 ** 3 });

@@ -72,6 +72,13 @@ export class AppContext {
     return this.settingsCache;
   }
 
+  /** Replaces the settings with `update(current)` and writes settings.json (atomically). */
+  updateSettings(update: (s: Settings) => Settings): Settings {
+    this.settingsCache = update(this.settingsCache);
+    writeSettings(this.layout.settings, this.settingsCache);
+    return this.settingsCache;
+  }
+
   catalogFileFor(root: string): string {
     return catalogFileFor(this.layout, root);
   }

@@ -3,6 +3,7 @@
 // unreadable file falls back to defaults (with a warning) rather than stopping the app.
 import fs from 'node:fs';
 import { z } from 'zod';
+import { SlurmResources } from '../../../src-shared/contract';
 import { writeJsonAtomic } from '../util/atomic-write';
 
 export const Settings = z.object({
@@ -15,6 +16,8 @@ export const Settings = z.object({
   decodedCacheGiB: z.number().positive().default(20),
   /** Decode worker threads of the training pipeline; null = one per core but one. */
   decodeWorkers: z.number().int().positive().nullable().default(null),
+  /** The Slurm fields last submitted with, per dataset root (the sweep form starts from them). */
+  clusterByDataset: z.record(z.string(), SlurmResources).default({}),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -54,4 +57,9 @@ export function writeSettings(file: string, settings: Settings): void {
 export function withLastDataset(settings: Settings, root: string): Settings {
   const recent = [root, ...settings.recentDatasets.filter((r) => r !== root)].slice(0, 10);
   return { ...settings, lastDataset: root, recentDatasets: recent };
+}
+
+/** Remembers the Slurm fields a sweep of dataset `root` was submitted with. */
+export function withClusterFields(settings: Settings, root: string, res: SlurmResources): Settings {
+  return { ...settings, clusterByDataset: { ...settings.clusterByDataset, [root]: res } };
 }

@@ -23,7 +23,10 @@ export function RunPicker({
   const { runId, setRunId, runChoices, setRunChoices, runCleared, setRunCleared, catalogVersion } =
     useAppState();
   const { jobs } = useJobs();
-  const doneTrain = jobs.filter((j) => j.kind === 'train' && j.status !== 'running').length;
+  // Training and ensembles (a 'predict' job that writes a run folder) add runs when they end.
+  const doneTrain = jobs.filter(
+    (j) => (j.kind === 'train' || j.kind === 'predict') && j.status !== 'running',
+  ).length;
   const runs = useCall(
     'runs.list',
     { allDatasets: runChoices.allowOtherDataset },

@@ -20,6 +20,7 @@ import { useCallback, useMemo, useState } from 'react';
 import type { CallOutput, PlateWell } from '../../../src-shared/contract';
 import { ChannelChips } from '../components/channel-chips';
 import { HeatmapLegend, PlainKeys } from '../components/heatmap-legend';
+import { Choice } from '../components/choice';
 import { PlateGrid, type Sprite } from '../components/plate-grid';
 import { PlatePicker } from '../components/plate-picker';
 import { RunPicker } from '../components/run-picker';
@@ -132,20 +133,16 @@ export function PlatesScreen() {
       </Paper>
       <Paper withBorder p="sm">
         <Group gap="md" align="end">
-          <div>
-            <Text size="sm" fw={500}>
-              Show
-            </Text>
-            <SegmentedControl
-              data={[
-                { value: 'thumbnails', label: 'Thumbnails' },
-                { value: 'heatmap', label: 'Heatmap' },
-              ]}
-              value={mode}
-              onChange={(v) => setMode(v as typeof mode)}
-              data-testid="plate-mode"
-            />
-          </div>
+          <Choice
+            label="Show"
+            options={[
+              { value: 'thumbnails', label: 'Thumbnails' },
+              { value: 'heatmap', label: 'Heatmap' },
+            ]}
+            value={mode}
+            onChange={setMode}
+            testId="plate-mode"
+          />
           {mode === 'thumbnails' && (
             <div>
               <Text size="sm" fw={500}>

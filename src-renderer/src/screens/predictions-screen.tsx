@@ -1,13 +1,12 @@
 // Predictions screen: run inference (TTA, plate assignment), accuracy per plate incl. controls,
-// the most confused pairs, keyboard-driven review queues and the plate heatmap of correctness.
+// the most confused pairs, keyboard-driven review queues and the plate heatmap of correctness; an
+// ensemble of several runs or a sweep, shown like any other set.
 import {
   Alert,
   Badge,
-  Button,
   Group,
   Paper,
   ScrollArea,
-  SegmentedControl,
   SimpleGrid,
   Stack,
   Switch,
@@ -18,6 +17,9 @@ import {
 } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CallOutput, PlateWell } from '../../../src-shared/contract';
+import { Choice } from '../components/choice';
+import { EnsemblePanel } from '../components/ensemble-panel';
+import { JobAction } from '../components/job-action';
 import { HeatmapLegend } from '../components/heatmap-legend';
 import { PlateGrid } from '../components/plate-grid';
 import { PlatePicker } from '../components/plate-picker';
@@ -27,7 +29,7 @@ import { percent } from '../lib/format';
 import type { Queue } from '../state/routes';
 import { useCall, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
-import { isActive, useJobs } from '../state/jobs-context';
+import { useJobs } from '../state/jobs-context';
 
 const pct = percent;
 
@@ -105,20 +107,16 @@ export function PredictionsScreen() {
       <Paper withBorder p="sm">
         <Group align="end" gap="md">
           <RunPicker clearable={false} />
-          <div>
-            <Text size="sm" fw={500}>
-              Split
-            </Text>
-            <SegmentedControl
-              data={[
-                { value: 'val', label: 'Validation' },
-                { value: 'test', label: 'Test' },
-              ]}
-              value={split}
-              onChange={(v) => setSplit(v as typeof split)}
-              data-testid="predict-split"
-            />
-          </div>
+          <Choice
+            label="Split"
+            options={[
+              { value: 'val', label: 'Validation' },
+              { value: 'test', label: 'Test' },
+            ]}
+            value={split}
+            onChange={setSplit}
+            testId="predict-split"
+          />
           <Switch
             label="TTA (8 flips/rotations)"
             checked={tta}
@@ -131,21 +129,18 @@ export function PredictionsScreen() {
             onChange={(e) => setAssign(e.currentTarget.checked)}
             data-testid="predict-assign"
           />
-          <Button
+          <JobAction
+            job={job}
             onClick={() => void run()}
-            disabled={!runId || isActive(job)}
-            loading={isActive(job)}
-            data-testid="predict-run"
+            disabled={!runId}
+            testId="predict-run"
+            jobTestId="predict-job"
           >
             Run predictions
-          </Button>
-          {job && (
-            <Text size="sm" c="dimmed" data-testid="predict-job">
-              {job.status} · {Math.round(job.progress * 100)}% · {job.message}
-            </Text>
-          )}
+          </JobAction>
         </Group>
       </Paper>
+      <EnsemblePanel split={split} tta={tta} assign={assign} />
       {!runId && <Alert color="blue">Train a model first (Training screen).</Alert>}
       {runId && !s && !summary.loading && (
         <Alert color="blue" data-testid="no-predictions">

@@ -19,11 +19,12 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CallOutput, RunSummary } from '../../../src-shared/contract';
 import { MetricsCharts, type Metrics } from '../components/metrics-charts';
-import { TrainForm, changeSetting, type Draft } from '../components/train-form';
+import { type Draft } from '../components/train-form';
+import { TrainDraftForm, useTrainDraft } from '../components/train-draft';
 import { etaFromProgress, type ProgressSample } from '../lib/eta';
 import { addMetricsEvent, withLiveRun, type LiveRun } from '../lib/live-runs';
 import { formatDuration, percent } from '../lib/format';
-import { startBlocker, validateDraft } from '../lib/train-validation';
+import { startBlocker } from '../lib/train-validation';
 import { useApi, useCall, useCaller, useEvent } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 import { isActive, useJobs } from '../state/jobs-context';
@@ -35,8 +36,8 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
   const { client } = useApi();
   const { runId, setRunId, catalogVersion } = useAppState();
   const { jobs } = useJobs();
-  const defaults = useCall('training.defaults', {}, 'once');
-  const [edited, setDraft] = useState<Draft | null>(null);
+  const td = useTrainDraft();
+  const { defaults, draft, setDraft, config, errors, hints } = td;
   // training.validate's answer for one config (an answer for an older draft never counts).
   const [checkFor, setCheck] = useState<{
     config: unknown;
@@ -44,13 +45,6 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
   } | null>(null);
   const [starting, setStarting] = useState(false);
 
-  // Until the user edits something, the form shows the server's defaults.
-  const draft = edited ?? (defaults.data as unknown as Draft | null);
-
-  const { config, errors, hints } = useMemo(
-    () => (draft ? validateDraft(draft) : { config: null, errors: {}, hints: [] }),
-    [draft],
-  );
   const [debouncedConfig] = useDebouncedValue(config, 300);
 
   useEffect(() => {
@@ -124,16 +118,7 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
               </Button>
             </Group>
           </Group>
-          {defaults.error && <Alert color="red">{defaults.error.message}</Alert>}
-          {draft && (
-            <TrainForm
-              draft={draft}
-              errors={errors}
-              onChange={(p, v) =>
-                setDraft((d) => changeSetting(d ?? draft, p, v, defaults.data?.learningRate))
-              }
-            />
-          )}
+          <TrainDraftForm td={td} />
           <Group mt="sm" justify="space-between">
             <Group gap="xs" data-testid="train-check">
               {!config && draft && (

@@ -4,7 +4,14 @@ import { PredictionSplit, ReviewQueue } from '../../../src-shared/contract';
 import { parseIdCode } from '../../../src-shared/plate';
 import { METRIC_LABELS, type MetricName } from '../../../src-shared/plate-heatmap';
 
-export type Screen = 'datasets' | 'plates' | 'well' | 'training' | 'predictions' | 'export';
+export type Screen =
+  | 'datasets'
+  | 'plates'
+  | 'well'
+  | 'training'
+  | 'sweeps'
+  | 'predictions'
+  | 'export';
 /** A review queue (the contract's ReviewQueue). */
 export type Queue = ReviewQueue;
 export type PlateMode = 'thumbnails' | 'heatmap';
@@ -17,6 +24,7 @@ export const SCREENS: readonly Screen[] = [
   'plates',
   'well',
   'training',
+  'sweeps',
   'predictions',
   'export',
 ];

@@ -2,6 +2,8 @@
 // cross-validation by experiment makes, each with a complete training config validated by the
 // contract's TrainConfig schema (no list of settings of our own).
 import type { TrainConfig } from '../../../../src-shared/contract';
+import type { Catalog } from '../../catalog/db';
+import { listExperiments } from '../../catalog/queries';
 import { inputError } from '../../errors';
 import { applySetting, parseTrainConfig } from '../config/default-config';
 
@@ -174,4 +176,11 @@ export function planSweep(spec: SweepSpec, experiments: FoldExperiment[] = []): 
     }
   }
   return runs;
+}
+
+/** The catalog's training experiments with their cell types (what folds are dealt from). */
+export function trainingExperiments(db: Catalog): FoldExperiment[] {
+  return listExperiments(db)
+    .filter((e) => e.split === 'train')
+    .map((e) => ({ name: e.name, cellType: e.cellType }));
 }

@@ -2,6 +2,9 @@
 // run folder's run.json and metrics, and the cross-validation summary (each fold's and the mean
 // held-out accuracy with its spread).
 import fs from 'node:fs';
+import type { z } from 'zod';
+import type { SweepRunState as SweepRunStateSchema } from '../../../../src-shared/contract';
+import { inputError } from '../../errors';
 import { effectiveStatus, readRunMetrics } from '../runs/list-runs';
 import { readRunInfo, runPath, type RunInfo } from '../runs/run-folder';
 import { slurmTaskStates, type SlurmTaskState } from './slurm';
@@ -13,16 +16,7 @@ import { sweepRunDir, type SweepManifest } from './sweep-folder';
  * (or the run's own, locally); lost: Slurm no longer knows the task (node failure, or accounting off
  * and the job aged out) and the run did not finish, or a local run whose process is gone.
  */
-export type SweepRunState =
-  | 'planned'
-  | 'queued'
-  | 'running'
-  | 'done'
-  | 'failed'
-  | 'cancelled'
-  | 'preempted'
-  | 'timeout'
-  | 'lost';
+export type SweepRunState = z.infer<typeof SweepRunStateSchema>;
 
 /** States a run can be resubmitted from (it resumes from its checkpoint where it has one). */
 export const RESUBMITTABLE: ReadonlySet<SweepRunState> = new Set([
@@ -205,4 +199,22 @@ export function crossValidationSummary(runs: SweepRunStatus[]): CvGroup[] {
         : null;
     return { label, folds, mean, sd };
   });
+}
+
+/**
+ * The run folders of a sweep's done runs, the members of its ensemble. Error (input): a run not
+ * done, unless `allowIncomplete` (then only the done ones are returned).
+ */
+export function doneSweepRunDirs(
+  sweepDir: string,
+  m: SweepManifest,
+  allowIncomplete: boolean,
+): string[] {
+  const status = sweepStatus(sweepDir, m);
+  const notDone = status.filter((r) => r.state !== 'done');
+  if (notDone.length && !allowIncomplete)
+    throw inputError(
+      `${sweepDir}: run(s) ${notDone.map((r) => `${r.name} (${r.state})`).join(', ')} are not done; wait, resubmit, or --allow-incomplete to ensemble the done ones`,
+    );
+  return status.filter((r) => r.state === 'done').map((r) => sweepRunDir(sweepDir, r.name));
 }

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { inputError } from '../../errors';
 import { startTraining, type TrainingHandle } from '../train/start-training';
+import type { TrainJob } from '../train/messages';
 import { readRunInfo, runPath } from '../runs/run-folder';
 import { batchScript, sbatch, scancel } from './slurm';
 import { RESUBMITTABLE, sweepStatus, type SweepRunStatus } from './status';
@@ -57,7 +58,14 @@ export interface LocalRunEvents {
 export async function runLocally(
   sweepDir: string,
   tasks: number[],
-  opts: { backend: string; signal?: AbortSignal } & LocalRunEvents,
+  opts: {
+    backend: string;
+    signal?: AbortSignal;
+    /** Starts a training child (default: node fork; Electron passes its utilityProcess one). */
+    launch?: (job: TrainJob) => TrainingHandle;
+    /** Extra fields of every run's training job (cache budget, decode workers). */
+    job?: Partial<TrainJob>;
+  } & LocalRunEvents,
 ): Promise<Array<{ name: string; status: string; error: string | null }>> {
   const m0 = readSweep(sweepDir);
   writeSweep(sweepDir, {
@@ -82,7 +90,8 @@ export async function runLocally(
     const config = exists
       ? undefined
       : parseTrainConfig(JSON.parse(fs.readFileSync(configFile, 'utf8')), configFile);
-    const handle = startTraining({
+    const handle = (opts.launch ?? startTraining)({
+      ...opts.job,
       dbFile: m0.dbFile,
       runDir,
       config,

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { TrainConfig } from '../../../../src-shared/contract';
+import { SlurmResources, TrainConfig } from '../../../../src-shared/contract';
 import { inputError } from '../../errors';
 import { writeJsonAtomic } from '../../util/atomic-write';
 import type { PlannedRun } from './plan';
@@ -17,18 +17,7 @@ export const sweepFiles = {
   logs: 'logs',
 } as const;
 
-/** What Slurm is asked for: partition, account, time limit, GPUs and CPUs per task. */
-export const SlurmResources = z.object({
-  partition: z.string().min(1).nullable(),
-  account: z.string().min(1).nullable(),
-  /** Slurm's time format, e.g. 2:00:00 or 1-00:00:00. */
-  time: z.string().min(1).nullable(),
-  gpus: z.number().int().min(0),
-  cpus: z.number().int().min(1),
-  /** Memory per task in Slurm's format (e.g. 16G); null: the partition's default. */
-  mem: z.string().min(1).nullable(),
-});
-export type SlurmResources = z.infer<typeof SlurmResources>;
+export { SlurmResources };
 
 const SweepRun = z.object({
   index: z.number().int().min(0),
@@ -101,6 +90,27 @@ export function writeSweep(sweepDir: string, manifest: SweepManifest): void {
   writeJsonAtomic(sweepPath(sweepDir, 'manifest'), SweepManifest.parse(manifest));
 }
 
+/** The manifest of a new sweep (no submissions yet), as createSweepFolder writes it. */
+export function newSweepManifest(
+  head: Omit<SweepManifest, 'version' | 'runs' | 'submissions' | 'createdAt'>,
+  runs: PlannedRun[],
+): SweepManifest {
+  return {
+    version: 1,
+    ...head,
+    createdAt: new Date().toISOString(),
+    runs: runs.map(({ index, name, settings, seed, fold, valExperiments }) => ({
+      index,
+      name,
+      settings,
+      seed,
+      fold,
+      valExperiments,
+    })),
+    submissions: [],
+  };
+}
+
 /**
  * Creates the sweep folder: sweep.json and one complete config file per run. Refuses (input error)
  * a folder that already holds a sweep, so nothing trained is overwritten.
@@ -118,20 +128,7 @@ export function createSweepFolder(
     writeJsonAtomic(sweepConfigFile(sweepDir, r.name), TrainConfig.parse(r.config));
   fs.mkdirSync(sweepPath(sweepDir, 'logs'), { recursive: true });
   fs.mkdirSync(sweepPath(sweepDir, 'runs'), { recursive: true });
-  const manifest: SweepManifest = {
-    version: 1,
-    ...head,
-    createdAt: new Date().toISOString(),
-    runs: runs.map(({ index, name, settings, seed, fold, valExperiments }) => ({
-      index,
-      name,
-      settings,
-      seed,
-      fold,
-      valExperiments,
-    })),
-    submissions: [],
-  };
+  const manifest = newSweepManifest(head, runs);
   writeSweep(sweepDir, manifest);
   return manifest;
 }
@@ -151,4 +148,27 @@ export function sweepNameOfRun(runDir: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** The data folder's sweeps: `root`/sweeps (where submit puts a sweep without --dir). */
+export function sweepsRoot(dataRoot: string): string {
+  return path.join(dataRoot, 'sweeps');
+}
+
+/** Checks a sweep name (it becomes a folder name). Error (input): other characters. */
+export function checkSweepName(name: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
+    throw inputError(`--name ${name}: use letters, digits, '.', '_' and '-'`);
+  return name;
+}
+
+/** The sweep folders under `root` (those holding sweep.json), by name; [] when there is none. */
+export function listSweepDirs(root: string): string[] {
+  return fs.existsSync(root)
+    ? fs
+        .readdirSync(root)
+        .sort()
+        .map((d) => path.join(root, d))
+        .filter((d) => fs.existsSync(sweepPath(d, 'manifest')))
+    : [];
 }

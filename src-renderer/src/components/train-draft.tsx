@@ -1,0 +1,40 @@
+// The training settings being edited: training.defaults until the user changes something, then the
+// draft, validated as typed; and the form that edits it (shared by the Training and Sweeps screens).
+import { Alert } from '@mantine/core';
+import { useMemo, useState } from 'react';
+import { validateDraft } from '../lib/train-validation';
+import { useCall } from '../state/api-context';
+import { TrainForm, changeSetting, type Draft } from './train-form';
+
+export function useTrainDraft() {
+  const defaults = useCall('training.defaults', {}, 'once');
+  const [edited, setDraft] = useState<Draft | null>(null);
+  // Until the user edits something, the form shows the server's defaults.
+  const draft = edited ?? (defaults.data as unknown as Draft | null);
+  const checked = useMemo(
+    () => (draft ? validateDraft(draft) : { config: null, errors: {}, hints: [] }),
+    [draft],
+  );
+  return { defaults, draft, setDraft, ...checked };
+}
+
+export type TrainDraft = ReturnType<typeof useTrainDraft>;
+
+/** The form over a draft (with the defaults' load error, if any). */
+export function TrainDraftForm({ td }: { td: TrainDraft }) {
+  const { defaults, draft, errors, setDraft } = td;
+  return (
+    <>
+      {defaults.error && <Alert color="red">{defaults.error.message}</Alert>}
+      {draft && (
+        <TrainForm
+          draft={draft}
+          errors={errors}
+          onChange={(p, v) =>
+            setDraft((d) => changeSetting(d ?? draft, p, v, defaults.data?.learningRate))
+          }
+        />
+      )}
+    </>
+  );
+}
