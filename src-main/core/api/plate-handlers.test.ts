@@ -3,8 +3,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Result } from '../../../src-shared/contract';
-import { makeTestApp, type TestApp } from '../../../test-support/app/test-app';
+import { makeTestApp, ok, type TestApp } from '../../../test-support/app/test-app';
 import { requireDataset } from './context-guards';
 import { invoke } from './dispatch';
 
@@ -13,11 +12,6 @@ beforeAll(async () => {
   app = await makeTestApp();
 });
 afterAll(async () => app?.cleanup());
-
-function ok<T>(r: Result<T>): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.data;
-}
 
 describe('wells.detail', () => {
   it("gives each site its image's real width and height", async () => {
