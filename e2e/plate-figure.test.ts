@@ -89,7 +89,7 @@ describe('plate heatmap figure', () => {
       .poll(() => session.app.byTestId('legend-note').innerText(), { timeout: 120_000 })
       .toMatch(/computed from the images of \d+ sites?/);
     await expect(session.app.byTestId('legend-coverage').innerText()).resolves.toMatch(
-      /\d+ of 308 wells with images/,
+      /^\d+ of 308 wells have images$/,
     );
     const colours = await screenColours();
     await session.app.screenshot('plates-intensity-heatmap');
@@ -130,7 +130,8 @@ describe('plate heatmap figure', () => {
     const texts = svgTexts(svg);
     expectLabels(texts);
     expect(texts).toContain('treatment');
-    expect(texts.some((t) => /of 308 wells with images/.test(t))).toBe(true);
+    expect(texts.some((t) => /^\d+ of 308 wells have images$/.test(t))).toBe(true);
+    expect(texts).toContain('no images');
     const png = await download(link, 'png');
     await expectPngMatchesScreen(png, colours);
     await sharp(png).toFile(join(SHOTS, 'plate-figure-well-type.png'));

@@ -148,6 +148,8 @@ describe('datasets and plates', () => {
     const before = await app.cellBackground('B02');
     const shotBefore = await app.page.locator('[data-well="B02"]').screenshot();
     await app.screenshot('plates-thumbnails');
+    // Thumbnails mode explains the dashed outline of a well without images, as the heatmap does.
+    await expect(app.byTestId('thumbnail-keys').innerText()).resolves.toContain('no images');
 
     await app.byTestId('chip-channel-1').locator('label').click();
     await expect.poll(() => app.cellBackground('B02'), { timeout: 30_000 }).not.toBe(before);

@@ -65,7 +65,7 @@ describe('predictions and export', () => {
     await queue.waitFor({ timeout: 30_000 });
     const items = session.app.byTestId('queue-item');
     expect(await items.count()).toBeGreaterThan(1);
-    await queue.focus();
+    // Straight after clicking the tab, with no click into the list: the keys already work.
     await session.app.page.keyboard.press('j');
     await expect.poll(() => queue.getAttribute('data-active')).toBe('1');
     await session.app.page.keyboard.press('j');
@@ -103,6 +103,16 @@ describe('predictions and export', () => {
     await expect
       .poll(() => session.app.byTestId('review-queue').getAttribute('data-active'))
       .toBe('2');
+
+    // "Back to plate" opens the well's own plate with the well selected, whatever plate the
+    // Predictions screen had open.
+    await session.app.byTestId('review-queue').press('Enter');
+    await expect.poll(() => session.app.byTestId('well-title').innerText()).toBe(ids[2]);
+    await session.app.byTestId('back-to-plate').click();
+    const [, exp, plate, well] = /^(.+)_(\d+)_([A-P]\d{2})$/.exec(ids[2] ?? '') ?? [];
+    await expect
+      .poll(() => new URL(session.app.page.url()).hash)
+      .toMatch(new RegExp(`^#/plates/${exp}/${plate}\\?(.*&)?cell=${well}(&|$)`));
   });
 
   it('exports a Kaggle submission with one row per test.csv well', async () => {
@@ -148,6 +158,10 @@ describe('predictions and export', () => {
       .poll(() => session.app.byTestId('predict-confidence').innerText(), { timeout: 30_000 })
       .toMatch(/^\d+\.\d%$/);
     expect(await session.app.byTestId('queue-confident-wrong').count()).toBe(0);
+    // Treatment wells are counted apart from the controls (test.csv lists treatment wells only).
+    await expect
+      .poll(() => session.app.byTestId('predict-wells').innerText())
+      .toBe(String(expected));
     await session.app.screenshot('predictions-test-split');
     await session.app.screenshot('export');
   });

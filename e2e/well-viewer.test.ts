@@ -1,5 +1,8 @@
 // Browser test: open a well from the plate, see both sites, switch to one site at a time, zoom,
 // toggle a channel (the rendered image changes), reset to the rxrx1 default.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { datasetWells } from './helpers/dataset-csv';
 import { naturalWidth } from './helpers/in-page';
@@ -61,6 +64,22 @@ describe('well viewer', () => {
     await session.app.page.keyboard.press('s');
     await siteSrc(1);
     expect(await session.app.byTestId('site-2').count()).toBe(0);
+    // The scale bar follows the site's real image width (the tiny demo's sites are not 512 px):
+    // its length in image px, drawn 600 px wide for the whole site.
+    const root = session.served.datasetDir as string;
+    const w = datasetWells(root).find((x) => x.experiment.startsWith('HUVEC') && x.well === 'B02')!;
+    const png = ['train', 'test']
+      .map((sp) => join(root, sp, w.experiment, `Plate${w.plate}`, 'B02_s1_w1.png'))
+      .find((f) => existsSync(f));
+    const { width } = await sharp(png!).metadata();
+    const scale = session.app.byTestId('site-1-scale');
+    const imagePx = Number(await scale.getAttribute('data-image-px'));
+    const barPx = await scale
+      .locator('div')
+      .first()
+      .evaluate((e) => e.getBoundingClientRect().width);
+    expect(width).toBeGreaterThan(0);
+    expect(barPx).toBeCloseTo((imagePx * 600) / width!, 0);
     await session.app.screenshot('well-one-site');
   });
 

@@ -291,7 +291,9 @@ export const Metric = z.enum([
 export const PredictionSummary = z.object({
   runId: RunId,
   split: PredictionSplit,
+  /** Every predicted well, of which `controlWells` are control wells (not siRNA guesses). */
   wells: z.number(),
+  controlWells: z.number(),
   accuracy: z.number().nullable(),
   accuracyAssigned: z.number().nullable(),
   perPlate: z.array(
@@ -476,6 +478,9 @@ export const calls = {
           site: z.number(),
           channels: z.array(z.object({ channel: z.number(), path: z.string(), ok: z.boolean() })),
           error: z.string().nullable(),
+          /** The site's image size in px as indexed (first readable channel); null when unknown. */
+          width: z.number().int().positive().nullable(),
+          height: z.number().int().positive().nullable(),
         }),
       ),
       topPredictions: z.array(z.object({ label: z.string(), prob: z.number() })),

@@ -212,7 +212,7 @@ export function plateFigureSvg(
     ],
     [
       `<rect x="0.75" y="0.75" width="10.5" height="10.5" fill="#ffffff" stroke="${hexOf(NO_IMAGES_STROKE)}" stroke-width="1.5" stroke-dasharray="3 2"/>`,
-      `no images (${coverageText(legend)})`,
+      'no images',
     ],
     [`<rect x="0" y="0" width="12" height="12" fill="url(#empty)"/>`, 'no well at this position'],
     [
@@ -232,6 +232,9 @@ export function plateFigureSvg(
     out.push(text(kx + 17, y + 10, label, { size: 11 }));
     kx += w;
   }
+  // Image coverage on its own line under the keys.
+  y += 20;
+  out.push(text(FIGURE.left, y + 10, coverageText(legend), { size: 11 }));
   const height = y + 28;
 
   const [a, b] = EMPTY_STRIPES;

@@ -277,7 +277,7 @@ export function cellLook(h: Pick<Heatmap, 'colors'>, well: PlateWell | undefined
     : { state: 'no-value', fill: NO_VALUE, noImages: !well.hasImages };
 }
 
-/** 'N of 308 wells with images' for a legend or a figure. */
+/** 'N of 308 wells have images': its own line under a legend's keys (screen and figure). */
 export function coverageText(legend: Pick<Legend, 'withImages' | 'expectedWells'>): string {
-  return `${legend.withImages} of ${legend.expectedWells} wells with images`;
+  return `${legend.withImages} of ${legend.expectedWells} wells have images`;
 }

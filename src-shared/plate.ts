@@ -91,3 +91,16 @@ export function parseExperimentName(name: string): { cellType: string; batch: nu
 export function idCode(experiment: string, plate: number, well: string): string {
   return `${experiment}_${plate}_${well}`;
 }
+
+/**
+ * The inverse of idCode: 'HEPG2-04_4_G18' -> {experiment: 'HEPG2-04', plate: 4, well: 'G18'}.
+ * Returns null for any other shape (the experiment may itself contain '_'; the last two parts are
+ * the plate number and the well name).
+ */
+export function parseIdCode(
+  id: string,
+): { experiment: string; plate: number; well: string } | null {
+  const m = /^(.+)_(\d+)_([A-Z]\d{2})$/.exec(id);
+  if (!m || Number(m[2]) < 1) return null;
+  return { experiment: m[1]!, plate: Number(m[2]), well: m[3]! };
+}

@@ -100,11 +100,16 @@ export function plateHandlers(ctx: AppContext): HandlerGroup<'plates.wells' | 'w
         plate: d.plate,
         split: d.split,
         cellType: d.cellType,
-        sites: d.sites.map((s) => ({
-          site: s.site,
-          channels: s.channels.map((c) => ({ channel: c.channel, path: c.path, ok: c.ok })),
-          error: s.error,
-        })),
+        sites: d.sites.map((s) => {
+          const sized = s.channels.find((c) => c.ok && c.width !== null && c.height !== null);
+          return {
+            site: s.site,
+            channels: s.channels.map((c) => ({ channel: c.channel, path: c.path, ok: c.ok })),
+            error: s.error,
+            width: sized?.width ?? null,
+            height: sized?.height ?? null,
+          };
+        }),
         topPredictions: runId ? topPredictions(ds.db, runId, idCode, 5) : [],
       };
     },

@@ -91,6 +91,7 @@ export function predictHandlers(
         runId,
         split,
         wells: s.wells,
+        controlWells: s.controlWells,
         accuracy: s.accuracy,
         accuracyAssigned: s.accuracyAssigned,
         perPlate: s.perPlate,

@@ -1,6 +1,6 @@
 // Legend for a plate heatmap: colour swatches for categories or a gradient bar for a value range
-// (label and units), plus the plain looks: wells without a value, wells without images (dashed,
-// "N of 308 wells with images") and positions without a well — the same keys as the exported figure.
+// (label and units), plus the plain looks: wells without a value, wells without images (dashed),
+// positions without a well, and "N of 308 wells have images" — the same keys as the exported figure.
 import { Group, Stack, Text } from '@mantine/core';
 import type { CSSProperties } from 'react';
 import { CATEGORICAL, continuousColor, css } from '../../../src-shared/colormaps';
@@ -15,18 +15,14 @@ import {
 const swatch: CSSProperties = { width: 12, height: 12, borderRadius: 2, display: 'inline-block' };
 const [stripeA, stripeB] = EMPTY_STRIPES.map(css);
 
-function Keys({ legend, note }: { legend: Legend; note?: string | null }) {
+/**
+ * The keys every plate view needs, thumbnails included: the dashed outline of a well without
+ * images and the stripes of a position without a well (plate-grid.tsx draws both).
+ */
+export function PlainKeys() {
   return (
-    <Group gap="sm" data-testid="legend-keys">
-      {legend.missing > 0 && (
-        <Group gap={4} wrap="nowrap" data-testid="legend-missing">
-          <span style={{ ...swatch, background: css(NO_VALUE) }} />
-          <Text size="xs" c="dimmed">
-            {legend.missing} well{legend.missing === 1 ? '' : 's'} without a value
-          </Text>
-        </Group>
-      )}
-      <Group gap={4} wrap="nowrap" data-testid="legend-coverage">
+    <>
+      <Group gap={4} wrap="nowrap" data-testid="key-no-images">
         <span
           style={{
             ...swatch,
@@ -35,7 +31,7 @@ function Keys({ legend, note }: { legend: Legend; note?: string | null }) {
           }}
         />
         <Text size="xs" c="dimmed">
-          no images · {coverageText(legend)}
+          no images
         </Text>
       </Group>
       <Group gap={4} wrap="nowrap">
@@ -49,12 +45,33 @@ function Keys({ legend, note }: { legend: Legend; note?: string | null }) {
           no well at this position
         </Text>
       </Group>
-      {note && (
-        <Text size="xs" c="dimmed" data-testid="legend-note">
-          {note}
-        </Text>
-      )}
-    </Group>
+    </>
+  );
+}
+
+function Keys({ legend, note }: { legend: Legend; note?: string | null }) {
+  return (
+    <Stack gap={2}>
+      <Group gap="sm" data-testid="legend-keys">
+        {legend.missing > 0 && (
+          <Group gap={4} wrap="nowrap" data-testid="legend-missing">
+            <span style={{ ...swatch, background: css(NO_VALUE) }} />
+            <Text size="xs" c="dimmed">
+              {legend.missing} well{legend.missing === 1 ? '' : 's'} without a value
+            </Text>
+          </Group>
+        )}
+        <PlainKeys />
+        {note && (
+          <Text size="xs" c="dimmed" data-testid="legend-note">
+            {note}
+          </Text>
+        )}
+      </Group>
+      <Text size="xs" c="dimmed" data-testid="legend-coverage">
+        {coverageText(legend)}
+      </Text>
+    </Stack>
   );
 }
 

@@ -4,19 +4,13 @@
 import { Alert, Checkbox, Group, Select, Stack } from '@mantine/core';
 import { useEffect, useMemo } from 'react';
 import type { RunSummary } from '../../../src-shared/contract';
+import { autoRun, isForeignRun } from '../lib/run-default';
 import { useCall } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 import { useJobs } from '../state/jobs-context';
 
-const foreign = (r: RunSummary) => r.datasetMatch === 'other' || r.datasetMatch === 'unknown';
-
 function datasetName(r: RunSummary): string {
   return r.dataset ? `${r.dataset.name} (${r.dataset.id.slice(0, 8)})` : 'an unknown dataset';
-}
-
-/** The default: the newest completed run of the open dataset (the list is newest first). */
-function defaultRun(list: RunSummary[]): string | null {
-  return list.find((r) => r.status === 'done' && !foreign(r))?.runId ?? null;
 }
 
 export function RunPicker({
@@ -26,7 +20,8 @@ export function RunPicker({
   label?: string;
   clearable?: boolean;
 }) {
-  const { runId, setRunId, runChoices, setRunChoices, catalogVersion } = useAppState();
+  const { runId, setRunId, runChoices, setRunChoices, runCleared, setRunCleared, catalogVersion } =
+    useAppState();
   const { jobs } = useJobs();
   // Training and ensembles (a 'predict' job that writes a run folder) add runs when they end.
   const doneTrain = jobs.filter(
@@ -41,15 +36,10 @@ export function RunPicker({
   const loaded = runs.data !== null && !runs.loading;
   useEffect(() => {
     if (!loaded) return;
-    // A run not offered here (another dataset's after switching datasets) is never kept silently.
     // Automatic choices replace the URL entry (Back goes to the user's last choice, not to them).
-    if (runId && !list.some((r) => r.runId === runId))
-      setRunId(clearable ? null : defaultRun(list), { replace: true });
-    else if (!clearable && !runId) {
-      const d = defaultRun(list);
-      if (d) setRunId(d, { replace: true });
-    }
-  }, [loaded, clearable, runId, list, setRunId]);
+    const next = autoRun(list, runId, { clearable, cleared: runCleared });
+    if (next !== undefined && next !== runId) setRunId(next, { replace: true });
+  }, [loaded, clearable, runId, list, setRunId, runCleared]);
   const selected = list.find((r) => r.runId === runId) ?? null;
   return (
     <Stack gap={4}>
@@ -60,13 +50,16 @@ export function RunPicker({
           clearable={clearable}
           data={list.map((r) => ({
             value: r.runId,
-            label: `${r.runId} · ${r.status}${r.bestValAccuracy !== null ? `, val ${(r.bestValAccuracy * 100).toFixed(1)}%` : ''}${foreign(r) ? ` · trained on ${datasetName(r)}` : r.dataset ? '' : ' · dataset not recorded'}`,
+            label: `${r.runId} · ${r.status}${r.bestValAccuracy !== null ? `, val ${(r.bestValAccuracy * 100).toFixed(1)}%` : ''}${isForeignRun(r) ? ` · trained on ${datasetName(r)}` : r.dataset ? '' : ' · dataset not recorded'}`,
           }))}
           value={runId}
           // Clicking the chosen run again keeps it (Mantine would deselect it, and the picker
           // would then silently fall back to the default run); the clear button clears.
           allowDeselect={false}
-          onChange={(v) => setRunId(v)}
+          onChange={(v) => {
+            setRunId(v);
+            setRunCleared(v === null);
+          }}
           w={420}
           data-testid="pick-run"
           data-status={selected?.status ?? ''}
@@ -80,7 +73,7 @@ export function RunPicker({
           data-testid="runs-all-datasets"
         />
       </Group>
-      {selected && foreign(selected) && (
+      {selected && isForeignRun(selected) && (
         <Alert color="yellow" p="xs" data-testid="run-foreign-warning">
           {selected.runId} was trained on {datasetName(selected)}, not on the open dataset: its
           predictions here apply that model to other plates.

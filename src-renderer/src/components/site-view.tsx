@@ -3,9 +3,9 @@
 import { Loader, Text } from '@mantine/core';
 import { useRef } from 'react';
 import type { PointerEvent, WheelEvent } from 'react';
-import { scaleBar } from '../lib/scale-bar';
+import { scaleBar, screenPerImagePx } from '../lib/scale-bar';
 
-/** Rendered site images are requested at this size (image px per side). */
+/** Rendered site images are requested at this size (px per side, whatever the source size). */
 export const SITE_PX = 512;
 
 export interface View {
@@ -20,12 +20,14 @@ export function SiteView(props: {
   error: string | null;
   label: string;
   size: number;
+  /** The site's source image width in px (wells.detail); null hides the scale bar. */
+  imageWidth: number | null;
   view: View;
   onView: (v: View) => void;
   testId: string;
 }) {
-  const { url, loading, error, label, size, view, onView, testId } = props;
-  const bar = scaleBar((size / SITE_PX) * view.scale);
+  const { url, loading, error, label, size, imageWidth, view, onView, testId } = props;
+  const bar = imageWidth ? scaleBar(screenPerImagePx(size, imageWidth, view.scale)) : null;
   const drag = useRef<{ x: number; y: number; vx: number; vy: number } | null>(null);
 
   const onWheel = (e: WheelEvent<HTMLDivElement>) => {
@@ -77,12 +79,12 @@ export function SiteView(props: {
             data-testid={`${testId}-img`}
           />
         )}
-        {url && !error && (
+        {url && !error && bar && (
           <div
             className="scale-bar"
             data-testid={`${testId}-scale`}
             data-image-px={bar.imagePx}
-            title="Scale in image pixels (each site is 512 px wide; RxRx1 publishes no µm per pixel)"
+            title={`Scale in image pixels (this site is ${imageWidth} px wide; RxRx1 publishes no µm per pixel)`}
           >
             <div style={{ width: bar.screenPx }} />
             <span>{bar.imagePx} px</span>

@@ -19,7 +19,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useCallback, useMemo, useState } from 'react';
 import type { CallOutput, PlateWell } from '../../../src-shared/contract';
 import { ChannelChips } from '../components/channel-chips';
-import { HeatmapLegend } from '../components/heatmap-legend';
+import { HeatmapLegend, PlainKeys } from '../components/heatmap-legend';
 import { Choice } from '../components/choice';
 import { PlateGrid, type Sprite } from '../components/plate-grid';
 import { PlatePicker } from '../components/plate-picker';
@@ -271,7 +271,7 @@ export function PlatesScreen() {
               <Badge variant="light">{wells.data.split}</Badge>
               <Text size="xs" c="dimmed" data-testid="plate-well-count">
                 {wellList.length} wells · {wellList.filter((w) => w.hasImages).length} of{' '}
-                {Math.max(USED_WELL_COUNT, wellList.length)} wells with images · N = negative
+                {Math.max(USED_WELL_COUNT, wellList.length)} wells have images · N = negative
                 control, P = positive control
               </Text>
             </Group>
@@ -285,6 +285,11 @@ export function PlatesScreen() {
               onOpen={onOpen}
               dimmed={dimmed}
             />
+            {mode === 'thumbnails' && (
+              <Group gap="sm" data-testid="thumbnail-keys">
+                <PlainKeys />
+              </Group>
+            )}
             {heat && (
               <HeatmapLegend
                 legend={heat.legend}

@@ -160,7 +160,11 @@ export function PredictionsScreen() {
           )}
           {unlabelled ? (
             <SimpleGrid cols={3} data-testid="predict-summary">
-              <Stat label="wells predicted" value={String(s.wells)} />
+              <Stat
+                label={`treatment wells predicted (+${s.controlWells} controls)`}
+                value={String(s.wells - s.controlWells)}
+                testId="predict-wells"
+              />
               <Stat
                 label={`median confidence on ${experiment ?? '—'} plate ${plate ?? '—'}`}
                 value={pct(medianConfidence(wellList))}
@@ -337,6 +341,12 @@ function ReviewQueue({
   useEffect(() => {
     ref.current?.querySelector(`[data-index="${active}"]`)?.scrollIntoView({ block: 'nearest' });
   }, [active]);
+  // Clicking a queue tab leaves the focus on the tab, where j/k/Enter do nothing: move it to the
+  // list once it has rows (only from a tab, never away from a field the user is typing in).
+  const hasRows = items.length > 0;
+  useEffect(() => {
+    if (hasRows && document.activeElement?.getAttribute('role') === 'tab') ref.current?.focus();
+  }, [hasRows]);
   if (items.length === 0)
     return (
       <Text c="dimmed" mt="sm">

@@ -22,6 +22,7 @@ import { MetricsCharts, type Metrics } from '../components/metrics-charts';
 import { type Draft } from '../components/train-form';
 import { TrainDraftForm, useTrainDraft } from '../components/train-draft';
 import { etaFromProgress, type ProgressSample } from '../lib/eta';
+import { addMetricsEvent, withLiveRun, type LiveRun } from '../lib/live-runs';
 import { formatDuration, percent } from '../lib/format';
 import { startBlocker } from '../lib/train-validation';
 import { useApi, useCall, useCaller, useEvent } from '../state/api-context';
@@ -61,14 +62,16 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
   const runsKey = trainJobs.map((j) => `${j.id}:${j.status}`).join(',');
   // The open dataset's runs: reloaded when another dataset is opened (a catalog change).
   const runs = useCall('runs.list', {}, `${runsKey}|${catalogVersion}`);
-  const runList = useMemo(() => runs.data ?? [], [runs.data]);
-  // Epoch ends change a run's row (epochs done, best score, status after a resume): refresh it.
+  // Epoch ends change a run's row (epochs done, best score, status after a resume): the events
+  // update it at once, and a reload brings the rest.
   const lastReload = useRef(0);
-  // The newest step of each run, so the table shows the epoch in progress between epoch ends.
-  const [liveStep, setLiveStep] = useState<Record<string, StepMetric>>({});
+  const [live, setLive] = useState<Record<string, LiveRun>>({});
+  const runList = useMemo(
+    () => (runs.data ?? []).map((r) => withLiveRun(r, live[r.runId], runs.data)),
+    [runs.data, live],
+  );
   useEvent('training:metrics', (p) => {
-    const step = p.step;
-    if (step) setLiveStep((m) => ({ ...m, [p.runId]: step }));
+    setLive((m) => ({ ...m, [p.runId]: addMetricsEvent(m[p.runId], p, runs.data) }));
     const row = runList.find((r) => r.runId === p.runId);
     const stale = p.epoch || !row || row.status !== 'running';
     // At most one reload a second: tiny runs emit many steps per second.
@@ -189,7 +192,7 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
                     run={r}
                     selected={r.runId === shownRunId}
                     onSelect={() => setRunId(r.runId)}
-                    live={r.status === 'running' ? liveStep[r.runId] : undefined}
+                    live={r.status === 'running' ? (live[r.runId]?.step ?? undefined) : undefined}
                   />
                 ))}
               </Table.Tbody>

@@ -25,14 +25,14 @@ import { percent } from '../lib/format';
 import { resolveIdCode } from '../lib/well-id';
 import { useApi, useCall } from '../state/api-context';
 import { useAppState } from '../state/app-state';
+import { wellPlatePatch } from '../state/routes';
 
 const HOME: View = { scale: 1, x: 0, y: 0 };
 /** RxRx1 images every well at sites 1 and 2 (shared/guide/rxrx1.md). */
 const EXPECTED_SITES = [1, 2];
 
 export function WellScreen() {
-  const { idCode, openWell, runId, display, setScreen, route, update, catalogVersion } =
-    useAppState();
+  const { idCode, openWell, runId, display, route, update, catalogVersion } = useAppState();
   const [typed, setInput] = useState<{ text: string; for: string | null } | null>(null);
   // The box follows the open well until the user types (Back/Forward change the well too).
   const input = typed && typed.for === idCode ? typed.text : (idCode ?? '');
@@ -145,7 +145,7 @@ export function WellScreen() {
             </Button>
             <Button
               variant="default"
-              onClick={() => setScreen('plates')}
+              onClick={() => update({ ...wellPlatePatch(idCode), screen: 'plates' })}
               data-testid="back-to-plate"
             >
               Back to plate
@@ -228,6 +228,7 @@ export function WellScreen() {
                   idCode={d.well.idCode}
                   site={s}
                   error={d.sites.find((x) => x.site === s)?.error ?? null}
+                  imageWidth={d.sites.find((x) => x.site === s)?.width ?? null}
                   size={layout === 'side' ? 420 : 600}
                   view={view}
                   onView={setView}
@@ -307,6 +308,7 @@ function SiteImage(props: {
   site: number;
   error: string | null;
   size: number;
+  imageWidth: number | null;
   view: View;
   onView: (v: View) => void;
   displayKey: string;
@@ -326,6 +328,7 @@ function SiteImage(props: {
       error={props.error ?? img.error?.message ?? null}
       label={`Site ${props.site}`}
       size={props.size}
+      imageWidth={props.imageWidth}
       view={props.view}
       onView={props.onView}
       testId={`site-${props.site}`}

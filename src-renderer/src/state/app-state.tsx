@@ -7,7 +7,7 @@ import { useLocation, useSearch } from 'wouter';
 import type { DisplayState } from '../../../src-shared/contract';
 import { useApi } from './api-context';
 import { splitHash } from './hash-location';
-import { formatRoute, parseRoute, type Route, type Screen } from './routes';
+import { formatRoute, openWellPatch, parseRoute, type Route, type Screen } from './routes';
 
 export type { Screen } from './routes';
 
@@ -38,6 +38,9 @@ export interface AppState {
   setRunId: (id: string | null, opts?: NavOptions) => void;
   runChoices: RunChoices;
   setRunChoices: (c: RunChoices) => void;
+  /** The user cleared the run picker: pickers keep no run instead of filling in the default. */
+  runCleared: boolean;
+  setRunCleared: (cleared: boolean) => void;
   display: DisplayState | null;
   setDisplay: (d: DisplayState) => void;
   resetDisplay: () => Promise<void>;
@@ -66,6 +69,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
     allowOtherDataset: false,
     allowIncomplete: false,
   });
+  const [runCleared, setRunCleared] = useState(false);
   const [display, setDisplay] = useState<DisplayState | null>(null);
   const [catalogVersion, setCatalogVersion] = useState(0);
 
@@ -98,8 +102,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
       // A plate change forgets the selected cell (it belongs to the old plate).
       selectPlate: (experiment, plate, opts) => update({ experiment, plate, cell: null }, opts),
       idCode: route.idCode,
-      openWell: (idCode, opts) =>
-        update({ idCode, screen: 'well', site: 1, fromQueue: opts?.fromQueue ?? false }),
+      openWell: (idCode, opts) => update(openWellPatch(idCode, opts?.fromQueue)),
       runId,
       // Choosing another run asks again before an incomplete one is used.
       setRunId: (id, opts) => {
@@ -108,13 +111,15 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
       },
       runChoices,
       setRunChoices,
+      runCleared,
+      setRunCleared,
       display,
       setDisplay,
       resetDisplay,
       catalogVersion,
       bumpCatalog: () => setCatalogVersion((v) => v + 1),
     }),
-    [route, update, runId, runChoices, display, resetDisplay, catalogVersion],
+    [route, update, runId, runChoices, runCleared, display, resetDisplay, catalogVersion],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

@@ -2,7 +2,14 @@
 // screen's own selection sits in the path, and stale or hand-edited URLs fall back to defaults.
 import { describe, expect, it } from 'vitest';
 import { splitHash } from './hash-location';
-import { formatRoute, HOME_ROUTE, parseRoute, type Route } from './routes';
+import {
+  formatRoute,
+  HOME_ROUTE,
+  openWellPatch,
+  parseRoute,
+  wellPlatePatch,
+  type Route,
+} from './routes';
 
 const roundTrip = (r: Route) => {
   const [path, search] = splitHash(`#${formatRoute(r)}`);
@@ -60,5 +67,24 @@ describe('routes', () => {
     expect(splitHash('#/well/X?site=2')).toEqual(['/well/X', 'site=2']);
     expect(splitHash('')).toEqual(['/', '']);
     expect(splitHash('#plates')).toEqual(['/plates', '']);
+  });
+});
+
+describe('opening a well', () => {
+  it("carries the well's own experiment, plate and cell, not the open plate's", () => {
+    const onPredictions: Route = {
+      ...HOME_ROUTE,
+      screen: 'predictions',
+      experiment: 'HEPG2-02',
+      plate: 4,
+      split: 'val',
+    };
+    const r = { ...onPredictions, ...openWellPatch('HEPG2-04_4_G18', true) };
+    expect(r).toMatchObject({ screen: 'well', idCode: 'HEPG2-04_4_G18', fromQueue: true });
+    expect([r.experiment, r.plate, r.cell]).toEqual(['HEPG2-04', 4, 'G18']);
+    const back = { ...r, ...wellPlatePatch(r.idCode), screen: 'plates' as const };
+    expect(formatRoute(back).split('?')[0]).toBe('/plates/HEPG2-04/4');
+    expect(back.cell).toBe('G18');
+    expect(wellPlatePatch('not-a-well')).toEqual({});
   });
 });

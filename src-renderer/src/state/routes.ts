@@ -1,6 +1,7 @@
 // The URL of every screen and its selection (hash routes, same in serve mode and Electron): the pure
 // parse/format pair that app-state.tsx keeps in sync with the location, so reload and Back restore.
 import { PredictionSplit, ReviewQueue } from '../../../src-shared/contract';
+import { parseIdCode } from '../../../src-shared/plate';
 import { METRIC_LABELS, type MetricName } from '../../../src-shared/plate-heatmap';
 
 export type Screen =
@@ -165,4 +166,22 @@ export function formatRoute(r: Route): string {
   put('dataset', r.dataset);
   const query = q.toString();
   return `/${path.join('/')}${query ? `?${query}` : ''}`;
+}
+
+/**
+ * The plate selection of a well: its own experiment, plate and cell ('HEPG2-04_4_G18' ->
+ * {experiment: 'HEPG2-04', plate: 4, cell: 'G18'}); empty for an id_code of another shape.
+ */
+export function wellPlatePatch(idCode: string | null): Partial<Route> {
+  const at = idCode ? parseIdCode(idCode) : null;
+  return at ? { experiment: at.experiment, plate: at.plate, cell: at.well } : {};
+}
+
+/**
+ * The route change that opens a well in the viewer: the well's own experiment, plate and cell come
+ * with it (so "Back to plate" shows that plate with the well selected, not the plate some other
+ * screen had open).
+ */
+export function openWellPatch(idCode: string, fromQueue = false): Partial<Route> {
+  return { ...wellPlatePatch(idCode), idCode, screen: 'well', site: 1, fromQueue };
 }

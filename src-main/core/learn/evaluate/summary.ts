@@ -6,7 +6,9 @@ import type { PredictionSplit } from '../../../../src-shared/contract';
 export interface EvaluationSummary {
   runId: string;
   split: PredictionSplit;
+  /** All predicted wells, of which `controlWells` are controls (not siRNA guesses). */
   wells: number;
+  controlWells: number;
   accuracy: number | null;
   accuracyAssigned: number | null;
   positiveControlsAccuracy: number | null;
@@ -85,6 +87,7 @@ export function summarizePredictions(
     runId: set.runId,
     split: set.split,
     wells: wells.length,
+    controlWells: wells.filter((w) => w.wellType !== 'treatment').length,
     accuracy: acc(wells, labels, false),
     accuracyAssigned: assigned ? acc(wells, labels, true) : null,
     positiveControlsAccuracy: acc(

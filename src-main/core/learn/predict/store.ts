@@ -142,7 +142,10 @@ export function wellTopPredictions(
     .all(runId, idCode) as { label: string; prob: number }[];
 }
 
-/** Wells to review: confidently wrong (val), least confident, or sites that disagree. */
+/**
+ * Wells to review: confidently wrong (val), least confident, or sites that disagree. Treatment wells
+ * only: the model also predicts the control wells, but a control's class is not an siRNA guess.
+ */
 export function reviewQueue(
   db: Catalog,
   runId: string,
@@ -157,7 +160,9 @@ export function reviewQueue(
         ? `ORDER BY w.prob ASC`
         : `AND w.sites_disagree = 1 ORDER BY w.prob ASC`;
   const rows = db
-    .prepare(`${SELECT} WHERE s.run_id = ? AND s.split = ? ${where} LIMIT ?`)
+    .prepare(
+      `${SELECT} WHERE s.run_id = ? AND s.split = ? AND w.well_type = 'treatment' ${where} LIMIT ?`,
+    )
     .all(runId, split, limit) as Row[];
   return rows.map(toStored);
 }
