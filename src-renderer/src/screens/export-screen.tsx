@@ -8,23 +8,17 @@ import {
   Group,
   Paper,
   SegmentedControl,
-  Select,
   Stack,
   Text,
   Title,
 } from '@mantine/core';
+import { HeatmapOptions } from '../components/heatmap-options';
 import { useState } from 'react';
 import type { CallOutput } from '../../../src-shared/contract';
 import { PlatePicker } from '../components/plate-picker';
 import { RunPicker } from '../components/run-picker';
 import type { ColormapName } from '../../../src-shared/colormaps';
-import { channelLabel } from '../../../src-shared/display-state';
-import {
-  colormapChoices,
-  colormapFor,
-  metricChoices,
-  type MetricName,
-} from '../../../src-shared/plate-heatmap';
+import { colormapFor, type MetricName } from '../../../src-shared/plate-heatmap';
 import { describeError, useApi, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 
@@ -155,31 +149,15 @@ export function ExportScreen() {
         </Title>
         <PlatePicker />
         <Group mt="sm" align="end">
-          <Select
-            label="Metric"
-            data={metricChoices(!!runId)}
-            value={metric}
-            onChange={(v) => v && setMetric(v as MetricName)}
-            w={200}
-            data-testid="export-metric"
-          />
-          {metric === 'intensity' && (
-            <Select
-              label="Channel"
-              data={[1, 2, 3, 4, 5, 6].map((c) => ({ value: String(c), label: channelLabel(c) }))}
-              value={String(channel)}
-              onChange={(v) => v && setChannel(Number(v))}
-              w={150}
-              data-testid="export-channel"
-            />
-          )}
-          <Select
-            label="Colormap"
-            data={colormapChoices(metric)}
-            value={map}
-            onChange={(v) => v && setColormap(v as ColormapName)}
-            w={140}
-            data-testid="export-colormap"
+          <HeatmapOptions
+            metric={metric}
+            onMetric={setMetric}
+            channel={channel}
+            onChannel={setChannel}
+            colormap={map}
+            onColormap={setColormap}
+            hasRun={!!runId}
+            testIdPrefix="export"
           />
           <Button
             disabled={experiment === null || plate === null}

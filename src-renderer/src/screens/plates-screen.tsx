@@ -15,6 +15,7 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
+import { HeatmapOptions } from '../components/heatmap-options';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useCallback, useMemo, useState } from 'react';
 import type { CallOutput, PlateWell } from '../../../src-shared/contract';
@@ -25,15 +26,8 @@ import { PlateGrid, type Sprite } from '../components/plate-grid';
 import { PlatePicker } from '../components/plate-picker';
 import { RunPicker } from '../components/run-picker';
 import type { ColormapName } from '../../../src-shared/colormaps';
-import { channelLabel } from '../../../src-shared/display-state';
 import { USED_WELL_COUNT } from '../../../src-shared/plate';
-import {
-  buildHeatmap,
-  colormapChoices,
-  colormapFor,
-  metricChoices,
-  type MetricName,
-} from '../../../src-shared/plate-heatmap';
+import { buildHeatmap, colormapFor, type MetricName } from '../../../src-shared/plate-heatmap';
 import { useApi, useCall, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 
@@ -159,34 +153,15 @@ export function PlatesScreen() {
           {mode === 'thumbnails' && <ChannelChips />}
           {mode === 'heatmap' && (
             <>
-              <Select
-                label="Metric"
-                data={metricChoices(!!runId)}
-                value={metric}
-                onChange={(v) => v && setMetric(v as MetricName)}
-                w={200}
-                data-testid="heatmap-metric"
-              />
-              {metric === 'intensity' && (
-                <Select
-                  label="Channel"
-                  data={[1, 2, 3, 4, 5, 6].map((c) => ({
-                    value: String(c),
-                    label: channelLabel(c),
-                  }))}
-                  value={String(channel)}
-                  onChange={(v) => v && setChannel(Number(v))}
-                  w={150}
-                  data-testid="heatmap-channel"
-                />
-              )}
-              <Select
-                label="Colormap"
-                data={colormapChoices(metric)}
-                value={map}
-                onChange={(v) => v && setColormap(v as ColormapName)}
-                w={140}
-                data-testid="heatmap-colormap"
+              <HeatmapOptions
+                metric={metric}
+                onMetric={setMetric}
+                channel={channel}
+                onChannel={setChannel}
+                colormap={map}
+                onColormap={setColormap}
+                hasRun={!!runId}
+                testIdPrefix="heatmap"
               />
             </>
           )}
