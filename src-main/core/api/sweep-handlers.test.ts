@@ -151,13 +151,18 @@ describe('sweep calls', () => {
     );
     const running = () => app.ctx.jobs.list().find((j) => j.id === s.jobId);
     await expect.poll(() => running()?.progress ?? 0, { timeout: 60_000 }).toBeGreaterThan(0);
-    expect(ok(await invoke(h, 'sweeps.status', { name: 'stop' })).jobId).toBe(s.jobId);
+    const live = ok(await invoke(h, 'sweeps.status', { name: 'stop' }));
+    expect(live.jobId).toBe(s.jobId);
+    // The second run waits its turn in the live pass: queued, not lost.
+    expect(live.runs[1]!.state).toBe('queued');
     expect(ok(await invoke(h, 'sweeps.cancel', { name: 'stop' })).cancelled).toEqual([s.jobId]);
     const job = await app.ctx.jobs.wait(s.jobId!);
     expect(job.status).toBe('cancelled');
     const st = ok(await invoke(h, 'sweeps.status', { name: 'stop' }));
     expect(st.runs[0]!.state).toBe('cancelled');
     expect(st.runs[0]!.epochsDone).toBeLessThan(300);
+    // The run the cancelled pass never started says so (it was shown as lost before).
+    expect(st.runs[1]!.state).toBe('cancelled');
     expect(st.jobId).toBeNull();
   }, 120_000);
 

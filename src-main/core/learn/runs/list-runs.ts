@@ -7,7 +7,8 @@ import { matchDataset, type DatasetRef } from '../../catalog/dataset-identity';
 import type { EpochMetric, StepMetric } from '../train/messages';
 import { readRunConfig, readRunInfo, runPath, type RunInfo, type RunStatus } from './run-folder';
 
-function alive(pid: number | null): boolean {
+/** Whether a process with this pid is alive on this machine (signal 0; null/0 → false). */
+export function alive(pid: number | null): boolean {
   if (!pid) return false;
   try {
     process.kill(pid, 0);

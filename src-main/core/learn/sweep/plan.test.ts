@@ -7,6 +7,7 @@ import { assignFolds, parseFolds, parseGridAxis, planSweep } from './plan';
 import { arraySpec, parseSacct, parseScontrol, parseSqueueJson, parseTaskList } from './slurm';
 import {
   crossValidationSummary,
+  stateFromRun,
   stateFromSlurm,
   type SweepRunState,
   type SweepRunStatus,
@@ -213,5 +214,35 @@ describe('ensemble averaging', () => {
     expect(() => memberWeights([{ runId: 'A', valAccuracy: null }], 'val-accuracy')).toThrow(
       /A have no/,
     );
+  });
+});
+
+describe('a local pass', () => {
+  const sub = (pid?: number) => ({
+    scheduler: 'local' as const,
+    jobId: null,
+    tasks: [0, 1],
+    submittedAt: '2026-11-30T00:00:00.000Z',
+    ...(pid === undefined ? {} : { pid }),
+  });
+
+  it('shows a run that has not started as queued while its pass lives, lost once it is gone', () => {
+    expect(stateFromRun(null, undefined).state).toBe('planned');
+    expect(stateFromRun(null, sub(process.pid))).toEqual({
+      state: 'queued',
+      detail: `waiting its turn in the local pass (pid ${process.pid})`,
+    });
+    // A pid no process has (above Linux's pid_max) and a pass recorded without one.
+    expect(stateFromRun(null, sub(2 ** 22 + 1)).state).toBe('lost');
+    expect(stateFromRun(null, sub()).state).toBe('lost');
+    // An ended pass: its never-started runs are not waiting any more, whatever the pid.
+    const ended = (outcome: 'done' | 'cancelled' | 'failed') => ({
+      ...sub(process.pid),
+      endedAt: '2026-11-30T00:01:00.000Z',
+      outcome,
+    });
+    expect(stateFromRun(null, ended('cancelled')).state).toBe('cancelled');
+    expect(stateFromRun(null, ended('failed')).state).toBe('cancelled');
+    expect(stateFromRun(null, ended('done')).state).toBe('lost');
   });
 });

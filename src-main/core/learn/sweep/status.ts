@@ -5,10 +5,10 @@ import fs from 'node:fs';
 import type { z } from 'zod';
 import type { SweepRunState as SweepRunStateSchema } from '../../../../src-shared/contract';
 import { inputError } from '../../errors';
-import { effectiveStatus, readRunMetrics } from '../runs/list-runs';
+import { alive, effectiveStatus, readRunMetrics } from '../runs/list-runs';
 import { readRunInfo, runPath, type RunInfo } from '../runs/run-folder';
 import { slurmTaskStates, type SlurmTaskState } from './slurm';
-import { sweepRunDir, type SweepManifest } from './sweep-folder';
+import { sweepRunDir, type Submission, type SweepManifest } from './sweep-folder';
 
 /**
  * planned: never submitted; queued / running: Slurm has it pending / running (local: training now);
@@ -84,15 +84,25 @@ export function stateFromSlurm(
   };
 }
 
-/** A local (or never submitted) run's state from its run folder alone. */
-function stateFromRun(
+/**
+ * A local (or never submitted) run's state from its run folder and its local pass: a run without a
+ * folder is 'queued' while the pass runs (not ended, `sub.pid` alive), 'cancelled' when the pass was
+ * cancelled or stopped at a failed run before it, 'lost' when the pass died without ending.
+ */
+export function stateFromRun(
   info: RunInfo | null,
-  submitted: boolean,
+  sub: Submission | undefined,
 ): { state: SweepRunState; detail: string } {
-  if (!info)
-    return submitted
-      ? { state: 'lost', detail: 'submitted locally but no run folder was written' }
-      : { state: 'planned', detail: 'not submitted' };
+  if (!info) {
+    if (!sub) return { state: 'planned', detail: 'not submitted' };
+    if (sub.endedAt === undefined && sub.pid !== undefined && alive(sub.pid))
+      return { state: 'queued', detail: `waiting its turn in the local pass (pid ${sub.pid})` };
+    if (sub.outcome === 'cancelled')
+      return { state: 'cancelled', detail: 'the local pass was cancelled before this run started' };
+    if (sub.outcome === 'failed')
+      return { state: 'cancelled', detail: 'not started: an earlier run of the local pass failed' };
+    return { state: 'lost', detail: 'submitted locally but its pass ended before it started' };
+  }
   const s = effectiveStatus(info);
   if (s === 'interrupted')
     return { state: 'lost', detail: 'run.json says running but its process is gone' };
@@ -127,7 +137,7 @@ export function sweepStatus(sweepDir: string, m: SweepManifest): SweepRunStatus[
               state: 'lost',
               detail: `Slurm has no record of task ${task} (ended and forgotten, accounting off?) and run.json says ${info ? info.status : 'nothing (never started)'}`,
             };
-    } else st = stateFromRun(info, Boolean(sub));
+    } else st = stateFromRun(info, sub);
     const epochs = info ? readRunMetrics(runDir).epochs : [];
     const last = epochs.at(-1);
     return {

@@ -72,40 +72,63 @@ export async function runLocally(
     ...m0,
     submissions: [
       ...m0.submissions,
-      { scheduler: 'local', jobId: null, tasks, submittedAt: new Date().toISOString() },
+      {
+        scheduler: 'local',
+        jobId: null,
+        tasks,
+        submittedAt: new Date().toISOString(),
+        pid: process.pid,
+      },
     ],
   });
   const out: Array<{ name: string; status: string; error: string | null }> = [];
-  for (const i of tasks) {
-    const run = m0.runs[i];
-    if (!run) throw inputError(`${sweepDir}: no run ${i}`);
-    if (opts.signal?.aborted) break;
-    const runDir = sweepRunDir(sweepDir, run.name);
-    const exists = fs.existsSync(runPath(runDir, 'run'));
-    if (exists && readRunInfo(runDir).status === 'done') {
-      out.push({ name: run.name, status: 'done', error: null });
-      continue;
+  let outcome: 'done' | 'cancelled' | 'failed' = 'failed';
+  try {
+    for (const i of tasks) {
+      const run = m0.runs[i];
+      if (!run) throw inputError(`${sweepDir}: no run ${i}`);
+      if (opts.signal?.aborted) break;
+      const runDir = sweepRunDir(sweepDir, run.name);
+      const exists = fs.existsSync(runPath(runDir, 'run'));
+      if (exists && readRunInfo(runDir).status === 'done') {
+        out.push({ name: run.name, status: 'done', error: null });
+        continue;
+      }
+      const configFile = sweepConfigFile(sweepDir, run.name);
+      const config = exists
+        ? undefined
+        : parseTrainConfig(JSON.parse(fs.readFileSync(configFile, 'utf8')), configFile);
+      const handle = (opts.launch ?? startTraining)({
+        ...opts.job,
+        dbFile: m0.dbFile,
+        runDir,
+        config,
+        resume: exists,
+        backend: opts.backend,
+      });
+      const abort = () => handle.cancel();
+      opts.signal?.addEventListener('abort', abort);
+      opts.onRun?.(run, handle, exists);
+      const summary = await handle.done.finally(() =>
+        opts.signal?.removeEventListener('abort', abort),
+      );
+      out.push({ name: run.name, status: summary.status, error: summary.error ?? null });
+      if (summary.status !== 'done') break;
     }
-    const configFile = sweepConfigFile(sweepDir, run.name);
-    const config = exists
-      ? undefined
-      : parseTrainConfig(JSON.parse(fs.readFileSync(configFile, 'utf8')), configFile);
-    const handle = (opts.launch ?? startTraining)({
-      ...opts.job,
-      dbFile: m0.dbFile,
-      runDir,
-      config,
-      resume: exists,
-      backend: opts.backend,
-    });
-    const abort = () => handle.cancel();
-    opts.signal?.addEventListener('abort', abort);
-    opts.onRun?.(run, handle, exists);
-    const summary = await handle.done.finally(() =>
-      opts.signal?.removeEventListener('abort', abort),
+    const last = out.at(-1)?.status;
+    outcome =
+      opts.signal?.aborted || last === 'cancelled'
+        ? 'cancelled'
+        : last === 'failed'
+          ? 'failed'
+          : 'done';
+  } finally {
+    // The pass has ended: runs it never started are no longer waiting (status.ts stateFromRun).
+    const m1 = readSweep(sweepDir);
+    const submissions = m1.submissions.map((sub, k) =>
+      k === m0.submissions.length ? { ...sub, endedAt: new Date().toISOString(), outcome } : sub,
     );
-    out.push({ name: run.name, status: summary.status, error: summary.error ?? null });
-    if (summary.status !== 'done') break;
+    writeSweep(sweepDir, { ...m1, submissions });
   }
   return out;
 }

@@ -34,6 +34,11 @@ const Submission = z.object({
   jobId: z.string().nullable(),
   tasks: z.array(z.number().int().min(0)),
   submittedAt: z.string(),
+  /** Local pass: the pid of the process running it (its runs wait their turn while it lives). */
+  pid: z.number().int().optional(),
+  /** Local pass: when it ended and how (a run it never started is then not waiting any more). */
+  endedAt: z.string().optional(),
+  outcome: z.enum(['done', 'cancelled', 'failed']).optional(),
 });
 export type Submission = z.infer<typeof Submission>;
 
