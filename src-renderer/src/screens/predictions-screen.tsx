@@ -141,7 +141,11 @@ export function PredictionsScreen() {
         </Group>
       </Paper>
       <EnsemblePanel split={split} tta={tta} assign={assign} />
-      {!runId && <Alert color="blue">Train a model first (Training screen).</Alert>}
+      {!runId && (
+        <Alert color="blue">
+          No run chosen: train a model (Training screen) or make an ensemble of runs above.
+        </Alert>
+      )}
       {runId && !s && !summary.loading && (
         <Alert color="blue" data-testid="no-predictions">
           No {split} predictions of this run on the open dataset yet. Press “Run predictions”.

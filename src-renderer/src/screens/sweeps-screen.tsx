@@ -40,9 +40,9 @@ const NO_SLURM: SlurmResources = {
 
 /** The Slurm fields of the form: text ones (empty = Slurm's default) and counts with their minimum. */
 const TEXT_FIELDS = [
-  ['partition', 'Partition', 'default'],
-  ['account', 'Account', 'default'],
-  ['time', 'Time limit', '4:00:00'],
+  ['partition', 'Partition', "cluster's default"],
+  ['account', 'Account', "cluster's default"],
+  ['time', 'Time limit', "partition's default (e.g. 4:00:00)"],
 ] as const;
 const COUNT_FIELDS = [
   ['gpus', 'GPUs per task', 0],
@@ -170,13 +170,13 @@ export function SweepsScreen() {
   return (
     <Stack gap="md" data-testid="screen-sweeps">
       <Group align="start" gap="md" wrap="nowrap">
-        <Paper withBorder p="sm" style={{ flex: 1 }}>
+        <Paper withBorder p="sm" style={{ flex: 1, minWidth: 0 }}>
           <Title order={4} mb="xs">
             Base settings
           </Title>
           <TrainDraftForm td={td} />
         </Paper>
-        <Paper withBorder p="sm" style={{ flex: 1 }}>
+        <Paper withBorder p="sm" style={{ flex: 1, minWidth: 0 }}>
           <Title order={4} mb="xs">
             Sweep
           </Title>
