@@ -61,6 +61,14 @@ describe('sweeps', () => {
       })
       .toMatch(/two-ensemble/);
     await app.screenshot('sweeps-ensemble');
+    // In the Training runs table the ensemble says what it is instead of "0/1" epochs.
+    await app.go('training');
+    const ensembleRow = app.page.locator('[data-testid="run-row"]', { hasText: 'two-ensemble' });
+    await expect
+      .poll(() => ensembleRow.locator('[data-testid="run-epochs"]').innerText(), {
+        timeout: 30_000,
+      })
+      .toBe('ensemble');
     expect(session.tracked.errors).toEqual([]);
   }, 400_000);
 });

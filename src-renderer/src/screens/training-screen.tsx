@@ -247,7 +247,8 @@ function RunRow({
         </Text>
       </Table.Td>
       <Table.Td data-testid="run-epochs">
-        {run.epochsDone}/{c.epochs}
+        {/* An ensemble (learn/predict/ensemble.ts) trains nothing: it combines other runs. */}
+        {run.backend === 'ensemble' ? 'ensemble' : `${run.epochsDone}/${c.epochs}`}
         {live && live.epoch >= run.epochsDone && (
           <Text span size="xs" c="dimmed">
             {' '}
