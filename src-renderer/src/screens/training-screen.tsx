@@ -249,10 +249,12 @@ function RunRow({
       <Table.Td data-testid="run-epochs">
         {/* An ensemble (learn/predict/ensemble.ts) trains nothing: it combines other runs. */}
         {run.backend === 'ensemble' ? 'ensemble' : `${run.epochsDone}/${c.epochs}`}
-        {live && live.epoch >= run.epochsDone && (
+        {/* The epoch under way: the newest step's, or the next one when an epoch just ended and
+            its successor has sent no step yet (never the epoch already counted as done). */}
+        {live && run.status === 'running' && run.epochsDone < c.epochs && (
           <Text span size="xs" c="dimmed">
             {' '}
-            · epoch {live.epoch + 1} running
+            · epoch {Math.max(live.epoch, run.epochsDone) + 1} running
           </Text>
         )}
       </Table.Td>
