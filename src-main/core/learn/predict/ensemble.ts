@@ -119,6 +119,30 @@ export function averageProbabilities(
   return out;
 }
 
+/**
+ * Refuses, before anything is predicted, an ensemble on the validation split whose members hold out
+ * different validation wells (cross-validation folds, or runs with other split seeds): each member's
+ * validation wells are then another member's training wells, so the averaged "validation accuracy"
+ * would be scored partly on wells the ensemble was trained on. Input: the members' split.json
+ * validation id_codes. Error (input) naming the two runs.
+ */
+export function checkSameValidationWells(
+  members: Array<{ runId: string; val: readonly string[] }>,
+): void {
+  const base = members[0];
+  if (!base) return;
+  const baseVal = new Set(base.val);
+  for (const m of members.slice(1)) {
+    const same = m.val.length === baseVal.size && m.val.every((id) => baseVal.has(id));
+    if (!same)
+      throw inputError(
+        `runs ${base.runId} and ${m.runId} hold out different validation wells (cross-validation folds or other split seeds): ` +
+          `each one's validation wells are training wells of another, so an ensemble of them cannot be scored on 'val'. ` +
+          `Ensemble them on the test split; each fold's own validation accuracy is in its run`,
+      );
+  }
+}
+
 /** A member's usable set for this split/dataset/TTA, predicted (without assignment) when missing or stale. */
 async function memberSet(
   ctx: RunContext,
@@ -172,6 +196,8 @@ export async function predictEnsemble(opts: EnsembleOptions): Promise<EnsembleRe
       throw inputError(
         `runs ${first.info.runId} and ${c.info.runId} predict different targets (${first.config.target}, ${c.config.target})`,
       );
+  if (opts.split === 'val')
+    checkSameValidationWells(ctxs.map((c) => ({ runId: c.info.runId, val: c.split.val })));
   const dbFile = path.resolve(opts.dbFile ?? first.info.dbFile);
   if (!fs.existsSync(dbFile)) throw inputError(`${dbFile}: catalog database not found`);
   const db = openCatalog(dbFile);

@@ -1,7 +1,7 @@
 // Sweep plans (grid × seeds × folds, settings validated by the contract's schema, folds balanced by
 // cell type), Slurm's state outputs parsed and mapped onto run states, and ensemble averaging.
 import { describe, expect, it } from 'vitest';
-import { averageProbabilities, memberWeights } from '../predict/ensemble';
+import { averageProbabilities, checkSameValidationWells, memberWeights } from '../predict/ensemble';
 import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
 import { assignFolds, parseFolds, parseGridAxis, planSweep } from './plan';
 import { arraySpec, parseSacct, parseScontrol, parseSqueueJson, parseTaskList } from './slurm';
@@ -214,6 +214,30 @@ describe('ensemble averaging', () => {
     expect(() => memberWeights([{ runId: 'A', valAccuracy: null }], 'val-accuracy')).toThrow(
       /A have no/,
     );
+  });
+});
+
+describe('ensembling on the validation split', () => {
+  it('refuses members that hold out different validation wells (folds), before predicting', () => {
+    expect(() =>
+      checkSameValidationWells([
+        { runId: 'fold0', val: ['HUVEC-01_1_B02', 'HUVEC-01_1_C03'] },
+        { runId: 'fold1', val: ['RPE-01_1_B02', 'RPE-01_1_C03'] },
+      ]),
+    ).toThrow(/fold0 and fold1 hold out different validation wells/);
+    // Same wells in another order (seeds of one split) are fine; a subset is not.
+    expect(() =>
+      checkSameValidationWells([
+        { runId: 'seed1', val: ['a_1_B02', 'a_1_C03'] },
+        { runId: 'seed2', val: ['a_1_C03', 'a_1_B02'] },
+      ]),
+    ).not.toThrow();
+    expect(() =>
+      checkSameValidationWells([
+        { runId: 'seed1', val: ['a_1_B02', 'a_1_C03'] },
+        { runId: 'seed2', val: ['a_1_C03'] },
+      ]),
+    ).toThrow(/different validation wells/);
   });
 });
 
