@@ -6,6 +6,7 @@ import type { RunSummary } from '../../../../src-shared/contract';
 import { matchDataset, type DatasetRef } from '../../catalog/dataset-identity';
 import type { EpochMetric, StepMetric } from '../train/messages';
 import { readRunConfig, readRunInfo, runPath, type RunInfo, type RunStatus } from './run-folder';
+import { parseMetricsLines } from './run-files';
 
 /** Whether a process with this pid is alive on this machine (signal 0; null/0 → false). */
 export function alive(pid: number | null): boolean {
@@ -60,23 +61,19 @@ export function listRuns(runsRoot: string, current?: DatasetRef | null): RunSumm
   return out.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
 }
 
-/** Step and epoch metrics of a run; a torn last line (kill during a write) is ignored. */
+/**
+ * Step and epoch metrics of a run, validated line by line (run-files.ts `parseMetricsLines`): a
+ * torn last line (kill during a write) is ignored, any other bad line is an input error.
+ */
 export function readRunMetrics(runDir: string): { steps: StepMetric[]; epochs: EpochMetric[] } {
   const file = runPath(runDir, 'metrics');
   const steps: StepMetric[] = [];
   const epochs: EpochMetric[] = [];
   if (!fs.existsSync(file)) return { steps, epochs };
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    let m: { type?: string } & Record<string, unknown>;
-    try {
-      m = JSON.parse(line) as typeof m;
-    } catch {
-      continue;
-    }
+  for (const m of parseMetricsLines(fs.readFileSync(file, 'utf8'), file)) {
     const { type, ...rest } = m;
-    if (type === 'step') steps.push(rest as unknown as StepMetric);
-    else if (type === 'epoch') epochs.push(rest as unknown as EpochMetric);
+    if (type === 'step') steps.push(rest as StepMetric);
+    else epochs.push(rest as EpochMetric);
   }
   return { steps, epochs };
 }

@@ -9,7 +9,9 @@ import { cpuTrainConfig } from '../config/default-config';
 import { loadCheckpoint } from '../train/checkpoint';
 import { loadPredictionSet } from '../predict/predict';
 import { storedSetDatasets } from '../predict/provenance';
-import { listRuns } from './list-runs';
+import type { CheckpointState } from '../train/checkpoint';
+import { truncateMetrics } from '../train/resume';
+import { listRuns, readRunMetrics } from './list-runs';
 import { loadRunContext } from './run-context';
 import { readRunConfig, readRunInfo, updateRunInfo } from './run-folder';
 
@@ -139,5 +141,56 @@ describe('the run manifest', () => {
     fs.writeFileSync(path.join(dir, 'run.json.3141592653'), '{"half":');
     const manifest = writeManifest(dir);
     expect(Object.keys(manifest.files)).toEqual(['run.json']);
+  });
+});
+
+describe('metrics.jsonl', () => {
+  const step = {
+    type: 'step',
+    step: 1,
+    epoch: 0,
+    loss: 2.5,
+    accuracy: 0.1,
+    lr: 0.1,
+    imagesPerSecond: 40,
+  };
+  const epoch = {
+    type: 'epoch',
+    epoch: 0,
+    loss: 2.4,
+    accuracy: 0.12,
+    valLoss: null,
+    valAccuracy: null,
+    lr: 0.1,
+    imagesPerSecond: 40,
+    seconds: 3,
+    etaSeconds: 30,
+  };
+  const write = (dir: string, text: string): void =>
+    fs.writeFileSync(path.join(dir, 'metrics.jsonl'), text);
+
+  it('reads steps and epochs, ignoring a torn last line', () => {
+    const dir = runDir();
+    write(dir, `${JSON.stringify(step)}\n${JSON.stringify(epoch)}\n{"type":"st`);
+    const m = readRunMetrics(dir);
+    expect(m.steps.map((s) => s.loss)).toEqual([2.5]);
+    expect(m.epochs.map((e) => e.etaSeconds)).toEqual([30]);
+  });
+  it('is an input error naming the file, line and field for a record of the wrong shape', () => {
+    const dir = runDir();
+    // A NaN loss written by JSON.stringify reads back as null: not a number to plot.
+    write(dir, `${JSON.stringify(step)}\n${JSON.stringify({ ...step, step: 2, loss: null })}\n`);
+    expect(() => readRunMetrics(dir)).toThrow(/metrics\.jsonl: line 2 .*loss/);
+    write(dir, `not json\n${JSON.stringify(step)}\n`);
+    expect(() => readRunMetrics(dir)).toThrow(/metrics\.jsonl: line 1 is not JSON/);
+  });
+  it('resume truncation keeps the records up to the checkpoint and drops a torn line', () => {
+    const dir = runDir();
+    const later = { ...step, step: 5, epoch: 1 };
+    write(dir, `${JSON.stringify(step)}\n${JSON.stringify(epoch)}\n${JSON.stringify(later)}\n{"ty`);
+    truncateMetrics(dir, { globalStep: 1, epoch: 1 } as CheckpointState);
+    const m = readRunMetrics(dir);
+    expect(m.steps.map((s) => s.step)).toEqual([1]);
+    expect(m.epochs.map((e) => e.epoch)).toEqual([0]);
   });
 });

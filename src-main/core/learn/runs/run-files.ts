@@ -3,7 +3,14 @@
 // that parses them: a corrupt or foreign file is an input error naming the file and each bad field.
 import fs from 'node:fs';
 import { z } from 'zod';
-import { CheckpointRef, DatasetRef, RunStatus, TrainConfig } from '../../../../src-shared/contract';
+import {
+  CheckpointRef,
+  DatasetRef,
+  EpochMetric,
+  RunStatus,
+  StepMetric,
+  TrainConfig,
+} from '../../../../src-shared/contract';
 import { inputError } from '../../errors';
 
 /** run.json: the run's status and where it came from (`dataset` absent before 2026-11-30). */
@@ -43,6 +50,46 @@ export const SplitFile = z.object({
   val: z.array(z.string()),
   warnings: z.array(z.string()),
 });
+
+/**
+ * One line of metrics.jsonl: a training step or an epoch (the trainer writes them; epoch-loop.ts
+ * stops a run before a non-finite loss is written, so every number is finite).
+ */
+export const MetricsLine = z.discriminatedUnion('type', [
+  StepMetric.extend({ type: z.literal('step') }),
+  EpochMetric.extend({ type: z.literal('epoch') }),
+]);
+export type MetricsLine = z.infer<typeof MetricsLine>;
+
+/**
+ * Parses metrics.jsonl text line by line. A line that is not JSON is dropped only when it is the
+ * last one (a torn write from a kill); any other bad line is an input error naming `file`, the line
+ * number and the bad field, never a silently wrong curve.
+ */
+export function parseMetricsLines(text: string, file: string): MetricsLine[] {
+  const lines = text.split('\n');
+  const lastNonEmpty = lines.reduce((last, l, i) => (l.trim() ? i : last), -1);
+  const out: MetricsLine[] = [];
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      if (i === lastNonEmpty) return;
+      throw inputError(`${file}: line ${i + 1} is not JSON (the file is damaged)`);
+    }
+    const r = MetricsLine.safeParse(json);
+    if (!r.success)
+      throw inputError(
+        `${file}: line ${i + 1} is not a step or epoch record: ${r.error.issues
+          .map((iss) => `${iss.path.join('.') || '(line)'}: ${iss.message}`)
+          .join('; ')}`,
+      );
+    out.push(r.data);
+  });
+  return out;
+}
 
 /** manifest.json: sha256 and size of every file of the run folder. */
 export const ManifestFile = z.object({

@@ -6,6 +6,7 @@ import type { TrainConfig } from '../../../../src-shared/contract';
 import { inputError } from '../../errors';
 import type { LayersModel } from '../backend/tf';
 import { runPath } from '../runs/run-folder';
+import { parseMetricsLines } from '../runs/run-files';
 import { latestCheckpoint, loadCheckpoint, type CheckpointState } from './checkpoint';
 import type { Optimizer } from './optimizer';
 import { setModelWeights } from './weights';
@@ -74,16 +75,9 @@ export function restoreLatestCheckpoint(
 /** Drops metrics lines written after `state` (and a torn last line from a kill -9). */
 export function truncateMetrics(runDir: string, state: CheckpointState): void {
   const file = runPath(runDir, 'metrics');
-  const lines = fs.existsSync(file)
-    ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean)
-    : [];
-  const kept = lines.filter((l) => {
-    try {
-      const m = JSON.parse(l) as { type: string; step?: number; epoch: number };
-      return m.type === 'step' ? (m.step ?? 0) <= state.globalStep : m.epoch < state.epoch;
-    } catch {
-      return false;
-    }
-  });
-  fs.writeFileSync(file, kept.map((l) => `${l}\n`).join(''));
+  const lines = fs.existsSync(file) ? parseMetricsLines(fs.readFileSync(file, 'utf8'), file) : [];
+  const kept = lines.filter((m) =>
+    m.type === 'step' ? m.step <= state.globalStep : m.epoch < state.epoch,
+  );
+  fs.writeFileSync(file, kept.map((m) => `${JSON.stringify(m)}\n`).join(''));
 }
