@@ -97,6 +97,26 @@ describe('openCatalog migrations', () => {
     db.close();
   });
 
+  it('refuses a read-only open of a catalog with pending migrations, naming the file and the updates', () => {
+    const file = tempDb();
+    const early = new Database(file);
+    migrate(early, [...catalogMigrations, ...imagingMigrations]);
+    early.close();
+    expect(() => openCatalog(file, { readonly: true })).toThrow(
+      new RegExp(`${path.basename(file)}: the catalog was made by an older PlateLab .*learn`),
+    );
+    // Nothing was changed by the refused open; a read-write open upgrades it, then read-only works.
+    const check = new Database(file, { readonly: true });
+    expect(versions(check)).toEqual(
+      [...catalogMigrations, ...imagingMigrations].map((m) => m.version).sort((a, b) => a - b),
+    );
+    check.close();
+    openCatalog(file).close();
+    const ro = openCatalog(file, { readonly: true });
+    expect(versions(ro)).toEqual(MIGRATIONS.map((m) => m.version));
+    ro.close();
+  });
+
   it('refuses a list out of order', () => {
     const db = new Database(':memory:');
     expect(() =>

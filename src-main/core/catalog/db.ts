@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { inputError } from '../errors';
 import { MIGRATIONS, type Migration } from './migrations';
 
 export type Catalog = Database.Database;
@@ -21,7 +22,9 @@ function ordered(list: readonly Migration[]): readonly Migration[] {
 /**
  * Opens (creating when missing) a catalog file and, unless `readonly`, applies every pending
  * migration of MIGRATIONS (catalog/migrations.ts), so the schema never depends on which modules
- * the process imported. Read-only opens need the file to exist and change nothing.
+ * the process imported. Read-only opens need the file to exist and change nothing, so a catalog
+ * with pending migrations (made by an older PlateLab) is refused there with an input error that
+ * names the file and says how to upgrade it, instead of failing later on a missing table or column.
  */
 export function openCatalog(file: string, opts: { readonly?: boolean } = {}): Catalog {
   if (!opts.readonly) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -36,7 +39,41 @@ export function openCatalog(file: string, opts: { readonly?: boolean } = {}): Ca
   }
   db.pragma('foreign_keys = ON');
   if (!opts.readonly) migrate(db);
+  else {
+    const missing = pendingMigrations(db);
+    if (missing.length > 0) {
+      db.close();
+      throw inputError(
+        `${file}: the catalog was made by an older PlateLab and lacks ${missing.length} schema update(s) ` +
+          `(${missing.map((m) => `${m.version} ${m.name}`).join(', ')}); open it once in the app or with ` +
+          `\`platelab index\` to upgrade it (nothing indexed is lost)`,
+      );
+    }
+  }
   return db;
+}
+
+/**
+ * The migrations of `list` (default MIGRATIONS) not yet applied to `db`, in order; reads only.
+ * Catalogs from before per-version tracking count every version up to their `user_version`.
+ */
+export function pendingMigrations(
+  db: Catalog,
+  list: readonly Migration[] = MIGRATIONS,
+): Migration[] {
+  const tracked = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  if (!tracked) {
+    const legacy = db.pragma('user_version', { simple: true }) as number;
+    return ordered(list).filter((m) => m.version > legacy);
+  }
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+      (r) => r.version,
+    ),
+  );
+  return ordered(list).filter((m) => !applied.has(m.version));
 }
 
 /**
