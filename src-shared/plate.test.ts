@@ -7,7 +7,6 @@ import {
   USED_WELL_COUNT,
   isUsedWell,
   normalizeWell,
-  stepWithin,
   usedWells,
   wellName,
 } from './plate';
@@ -33,12 +32,5 @@ describe('plate geometry', () => {
     expect(normalizeWell(' O23 ')).toBe('O23');
     expect(normalizeWell('Q01')).toBeNull();
     expect(normalizeWell('B25')).toBeNull();
-  });
-
-  it('keeps keyboard moves inside the used area', () => {
-    expect(stepWithin({ row: 1, col: 2 }, -1, 0)).toEqual({ row: 1, col: 2 });
-    expect(stepWithin({ row: 1, col: 2 }, 0, -1)).toEqual({ row: 1, col: 2 });
-    expect(stepWithin({ row: 1, col: 2 }, 1, 1)).toEqual({ row: 2, col: 3 });
-    expect(stepWithin({ row: 14, col: 23 }, 1, 1)).toEqual({ row: 14, col: 23 });
   });
 });

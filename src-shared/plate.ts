@@ -56,14 +56,6 @@ export function normalizeWell(name: string): string | null {
   return pos ? wellName(pos) : null;
 }
 
-/** Next used position from `pos` moving by (dr, dc) rows/columns, clamped to the used area. */
-export function stepWithin(pos: WellPosition, dr: number, dc: number): WellPosition {
-  return {
-    row: Math.min(14, Math.max(1, pos.row + dr)),
-    col: Math.min(23, Math.max(2, pos.col + dc)),
-  };
-}
-
 /** The 308 used wells in row-major order (B02, B03, …, O23). */
 export function usedWells(): string[] {
   const out: string[] = [];
