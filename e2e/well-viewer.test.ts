@@ -104,6 +104,12 @@ describe('well viewer', () => {
     expect(Buffer.compare(pixelsBefore, pixelsAfter)).not.toBe(0);
     expect(await session.app.byTestId('channel-toggle-2').isChecked()).toBe(false);
 
+    // A reload keeps the channel display (this tab's sessionStorage), and the image drawn with it.
+    await session.app.page.reload();
+    await session.app.byTestId('screen-well').waitFor();
+    await expect.poll(() => session.app.byTestId('channel-toggle-2').isChecked()).toBe(false);
+    await siteSrc(1);
+
     await session.app.byTestId('reset-display').click();
     await expect.poll(() => session.app.byTestId('channel-toggle-2').isChecked()).toBe(true);
   });

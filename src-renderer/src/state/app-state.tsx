@@ -1,10 +1,10 @@
 // Shared UI state: the active screen and the selection (experiment/plate/well/run/…), read from and
 // written to the URL (routes.ts), plus the channel display state, which drives the plate
-// thumbnails, the well viewer and exports alike.
+// thumbnails, the well viewer and exports alike (kept in sessionStorage, so a reload keeps it).
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
 import { useLocation, useSearch } from 'wouter';
-import type { DisplayState } from '../../../src-shared/contract';
+import { DisplayState } from '../../../src-shared/contract';
 import { useApi } from './api-context';
 import { splitHash } from './hash-location';
 import { formatRoute, openWellPatch, parseRoute, type Route, type Screen } from './routes';
@@ -51,6 +51,29 @@ export interface AppState {
 
 const Ctx = createContext<AppState | null>(null);
 
+/** Where this tab keeps the channel display state across reloads. */
+const DISPLAY_KEY = 'platelab.display';
+
+/** The display state this tab stored, or null (none, unreadable, or not a valid DisplayState). */
+function storedDisplay(): DisplayState | null {
+  try {
+    const raw = window.sessionStorage.getItem(DISPLAY_KEY);
+    if (!raw) return null;
+    const parsed = DisplayState.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function storeDisplay(d: DisplayState): void {
+  try {
+    window.sessionStorage.setItem(DISPLAY_KEY, JSON.stringify(d));
+  } catch {
+    // Storage full or disabled: the state still lives for this page.
+  }
+}
+
 export function AppStateProvider({ children }: { children: ReactNode }) {
   const { client } = useApi();
   const [path, navigate] = useLocation();
@@ -70,15 +93,20 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
     allowIncomplete: false,
   });
   const [runCleared, setRunCleared] = useState(false);
-  const [display, setDisplay] = useState<DisplayState | null>(null);
+  const [display, setDisplayState] = useState<DisplayState | null>(storedDisplay);
+  const setDisplay = useCallback((d: DisplayState) => {
+    storeDisplay(d);
+    setDisplayState(d);
+  }, []);
   const [catalogVersion, setCatalogVersion] = useState(0);
 
   const resetDisplay = useCallback(async () => {
     const res = await client.call('display.default', {});
     if (res.ok) setDisplay(res.data);
-  }, [client]);
+  }, [client, setDisplay]);
 
   useEffect(() => {
+    if (storedDisplay()) return;
     let live = true;
     void client.call('display.default', {}).then((res) => {
       if (live && res.ok) setDisplay(res.data);
@@ -86,7 +114,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
     return () => {
       live = false;
     };
-  }, [client]);
+  }, [client, setDisplay]);
 
   useEffect(() => client.on('catalog:changed', () => setCatalogVersion((v) => v + 1)), [client]);
 
@@ -119,7 +147,17 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
       catalogVersion,
       bumpCatalog: () => setCatalogVersion((v) => v + 1),
     }),
-    [route, update, runId, runChoices, runCleared, display, resetDisplay, catalogVersion],
+    [
+      route,
+      update,
+      runId,
+      runChoices,
+      runCleared,
+      display,
+      setDisplay,
+      resetDisplay,
+      catalogVersion,
+    ],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
