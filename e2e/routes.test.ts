@@ -1,11 +1,14 @@
 // Browser test: every screen and its selection live in the URL (hash routes). Reload and Back/
 // Forward restore a well view (site and layout included); 's' switches site right after "One
 // site"; the well box takes any case; the header names the open dataset. Screenshots of each screen.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { datasetWells } from './helpers/dataset-csv';
 import { naturalWidth } from './helpers/in-page';
 import { useSession } from './helpers/session';
 
+const RXRX1 = resolve('../shared/rxrx1');
 const session = useSession({ dataset: 'tiny', name: 'routes' }, { waitForDataset: true });
 
 const hash = async () => decodeURIComponent(new URL(session.app.page.url()).hash);
@@ -105,4 +108,35 @@ describe('URL routes', () => {
     await expect.poll(hash).toContain('dataset=ds');
     expect(session.tracked.errors).toEqual([]);
   });
+
+  it.runIf(existsSync(RXRX1))(
+    'lists recent datasets and opens the one a link names when it was opened before',
+    async () => {
+      const a = session.app;
+      await a.go('datasets');
+      await a.byTestId('dataset-path').fill(RXRX1);
+      await a.byTestId('dataset-open').click();
+      const badge = a.byTestId('header-dataset');
+      await expect.poll(() => badge.innerText(), { timeout: 90_000 }).toBe('DATASET: RXRX1');
+      await expect.poll(hash).toContain('dataset=rxrx1');
+      // The tiny dataset opened before is one click away on the datasets screen…
+      const recent = a.byTestId('recent-dataset').filter({ hasText: 'ds' });
+      await expect.poll(() => recent.count()).toBe(1);
+      expect(await recent.getAttribute('title')).toBe(session.served.datasetDir);
+
+      // …and a link made on it offers to open it.
+      const url = new URL(a.page.url());
+      url.hash = '#/plates?dataset=ds';
+      await a.page.goto(url.toString());
+      await a.page.reload();
+      const open = a.byTestId('open-linked-dataset');
+      await open.waitFor();
+      expect(await open.innerText()).toContain('“ds”');
+      await open.click();
+      await expect.poll(() => badge.innerText(), { timeout: 90_000 }).toBe('DATASET: DS');
+      await expect.poll(() => a.byTestId('link-other-dataset').count()).toBe(0);
+      await expect.poll(hash).toContain('dataset=ds');
+      expect(session.tracked.errors).toEqual([]);
+    },
+  );
 });

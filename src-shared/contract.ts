@@ -426,6 +426,8 @@ export const calls = {
       backend: BackendInfo,
       dataset: z.object({ root: z.string(), db: z.string(), format: z.string() }).nullable(),
       dataDir: z.string(),
+      /** Dataset folders opened before, most recent first (settings.json; at most 10). */
+      recentDatasets: z.array(z.string()),
     }),
   },
   'dataset.open': {

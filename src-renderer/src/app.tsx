@@ -4,11 +4,11 @@ import { Alert, AppShell, Badge, Button, Group, Tabs, Text, Tooltip } from '@man
 import { useEffect, useRef } from 'react';
 import { Router } from 'wouter';
 import { useQueryHashLocation, useQueryHashSearch } from './state/hash-location';
-import { useCall } from './state/api-context';
+import { useCall, useCaller } from './state/api-context';
 import { AppStateProvider, useAppState, type Screen } from './state/app-state';
 import { JobsProvider } from './state/jobs-context';
 import { useConnected } from './state/connection';
-import { datasetName } from './lib/format';
+import { datasetName, recentDatasetNamed } from './lib/format';
 import { ErrorBoundary } from './components/error-boundary';
 import { JobsIndicator } from './components/jobs-indicator';
 import { Notifications } from './components/notifications';
@@ -61,6 +61,11 @@ function Frame() {
   }, [openName, route.dataset, update]);
   const otherDataset =
     openName && route.dataset && route.dataset !== openName ? route.dataset : null;
+  // The linked dataset, when it is one this data folder opened before: it can be opened from here.
+  const linkedRoot = otherDataset
+    ? recentDatasetNamed(otherDataset, info.data?.recentDatasets ?? [])
+    : null;
+  const call = useCaller();
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -153,13 +158,25 @@ function Frame() {
                 This view was linked on dataset “{otherDataset}”; the open dataset is “{openName}”:
                 its experiments, plates and runs may differ.
               </Text>
-              <Button
-                size="xs"
-                variant="light"
-                onClick={() => update({ dataset: openName }, { replace: true })}
-              >
-                Use the open dataset
-              </Button>
+              <Group gap="xs">
+                {linkedRoot && (
+                  <Button
+                    size="xs"
+                    onClick={() => void call('dataset.open', { root: linkedRoot })}
+                    data-testid="open-linked-dataset"
+                    title={linkedRoot}
+                  >
+                    Open “{otherDataset}”
+                  </Button>
+                )}
+                <Button
+                  size="xs"
+                  variant="light"
+                  onClick={() => update({ dataset: openName }, { replace: true })}
+                >
+                  Use the open dataset
+                </Button>
+              </Group>
             </Group>
           </Alert>
         )}

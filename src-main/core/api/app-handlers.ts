@@ -48,6 +48,7 @@ export function appHandlers(
         backend: await backend(),
         dataset: ds ? { root: ds.root, db: ds.dbFile, format: ds.format } : null,
         dataDir: ctx.layout.root,
+        recentDatasets: ctx.settings.recentDatasets,
       };
     },
     'jobs.list': () => ctx.jobs.list(),

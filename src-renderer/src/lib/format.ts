@@ -24,3 +24,11 @@ export function datasetName(root: string): string {
       .pop() || root
   );
 }
+
+/**
+ * The recently opened dataset folder whose name (datasetName) is `name`, or null: what a link made
+ * on another dataset can offer to open. `recent` is most recent first; the first match wins.
+ */
+export function recentDatasetNamed(name: string, recent: readonly string[]): string | null {
+  return recent.find((root) => datasetName(root) === name) ?? null;
+}

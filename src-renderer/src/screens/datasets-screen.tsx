@@ -19,6 +19,7 @@ import {
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useMemo, useState } from 'react';
+import { datasetName } from '../lib/format';
 import { useCall, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 import { isActive, useJobs } from '../state/jobs-context';
@@ -35,6 +36,9 @@ export function DatasetsScreen() {
     byId(jobId) ?? jobs.find((j) => (j.kind === 'index' || j.kind === 'synth') && isActive(j));
   const busy = isActive(job);
   const summary = useCall('dataset.summary', {}, String(catalogVersion));
+  const info = useCall('app.info', {}, String(catalogVersion));
+  const openRoot = info.data?.dataset?.root ?? null;
+  const recent = (info.data?.recentDatasets ?? []).filter((r) => r !== openRoot);
 
   // When the index job ends, reload everything that reads the catalog.
   const jobStatus = job?.status;
@@ -44,10 +48,10 @@ export function DatasetsScreen() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [jobStatus]);
 
-  const open = async (demo: boolean) => {
+  const open = async (demo: boolean, folder: string = root.trim()) => {
     const res = demo
       ? await call('dataset.openDemo', {})
-      : await call('dataset.open', { root: root.trim() });
+      : await call('dataset.open', { root: folder });
     if (res) setJobId(res.jobId);
   };
 
@@ -102,6 +106,26 @@ export function DatasetsScreen() {
               Re-index
             </Button>
           </Group>
+          {recent.length > 0 && (
+            <Group gap="xs" data-testid="recent-datasets">
+              <Text size="sm" c="dimmed">
+                Recent:
+              </Text>
+              {recent.map((r) => (
+                <Button
+                  key={r}
+                  size="compact-sm"
+                  variant="subtle"
+                  title={r}
+                  disabled={busy}
+                  onClick={() => void open(false, r)}
+                  data-testid="recent-dataset"
+                >
+                  {datasetName(r)}
+                </Button>
+              ))}
+            </Group>
+          )}
           {job && (
             <Stack gap={4} data-testid="index-progress" data-status={job.status}>
               <Group justify="space-between">
