@@ -1,6 +1,6 @@
 // Browser test: a 2-run local sweep planned in the Sweeps screen (the planned count live from
 // sweeps.plan), submitted, both runs reaching done in the sweep table, then the sweep ensembled
-// from the Predictions screen and shown like any prediction set.
+// from the Predictions screen and shown like any prediction set. Leaving the screen keeps the form.
 import { describe, expect, it } from 'vitest';
 import { useSession } from './helpers/session';
 import { fillTinyConfig } from './helpers/training';
@@ -33,6 +33,14 @@ describe('sweeps', () => {
     await expect
       .poll(() => app.byTestId('sweep-script').innerText(), { timeout: 30_000 })
       .toMatch(/#SBATCH --partition=gpu/);
+    // Leaving the screen (to look at a plate) keeps the form: name, grid, settings, Slurm fields.
+    await app.go('plates');
+    await app.go('sweeps');
+    await app.byTestId('tf-batchSize').waitFor();
+    expect(await app.byTestId('sweep-name').inputValue()).toBe('two');
+    expect(await app.byTestId('sweep-grid-row').first().inputValue()).toBe('dropout=0,0.1');
+    expect(await app.byTestId('tf-imageSize').inputValue()).toBe('24');
+    expect(await app.byTestId('slurm-partition').inputValue()).toBe('gpu');
     await app.page.getByText('This machine').click();
     await expect.poll(() => app.byTestId('sweep-submit').isEnabled()).toBe(true);
     await app.byTestId('sweep-submit').click();

@@ -1,14 +1,22 @@
 // The training settings being edited: training.defaults until the user changes something, then the
-// draft, validated as typed; and the form that edits it (shared by the Training and Sweeps screens).
+// draft, validated as typed (kept in the tab's sessionStorage, so leaving the screen or reloading
+// loses nothing); and the form that edits it (shared by the Training and Sweeps screens).
 import { Alert } from '@mantine/core';
-import { useMemo, useState } from 'react';
+import { useSessionStorage } from '@mantine/hooks';
+import { useMemo } from 'react';
 import { validateDraft } from '../lib/train-validation';
 import { useCall } from '../state/api-context';
 import { TrainForm, changeSetting, type Draft } from './train-form';
 
-export function useTrainDraft() {
+/** The draft of one screen's form; `screen` keys its sessionStorage entry ('training', 'sweeps'). */
+export function useTrainDraft(screen: 'training' | 'sweeps') {
   const defaults = useCall('training.defaults', {}, 'once');
-  const [edited, setDraft] = useState<Draft | null>(null);
+  const [edited, setDraft] = useSessionStorage<Draft | null>({
+    key: `platelab.draft.${screen}`,
+    defaultValue: null,
+    getInitialValueInEffect: false,
+    sync: false,
+  });
   // Until the user edits something, the form shows the server's defaults.
   const draft = edited ?? (defaults.data as unknown as Draft | null);
   const checked = useMemo(

@@ -18,7 +18,7 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { useDebouncedValue, useSessionStorage } from '@mantine/hooks';
 import { useEffect, useState } from 'react';
 import type { CallInput, SlurmResources, SweepSummary } from '../../../src-shared/contract';
 import { Choice } from '../components/choice';
@@ -66,21 +66,33 @@ function defaultName(): string {
   return `sweep-${new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '')}`;
 }
 
+/** One field of the sweep form, kept in this tab's sessionStorage (key platelab.sweep.<field>). */
+function useSweepField<T>(field: string, defaultValue: T) {
+  return useSessionStorage<T>({
+    key: `platelab.sweep.${field}`,
+    defaultValue,
+    getInitialValueInEffect: false,
+    sync: false,
+  });
+}
+
 export function SweepsScreen() {
   const call = useCaller();
   const { client } = useApi();
   const { catalogVersion } = useAppState();
   const { jobs, byId } = useJobs();
-  const td = useTrainDraft();
+  const td = useTrainDraft('sweeps');
   const { draft, config, errors } = td;
 
-  const [name, setName] = useState(defaultName);
-  const [rows, setRows] = useState<string[]>(['']);
-  const [seeds, setSeeds] = useState(1);
-  const [folds, setFolds] = useState(0);
-  const [scheduler, setScheduler] = useState<'local' | 'slurm'>('local');
+  // The sweep's own fields live in this tab's sessionStorage like the settings draft: leaving the
+  // screen (to check a plate) or reloading keeps them.
+  const [name, setName] = useSweepField('name', defaultName());
+  const [rows, setRows] = useSweepField<string[]>('rows', ['']);
+  const [seeds, setSeeds] = useSweepField('seeds', 1);
+  const [folds, setFolds] = useSweepField('folds', 0);
+  const [scheduler, setScheduler] = useSweepField<'local' | 'slurm'>('scheduler', 'local');
   const remembered = useCall('sweeps.clusterDefaults', {}, String(catalogVersion));
-  const [slurmEdit, setSlurm] = useState<SlurmResources | null>(null);
+  const [slurmEdit, setSlurm] = useSweepField<SlurmResources | null>('slurm', null);
   const slurm = slurmEdit ?? remembered.data ?? NO_SLURM;
   const setField = <K extends keyof SlurmResources>(k: K, v: SlurmResources[K]) =>
     setSlurm({ ...slurm, [k]: v });

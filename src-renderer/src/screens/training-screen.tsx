@@ -36,7 +36,7 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
   const { client } = useApi();
   const { runId, setRunId, catalogVersion } = useAppState();
   const { jobs } = useJobs();
-  const td = useTrainDraft();
+  const td = useTrainDraft('training');
   const { defaults, draft, setDraft, config, errors, hints } = td;
   // training.validate's answer for one config (an answer for an older draft never counts).
   const [checkFor, setCheck] = useState<{
