@@ -263,6 +263,8 @@ export const RunSummary = z.object({
   bestValAccuracy: z.number().nullable(),
   imagesPerSecond: z.number().nullable(),
   warnings: z.array(z.string()),
+  /** Training wells left out by review decisions (null: a run from before they existed). */
+  reviewExcluded: z.number().nullable().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
