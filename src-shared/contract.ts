@@ -117,6 +117,8 @@ export const WellPrediction = z.object({
 });
 /** A review decision on a well (issue 14): a bad image to leave out, or a label in doubt. */
 export const ReviewDecisionKind = z.enum(['exclude', 'suspect_label']);
+/** Longest review note (characters). */
+export const REVIEW_NOTE_MAX = 2000;
 export type ReviewDecisionKind = z.infer<typeof ReviewDecisionKind>;
 export const PlateWell = z.object({
   well: z.string(),
@@ -719,7 +721,7 @@ export const calls = {
     input: z.strictObject({
       idCode: IdCode,
       decision: ReviewDecisionKind.nullable(),
-      note: z.string().max(2000).optional(),
+      note: z.string().max(REVIEW_NOTE_MAX).optional(),
     }),
     output: reviewChanged,
   },

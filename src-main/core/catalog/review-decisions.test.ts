@@ -128,6 +128,13 @@ describe('review decisions', () => {
     expect(undoReviewDecision(db, { id: second.id }).current?.decision).toBe('exclude');
     expect(() => undoReviewDecision(db, { id: second.id })).toThrow(/already undone/);
     expect(() => undoReviewDecision(db, { id: 9999 })).toThrow(/does not exist/);
+    const other = (
+      db.prepare('SELECT id_code FROM wells WHERE id_code != ? LIMIT 1').get(a) as {
+        id_code: string;
+      }
+    ).id_code;
+    const third = setReviewDecision(db, a, 'suspect_label', 'again').change!;
+    expect(() => undoReviewDecision(db, { id: third.id, idCode: other })).toThrow(/not of/);
     db.close();
   });
 

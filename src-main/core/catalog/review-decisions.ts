@@ -7,7 +7,12 @@
 // row undone (`undone_at`), so the row before it is current again: undo restores the exact previous
 // state and nothing is ever deleted. Rows are keyed by the well's id_code (with its experiment,
 // plate and well copied in), not by wells.id, so a re-index that rebuilds well rows loses nothing.
-import type { ReviewChange, ReviewCurrent, ReviewDecisionKind } from '../../../src-shared/contract';
+import {
+  REVIEW_NOTE_MAX,
+  type ReviewChange,
+  type ReviewCurrent,
+  type ReviewDecisionKind,
+} from '../../../src-shared/contract';
 import { inputError, notFound, PlateLabError } from '../errors';
 import type { Catalog } from './db';
 import type { Migration } from './migrations';
@@ -40,9 +45,6 @@ export const reviewMigrations: Migration[] = [
     `,
   },
 ];
-
-/** Longest note kept (characters); the contract refuses longer ones. */
-export const REVIEW_NOTE_MAX = 2000;
 
 interface RawChange {
   id: number;
@@ -180,6 +182,10 @@ export function undoReviewDecision(
         .prepare(`SELECT ${CHANGE_COLUMNS} FROM review_decisions WHERE id = ?`)
         .get(target.id) as RawChange | undefined;
       if (!row) throw notFound(`review change ${target.id} does not exist`);
+      if (target.idCode !== undefined && target.idCode !== row.id_code)
+        throw inputError(
+          `review change ${row.id} is a change of ${row.id_code}, not of ${target.idCode}`,
+        );
       if (row.undone_at !== null)
         throw new PlateLabError(
           'CONFLICT',

@@ -3,7 +3,11 @@
 // after each change a notification with Undo (that exact change, review.undo {id}).
 import { Badge, Button, Group, Paper, Stack, Text, TextInput } from '@mantine/core';
 import { useCallback, useState } from 'react';
-import type { ReviewCurrent, ReviewDecisionKind } from '../../../src-shared/contract';
+import {
+  REVIEW_NOTE_MAX,
+  type ReviewCurrent,
+  type ReviewDecisionKind,
+} from '../../../src-shared/contract';
 import { REVIEW_LABELS } from '../../../src-shared/plate-heatmap';
 import { useCall, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
@@ -114,7 +118,7 @@ export function ReviewActions({
           placeholder="Note (optional)"
           value={text}
           onChange={(e) => setNote({ for: idCode, text: e.currentTarget.value })}
-          maxLength={2000}
+          maxLength={REVIEW_NOTE_MAX}
           style={{ flex: 1, minWidth: 120 }}
           data-testid="review-note-input"
         />
