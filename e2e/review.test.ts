@@ -19,6 +19,10 @@ describe('review decisions', () => {
     await fillTinyConfig(app, 1);
     await startRun(app, null);
     await expect.poll(() => runStatus(app), { timeout: 180_000, interval: 1000 }).toBe('done');
+    // The run says how many wells review left out (none yet).
+    await expect
+      .poll(() => app.byTestId('run-review-excluded').innerText())
+      .toBe('0 wells excluded by review');
     await app.go('predictions');
     await app.byTestId('predict-split').getByText('Validation').click();
     await app.byTestId('predict-run').click();

@@ -378,6 +378,11 @@ function RunPanel({
           <Text size="sm" c="dimmed" data-testid="run-eta">
             {running ? `ETA ${formatDuration(eta)}` : ''}
           </Text>
+          {run?.reviewExcluded != null && (
+            <Text size="sm" c="dimmed" data-testid="run-review-excluded">
+              {run.reviewExcluded} well{run.reviewExcluded === 1 ? '' : 's'} excluded by review
+            </Text>
+          )}
         </Group>
         <Group gap="xs">
           <Button
