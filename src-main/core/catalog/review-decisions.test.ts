@@ -138,6 +138,28 @@ describe('review decisions', () => {
     db.close();
   });
 
+  it('keeps a decision when a re-index removes and re-adds its well (keyed by id_code)', () => {
+    const { db } = freshCatalog('reindex');
+    const w = db.prepare('SELECT * FROM wells LIMIT 1').get() as Record<string, unknown> & {
+      id: number;
+      id_code: string;
+    };
+    setReviewDecision(db, w.id_code, 'exclude', 'empty well');
+    // What metadata-sync does for a well gone from the CSVs: its row goes (sites cascade).
+    db.prepare('DELETE FROM wells WHERE id = ?').run(w.id);
+    expect(reviewExclusions(db).excluded.map((d) => d.idCode)).toEqual([w.id_code]);
+    // Indexed again (a new row id): the decision applies to it as before.
+    const cols = Object.keys(w).filter((k) => k !== 'id');
+    db.prepare(
+      `INSERT INTO wells (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
+    ).run(...cols.map((k) => w[k]));
+    expect(reviewDecisionOf(db, w.id_code)).toMatchObject({
+      decision: 'exclude',
+      note: 'empty well',
+    });
+    db.close();
+  });
+
   it('refuses a well not in the catalog and an over-long note', () => {
     const { db } = freshCatalog('bad');
     expect(() => setReviewDecision(db, 'NOPE-01_1_B02', 'exclude')).toThrow(/not in the catalog/);
