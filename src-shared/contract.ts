@@ -115,6 +115,11 @@ export const WellPrediction = z.object({
   correct: z.boolean().nullable(),
   sitesDisagree: z.boolean(),
 });
+/** A review decision on a well (issue 14): a bad image to leave out, or a label in doubt. */
+export const ReviewDecisionKind = z.enum(['exclude', 'suspect_label']);
+/** Longest review note (characters). */
+export const REVIEW_NOTE_MAX = 2000;
+export type ReviewDecisionKind = z.infer<typeof ReviewDecisionKind>;
 export const PlateWell = z.object({
   well: z.string(),
   row: z.number(),
@@ -128,6 +133,8 @@ export const PlateWell = z.object({
   /** Mean grey level (0–255) per channel 1–6; null for a channel without a statistic. */
   meanIntensity: z.array(z.number().nullable()).nullable(),
   prediction: WellPrediction.nullable(),
+  /** The well's current review decision (null: none; absent where not looked up). */
+  review: ReviewDecisionKind.nullable().optional(),
 });
 export type PlateWell = z.infer<typeof PlateWell>;
 
@@ -167,6 +174,12 @@ export const TrainConfig = z
     }),
     includeControls: z.boolean(),
     seed: z.number().int(),
+    /**
+     * Leave out the wells review marked 'exclude' (catalog/review-decisions.ts) from training and
+     * validation; the list used is recorded in the run folder. Absent (configs from before issue
+     * 14) counts as true: such runs had no decisions to leave out.
+     */
+    useReviewExclusions: z.boolean().optional(),
   })
   // The random crop is taken from the image: it cannot be larger (the one home of this rule).
   .refine((c) => c.cropSize <= c.imageSize, {
@@ -252,6 +265,8 @@ export const RunSummary = z.object({
   bestValAccuracy: z.number().nullable(),
   imagesPerSecond: z.number().nullable(),
   warnings: z.array(z.string()),
+  /** Training wells left out by review decisions (null: a run from before they existed). */
+  reviewExcluded: z.number().nullable().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
@@ -286,6 +301,7 @@ export const Metric = z.enum([
   'confidence',
   'correct',
   'intensity',
+  'review',
 ]);
 
 export const PredictionSummary = z.object({
@@ -416,6 +432,37 @@ const runChoices = {
   allowIncomplete: z.boolean().default(false),
 };
 
+// review decisions (issue 14): catalog/review-decisions.ts stores them as an append-only log.
+/** One change of a well's decision (decision null: cleared); undoneAt set once undone. */
+export const ReviewChange = z.object({
+  id: z.number().int(),
+  idCode: z.string(),
+  experiment: z.string(),
+  plate: z.number(),
+  well: z.string(),
+  decision: ReviewDecisionKind.nullable(),
+  note: z.string().nullable(),
+  createdAt: z.string(),
+  undoneAt: z.string().nullable(),
+});
+export type ReviewChange = z.infer<typeof ReviewChange>;
+/** A well's decision in force: its newest change not undone (`changeId`). */
+export const ReviewCurrent = z.object({
+  idCode: z.string(),
+  experiment: z.string(),
+  plate: z.number(),
+  well: z.string(),
+  decision: ReviewDecisionKind,
+  note: z.string().nullable(),
+  decidedAt: z.string(),
+  changeId: z.number().int(),
+});
+export type ReviewCurrent = z.infer<typeof ReviewCurrent>;
+const reviewChanged = z.object({
+  change: ReviewChange.nullable(),
+  current: ReviewCurrent.nullable(),
+});
+
 // ---------- calls ----------
 export const calls = {
   'app.info': {
@@ -536,6 +583,8 @@ export const calls = {
       trainWells: z.number(),
       valWells: z.number(),
       classes: z.number(),
+      /** Training-split wells review marked 'exclude' (left out unless useReviewExclusions is false). */
+      reviewExcluded: z.number(),
     }),
   },
   'training.start': {
@@ -668,6 +717,39 @@ export const calls = {
   },
   'jobs.list': { input: noInput, output: z.array(Job) },
   'jobs.cancel': { input: z.strictObject({ jobId: JobId }), output: empty },
+  // review decisions (issue 14)
+  /** Marks a well exclude / suspect label (note optional) or clears it (decision null); change null = nothing changed. */
+  'review.set': {
+    input: z.strictObject({
+      idCode: IdCode,
+      decision: ReviewDecisionKind.nullable(),
+      note: z.string().max(REVIEW_NOTE_MAX).optional(),
+    }),
+    output: reviewChanged,
+  },
+  /** Undoes change `id`, else the well's newest change, else the newest change of the dataset. */
+  'review.undo': {
+    input: z.strictObject({ idCode: IdCode.optional(), id: z.number().int().min(1).optional() }),
+    output: z.object({ undone: ReviewChange, current: ReviewCurrent.nullable() }),
+  },
+  /** Current decisions (filtered), counts over all of them, and the change history (newest first). */
+  'review.list': {
+    input: z.strictObject({
+      decision: ReviewDecisionKind.optional(),
+      idCode: IdCode.optional(),
+      historyLimit: z.number().int().min(0).max(10000).default(200),
+    }),
+    output: z.object({
+      decisions: z.array(ReviewCurrent),
+      counts: z.object({ exclude: z.number(), suspect_label: z.number(), total: z.number() }),
+      history: z.array(ReviewChange),
+    }),
+  },
+  /** The current decisions (one kind with `decision`) as CSV in exports/. */
+  'review.export': {
+    input: z.strictObject({ decision: ReviewDecisionKind.optional() }),
+    output: exported,
+  },
 } as const;
 
 // ---------- events ----------

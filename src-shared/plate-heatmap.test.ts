@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlateWell } from './contract';
 import { continuousColor } from './colormaps';
-import { buildHeatmap } from './plate-heatmap';
+import { buildHeatmap, REVIEW_COLORS } from './plate-heatmap';
 
 function well(name: string, patch: Partial<PlateWell> = {}): PlateWell {
   return {
@@ -23,6 +23,27 @@ function well(name: string, patch: Partial<PlateWell> = {}): PlateWell {
 }
 
 describe('buildHeatmap', () => {
+  it('review decision: fixed colours and legend order; no decision is a value, not looked up is not', () => {
+    const wells = [
+      well('B03', { review: 'suspect_label' }),
+      well('B04', { review: 'exclude' }),
+      well('B05', { review: null }),
+      well('B06'),
+    ];
+    const h = buildHeatmap(wells, 'review', 'categorical', 1);
+    expect(h.colors.get('B04')).toEqual(REVIEW_COLORS.excluded);
+    expect(h.colors.get('B03')).toEqual(REVIEW_COLORS['suspect label']);
+    expect(h.colors.get('B05')).toEqual(REVIEW_COLORS['no decision']);
+    expect(h.values.get('B05')).toBe('no decision');
+    expect(h.colors.has('B06')).toBe(false);
+    expect(h.legend.missing).toBe(1);
+    expect(h.legend.kind === 'categories' && h.legend.items.map((i) => i.label)).toEqual([
+      'excluded',
+      'suspect label',
+      'no decision',
+    ]);
+  });
+
   it('colours well types as categories with a legend', () => {
     const wells = [well('B02', { wellType: 'negative_control' }), well('C03'), well('C04')];
     const h = buildHeatmap(wells, 'well_type', 'categorical', 1);

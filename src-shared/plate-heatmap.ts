@@ -1,5 +1,6 @@
 // Per-well plate heatmap colouring, pure (no Node/DOM): a metric (siRNA, well type, prediction,
-// confidence, correctness, mean intensity) → each well's colour, its shown value and the legend.
+// confidence, correctness, mean intensity, review decision) → each well's colour, its shown value
+// and the legend.
 // The one colour function for the screen's grid and the exported figure (SVG and PNG) alike.
 import {
   CATEGORICAL,
@@ -18,7 +19,8 @@ export type MetricName =
   | 'predicted'
   | 'confidence'
   | 'correct'
-  | 'intensity';
+  | 'intensity'
+  | 'review';
 
 export const METRIC_LABELS: Record<MetricName, string> = {
   sirna: 'siRNA',
@@ -27,6 +29,7 @@ export const METRIC_LABELS: Record<MetricName, string> = {
   confidence: 'Confidence',
   correct: 'Correct / wrong',
   intensity: 'Mean intensity',
+  review: 'Review decision',
 };
 
 export const METRIC_NEEDS_RUN: Record<MetricName, boolean> = {
@@ -36,6 +39,7 @@ export const METRIC_NEEDS_RUN: Record<MetricName, boolean> = {
   confidence: true,
   correct: true,
   intensity: false,
+  review: false,
 };
 
 /** Continuous metrics take a sequential colormap, category metrics a categorical one. */
@@ -47,6 +51,7 @@ export const METRIC_KIND: Record<MetricName, MetricKind> = {
   confidence: 'continuous',
   correct: 'categorical',
   intensity: 'continuous',
+  review: 'categorical',
 };
 
 /** The colormaps offered for each kind of metric; the first is the default. */
@@ -83,6 +88,20 @@ export const EMPTY_STRIPES: [Rgb, Rgb] = [
   [213, 215, 218],
   [228, 229, 231],
 ];
+/**
+ * Review decisions (issue 14) in fixed colours, whatever the colormap: excluded red, suspect label
+ * amber, a well without a decision a pale blue (a value, unlike the grey of a well not looked up).
+ */
+export const REVIEW_LABELS = {
+  exclude: 'excluded',
+  suspect_label: 'suspect label',
+  none: 'no decision',
+} as const;
+export const REVIEW_COLORS: Record<(typeof REVIEW_LABELS)[keyof typeof REVIEW_LABELS], Rgb> = {
+  excluded: [201, 42, 42],
+  'suspect label': [247, 167, 0],
+  'no decision': [208, 235, 255],
+};
 /** Correctness keeps its conventional green/red whatever the colormap, so it reads at a glance. */
 export const CORRECT_COLORS: Record<'correct' | 'wrong', Rgb> = {
   correct: [47, 158, 68],
@@ -190,7 +209,8 @@ function continuous(
  * - categories (siRNA, predicted class): sorted with numeric collation, palette entries in order;
  *   well type in a fixed order; correct/wrong fixed green/red;
  * - confidence: the top-1 probability on a fixed [0, 1] scale (comparable across plates);
- * - intensity: channel `channel`'s (1–6) mean grey level, min–max over the plate's wells.
+ * - intensity: channel `channel`'s (1–6) mean grey level, min–max over the plate's wells;
+ * - review: the well's review decision (REVIEW_COLORS), 'no decision' for a well without one.
  * `colormap` is used when it fits the metric's kind (see colormapFor), else that kind's default.
  */
 /** The well types in legend order (their categorical colours follow this order). */
@@ -251,6 +271,13 @@ function heatmapOf(
         wells,
         (w) => (w.prediction?.correct == null ? null : w.prediction.correct ? 'correct' : 'wrong'),
         { order: ['correct', 'wrong'], colors: CORRECT_COLORS },
+      );
+    case 'review':
+      return categorical(
+        wells,
+        (w) =>
+          w.review === undefined ? null : w.review ? REVIEW_LABELS[w.review] : REVIEW_LABELS.none,
+        { order: Object.keys(REVIEW_COLORS), colors: REVIEW_COLORS },
       );
     case 'intensity':
       return continuous(

@@ -83,6 +83,10 @@ const valid: { [K in CallName]: CallInput<K> } = {
   'predict.ensemble': { runIds: ['r1', 'r2'], split: 'test', tta: false, assign: true },
   'jobs.list': {},
   'jobs.cancel': { jobId: 'index-1' },
+  'review.set': { idCode: 'HUVEC-01_1_B03', decision: 'exclude', note: 'debris' },
+  'review.undo': { idCode: 'HUVEC-01_1_B03' },
+  'review.list': { decision: 'exclude' },
+  'review.export': {},
 };
 
 /** Small seeded PRNG (mulberry32) so a failure reproduces. */

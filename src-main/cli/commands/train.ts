@@ -31,6 +31,8 @@ interface TrainOpts {
   cacheGib?: string;
   cacheFile?: string;
   json?: boolean;
+  /** commander's --no-review-exclusions: false when given. */
+  reviewExclusions: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -76,6 +78,10 @@ export function register(program: Command): void {
       collect,
       [],
     )
+    .option(
+      '--no-review-exclusions',
+      "train on the wells review marked 'exclude' too (same as --set useReviewExclusions=false)",
+    )
     .option('--resume', 'continue the run in --out from its last checkpoint')
     .option(
       '--backend <name>',
@@ -115,11 +121,11 @@ export function register(program: Command): void {
             backendName: sel.name,
             configText: readConfigText(opts.config),
             configFile: opts.config,
-            sets: opts.set,
+            sets: [...opts.set, ...(opts.reviewExclusions ? [] : ['useReviewExclusions=false'])],
           });
-        } else if (opts.config || opts.set.length) {
+        } else if (opts.config || opts.set.length || !opts.reviewExclusions) {
           throw inputError(
-            "--resume continues with the run's own config.json; drop --config/--set",
+            "--resume continues with the run's own config.json and exclusion list; drop --config/--set/--no-review-exclusions",
           );
         }
         const handle = startTraining({
@@ -142,7 +148,7 @@ export function register(program: Command): void {
           for (const w of i.warnings) console.error(`warning: ${w}`);
           if (!opts.json)
             console.error(
-              `run ${i.runId}: ${i.trainWells} training wells (${i.trainSites} sites), ${i.valWells} validation wells, ${i.classes} classes, ${i.stepsPerEpoch} steps/epoch${i.resumedFromStep !== null ? `, resumed at step ${i.resumedFromStep}` : ''}`,
+              `run ${i.runId}: ${i.trainWells} training wells (${i.trainSites} sites), ${i.valWells} validation wells, ${i.classes} classes, ${i.reviewExcluded} well(s) excluded by review, ${i.stepsPerEpoch} steps/epoch${i.resumedFromStep !== null ? `, resumed at step ${i.resumedFromStep}` : ''}`,
             );
         });
         handle.events.on('step', (m) =>
@@ -176,12 +182,13 @@ export function register(program: Command): void {
           epochs: summary.epochsDone,
           bestValAccuracy: summary.bestValAccuracy,
           imagesPerSecond: summary.imagesPerSecond,
+          reviewExcluded: summary.reviewExcluded ?? 0,
           warnings: summary.warnings,
         };
         if (opts.json) printJsonSummary(result);
         else
           console.log(
-            `${summary.status}: ${summary.epochsDone} epoch(s), best validation accuracy ${summary.bestValAccuracy === null ? 'n/a' : `${(summary.bestValAccuracy * 100).toFixed(1)}%`}, ${summary.imagesPerSecond?.toFixed(1) ?? 'n/a'} img/s; run folder ${out}`,
+            `${summary.status}: ${summary.epochsDone} epoch(s), best validation accuracy ${summary.bestValAccuracy === null ? 'n/a' : `${(summary.bestValAccuracy * 100).toFixed(1)}%`}, ${summary.imagesPerSecond?.toFixed(1) ?? 'n/a'} img/s, ${summary.reviewExcluded ?? 0} well(s) excluded by review; run folder ${out}`,
           );
         if (summary.status === 'cancelled') process.exit(1);
       }),

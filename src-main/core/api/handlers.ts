@@ -8,6 +8,7 @@ import type { Handlers } from './handler-types';
 import { imageHandlers } from './image-handlers';
 import { plateHandlers } from './plate-handlers';
 import { predictHandlers } from './predict-handlers';
+import { reviewHandlers } from './review-handlers';
 import { sweepHandlers } from './sweep-handlers';
 import { trainingHandlers, type TrainingLauncher } from './training-handlers';
 import { childPredictLauncher, type PredictLauncher } from '../learn/predict/predict-in-child';
@@ -32,5 +33,6 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions = {}): Hand
     ...trainingHandlers(ctx, backend, opts.launchTraining ?? startTraining),
     ...predictHandlers(ctx, launchPrediction),
     ...sweepHandlers(ctx, opts.launchTraining ?? startTraining, launchPrediction, backend),
+    ...reviewHandlers(ctx),
   };
 }

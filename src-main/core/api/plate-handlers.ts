@@ -3,6 +3,11 @@
 import type { CallOutput } from '../../../src-shared/contract';
 import type { AppContext } from '../app/app-context';
 import { plateWells, wellDetail, type PlateWellRow } from '../catalog/queries';
+import {
+  plateReviewDecisions,
+  reviewDecisionOf,
+  type ReviewDecisionKind,
+} from '../catalog/review-decisions';
 import { requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
 import {
@@ -37,13 +42,19 @@ export async function plateWellList(
   const preds = runId
     ? platePredictions(ds.db, runId, experiment, plate)
     : new Map<string, WellPredictionInfo>();
+  const reviews = plateReviewDecisions(ds.db, experiment, plate);
   return {
     experiment: r.experiment,
     plate: r.plate,
     split: r.split,
     cellType: r.cellType,
     wells: r.wells.map((w) =>
-      toPlateWell(w, intensity?.means.get(w.well), preds.get(w.well) ?? null),
+      toPlateWell(
+        w,
+        intensity?.means.get(w.well),
+        preds.get(w.well) ?? null,
+        reviews.get(w.well) ?? null,
+      ),
     ),
     ...(intensity
       ? {
@@ -62,6 +73,7 @@ function toPlateWell(
   w: PlateWellRow,
   intensity: Array<number | null> | undefined,
   prediction: WellPredictionInfo | null,
+  review: ReviewDecisionKind | null,
 ) {
   return {
     well: w.well,
@@ -75,6 +87,7 @@ function toPlateWell(
     broken: w.broken,
     meanIntensity: intensity ?? null,
     prediction,
+    review,
   };
 }
 
@@ -95,6 +108,7 @@ export function plateHandlers(ctx: AppContext): HandlerGroup<'plates.wells' | 'w
           d.well,
           undefined,
           runId ? wellPredictionInfo(ds.db, runId, idCode) : null,
+          reviewDecisionOf(ds.db, idCode)?.decision ?? null,
         ),
         experiment: d.experiment,
         plate: d.plate,

@@ -18,6 +18,7 @@ import {
   cellLook,
   EMPTY_STRIPES,
   NO_VALUE,
+  REVIEW_COLORS,
   type MetricName,
 } from '../../../src-shared/plate-heatmap';
 import { plateFigureSvg, wellCenter } from '../../../src-shared/plate-figure';
@@ -59,6 +60,7 @@ function fixturePlate(): PlateWell[] {
         hasImages && i % 5 !== 0
           ? { top: String(i % 9), prob, assigned: null, correct: i % 3 === 0, sitesDisagree: false }
           : null,
+      review: i % 19 === 1 ? 'exclude' : i % 23 === 2 ? 'suspect_label' : null,
     };
   });
 }
@@ -117,6 +119,7 @@ describe('plate figure (pure SVG + sharp)', () => {
     ['confidence', 1],
     ['correct', 1],
     ['intensity', 3],
+    ['review', 1],
   ])('%s: the PNG equals the screen colour at every well centre', async (metric, channel) => {
     const heat = buildHeatmap(wells, metric, null, channel);
     const svg = plateFigureSvg(wells, heat, {
@@ -254,6 +257,33 @@ describe('export.platePng through the API', () => {
       )
       .get() as { n: number };
     expect(stored.n).toBe(sites.length * 6);
+  });
+
+  it('review decision: the figure shows the decisions made through the API, as the screen does', async () => {
+    const { experiment, plate } = firstPlate(app.ctx.dataset!.db);
+    const before = ok(await invoke(app.handlers, 'plates.wells', { experiment, plate }));
+    const [a, b] = before.wells;
+    ok(await invoke(app.handlers, 'review.set', { idCode: a!.idCode, decision: 'exclude' }));
+    ok(await invoke(app.handlers, 'review.set', { idCode: b!.idCode, decision: 'suspect_label' }));
+    const fig = ok(
+      await invoke(app.handlers, 'export.platePng', { experiment, plate, metric: 'review' }),
+    );
+    const screen = ok(await invoke(app.handlers, 'plates.wells', { experiment, plate }));
+    expect(screen.wells.find((w) => w.well === a!.well)?.review).toBe('exclude');
+    expect(screen.wells.find((w) => w.well === b!.well)?.review).toBe('suspect_label');
+    expect(screen.wells.filter((w) => w.review === null)).toHaveLength(screen.wells.length - 2);
+    // Every well has a value (a decision or 'no decision'), drawn as on the screen.
+    expect(fig.rows).toBe(fig.wells);
+    const png = fs.readFileSync(fig.path);
+    expect(await expectSameAsScreen(screen.wells, 'review', 1, png)).toBe(screen.wells.length);
+    const c = wellCenter(a!.row, a!.col);
+    expect((await pixels(png)).at(c.x * FIGURE_PNG_SCALE, c.y * FIGURE_PNG_SCALE)).toEqual(
+      REVIEW_COLORS.excluded,
+    );
+    const svg = fs.readFileSync(fig.svg.path, 'utf8');
+    for (const label of ['excluded', 'suspect label', 'no decision']) expect(svg).toContain(label);
+    ok(await invoke(app.handlers, 'review.undo', {}));
+    ok(await invoke(app.handlers, 'review.undo', {}));
   });
 
   it('refuses a colormap of the wrong kind and a prediction metric without a run', async () => {

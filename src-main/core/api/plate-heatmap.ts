@@ -25,7 +25,7 @@ export async function svgToPng(svg: string, scale = FIGURE_PNG_SCALE): Promise<B
     .toBuffer();
 }
 
-function safePart(s: string): string {
+export function safePart(s: string): string {
   return s.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
 }
 

@@ -91,6 +91,7 @@ describe('training handlers', () => {
       startEpoch: 0,
       resumedFromStep: null,
       warnings: [],
+      reviewExcluded: 0,
     });
     const step = { step: 2, epoch: 0, loss: 1, accuracy: 0.5, lr: 0.1, imagesPerSecond: 10 };
     run.events.emit('step', step);

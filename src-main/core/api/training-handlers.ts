@@ -11,6 +11,8 @@ import { stepProgress } from '../jobs/job-manager';
 import { defaultConfigFor, parseTrainConfig } from '../learn/config/default-config';
 import { buildClassList, targetLabel } from '../learn/data/classes';
 import { loadSiteRows } from '../learn/data/site-rows';
+import { reviewExclusions } from '../catalog/review-decisions';
+import { withoutExcludedWells } from '../learn/train/run-setup';
 import { makeSplit } from '../learn/data/split';
 import type { TrainingHandle } from '../learn/train/start-training';
 import type { TrainJob } from '../learn/train/messages';
@@ -112,7 +114,13 @@ export function trainingHandlers(
     'training.validate': ({ config }) => {
       const ds = requireDataset(ctx);
       const checked = parseTrainConfig(config, 'training config');
-      const rows = loadSiteRows(ds.db, 'train');
+      // The same exclusion filter as the run set-up: excluded wells leave training and validation.
+      const all = loadSiteRows(ds.db, 'train');
+      const excluded = withoutExcludedWells(
+        all,
+        new Set(reviewExclusions(ds.db).excluded.map((d) => d.idCode)),
+      );
+      const rows = checked.useReviewExclusions === false ? all : excluded.rows;
       const classes = buildClassList(rows, checked);
       const warnings: string[] = [];
       if (classes.labels.length < 2)
@@ -128,6 +136,7 @@ export function trainingHandlers(
         trainWells: split?.train.length ?? 0,
         valWells: split?.val.length ?? 0,
         classes: classes.labels.length,
+        reviewExcluded: excluded.excludedWells,
       };
     },
     'training.start': ({ config }) => {

@@ -68,13 +68,14 @@ describe('openCatalog migrations', () => {
       tables: string[];
     };
     expect(got.userVersion).toBe(MIGRATIONS[MIGRATIONS.length - 1]!.version);
-    expect(got.userVersion).toBe(20);
+    expect(got.userVersion).toBe(30);
     expect(got.tables).toEqual(
       expect.arrayContaining([
         'meta',
         'learn_prediction_sets',
         'learn_well_topk',
         'imaging_norm_stats',
+        'review_decisions',
       ]),
     );
   });
@@ -93,7 +94,7 @@ describe('openCatalog migrations', () => {
     expect(
       db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'learn_prediction_sets'").get(),
     ).toBeTruthy();
-    expect(db.pragma('user_version', { simple: true })).toBe(20);
+    expect(db.pragma('user_version', { simple: true })).toBe(30);
     db.close();
   });
 

@@ -1,8 +1,10 @@
 // Numbered schema migrations for the catalog, and MIGRATIONS: the one ordered list every catalog
 // gets, whatever modules a process imported. Append only; never edit an applied migration.
-// Numbers are reserved per area (docs/ARCHITECTURE.md): 1–9 catalog, 10–19 learn, 20–29 imaging.
+// Numbers are reserved per area (docs/ARCHITECTURE.md): 1–9 catalog, 10–19 learn, 20–29 imaging,
+// 30–39 catalog's review decisions (review-decisions.ts).
 import { imagingMigrations } from '../imaging/migrations';
 import { learnMigrations } from '../learn/predict/migrations';
+import { reviewMigrations } from './review-decisions';
 
 export interface Migration {
   version: number;
@@ -125,11 +127,12 @@ export const catalogMigrations: Migration[] = [
 ];
 
 /**
- * Every migration, in the order applied: catalog (1–9), learn (10–19), imaging (20–29). A new
- * area's list is added here; numbers strictly increase (checked by `migrate`).
+ * Every migration, in the order applied: catalog (1–9), learn (10–19), imaging (20–29), review
+ * decisions (30–39). A new area's list is added here; numbers strictly increase (checked by `migrate`).
  */
 export const MIGRATIONS: readonly Migration[] = [
   ...catalogMigrations,
   ...learnMigrations,
   ...imagingMigrations,
+  ...reviewMigrations,
 ];

@@ -1,5 +1,5 @@
 // Renders the notification store as Mantine Notification cards in the bottom-right corner.
-import { Notification } from '@mantine/core';
+import { Button, Notification } from '@mantine/core';
 import { dismiss, useNotes } from '../state/notify';
 
 export function Notifications() {
@@ -17,6 +17,20 @@ export function Notifications() {
           withBorder
         >
           {n.message}
+          {n.action && (
+            <Button
+              size="compact-xs"
+              variant="light"
+              ml="xs"
+              onClick={() => {
+                dismiss(n.id);
+                n.action!.run();
+              }}
+              data-testid={n.action.testId ?? 'notification-action'}
+            >
+              {n.action.label}
+            </Button>
+          )}
         </Notification>
       ))}
     </div>

@@ -29,7 +29,14 @@ export function useTrainDraft(screen: 'training' | 'sweeps') {
 export type TrainDraft = ReturnType<typeof useTrainDraft>;
 
 /** The form over a draft (with the defaults' load error, if any). */
-export function TrainDraftForm({ td }: { td: TrainDraft }) {
+export function TrainDraftForm({
+  td,
+  reviewExcluded,
+}: {
+  td: TrainDraft;
+  /** Wells review excluded (training.validate), shown in the form. */
+  reviewExcluded?: number | null;
+}) {
   const { defaults, draft, errors, setDraft } = td;
   return (
     <>
@@ -38,6 +45,7 @@ export function TrainDraftForm({ td }: { td: TrainDraft }) {
         <TrainForm
           draft={draft}
           errors={errors}
+          reviewExcluded={reviewExcluded}
           onChange={(p, v) =>
             setDraft((d) => changeSetting(d ?? draft, p, v, defaults.data?.learningRate))
           }

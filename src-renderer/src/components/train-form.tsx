@@ -1,6 +1,16 @@
 // The training settings form: every TrainConfig field, validated as you type against the
-// contract's zod schema (errors inline under each field; choice options come from the schema).
-import { Fieldset, Group, NumberInput, Select, SimpleGrid, Switch, TextInput } from '@mantine/core';
+// contract's zod schema (errors inline under each field; choice options come from the schema);
+// `reviewExcluded` shows how many wells review decisions leave out (the switch keeps them in).
+import {
+  Fieldset,
+  Group,
+  NumberInput,
+  Select,
+  SimpleGrid,
+  Switch,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import type { ReactNode } from 'react';
 import { learningRateForSwitch, TrainConfig } from '../../../src-shared/contract';
 
@@ -53,6 +63,8 @@ interface FormProps {
   errors: FieldErrors;
   onChange: (path: string, value: unknown) => void;
   disabled?: boolean;
+  /** Training wells review marked 'exclude' (training.validate), shown by the switch; null: unknown. */
+  reviewExcluded?: number | null;
 }
 
 function Num(
@@ -252,6 +264,26 @@ export function TrainForm(props: FormProps) {
           max={0.5}
         />
         <Num {...props} path="split.seed" label="Split seed" />
+      </Box>
+      <Box legend="Review decisions">
+        <Switch
+          size="sm"
+          mt="xs"
+          label="Leave out wells excluded by review"
+          // Absent (a config from before review decisions) means on, as the trainer reads it.
+          checked={getPath(props.draft, 'useReviewExclusions') !== false}
+          onChange={(e) => props.onChange('useReviewExclusions', e.currentTarget.checked)}
+          disabled={props.disabled}
+          data-testid="tf-useReviewExclusions"
+        />
+        {props.reviewExcluded != null && (
+          <Text size="sm" mt="xs" data-testid="train-review-excluded">
+            {props.reviewExcluded} well{props.reviewExcluded === 1 ? '' : 's'} excluded by review
+            {getPath(props.draft, 'useReviewExclusions') === false
+              ? ' (kept in: switch is off)'
+              : ' (left out of training and validation)'}
+          </Text>
+        )}
       </Box>
     </Group>
   );

@@ -1,6 +1,7 @@
 // Predictions screen: run inference (TTA, plate assignment), accuracy per plate incl. controls,
-// the most confused pairs, keyboard-driven review queues and the plate heatmap of correctness; an
-// ensemble of several runs or a sweep, shown like any other set.
+// the most confused pairs, keyboard-driven review queues (with review decisions: exclude / suspect
+// label) and the plate heatmap of correctness; an ensemble of several runs or a sweep, shown like
+// any other set; the dataset's review decisions list.
 import {
   Alert,
   Badge,
@@ -16,7 +17,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CallOutput, PlateWell } from '../../../src-shared/contract';
+import type { CallOutput, PlateWell, ReviewCurrent } from '../../../src-shared/contract';
 import { Choice } from '../components/choice';
 import { EnsemblePanel } from '../components/ensemble-panel';
 import { JobAction } from '../components/job-action';
@@ -24,8 +25,11 @@ import { HeatmapLegend } from '../components/heatmap-legend';
 import { PlateGrid } from '../components/plate-grid';
 import { PlatePicker } from '../components/plate-picker';
 import { RunPicker } from '../components/run-picker';
+import { ReviewActions, ReviewBadge } from '../components/review-actions';
+import { ReviewDecisionsPanel } from '../components/review-decisions-panel';
 import { buildHeatmap } from '../../../src-shared/plate-heatmap';
 import { percent } from '../lib/format';
+import { isTextField } from '../lib/keys';
 import type { Queue } from '../state/routes';
 import { useCall, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
@@ -35,8 +39,17 @@ const pct = percent;
 
 export function PredictionsScreen() {
   const call = useCaller();
-  const { runId, runChoices, experiment, plate, openWell, selectPlate, route, update } =
-    useAppState();
+  const {
+    runId,
+    runChoices,
+    experiment,
+    plate,
+    openWell,
+    selectPlate,
+    route,
+    update,
+    catalogVersion,
+  } = useAppState();
   const { byId, jobs } = useJobs();
   // Split and review queue live in the URL (the well viewer steps through the same queue).
   const { split } = route;
@@ -74,10 +87,16 @@ export function PredictionsScreen() {
   const wells = useCall(
     'plates.wells',
     { experiment: experiment ?? '', plate: plate ?? 1, runId: runId ?? undefined },
-    `${experiment}|${plate}|${runId}|${predictDone}`,
+    `${experiment}|${plate}|${runId}|${predictDone}|${catalogVersion}`,
     !!runId && experiment !== null && plate !== null,
   );
   const wellList = useMemo(() => wells.data?.wells ?? [], [wells.data]);
+  // The dataset's review decisions in force, shown on the queue rows.
+  const reviewed = useCall('review.list', { historyLimit: 0 }, String(catalogVersion));
+  const decisions = useMemo(
+    () => new Map((reviewed.data?.decisions ?? []).map((d) => [d.idCode, d])),
+    [reviewed.data],
+  );
   // Unlabelled test wells have no correctness: show what was predicted instead.
   const heat = useMemo(
     () => buildHeatmap(wellList, unlabelled ? 'predicted' : 'correct', 'categorical', 1),
@@ -275,6 +294,7 @@ export function PredictionsScreen() {
               items={items.data ?? []}
               onOpen={openFromQueue}
               initial={route.idCode}
+              decisions={decisions}
             />
           </Paper>
         </>
@@ -300,6 +320,7 @@ export function PredictionsScreen() {
           </Stack>
         </Paper>
       )}
+      <ReviewDecisionsPanel />
     </Stack>
   );
 }
@@ -327,16 +348,22 @@ function Stat({ label, value, testId }: { label: string; value: string; testId?:
 
 type Item = CallOutput<'predictions.queue'>[number];
 
-/** A list stepped through with j/k or the arrow keys; Enter opens the well. */
+/**
+ * A list stepped through with j/k or the arrow keys; Enter opens the well; the active well's
+ * review decision is set with the buttons above the list.
+ */
 function ReviewQueue({
   items,
   onOpen,
   initial,
+  decisions,
 }: {
   items: Item[];
   onOpen: (idCode: string) => void;
   /** The well last opened: back from the viewer, the queue resumes at it. */
   initial: string | null;
+  /** Review decisions in force by id_code. */
+  decisions: Map<string, ReviewCurrent>;
 }) {
   const [picked, setActive] = useState<number | null>(null);
   const start = items.findIndex((it) => it.idCode === initial);
@@ -365,6 +392,8 @@ function ReviewQueue({
       data-active={active}
       style={{ outline: 'none', maxHeight: 320, overflow: 'auto', marginTop: 8 }}
       onKeyDown={(e) => {
+        // Typing a review note is not moving through the queue.
+        if (isTextField(e.target)) return;
         if (e.key === 'j' || e.key === 'ArrowDown') {
           e.preventDefault();
           setActive(Math.min(items.length - 1, active + 1));
@@ -380,6 +409,17 @@ function ReviewQueue({
       <Text size="xs" c="dimmed" mb={4}>
         j/k or ↓/↑ to move, Enter to open the well ({items.length} wells)
       </Text>
+      {items[active] && (
+        <Paper withBorder p="xs" mb={4} data-testid="queue-review">
+          <Text size="xs" c="dimmed" mb={2}>
+            {items[active].idCode}
+          </Text>
+          <ReviewActions
+            idCode={items[active].idCode}
+            current={decisions.get(items[active].idCode) ?? null}
+          />
+        </Paper>
+      )}
       <Table>
         <Table.Thead>
           <Table.Tr>
@@ -388,6 +428,7 @@ function ReviewQueue({
             <Table.Th>Predicted</Table.Th>
             <Table.Th>Confidence</Table.Th>
             <Table.Th>Sites</Table.Th>
+            <Table.Th>Review</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -415,6 +456,9 @@ function ReviewQueue({
                 ) : (
                   'agree'
                 )}
+              </Table.Td>
+              <Table.Td>
+                <ReviewBadge decision={decisions.get(it.idCode)?.decision} />
               </Table.Td>
             </Table.Tr>
           ))}

@@ -46,6 +46,8 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
   const [starting, setStarting] = useState(false);
 
   const [debouncedConfig] = useDebouncedValue(config, 300);
+  // The newest answer (any draft): the review exclusion count does not wait for the draft to settle.
+  const lastCheck = checkFor?.data ?? null;
 
   useEffect(() => {
     if (!debouncedConfig) return;
@@ -56,7 +58,8 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
     return () => {
       live = false;
     };
-  }, [client, debouncedConfig]);
+    // A catalog change (a review decision) changes the counts: check again.
+  }, [client, debouncedConfig, catalogVersion]);
 
   const trainJobs = jobs.filter((j) => j.kind === 'train');
   const runsKey = trainJobs.map((j) => `${j.id}:${j.status}`).join(',');
@@ -118,7 +121,7 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
               </Button>
             </Group>
           </Group>
-          <TrainDraftForm td={td} />
+          <TrainDraftForm td={td} reviewExcluded={lastCheck?.reviewExcluded ?? null} />
           <Group mt="sm" justify="space-between">
             <Group gap="xs" data-testid="train-check">
               {!config && draft && (
@@ -375,6 +378,11 @@ function RunPanel({
           <Text size="sm" c="dimmed" data-testid="run-eta">
             {running ? `ETA ${formatDuration(eta)}` : ''}
           </Text>
+          {run?.reviewExcluded != null && (
+            <Text size="sm" c="dimmed" data-testid="run-review-excluded">
+              {run.reviewExcluded} well{run.reviewExcluded === 1 ? '' : 's'} excluded by review
+            </Text>
+          )}
         </Group>
         <Group gap="xs">
           <Button

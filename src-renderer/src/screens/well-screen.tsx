@@ -18,6 +18,7 @@ import {
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useMemo, useState } from 'react';
 import { ChannelControls } from '../components/channel-controls';
+import { ReviewWellPanel } from '../components/review-actions';
 import { RunPicker } from '../components/run-picker';
 import { SITE_PX, SiteView, type View } from '../components/site-view';
 import { isTextField } from '../lib/keys';
@@ -290,6 +291,7 @@ export function WellScreen() {
                 </Table.Tbody>
               </Table>
             </Paper>
+            <ReviewWellPanel idCode={d.well.idCode} />
             <TopPredictions
               runId={runId}
               split={d.split}

@@ -7,6 +7,8 @@ export interface Note {
   color: 'red' | 'green' | 'blue' | 'yellow';
   title: string;
   message: string;
+  /** A button on the card (e.g. Undo); pressing it runs `run` and closes the card. */
+  action?: { label: string; run: () => void; testId?: string };
 }
 
 let notes: Note[] = [];

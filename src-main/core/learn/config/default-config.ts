@@ -30,6 +30,7 @@ export function defaultTrainConfig(): TrainConfig {
     split: { strategy: 'random', valFraction: 0.05, seed: 42 },
     includeControls: false,
     seed: 42,
+    useReviewExclusions: true,
   };
 }
 

@@ -41,6 +41,7 @@ export function runSummary(runDir: string, current?: DatasetRef | null): RunSumm
     bestValAccuracy: info.bestValAccuracy,
     imagesPerSecond: info.imagesPerSecond,
     warnings: info.error ? [...info.warnings, `failed: ${info.error}`] : info.warnings,
+    reviewExcluded: info.reviewExcluded ?? null,
   };
 }
 

@@ -7,6 +7,7 @@ import {
   CheckpointRef,
   DatasetRef,
   EpochMetric,
+  ReviewCurrent,
   RunStatus,
   StepMetric,
   TrainConfig,
@@ -30,6 +31,21 @@ export const RunInfoFile = z.object({
   imagesPerSecond: z.number().nullable(),
   warnings: z.array(z.string()),
   error: z.string().nullable(),
+  /** Training-split wells left out by review (review-exclusions.json); absent before issue 14. */
+  reviewExcluded: z.number().int().min(0).optional(),
+});
+
+/**
+ * review-exclusions.json: the review decisions a run was made with (catalog/review-decisions.ts),
+ * written when the run is created and read back on resume, so a resumed run keeps the list it
+ * started with whatever was decided since. `applied`: whether the config left the excluded wells
+ * out (useReviewExclusions); suspect-label wells are listed but stay in training. Its content
+ * (no timestamp) depends on the decisions only, so its manifest hash names the list.
+ */
+export const ReviewExclusionsFile = z.object({
+  applied: z.boolean(),
+  excluded: z.array(ReviewCurrent),
+  suspectLabel: z.array(ReviewCurrent),
 });
 
 /** classes.json: the class list a run trains (learn/data/classes.ts makes it). */

@@ -1,5 +1,6 @@
 // The run folder: config.json, split.json, classes.json, run.json (status), metrics.jsonl,
-// checkpoints/, best/, predictions/ and manifest.json (sha256 of every file, for reproducibility).
+// review-exclusions.json, checkpoints/, best/, predictions/ and manifest.json (sha256 of every
+// file, for reproducibility).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import {
   ClassListFile,
   ManifestFile,
   readRunFile,
+  ReviewExclusionsFile,
   RunInfoFile,
   SplitFile,
 } from './run-files';
@@ -31,6 +33,7 @@ export const runFiles = {
   checkpoints: 'checkpoints',
   best: 'best',
   predictions: 'predictions',
+  reviewExclusions: 'review-exclusions.json',
 } as const;
 
 export type { RunStatus };
@@ -55,6 +58,15 @@ export function readClassList(runDir: string): ClassList {
 /** split.json: the run's train/validation wells. */
 export function readSplit(runDir: string): SplitResult {
   return readRunFile(runPath(runDir, 'split'), SplitFile, 'train/validation split');
+}
+
+export type ReviewExclusionsRecord = z.infer<typeof ReviewExclusionsFile>;
+
+/** review-exclusions.json: the review decisions the run was made with; null in runs from before it. */
+export function readReviewExclusions(runDir: string): ReviewExclusionsRecord | null {
+  const file = runPath(runDir, 'reviewExclusions');
+  if (!fs.existsSync(file)) return null;
+  return readRunFile(file, ReviewExclusionsFile, 'review exclusion list');
 }
 
 /** run.json: the run's status and provenance. */

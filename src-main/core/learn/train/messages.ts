@@ -16,6 +16,8 @@ export interface TrainStarted {
   startEpoch: number;
   resumedFromStep: number | null;
   warnings: string[];
+  /** Training-split wells left out by review decisions (review-exclusions.json; 0 when off). */
+  reviewExcluded: number;
 }
 
 export interface TrainSummary {
@@ -26,6 +28,8 @@ export interface TrainSummary {
   bestValAccuracy: number | null;
   imagesPerSecond: number | null;
   warnings: string[];
+  /** Training-split wells left out by review decisions (0 when none or switched off). */
+  reviewExcluded?: number;
   error: string | null;
   /** PlateLabError code of the failure ('INVALID_INPUT', …) or 'INTERNAL'; null when not failed. */
   errorCode: string | null;

@@ -1,23 +1,30 @@
 // Run set-up: checks the job, reads the catalog's training sites, and either creates the run folder
-// (config, class list, split, metrics, run.json) for a new run or reloads it for a resume.
+// (config, class list, split, review exclusions, metrics, run.json) for a new run or reloads it for
+// a resume. Wells review marked 'exclude' are left out of training and validation (by default).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TrainConfig } from '../../../../src-shared/contract';
 import { datasetIdentity, type DatasetRef } from '../../catalog/dataset-identity';
 import { openCatalog } from '../../catalog/db';
+import { reviewExclusions } from '../../catalog/review-decisions';
 import { inputError } from '../../errors';
 import { buildClassList, targetLabel, type ClassList } from '../data/classes';
 import { datasetRoot, loadSiteRows, type SiteRow } from '../data/site-rows';
 import { makeSplit, type SplitResult } from '../data/split';
 import {
   readClassList,
+  readReviewExclusions,
   readRunConfig,
   readSplit,
+  runFiles,
   runPath,
+  sha256File,
   updateRunInfo,
+  type ReviewExclusionsRecord,
   type RunInfo,
 } from '../runs/run-folder';
+import { ManifestFile, readRunFile } from '../runs/run-files';
 import { writeJsonAtomic } from '../../util/atomic-write';
 import type { TrainJob } from './messages';
 
@@ -35,6 +42,46 @@ export interface RunSetup {
   configSha: string;
   classes: ClassList;
   split: SplitResult;
+  /** The review exclusions the run uses (recorded in review-exclusions.json; null: none recorded). */
+  review: { applied: boolean; excludedWells: number; record: ReviewExclusionsRecord | null };
+}
+
+/**
+ * Leaves out the sites of the wells in `excluded` (id_codes): the one exclusion filter, used by the
+ * run set-up and training.validate. Returns the rows kept and how many distinct wells went.
+ */
+export function withoutExcludedWells(
+  rows: SiteRow[],
+  excluded: ReadonlySet<string>,
+): { rows: SiteRow[]; excludedWells: number } {
+  if (excluded.size === 0) return { rows, excludedWells: 0 };
+  const gone = new Set<string>();
+  const kept = rows.filter((r) => {
+    if (!excluded.has(r.idCode)) return true;
+    gone.add(r.idCode);
+    return false;
+  });
+  return { rows: kept, excludedWells: gone.size };
+}
+
+/**
+ * The recorded review exclusions of a run being resumed, checked against its manifest (a file
+ * changed since it was recorded is refused: the run would no longer train on what it started
+ * with). Null for runs from before review decisions (nothing was excluded).
+ */
+function recordedExclusions(runDir: string): ReviewExclusionsRecord | null {
+  const record = readReviewExclusions(runDir);
+  const manifestFile = runPath(runDir, 'manifest');
+  if (!record || !fs.existsSync(manifestFile)) return record;
+  const listed = readRunFile(manifestFile, ManifestFile, 'manifest').files[
+    runFiles.reviewExclusions
+  ];
+  const file = runPath(runDir, 'reviewExclusions');
+  if (listed && sha256File(file) !== listed.sha256)
+    throw inputError(
+      `${file}: does not match the run's manifest.json (changed since the run started); resuming would train on another exclusion list`,
+    );
+  return record;
 }
 
 /** Refuses a job that cannot start (no catalog, nothing to resume, a folder already holding a run). */
@@ -72,10 +119,12 @@ export function setUpRun(job: TrainJob, backendName: string): RunSetup {
   let rows: SiteRow[];
   let root: string;
   let dataset: DatasetRef;
+  let current: ReturnType<typeof reviewExclusions>;
   try {
     root = datasetRoot(db, dbFile);
     dataset = datasetIdentity(db, dbFile);
     rows = loadSiteRows(db, 'train');
+    current = reviewExclusions(db);
   } finally {
     db.close();
   }
@@ -83,10 +132,19 @@ export function setUpRun(job: TrainJob, backendName: string): RunSetup {
   let config: TrainConfig;
   let classes: ClassList;
   let split: SplitResult;
+  let record: ReviewExclusionsRecord | null;
+  let excludedWells = 0;
   if (resuming) {
     config = readRunConfig(runDir);
     classes = readClassList(runDir);
     split = readSplit(runDir);
+    // The list recorded when the run started, never today's decisions (exact resume).
+    record = recordedExclusions(runDir);
+    if (record?.applied)
+      ({ rows, excludedWells } = withoutExcludedWells(
+        rows,
+        new Set(record.excluded.map((d) => d.idCode)),
+      ));
     updateRunInfo(runDir, {
       status: 'running',
       pid: process.pid,
@@ -96,6 +154,16 @@ export function setUpRun(job: TrainJob, backendName: string): RunSetup {
   } else {
     if (!job.config) throw inputError('a training config is required for a new run');
     config = job.config;
+    record = {
+      applied: config.useReviewExclusions !== false,
+      excluded: current.excluded,
+      suspectLabel: current.suspectLabel,
+    };
+    if (record.applied)
+      ({ rows, excludedWells } = withoutExcludedWells(
+        rows,
+        new Set(record.excluded.map((d) => d.idCode)),
+      ));
     classes = buildClassList(rows, config);
     if (classes.labels.length < 2)
       throw inputError(
@@ -106,6 +174,7 @@ export function setUpRun(job: TrainJob, backendName: string): RunSetup {
     writeJsonAtomic(runPath(runDir, 'config'), config);
     writeJsonAtomic(runPath(runDir, 'classes'), classes);
     writeJsonAtomic(runPath(runDir, 'split'), split);
+    writeJsonAtomic(runPath(runDir, 'reviewExclusions'), record);
     fs.writeFileSync(runPath(runDir, 'metrics'), '');
     const now = new Date().toISOString();
     const info: RunInfo = {
@@ -122,9 +191,22 @@ export function setUpRun(job: TrainJob, backendName: string): RunSetup {
       imagesPerSecond: null,
       warnings: split.warnings,
       error: null,
+      reviewExcluded: excludedWells,
     };
     writeJsonAtomic(runPath(runDir, 'run'), info);
   }
   const configSha = crypto.createHash('sha256').update(JSON.stringify(config)).digest('hex');
-  return { runDir, dbFile, runId, resuming, root, rows, config, configSha, classes, split };
+  return {
+    runDir,
+    dbFile,
+    runId,
+    resuming,
+    root,
+    rows,
+    config,
+    configSha,
+    classes,
+    split,
+    review: { applied: record?.applied ?? false, excludedWells, record },
+  };
 }

@@ -121,6 +121,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
       startEpoch: state.epoch,
       resumedFromStep,
       warnings,
+      reviewExcluded: run.review.excludedWells,
     },
   });
 
@@ -202,6 +203,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     bestValAccuracy: state.bestValAccuracy,
     imagesPerSecond: result.imagesPerSecond,
     warnings: [...warnings, ...cacheWarnings],
+    reviewExcluded: run.review.excludedWells,
     error: null,
     errorCode: null,
   };
