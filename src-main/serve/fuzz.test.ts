@@ -83,6 +83,7 @@ const valid: { [K in CallName]: CallInput<K> } = {
   'predict.ensemble': { runIds: ['r1', 'r2'], split: 'test', tta: false, assign: true },
   'jobs.list': {},
   'jobs.cancel': { jobId: 'index-1' },
+  'saliency.get': { runId: 'r1', idCode: 'HUVEC-01_1_B02', site: 1 },
 };
 
 /** Small seeded PRNG (mulberry32) so a failure reproduces. */

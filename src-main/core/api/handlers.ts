@@ -8,9 +8,11 @@ import type { Handlers } from './handler-types';
 import { imageHandlers } from './image-handlers';
 import { plateHandlers } from './plate-handlers';
 import { predictHandlers } from './predict-handlers';
+import { saliencyHandlers } from './saliency-handlers';
 import { sweepHandlers } from './sweep-handlers';
 import { trainingHandlers, type TrainingLauncher } from './training-handlers';
 import { childPredictLauncher, type PredictLauncher } from '../learn/predict/predict-in-child';
+import type { SaliencyLauncher } from '../learn/explain/saliency-task';
 
 export interface HandlerOptions {
   /** Compute backend description (default: pick it with selectBackend, once). */
@@ -19,6 +21,8 @@ export interface HandlerOptions {
   launchTraining?: TrainingLauncher;
   /** Starts a prediction child (default: node fork; Electron passes a utilityProcess spawner). */
   launchPrediction?: PredictLauncher;
+  /** Computes a saliency map in the prediction child (default: node fork; Electron: utilityProcess). */
+  launchSaliency?: SaliencyLauncher;
 }
 
 export function createHandlers(ctx: AppContext, opts: HandlerOptions = {}): Handlers {
@@ -32,5 +36,6 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions = {}): Hand
     ...trainingHandlers(ctx, backend, opts.launchTraining ?? startTraining),
     ...predictHandlers(ctx, launchPrediction),
     ...sweepHandlers(ctx, opts.launchTraining ?? startTraining, launchPrediction, backend),
+    ...saliencyHandlers(ctx, opts.launchSaliency),
   };
 }

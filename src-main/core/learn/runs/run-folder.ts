@@ -31,6 +31,8 @@ export const runFiles = {
   checkpoints: 'checkpoints',
   best: 'best',
   predictions: 'predictions',
+  /** Saliency maps (learn/explain/saliency.ts), a cache: safe to delete. */
+  explain: 'explain',
 } as const;
 
 export type { RunStatus };
