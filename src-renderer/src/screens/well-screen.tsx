@@ -19,6 +19,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useMemo, useState } from 'react';
 import { ChannelControls } from '../components/channel-controls';
 import { RunPicker } from '../components/run-picker';
+import { SaliencyPanel, type SaliencyOverlay } from '../components/saliency-panel';
 import { SITE_PX, SiteView, type View } from '../components/site-view';
 import { isTextField } from '../lib/keys';
 import { percent } from '../lib/format';
@@ -71,6 +72,7 @@ export function WellScreen() {
     view: HOME,
   });
   const [debouncedDisplay] = useDebouncedValue(display, 150);
+  const [saliency, setSaliency] = useState<SaliencyOverlay | null>(null);
 
   // A newly opened well starts unzoomed.
   const view = viewState.idCode === idCode ? viewState.view : HOME;
@@ -233,6 +235,7 @@ export function WellScreen() {
                   view={view}
                   onView={setView}
                   displayKey={JSON.stringify(debouncedDisplay)}
+                  overlay={saliency?.site === s ? saliency : null}
                 />
               ))}
               {layout === 'side' &&
@@ -296,6 +299,14 @@ export function WellScreen() {
               truth={d.well.sirna}
               top={d.topPredictions.slice(0, 5)}
             />
+            <SaliencyPanel
+              key={`${d.well.idCode}|${runId}`}
+              runId={runId}
+              idCode={d.well.idCode}
+              sites={siteNumbers.filter((s) => !d.sites.find((x) => x.site === s)?.error)}
+              top={d.topPredictions.slice(0, 5)}
+              onOverlay={setSaliency}
+            />
           </Stack>
         </Group>
       )}
@@ -312,6 +323,7 @@ function SiteImage(props: {
   view: View;
   onView: (v: View) => void;
   displayKey: string;
+  overlay: SaliencyOverlay | null;
 }) {
   const { display } = useAppState();
   const { media } = useApi();
@@ -332,6 +344,7 @@ function SiteImage(props: {
       view={props.view}
       onView={props.onView}
       testId={`site-${props.site}`}
+      overlay={props.overlay}
     />
   );
 }
