@@ -693,6 +693,8 @@ export const calls = {
         classLabel: z.string(),
         /** The class the well's prediction set picked (assigned when assignment was applied). */
         predictedLabel: z.string(),
+        /** predictedLabel comes from plate-group assignment (it may differ from the top class). */
+        predictedByAssignment: z.boolean(),
         method: z.enum(['integrated-gradients', 'gradient-x-input']),
         steps: z.number(),
         channels: z.array(

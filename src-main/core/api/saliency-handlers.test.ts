@@ -86,6 +86,7 @@ describe('saliency.get', () => {
     expect(spawned).toBe(1);
     expect(ready.classLabel).toBe(predicted);
     expect(ready.predictedLabel).toBe(predicted);
+    expect(ready.predictedByAssignment).toBe(false);
     expect(ready.steps).toBe(16);
     expect(ready.channels.map((c) => c.stain)).toEqual([
       'Hoechst',

@@ -141,6 +141,7 @@ export function saliencyHandlers(
         status: 'ready',
         classLabel,
         predictedLabel,
+        predictedByAssignment: w.assigned !== null,
         method: meta.method,
         steps: meta.steps,
         channels: ALL_CHANNELS.map((c, i) => ({

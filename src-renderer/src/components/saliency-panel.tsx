@@ -284,8 +284,12 @@ function SaliencyResult(props: {
           ? `Integrated gradients, ${ready.steps} steps from a zero image: the attributions add up to the logit change within ${(ready.completenessGap * 100).toFixed(1)}%.`
           : 'Gradient × input (one step): fast, but its attributions need not add up to the logit.'}{' '}
         Class {ready.classLabel}
-        {ready.classLabel === ready.predictedLabel ? ' (predicted)' : ''}, checkpoint{' '}
-        {ready.checkpoint.path}
+        {ready.classLabel === ready.predictedLabel
+          ? ready.predictedByAssignment
+            ? ' (predicted, after plate-group assignment)'
+            : ' (predicted)'
+          : ''}
+        , checkpoint {ready.checkpoint.path}
         {ready.checkpoint.epoch !== null ? ` (epoch ${ready.checkpoint.epoch})` : ''}.
       </Text>
       {ready.checkpointDiffers && (
