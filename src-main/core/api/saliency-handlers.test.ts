@@ -133,6 +133,29 @@ describe('saliency.get', () => {
     if (!bad.ok) expect(bad.error.message).toMatch(/no class 'x'/);
   });
 
+  it('cancels in the child between steps: the job ends cancelled and nothing is cached', async () => {
+    const set = loadPredictionSet(runDir, 'val')!;
+    const w = set.wells[1]!;
+    const explain = path.join(runDir, 'explain');
+    const before = fs.existsSync(explain) ? fs.readdirSync(explain).length : 0;
+    let cancelled = false;
+    const off = app.ctx.events.subscribe((m) => {
+      if (m.event !== 'job:update' || m.payload.kind !== 'saliency' || cancelled) return;
+      if (/gradient step/.test(m.payload.message)) {
+        cancelled = true;
+        app.ctx.jobs.cancel(m.payload.id);
+      }
+    });
+    const r = ok(await invoke(h, 'saliency.get', { runId, idCode: w.idCode, site: 2, steps: 128 }));
+    expect(r.status).toBe('computing');
+    if (r.status !== 'computing') return;
+    const job = await app.ctx.jobs.wait(r.jobId);
+    off();
+    expect(cancelled).toBe(true);
+    expect(job.status).toBe('cancelled');
+    expect(fs.existsSync(explain) ? fs.readdirSync(explain).length : 0).toBe(before);
+  });
+
   it('says so when the well has no prediction or the weights cannot be verified', async () => {
     const set = loadPredictionSet(runDir, 'val')!;
     const inVal = new Set(set.wells.map((w) => w.idCode));
