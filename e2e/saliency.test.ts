@@ -2,6 +2,8 @@
 // open one, ask for the predicted class's saliency (computed in the prediction child with
 // progress), then check the overlay really draws (non-zero pixels), the stain shares add to 100%
 // and the opacity slider changes the overlay's opacity.
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { naturalWidth } from './helpers/in-page';
 import { useSession } from './helpers/session';
@@ -113,5 +115,34 @@ describe('saliency in the well viewer', () => {
     await app.page.waitForTimeout(500);
     expect(await app.byTestId('saliency-progress').count()).toBe(0);
     await app.byTestId('saliency-result').waitFor();
+  });
+
+  it('says why when the weights cannot be verified or the well has no prediction', async () => {
+    const { app, served } = session;
+    const runs = join(served.dataDir, 'runs');
+    const runDir = join(runs, readdirSync(runs).find((d) => d.startsWith('run-'))!);
+    const weights = join(runDir, 'best', 'weights.bin');
+    const saved = readFileSync(weights);
+    try {
+      appendFileSync(weights, Buffer.from([0]));
+      await app.byTestId('saliency-run').click();
+      await app.byTestId('saliency-error').waitFor({ timeout: 30_000 });
+      await expect(app.byTestId('saliency-error').innerText()).resolves.toMatch(
+        /weights\.bin.*manifest/,
+      );
+    } finally {
+      writeFileSync(weights, saved);
+    }
+    // A training well of the run was never predicted: the panel says to predict first.
+    const split = JSON.parse(readFileSync(join(runDir, 'split.json'), 'utf8')) as {
+      train: string[];
+    };
+    await app.byTestId('well-idcode').fill(split.train[0]!);
+    await app.byTestId('well-open').click();
+    await expect
+      .poll(() => app.byTestId('well-title').innerText(), { timeout: 30_000 })
+      .toBe(split.train[0]);
+    await app.byTestId('saliency-no-prediction').waitFor({ timeout: 30_000 });
+    expect(await app.byTestId('saliency-run').count()).toBe(0);
   });
 });
