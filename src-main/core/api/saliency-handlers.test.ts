@@ -133,6 +133,25 @@ describe('saliency.get', () => {
     if (!bad.ok) expect(bad.error.message).toMatch(/no class 'x'/);
   });
 
+  it('says when the well was predicted with other weights than the ones explained', async () => {
+    const w = loadPredictionSet(runDir, 'val')!.wells[0]!;
+    const db = app.ctx.dataset!.db;
+    const sets = `UPDATE learn_prediction_sets SET checkpoint_sha256 = ? WHERE run_id = ?`;
+    const recorded = (
+      db
+        .prepare(`SELECT checkpoint_sha256 AS sha FROM learn_prediction_sets WHERE run_id = ?`)
+        .get(runId) as { sha: string }
+    ).sha;
+    try {
+      db.prepare(sets).run('0'.repeat(64), runId);
+      const r = ok(await invoke(h, 'saliency.get', { runId, idCode: w.idCode, site: 1 }));
+      expect(r.status).toBe('ready');
+      if (r.status === 'ready') expect(r.checkpointDiffers).toBe(true);
+    } finally {
+      db.prepare(sets).run(recorded, runId);
+    }
+  });
+
   it('cancels in the child between steps: the job ends cancelled and nothing is cached', async () => {
     const set = loadPredictionSet(runDir, 'val')!;
     const w = set.wells[1]!;

@@ -25,7 +25,7 @@ import {
   writeOverlayPng,
 } from '../learn/explain/saliency-overlay';
 import { childSaliencyLauncher, type SaliencyLauncher } from '../learn/explain/saliency-task';
-import { loadPredictionSet } from '../learn/predict/prediction-files';
+import { wellPrediction, wellPredictionCheckpoint } from '../learn/predict/store';
 import { readClassList } from '../learn/runs/run-folder';
 import { requireDataset } from './context-guards';
 import type { HandlerGroup } from './handler-types';
@@ -71,21 +71,14 @@ export function saliencyHandlers(
     'saliency.get': async ({ runId, idCode, site, sirna, method, steps, channels }) => {
       const runDir = runDirOf(ctx.layout.runs, runId);
       const ds = requireDataset(ctx);
-      const dataset = datasetIdentity(ds.db, ds.dbFile);
-      // The well's prediction by this run on the open dataset: it names the predicted class.
-      const found = (['val', 'test'] as const)
-        .map((split) => loadPredictionSet(runDir, split, dataset))
-        .flatMap((set) => {
-          const w = set?.wells.find((x) => x.idCode === idCode);
-          return set && w ? [{ set, w }] : [];
-        })[0];
-      if (!found)
+      // The well's prediction by this run, as the viewer shows it (the open dataset's catalog).
+      const w = wellPrediction(ds.db, runId, idCode);
+      if (!w)
         throw notFound(
-          `run ${runId} has no prediction for well ${idCode} on ${describeDataset(dataset)}: predict the well's split first`,
+          `run ${runId} has no prediction for well ${idCode} on ${describeDataset(datasetIdentity(ds.db, ds.dbFile))}: predict the well's split first`,
           { runId, idCode },
         );
-      const { set, w } = found;
-      const predictedLabel = set.labels[w.assigned ?? w.top]!;
+      const predictedLabel = w.assigned ?? w.top;
       const classLabel = sirna ?? predictedLabel;
       if (!readClassList(runDir).labels.includes(classLabel))
         throw inputError(`run ${runId} has no class '${classLabel}'`, { runId, sirna });
@@ -133,6 +126,7 @@ export function saliencyHandlers(
         return { status: 'computing', jobId: job.id, classLabel };
       }
       const { meta, values } = cached;
+      const predictedWith = wellPredictionCheckpoint(ds.db, runId, idCode);
       const shown = [...new Set(channels ?? ALL_CHANNELS)].sort((a, b) => a - b);
       const dir = path.join(datasetCacheDir(ctx, ds), 'saliency', runId);
       const files = await overlays(dir, meta, values, shown);
@@ -155,7 +149,7 @@ export function saliencyHandlers(
         logit: meta.logit,
         baselineLogit: meta.baselineLogit,
         checkpoint: meta.checkpoint,
-        checkpointDiffers: !!set.checkpoint && set.checkpoint.sha256 !== meta.checkpoint.sha256,
+        checkpointDiffers: (predictedWith ?? meta.checkpoint.sha256) !== meta.checkpoint.sha256,
         warnings: meta.warnings,
         seconds: meta.seconds,
       };
