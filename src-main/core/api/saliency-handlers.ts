@@ -1,6 +1,7 @@
 // Saliency calls (issue 14): a site's per-channel attribution for a class of a run, read from the
 // run's cache (no child needed) or computed as a 'saliency' job in the prediction child; heat
 // overlays rendered with sharp into the data folder's cache and served as media URLs.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { CallOutput } from '../../../src-shared/contract';
 import { CHANNEL_STAINS } from '../../../src-shared/display-state';
@@ -50,20 +51,21 @@ export function saliencyHandlers(
     channels: number[],
   ): Promise<{ perChannel: string[]; summed: string }> {
     const size = meta.geometry.imageSize;
-    const planes = ALL_CHANNELS.map((c) => summedMagnitude(values, meta, [c]));
-    // One scale for all six, so a weak stain looks weak next to a strong one.
-    const all = new Float32Array(planes.reduce((n, p) => n + p.length, 0));
-    planes.reduce((at, p) => (all.set(p, at), at + p.length), 0);
-    const scale = quantile(all, OVERLAY_QUANTILE);
-    const perChannel: string[] = [];
-    for (const [i, plane] of planes.entries()) {
-      const file = path.join(dir, `${meta.key}-c${i + 1}.png`);
-      await writeOverlayPng(file, overlayRgba(plane, meta, scale), size);
-      perChannel.push(file);
+    const perChannel = ALL_CHANNELS.map((c) => path.join(dir, `${meta.key}-c${c}.png`));
+    if (!perChannel.every((f) => fs.existsSync(f))) {
+      const planes = ALL_CHANNELS.map((c) => summedMagnitude(values, meta, [c]));
+      // One scale for all six, so a weak stain looks weak next to a strong one.
+      const all = new Float32Array(planes.reduce((n, p) => n + p.length, 0));
+      planes.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+      const scale = quantile(all, OVERLAY_QUANTILE);
+      for (const [i, plane] of planes.entries())
+        await writeOverlayPng(perChannel[i]!, overlayRgba(plane, meta, scale), size);
     }
-    const sum = summedMagnitude(values, meta, channels);
     const summed = path.join(dir, `${meta.key}-sum${channels.join('')}.png`);
-    await writeOverlayPng(summed, overlayRgba(sum, meta, quantile(sum, OVERLAY_QUANTILE)), size);
+    if (!fs.existsSync(summed)) {
+      const sum = summedMagnitude(values, meta, channels);
+      await writeOverlayPng(summed, overlayRgba(sum, meta, quantile(sum, OVERLAY_QUANTILE)), size);
+    }
     return { perChannel, summed };
   }
 
