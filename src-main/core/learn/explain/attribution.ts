@@ -46,7 +46,9 @@ export interface Attribution {
  *
  * F is the class's logit, not its probability (softmax saturation would hide the gradient).
  * `extra` (the cell-type one-hot) is held fixed. Completeness: Σᵢ aᵢ → F(x) − F(x′) as m grows;
- * the relative gap is returned (gradient × input has no such guarantee). Errors: CANCELLED
+ * the relative gap is returned (gradient × input has no such guarantee). The maps pass Adebayo et
+ * al. 2018's model-randomisation check ("Sanity Checks for Saliency Maps": re-initialised weights
+ * must change the map; attribution.test.ts). Errors: CANCELLED
  * through `signal` between steps; a classIndex outside the logits is a plain Error.
  */
 export async function attribute(
