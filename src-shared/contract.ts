@@ -34,6 +34,8 @@ export const JobKind = z.enum([
   'export',
   /** Image statistics computed on demand (e.g. a plate's mean intensities without pixel_stats.csv). */
   'stats',
+  /** A per-channel saliency map of one site (issue 14), computed in the prediction child. */
+  'saliency',
 ]);
 export const JobStatus = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
 export const Job = z.object({
@@ -749,6 +751,52 @@ export const calls = {
   'review.export': {
     input: z.strictObject({ decision: ReviewDecisionKind.optional() }),
     output: exported,
+  },
+  // ---------- saliency (issue 14) ----------
+  /**
+   * Which pixels and stains drove a run's class logit for one site (integrated gradients or
+   * gradient × input, learn/explain/). 'ready': per-channel heat overlays and the one summed over
+   * `channels` (default all six) as PNG URLs covering the whole site (transparent outside the
+   * model's crop), each stain's share of Σ|attribution|; 'computing': job `jobId` makes it (call
+   * again when it is done). `sirna` defaults to the well's predicted class.
+   */
+  'saliency.get': {
+    input: z.strictObject({
+      runId: RunId,
+      idCode: IdCode,
+      site: z.number().int().min(1).max(9),
+      sirna: z.string().min(1).max(100).optional(),
+      method: z.enum(['integrated-gradients', 'gradient-x-input']).default('integrated-gradients'),
+      steps: z.number().int().min(1).max(128).default(16),
+      channels: z.array(z.number().int().min(1).max(6)).min(1).max(6).optional(),
+    }),
+    output: z.discriminatedUnion('status', [
+      z.object({ status: z.literal('computing'), jobId: JobId, classLabel: z.string() }),
+      z.object({
+        status: z.literal('ready'),
+        classLabel: z.string(),
+        /** The class the well's prediction set picked (assigned when assignment was applied). */
+        predictedLabel: z.string(),
+        /** predictedLabel comes from plate-group assignment (it may differ from the top class). */
+        predictedByAssignment: z.boolean(),
+        method: z.enum(['integrated-gradients', 'gradient-x-input']),
+        steps: z.number(),
+        channels: z.array(
+          z.object({ channel: z.number(), stain: z.string(), share: z.number(), url: z.string() }),
+        ),
+        summed: z.object({ channels: z.array(z.number()), url: z.string() }),
+        /** |Σ attributions − (logit(x) − logit(0))| / |logit(x) − logit(0)| (IG's completeness). */
+        completenessGap: z.number(),
+        logit: z.number(),
+        baselineLogit: z.number(),
+        checkpoint: CheckpointRef,
+        /** The prediction set's checkpoint differs from the weights explained here. */
+        checkpointDiffers: z.boolean(),
+        warnings: z.array(z.string()),
+        /** Seconds the map took to compute (when it was computed). */
+        seconds: z.number(),
+      }),
+    ]),
   },
 } as const;
 

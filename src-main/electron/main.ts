@@ -12,6 +12,7 @@ import { AppContext } from '../core/app/app-context';
 import { DATA_ENV } from '../core/app/data-dir';
 import { startOpenDemo } from '../core/app/dataset-jobs';
 import { childPredictLauncher } from '../core/learn/predict/predict-in-child';
+import { childSaliencyLauncher } from '../core/learn/explain/saliency-task';
 import { forwardEventsToWindow, registerIpc } from './ipc';
 import { handleMediaProtocol, mediaUrl, registerMediaScheme } from './media-protocol';
 import { buildMenu } from './menu';
@@ -62,6 +63,7 @@ async function start(): Promise<void> {
   const handlers = createHandlers(ctx, {
     launchTraining: (job) => startTraining(job, utilitySpawner('PlateLab training')),
     launchPrediction: childPredictLauncher(utilitySpawner('PlateLab prediction')),
+    launchSaliency: childSaliencyLauncher(utilitySpawner('PlateLab prediction')),
   });
   const appUrl = appUrlFor(paths);
 

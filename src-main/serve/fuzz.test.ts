@@ -87,6 +87,7 @@ const valid: { [K in CallName]: CallInput<K> } = {
   'review.undo': { idCode: 'HUVEC-01_1_B03' },
   'review.list': { decision: 'exclude' },
   'review.export': {},
+  'saliency.get': { runId: 'r1', idCode: 'HUVEC-01_1_B02', site: 1 },
 };
 
 /** Small seeded PRNG (mulberry32) so a failure reproduces. */

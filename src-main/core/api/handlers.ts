@@ -9,9 +9,11 @@ import { imageHandlers } from './image-handlers';
 import { plateHandlers } from './plate-handlers';
 import { predictHandlers } from './predict-handlers';
 import { reviewHandlers } from './review-handlers';
+import { saliencyHandlers } from './saliency-handlers';
 import { sweepHandlers } from './sweep-handlers';
 import { trainingHandlers, type TrainingLauncher } from './training-handlers';
 import { childPredictLauncher, type PredictLauncher } from '../learn/predict/predict-in-child';
+import type { SaliencyLauncher } from '../learn/explain/saliency-task';
 
 export interface HandlerOptions {
   /** Compute backend description (default: pick it with selectBackend, once). */
@@ -20,6 +22,8 @@ export interface HandlerOptions {
   launchTraining?: TrainingLauncher;
   /** Starts a prediction child (default: node fork; Electron passes a utilityProcess spawner). */
   launchPrediction?: PredictLauncher;
+  /** Computes a saliency map in the prediction child (default: node fork; Electron: utilityProcess). */
+  launchSaliency?: SaliencyLauncher;
 }
 
 export function createHandlers(ctx: AppContext, opts: HandlerOptions = {}): Handlers {
@@ -34,5 +38,6 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions = {}): Hand
     ...predictHandlers(ctx, launchPrediction),
     ...sweepHandlers(ctx, opts.launchTraining ?? startTraining, launchPrediction, backend),
     ...reviewHandlers(ctx),
+    ...saliencyHandlers(ctx, opts.launchSaliency),
   };
 }

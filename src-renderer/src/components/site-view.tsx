@@ -25,8 +25,10 @@ export function SiteView(props: {
   view: View;
   onView: (v: View) => void;
   testId: string;
+  /** A same-size overlay drawn over the image with the same zoom and pan (e.g. a saliency map). */
+  overlay?: { url: string; opacity: number } | null;
 }) {
-  const { url, loading, error, label, size, imageWidth, view, onView, testId } = props;
+  const { url, loading, error, label, size, imageWidth, view, onView, testId, overlay } = props;
   const bar = imageWidth ? scaleBar(screenPerImagePx(size, imageWidth, view.scale)) : null;
   const drag = useRef<{ x: number; y: number; vx: number; vy: number } | null>(null);
 
@@ -77,6 +79,21 @@ export function SiteView(props: {
             draggable={false}
             style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.scale})` }}
             data-testid={`${testId}-img`}
+          />
+        )}
+        {url && !error && overlay && (
+          <img
+            src={overlay.url}
+            alt={`${label} overlay`}
+            width={size}
+            height={size}
+            draggable={false}
+            style={{
+              opacity: overlay.opacity,
+              pointerEvents: 'none',
+              transform: `translate(${view.x}px, ${view.y}px) scale(${view.scale})`,
+            }}
+            data-testid={`${testId}-overlay`}
           />
         )}
         {url && !error && bar && (

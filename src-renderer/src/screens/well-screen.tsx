@@ -20,6 +20,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { ChannelControls } from '../components/channel-controls';
 import { ReviewWellPanel } from '../components/review-actions';
 import { RunPicker } from '../components/run-picker';
+import { SaliencyPanel, type SaliencyOverlay } from '../components/saliency-panel';
 import { SITE_PX, SiteView, type View } from '../components/site-view';
 import { isTextField } from '../lib/keys';
 import { percent } from '../lib/format';
@@ -72,6 +73,7 @@ export function WellScreen() {
     view: HOME,
   });
   const [debouncedDisplay] = useDebouncedValue(display, 150);
+  const [saliency, setSaliency] = useState<SaliencyOverlay | null>(null);
 
   // A newly opened well starts unzoomed.
   const view = viewState.idCode === idCode ? viewState.view : HOME;
@@ -234,6 +236,7 @@ export function WellScreen() {
                   view={view}
                   onView={setView}
                   displayKey={JSON.stringify(debouncedDisplay)}
+                  overlay={saliency?.site === s ? saliency : null}
                 />
               ))}
               {layout === 'side' &&
@@ -298,6 +301,14 @@ export function WellScreen() {
               truth={d.well.sirna}
               top={d.topPredictions.slice(0, 5)}
             />
+            <SaliencyPanel
+              key={`${d.well.idCode}|${runId}`}
+              runId={runId}
+              idCode={d.well.idCode}
+              sites={siteNumbers.filter((s) => !d.sites.find((x) => x.site === s)?.error)}
+              top={d.topPredictions.slice(0, 5)}
+              onOverlay={setSaliency}
+            />
           </Stack>
         </Group>
       )}
@@ -314,6 +325,7 @@ function SiteImage(props: {
   view: View;
   onView: (v: View) => void;
   displayKey: string;
+  overlay: SaliencyOverlay | null;
 }) {
   const { display } = useAppState();
   const { media } = useApi();
@@ -334,6 +346,7 @@ function SiteImage(props: {
       view={props.view}
       onView={props.onView}
       testId={`site-${props.site}`}
+      overlay={props.overlay}
     />
   );
 }

@@ -129,6 +129,21 @@ export function wellPrediction(
   return r ? toStored(r) : null;
 }
 
+/** The sha256 of the weights that predicted this well for the run (null: none, or not recorded). */
+export function wellPredictionCheckpoint(
+  db: Catalog,
+  runId: string,
+  idCode: string,
+): string | null {
+  const r = db
+    .prepare(
+      `SELECT s.checkpoint_sha256 AS sha FROM learn_well_predictions w
+         JOIN learn_prediction_sets s ON s.id = w.set_id WHERE s.run_id = ? AND w.id_code = ?`,
+    )
+    .get(runId, idCode) as { sha: string | null } | undefined;
+  return r?.sha ?? null;
+}
+
 export function wellTopPredictions(
   db: Catalog,
   runId: string,

@@ -34,6 +34,8 @@ export const runFiles = {
   best: 'best',
   predictions: 'predictions',
   reviewExclusions: 'review-exclusions.json',
+  /** Saliency maps (learn/explain/saliency.ts), a cache: safe to delete. */
+  explain: 'explain',
 } as const;
 
 export type { RunStatus };
