@@ -1,6 +1,7 @@
-// Canvas 2D drawing of the scatter: points batched by colour (one path and one fill per group, not
-// one per point), points outside the canvas skipped, devicePixelRatio-sharp; plus the overlay
-// (hovered point, box or lasso being drawn) on its own canvas so hovering never redraws 20,000 points.
+// Canvas drawing of the scatter: points stamped colour by colour into one reused pixel buffer
+// (antialiased discs, off-canvas points skipped, devicePixelRatio-sharp) and put in one call; plus the
+// overlay (hovered point, box or lasso being drawn) on its own canvas, so hovering never redraws them.
+import type { Rgb } from '../../../../src-shared/colormaps';
 import { toScreen, type View } from './view';
 
 const TAU = Math.PI * 2;
@@ -28,8 +29,8 @@ export interface ScatterFrame {
   groups: ArrayLike<number>;
   /** bucketByGroup's result: the points of each group. */
   buckets: ReadonlyArray<ArrayLike<number>>;
-  /** CSS colour of each group. */
-  colors: readonly string[];
+  /** Colour of each group. */
+  colors: readonly Rgb[];
   /** Groups not drawn (legend entries switched off). */
   hidden?: ReadonlySet<number>;
   /** Selected points: drawn on top with an outline while the rest fade. Empty or null: none. */
@@ -43,48 +44,145 @@ export interface ScatterFrame {
   radius: number;
 }
 
-/** Adds one circle per point of `idx` to the current path, skipping those off the canvas. */
-function addCircles(
-  ctx: CanvasRenderingContext2D,
+/** A disc as pixel offsets from its centre with each pixel's coverage (0–1, antialiased edge). */
+interface Stamp {
+  dx: Int16Array;
+  dy: Int16Array;
+  cov: Float32Array;
+}
+
+const stamps = new Map<number, Stamp>();
+
+/**
+ * The disc of radius `r` device px: every pixel it touches with its covered fraction, from 4×4
+ * samples per pixel (so edges are antialiased like a canvas arc). Cached per radius.
+ */
+export function discStamp(r: number): Stamp {
+  const key = Math.round(r * 8) / 8;
+  const hit = stamps.get(key);
+  if (hit) return hit;
+  const R = Math.ceil(key + 0.5);
+  const dx: number[] = [];
+  const dy: number[] = [];
+  const cov: number[] = [];
+  for (let y = -R; y <= R; y++) {
+    for (let x = -R; x <= R; x++) {
+      let n = 0;
+      for (let sy = 0; sy < 4; sy++)
+        for (let sx = 0; sx < 4; sx++) {
+          const px = x - 0.5 + (sx + 0.5) / 4;
+          const py = y - 0.5 + (sy + 0.5) / 4;
+          if (px * px + py * py <= key * key) n++;
+        }
+      if (n > 0) {
+        dx.push(x);
+        dy.push(y);
+        cov.push(n / 16);
+      }
+    }
+  }
+  const st = { dx: Int16Array.from(dx), dy: Int16Array.from(dy), cov: Float32Array.from(cov) };
+  stamps.set(key, st);
+  return st;
+}
+
+/** The reused pixel buffer of a canvas (a new one when its size changed). */
+const buffers = new WeakMap<object, ImageData>();
+function bufferOf(ctx: CanvasRenderingContext2D): ImageData {
+  const { width, height } = ctx.canvas;
+  let img = buffers.get(ctx.canvas);
+  if (!img || img.width !== width || img.height !== height) {
+    img = ctx.createImageData(width, height);
+    buffers.set(ctx.canvas, img);
+  }
+  return img;
+}
+
+/** Colour `c` mixed with white by `t` (0: c, 1: white): a faded point that stays opaque. */
+function fade(c: Rgb, t: number): Rgb {
+  return [0, 1, 2].map((k) => Math.round(c[k]! + (255 - c[k]!) * t)) as Rgb;
+}
+
+/**
+ * Stamps the points `idx` in colour `c` into the RGBA buffer (non-premultiplied, as ImageData):
+ * covered pixels take the colour, edge pixels are composited over what is there ("source over").
+ * Points whose disc lies off the buffer are skipped. Returns how many were stamped.
+ */
+function stampPoints(
+  img: ImageData,
   f: ScatterFrame,
   idx: ArrayLike<number>,
+  c: Rgb,
+  st: Stamp,
 ): number {
-  const { xs, ys, view, radius: r, width, height } = f;
-  const { k, tx, ty } = view;
+  const { xs, ys, view, dpr } = f;
+  const W = img.width;
+  const H = img.height;
+  const data = img.data;
+  const u32 = new Uint32Array(data.buffer, data.byteOffset, W * H);
+  // ImageData is RGBA in memory: as a little-endian uint32 that is 0xAABBGGRR.
+  const solid = ((255 << 24) | (c[2] << 16) | (c[1] << 8) | c[0]) >>> 0;
+  const k = view.k * dpr;
+  const tx = view.tx * dpr;
+  const ty = view.ty * dpr;
+  const R = Math.ceil(f.radius * dpr) + 2;
+  const { dx, dy, cov } = st;
+  const m = cov.length;
   let n = 0;
   for (let j = 0; j < idx.length; j++) {
     const i = idx[j]!;
-    const sx = xs[i]! * k + tx;
-    const sy = -ys[i]! * k + ty;
-    if (!(sx > -r && sx < width + r && sy > -r && sy < height + r)) continue;
-    ctx.moveTo(sx + r, sy);
-    ctx.arc(sx, sy, r, 0, TAU);
+    const cx = Math.round(xs[i]! * k + tx);
+    const cy = Math.round(-ys[i]! * k + ty);
+    if (!(cx > -R && cx < W + R && cy > -R && cy < H + R)) continue;
     n++;
+    const inside = cx >= R && cx < W - R && cy >= R && cy < H - R;
+    for (let o = 0; o < m; o++) {
+      const x = cx + dx[o]!;
+      const y = cy + dy[o]!;
+      if (!inside && (x < 0 || x >= W || y < 0 || y >= H)) continue;
+      const p = y * W + x;
+      const a = cov[o]!;
+      if (a >= 1) {
+        u32[p] = solid;
+        continue;
+      }
+      const q = p * 4;
+      const da = data[q + 3]! / 255;
+      const oa = a + da * (1 - a);
+      const wd = (da * (1 - a)) / oa;
+      const ws = a / oa;
+      data[q] = c[0] * ws + data[q]! * wd;
+      data[q + 1] = c[1] * ws + data[q + 1]! * wd;
+      data[q + 2] = c[2] * ws + data[q + 2]! * wd;
+      data[q + 3] = oa * 255;
+    }
   }
   return n;
 }
 
+/** Outline colour of selected points. */
+const OUTLINE: Rgb = [20, 22, 26];
+
 /**
- * Draws one frame of points into `ctx` (whose canvas is width·dpr × height·dpr device px): clears,
- * then one path per shown group in group order (later groups on top), then the selection on top.
- * Returns how many points were drawn (on the canvas and in a shown group).
+ * Draws one frame of points into `ctx` (whose canvas is width·dpr × height·dpr device px): one
+ * antialiased disc stamp per point written into a reused pixel buffer, group by group in group
+ * order (later groups on top), then the selection on top with a dark outline, then one
+ * putImageData. On a CPU-rasterised canvas this is several times faster than 20,000 canvas arcs
+ * (see `npm run bench -- ui`). Returns how many points were drawn (on the canvas, in a shown group).
  */
 export function drawScatter(ctx: CanvasRenderingContext2D, f: ScatterFrame): number {
-  ctx.setTransform(f.dpr, 0, 0, f.dpr, 0, 0);
-  ctx.clearRect(0, 0, f.width, f.height);
+  const img = bufferOf(ctx);
+  new Uint32Array(img.data.buffer, img.data.byteOffset, img.width * img.height).fill(0);
   const anySelected = !!f.selected && f.selected.length > 0;
-  ctx.globalAlpha = anySelected ? 0.3 : 0.85;
+  const st = discStamp(f.radius * f.dpr);
   let drawn = 0;
   for (let g = 0; g < f.buckets.length; g++) {
     if (f.hidden?.has(g)) continue;
-    ctx.fillStyle = f.colors[g] ?? '#888';
-    ctx.beginPath();
-    drawn += addCircles(ctx, f, f.buckets[g]!);
-    ctx.fill();
+    const c = f.colors[g] ?? NEUTRAL;
+    drawn += stampPoints(img, f, f.buckets[g]!, anySelected ? fade(c, 0.7) : c, st);
   }
-  ctx.globalAlpha = 1;
   if (anySelected) {
-    // The selection, still in its group colours (one path per group), with a dark outline.
+    const ring = discStamp((f.radius + 1) * f.dpr);
     const byGroup = new Map<number, number[]>();
     for (let j = 0; j < f.selected!.length; j++) {
       const i = f.selected![j]!;
@@ -94,18 +192,15 @@ export function drawScatter(ctx: CanvasRenderingContext2D, f: ScatterFrame): num
       list.push(i);
       byGroup.set(g, list);
     }
-    ctx.strokeStyle = 'rgba(20, 22, 26, 0.9)';
-    ctx.lineWidth = 1;
-    for (const [g, idx] of byGroup) {
-      ctx.fillStyle = f.colors[g] ?? '#888';
-      ctx.beginPath();
-      addCircles(ctx, f, idx);
-      ctx.fill();
-      ctx.stroke();
-    }
+    stampPoints(img, f, [...byGroup.values()].flat(), OUTLINE, ring);
+    for (const [g, idx] of byGroup) stampPoints(img, f, idx, f.colors[g] ?? NEUTRAL, st);
   }
+  ctx.putImageData(img, 0, 0);
   return drawn;
 }
+
+/** Colour of a point whose group has no colour. */
+const NEUTRAL: Rgb = [136, 136, 136];
 
 export interface OverlayFrame {
   view: View;

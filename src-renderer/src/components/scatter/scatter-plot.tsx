@@ -5,6 +5,7 @@ import { ActionIcon, Group, SegmentedControl, Tooltip } from '@mantine/core';
 import { useElementSize } from '@mantine/hooks';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { PointerEvent as ReactPointerEvent, ReactNode } from 'react';
+import { css, type Rgb } from '../../../../src-shared/colormaps';
 import { bucketByGroup, drawOverlay, drawScatter } from './draw';
 import { PointIndex } from './point-index';
 import { boundsOf, fitView, panBy, toData, wheelFactor, zoomAt, type View } from './view';
@@ -15,7 +16,7 @@ export interface ScatterPlotProps {
   ys: ArrayLike<number>;
   /** Group of each point: index into `colors` (the legend's entries). */
   groups: ArrayLike<number>;
-  colors: readonly string[];
+  colors: readonly Rgb[];
   /** Groups switched off in the legend: not drawn, not hoverable, not selectable. */
   hidden: ReadonlySet<number>;
   /** Selected point indices (drawn on top, the rest faded). */
@@ -104,7 +105,11 @@ export function ScatterPlot(props: ScatterPlotProps) {
           view,
           radius: L.radius,
           hover: h
-            ? { x: L.xs[h.i]!, y: L.ys[h.i]!, color: L.colors[L.groups[h.i]!] ?? '#888' }
+            ? {
+                x: L.xs[h.i]!,
+                y: L.ys[h.i]!,
+                color: css(L.colors[L.groups[h.i]!] ?? [136, 136, 136]),
+              }
             : null,
           box: d?.kind === 'box' ? [d.x0, d.y0, d.x, d.y] : null,
           lasso: d?.kind === 'lasso' ? d.path : null,
