@@ -83,6 +83,8 @@ const valid: { [K in CallName]: CallInput<K> } = {
   'predict.ensemble': { runIds: ['r1', 'r2'], split: 'test', tta: false, assign: true },
   'jobs.list': {},
   'jobs.cancel': { jobId: 'index-1' },
+  'embedding.get': { runId: 'r1', split: 'val', projection: 'pca' },
+  'embedding.umap': { runId: 'r1', split: 'val' },
 };
 
 /** Small seeded PRNG (mulberry32) so a failure reproduces. */
