@@ -430,9 +430,13 @@ export const EmbeddingPoint = z.object({
   plate: z.number(),
   well: z.string(),
   wellType: WellType,
-  /** The true label; null when unknown (test wells). */
+  /** The true class, as an index into the run's class labels; null when unknown (test wells). */
   sirna: z.number().int().nullable(),
+  /** The predicted class index (the plate-group assignment where the set has one, else the arg-max). */
   predicted: z.number().int(),
+  /** The class names of `sirna` and `predicted` (a siRNA id for a siRNA run). */
+  sirnaLabel: z.string().nullable(),
+  predictedLabel: z.string(),
   /** predicted === sirna; null when the label is unknown. */
   correct: z.boolean().nullable(),
   /** The predicted class's probability (0–1). */
