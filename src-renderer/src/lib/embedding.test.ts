@@ -15,11 +15,14 @@ const point = (over: Partial<EmbeddingPoint>): EmbeddingPoint => ({
   wellType: 'treatment',
   sirna: 3,
   predicted: 3,
+  sirnaLabel: '3',
+  predictedLabel: '3',
   correct: true,
   confidence: 0.9,
   x: 0,
   y: 0,
   ...over,
+  ...('sirna' in over ? { sirnaLabel: over.sirna === null ? null : String(over.sirna) } : {}),
 });
 
 const pts = [

@@ -65,7 +65,7 @@ function valueOf(p: EmbeddingPoint, by: ColorBy): string | null {
     case 'plate':
       return `${p.experiment} plate ${p.plate}`;
     case 'sirna':
-      return p.sirna === null ? null : String(p.sirna);
+      return p.sirnaLabel;
     case 'well-type':
       return WELL_TYPE_LABEL[p.wellType];
     case 'correct':

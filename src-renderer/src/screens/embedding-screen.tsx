@@ -128,8 +128,7 @@ export function EmbeddingScreen() {
       )}
       {runId && hasSet && emb.error && !emb.loading && (
         <Alert color="yellow" data-testid="embedding-missing">
-          This prediction set has no embedding to show: {emb.error.message}. Prediction sets made
-          before the embedding view store none; run the predictions again to capture it.
+          This prediction set has no embedding to show: {emb.error.message}
         </Alert>
       )}
       {view && projection === 'umap' && view.umap.state !== 'ready' && (
@@ -283,7 +282,7 @@ function PointTooltip({ p }: { p: EmbeddingPoint }) {
       <br />
       {p.cellType} · {p.wellType.replace('_', ' ')}
       <br />
-      siRNA {p.sirna ?? 'unknown'} → predicted {p.predicted} ({percent(p.confidence)})
+      siRNA {p.sirnaLabel ?? 'unknown'} → predicted {p.predictedLabel} ({percent(p.confidence)})
       {p.correct !== null && (p.correct ? ' ✓' : ' ✗')}
       <br />
       click to open in the well viewer
