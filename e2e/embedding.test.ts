@@ -71,7 +71,7 @@ describe('embedding view', () => {
 
   it('draws one point per well of the prediction set and says how it is organised', async () => {
     view = await fetchView();
-    expect(view.points.length).toBeGreaterThan(5);
+    expect(view.points.length).toBeGreaterThan(2);
     await session.app.go('embedding');
     const scatter = session.app.byTestId('scatter');
     await expect
@@ -158,6 +158,28 @@ describe('embedding view', () => {
     await session.app.screenshot('embedding-selection');
     await session.app.byTestId('selection-clear').click();
     await session.app.byTestId('selection-hint').waitFor();
+  });
+
+  it('UMAP: computed on request as a job, then swapped in for PCA', async () => {
+    const plot = session.app.byTestId('embedding-plot');
+    await session.app.byTestId('embedding-projection').getByText('UMAP').click();
+    await expect.poll(() => new URL(session.app.page.url()).hash).toMatch(/projection=umap/);
+    // Until it is computed the PCA points stay, and the screen says so.
+    const state = session.app.byTestId('umap-state');
+    await state.waitFor({ timeout: 30_000 });
+    expect(await state.getAttribute('data-state')).toBe('missing');
+    expect(await plot.getAttribute('data-projection')).toBe('pca');
+    await session.app.byTestId('umap-compute').click();
+    await expect
+      .poll(() => plot.getAttribute('data-projection'), { timeout: 120_000, interval: 500 })
+      .toBe('umap');
+    expect(await state.count()).toBe(0);
+    await expect
+      .poll(() => session.app.byTestId('scatter').getAttribute('data-drawn-count'))
+      .toBe(String(view.points.length));
+    await session.app.screenshot('embedding-umap');
+    await session.app.byTestId('embedding-projection').getByText('PCA').click();
+    await expect.poll(() => plot.getAttribute('data-projection')).toBe('pca');
   });
 
   it('colour-by changes the legend; a legend click hides that group', async () => {

@@ -247,7 +247,8 @@ function EmbeddingBody({
             <Text size="xs" c="dimmed" mt={4}>
               {words.detail} Computed on the {view.dims}-d embedding, not on the picture.
             </Text>
-            {view.organisation.note && (
+            {/* The note explains missing numbers; its own wording of the verdict is not repeated. */}
+            {view.organisation.sameSirna === null && view.organisation.note && (
               <Text size="xs" c="dimmed" mt={4}>
                 {view.organisation.note}
               </Text>
@@ -451,7 +452,7 @@ function SelectedPlate({
           {res.error.message}
         </Text>
       )}
-      <ScrollArea type="auto">
+      <div style={{ overflowX: 'auto' }}>
         <PlateGrid
           wells={list}
           colors={wells}
@@ -464,7 +465,7 @@ function SelectedPlate({
           dimmed={dimmed}
           cellSize={13}
         />
-      </ScrollArea>
+      </div>
     </Stack>
   );
 }
