@@ -1,7 +1,7 @@
 // Scatter frame time in real Chromium (playwright-core): panning/zooming 20,000 points with the app's
 // drawScatter, as ratios to a naive per-point draw, to arcs batched per colour and to an empty frame
 // in the same page. Prints JSON.
-// Standalone: node bin/run-ts.js bench/main.ts ui [--points 20000] [--frames 240] [--dpr 1]
+// Standalone: node bin/run-ts.js bench/main.ts ui [--points 20000] [--frames 150] [--dpr 1]
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -13,7 +13,7 @@ const DRIVER = path.join(HERE, '../src-renderer/src/components/scatter/frame-ben
 export interface BenchUiOptions {
   /** Points drawn per frame. Default 20,000. */
   points?: number;
-  /** Timed frames per mode (after `warmup` untimed ones). Default 240. */
+  /** Timed frames per mode (after `warmup` untimed ones). Default 150. */
   frames?: number;
   warmup?: number;
   /** Device pixel ratio of the page (2 = a HiDPI screen: 4× the pixels). Default 1. */
@@ -63,7 +63,7 @@ function summary(frames: FrameTimes[]) {
  */
 export async function benchUi(opts: BenchUiOptions = {}) {
   const points = opts.points ?? 20_000;
-  const frames = opts.frames ?? 240;
+  const frames = opts.frames ?? 150;
   const warmup = opts.warmup ?? 30;
   const dpr = opts.dpr ?? 1;
   const width = opts.width ?? 1000;

@@ -44,28 +44,36 @@ export interface ScatterFrame {
   radius: number;
 }
 
-/** A disc as pixel offsets from its centre with each pixel's coverage (0–1, antialiased edge). */
+/**
+ * A disc as pixel offsets from its centre: per row a run of fully covered pixels (`dy`, `x0`…`x1`
+ * inclusive; x0 > x1 when the row has none), plus the partly covered edge pixels with their coverage.
+ */
 interface Stamp {
-  dx: Int16Array;
-  dy: Int16Array;
-  cov: Float32Array;
+  rows: Int16Array;
+  edgeX: Int16Array;
+  edgeY: Int16Array;
+  edgeCov: Float32Array;
 }
 
 const stamps = new Map<number, Stamp>();
 
 /**
  * The disc of radius `r` device px: every pixel it touches with its covered fraction, from 4×4
- * samples per pixel (so edges are antialiased like a canvas arc). Cached per radius.
+ * samples per pixel (so edges are antialiased like a canvas arc), split into solid row runs and
+ * edge pixels. Cached per radius (to 1/8 px).
  */
 export function discStamp(r: number): Stamp {
   const key = Math.round(r * 8) / 8;
   const hit = stamps.get(key);
   if (hit) return hit;
   const R = Math.ceil(key + 0.5);
-  const dx: number[] = [];
-  const dy: number[] = [];
-  const cov: number[] = [];
+  const rows: number[] = [];
+  const edgeX: number[] = [];
+  const edgeY: number[] = [];
+  const edgeCov: number[] = [];
   for (let y = -R; y <= R; y++) {
+    let x0 = 1;
+    let x1 = 0;
     for (let x = -R; x <= R; x++) {
       let n = 0;
       for (let sy = 0; sy < 4; sy++)
@@ -74,16 +82,34 @@ export function discStamp(r: number): Stamp {
           const py = y - 0.5 + (sy + 0.5) / 4;
           if (px * px + py * py <= key * key) n++;
         }
-      if (n > 0) {
-        dx.push(x);
-        dy.push(y);
-        cov.push(n / 16);
+      if (n === 16) {
+        if (x0 > x1) x0 = x;
+        x1 = x;
+      } else if (n > 0) {
+        edgeX.push(x);
+        edgeY.push(y);
+        edgeCov.push(n / 16);
       }
     }
+    rows.push(y, x0, x1);
   }
-  const st = { dx: Int16Array.from(dx), dy: Int16Array.from(dy), cov: Float32Array.from(cov) };
+  const st: Stamp = {
+    rows: Int16Array.from(rows),
+    edgeX: Int16Array.from(edgeX),
+    edgeY: Int16Array.from(edgeY),
+    edgeCov: Float32Array.from(edgeCov),
+  };
   stamps.set(key, st);
   return st;
+}
+
+/** Covered area of a stamp in px² (solid pixels + edge coverage): ≈ π r² for radius r. */
+export function stampArea(st: Stamp): number {
+  let a = 0;
+  for (let j = 0; j < st.rows.length; j += 3)
+    a += Math.max(0, st.rows[j + 2]! - st.rows[j + 1]! + 1);
+  for (const c of st.edgeCov) a += c;
+  return a;
 }
 
 /** The reused pixel buffer of a canvas (a new one when its size changed). */
@@ -126,8 +152,7 @@ function stampPoints(
   const tx = view.tx * dpr;
   const ty = view.ty * dpr;
   const R = Math.ceil(f.radius * dpr) + 2;
-  const { dx, dy, cov } = st;
-  const m = cov.length;
+  const { rows, edgeX, edgeY, edgeCov } = st;
   let n = 0;
   for (let j = 0; j < idx.length; j++) {
     const i = idx[j]!;
@@ -136,21 +161,28 @@ function stampPoints(
     if (!(cx > -R && cx < W + R && cy > -R && cy < H + R)) continue;
     n++;
     const inside = cx >= R && cx < W - R && cy >= R && cy < H - R;
-    for (let o = 0; o < m; o++) {
-      const x = cx + dx[o]!;
-      const y = cy + dy[o]!;
-      if (!inside && (x < 0 || x >= W || y < 0 || y >= H)) continue;
-      const p = y * W + x;
-      const a = cov[o]!;
-      if (a >= 1) {
-        u32[p] = solid;
-        continue;
+    for (let r = 0; r < rows.length; r += 3) {
+      const y = cy + rows[r]!;
+      let a = cx + rows[r + 1]!;
+      let b = cx + rows[r + 2]!;
+      if (!inside) {
+        if (y < 0 || y >= H) continue;
+        a = Math.max(a, 0);
+        b = Math.min(b, W - 1);
       }
-      const q = p * 4;
+      const base = y * W;
+      for (let x = a; x <= b; x++) u32[base + x] = solid;
+    }
+    for (let o = 0; o < edgeCov.length; o++) {
+      const x = cx + edgeX[o]!;
+      const y = cy + edgeY[o]!;
+      if (!inside && (x < 0 || x >= W || y < 0 || y >= H)) continue;
+      const q = (y * W + x) * 4;
+      const s = edgeCov[o]!;
       const da = data[q + 3]! / 255;
-      const oa = a + da * (1 - a);
-      const wd = (da * (1 - a)) / oa;
-      const ws = a / oa;
+      const oa = s + da * (1 - s);
+      const wd = (da * (1 - s)) / oa;
+      const ws = s / oa;
       data[q] = c[0] * ws + data[q]! * wd;
       data[q + 1] = c[1] * ws + data[q + 1]! * wd;
       data[q + 2] = c[2] * ws + data[q + 2]! * wd;

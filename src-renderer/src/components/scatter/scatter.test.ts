@@ -1,7 +1,7 @@
 // The scatter's pure parts: the view transform (fit, pan, zoom around the cursor, inverse), the
 // spatial queries (nearest within a radius, box, lasso) against brute force, and colour buckets.
 import { describe, expect, it } from 'vitest';
-import { bucketByGroup } from './draw';
+import { bucketByGroup, discStamp, stampArea } from './draw';
 import { PointIndex } from './point-index';
 import { boundsOf, fitView, panBy, toData, toScreen, wheelFactor, zoomAt } from './view';
 
@@ -107,5 +107,23 @@ describe('colour buckets', () => {
   it('lists each group’s points in order and ignores out-of-range groups', () => {
     const b = bucketByGroup([2, 0, 2, 1, 7, 0], 3);
     expect(b.map((x) => [...x])).toEqual([[1, 5], [3], [0, 2]]);
+  });
+});
+
+describe('disc stamps', () => {
+  it('cover π r² (antialiased edge included) and are symmetric', () => {
+    for (const r of [1.5, 3, 6, 7.25]) {
+      const st = discStamp(r);
+      expect(Math.abs(stampArea(st) / (Math.PI * r * r) - 1)).toBeLessThan(0.03);
+      // Row runs mirror each other around the centre; every coverage is in (0, 1).
+      const rows = [...st.rows];
+      for (let j = 0; j < rows.length; j += 3) {
+        const mirror = rows.length - 3 - j;
+        expect(rows[j]! + rows[mirror]!).toBe(0);
+        if (rows[j + 1]! <= rows[j + 2]!) expect(rows[j + 1]! + rows[j + 2]!).toBe(0);
+      }
+      expect(st.edgeCov.every((c) => c > 0 && c < 1)).toBe(true);
+    }
+    expect(discStamp(3)).toBe(discStamp(3.01));
   });
 });
