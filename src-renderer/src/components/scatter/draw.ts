@@ -147,7 +147,8 @@ function stampPoints(
   const data = img.data;
   const u32 = new Uint32Array(data.buffer, data.byteOffset, W * H);
   // ImageData is RGBA in memory: as a little-endian uint32 that is 0xAABBGGRR.
-  const solid = ((255 << 24) | (c[2] << 16) | (c[1] << 8) | c[0]) >>> 0;
+  const rgb = (c[2] << 16) | (c[1] << 8) | c[0];
+  const solid = ((255 << 24) | rgb) >>> 0;
   const k = view.k * dpr;
   const tx = view.tx * dpr;
   const ty = view.ty * dpr;
@@ -177,8 +178,14 @@ function stampPoints(
       const x = cx + edgeX[o]!;
       const y = cy + edgeY[o]!;
       if (!inside && (x < 0 || x >= W || y < 0 || y >= H)) continue;
-      const q = (y * W + x) * 4;
+      const p = y * W + x;
       const s = edgeCov[o]!;
+      const q = p * 4;
+      if (data[q + 3] === 0) {
+        // Over an empty pixel "source over" is the colour at the coverage's alpha: one write.
+        u32[p] = (((s * 255 + 0.5) << 24) | rgb) >>> 0;
+        continue;
+      }
       const da = data[q + 3]! / 255;
       const oa = s + da * (1 - s);
       const wd = (da * (1 - s)) / oa;
