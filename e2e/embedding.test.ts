@@ -160,6 +160,83 @@ describe('embedding view', () => {
     await session.app.byTestId('selection-hint').waitFor();
   });
 
+  it('the lasso (mode toggle) selects the wells inside its path', async () => {
+    const pos = await Promise.all(view.points.map((p) => toPage(p.x, p.y)));
+    const box = (await session.app.byTestId('scatter-overlay').boundingBox())!;
+    // A triangle over the left-hand half of the canvas, corners well outside the points' margin.
+    const tri: [number, number][] = [
+      [box.x + 2, box.y + 2],
+      [box.x + box.width / 2, box.y + box.height / 2],
+      [box.x + 2, box.y + box.height - 2],
+    ];
+    const inTri = ([x, y]: [number, number]) => {
+      let inside = false;
+      for (let i = 0, j = tri.length - 1; i < tri.length; j = i++) {
+        const [xi, yi] = tri[i]!;
+        const [xj, yj] = tri[j]!;
+        if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+      }
+      return inside;
+    };
+    const want = view.points.filter((_, i) => inTri(pos[i]!)).length;
+    await session.app.byTestId('scatter-mode').getByText('Lasso', { exact: false }).click();
+    const { page } = session.app;
+    await page.mouse.move(...tri[0]!);
+    await page.mouse.down();
+    for (const corner of [...tri.slice(1), tri[0]!]) await page.mouse.move(...corner, { steps: 8 });
+    await page.mouse.up();
+    if (want === 0) {
+      await session.app.byTestId('selection-hint').waitFor();
+    } else {
+      await expect
+        .poll(() => session.app.byTestId('selection').getAttribute('data-count'))
+        .toBe(String(want));
+      await session.app.byTestId('selection-clear').click();
+    }
+    await session.app.byTestId('scatter-mode').getByText('Pan', { exact: false }).click();
+  });
+
+  it('the wheel zooms around the cursor and a drag pans by the drag', async () => {
+    const p = view.points[0]!;
+    const [x, y] = await toPage(p.x, p.y);
+    const k0 = Number(
+      ((await session.app.byTestId('scatter').getAttribute('data-view')) ?? '').split(' ')[0],
+    );
+    const { page } = session.app;
+    await page.mouse.move(x, y);
+    await page.mouse.wheel(0, -300);
+    await expect
+      .poll(async () =>
+        Number(
+          ((await session.app.byTestId('scatter').getAttribute('data-view')) ?? '').split(' ')[0],
+        ),
+      )
+      .toBeGreaterThan(k0 * 1.5);
+    // The point under the cursor stays under it.
+    const [zx, zy] = await toPage(p.x, p.y);
+    expect(Math.abs(zx - x)).toBeLessThan(1);
+    expect(Math.abs(zy - y)).toBeLessThan(1);
+    await page.mouse.move(x + 5, y + 5);
+    await page.mouse.down();
+    await page.mouse.move(x + 45, y + 25, { steps: 5 });
+    await page.mouse.up();
+    // Pointer positions land on whole pixels: within a pixel of the drag.
+    await expect
+      .poll(async () => Math.abs((await toPage(p.x, p.y))[0] - x - 40))
+      .toBeLessThanOrEqual(1);
+    expect(Math.abs((await toPage(p.x, p.y))[1] - y - 20)).toBeLessThanOrEqual(1);
+    // A drag is not a click: no well opened; the reset button fits the view again.
+    expect(await session.app.byTestId('screen-embedding').count()).toBe(1);
+    await session.app.byTestId('scatter-reset').click();
+    await expect
+      .poll(async () =>
+        Number(
+          ((await session.app.byTestId('scatter').getAttribute('data-view')) ?? '').split(' ')[0],
+        ),
+      )
+      .toBeCloseTo(k0, 6);
+  });
+
   it('UMAP: computed on request as a job, then swapped in for PCA', async () => {
     const plot = session.app.byTestId('embedding-plot');
     await session.app.byTestId('embedding-projection').getByText('UMAP').click();
@@ -217,6 +294,14 @@ describe('embedding view', () => {
     await expect
       .poll(() => session.app.byTestId('scatter').getAttribute('data-drawn-count'))
       .toBe(String(view.points.length));
+  });
+
+  it('says so when the split has no predictions yet', async () => {
+    await session.app.byTestId('embedding-split').getByText('Test').click();
+    await session.app.byTestId('embedding-no-predictions').waitFor({ timeout: 30_000 });
+    expect(await session.app.byTestId('scatter').count()).toBe(0);
+    await session.app.byTestId('embedding-split').getByText('Validation').click();
+    await session.app.byTestId('scatter').waitFor({ timeout: 30_000 });
     expect(session.tracked.errors).toEqual([]);
   });
 });

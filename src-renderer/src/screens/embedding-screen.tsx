@@ -53,7 +53,9 @@ export function EmbeddingScreen() {
     `${runId}|${split}|${predictDone}`,
     !!runId,
   );
-  const hasSet = !!summary.data && summary.data.source.runId === runId;
+  // The summary of another run or split may still be shown while this one loads: not a set.
+  const hasSet =
+    !!summary.data && summary.data.source.runId === runId && summary.data.source.split === split;
   const emb = useCall(
     'embedding.get',
     { runId: runId ?? '', split, projection },
