@@ -313,7 +313,13 @@ export function ScatterPlot(props: ScatterPlotProps) {
         {hover && hover.i < xs.length && !dragging && (
           <div
             className="well-tooltip"
-            style={{ position: 'absolute', left: hover.x + 14, top: hover.y + 10 }}
+            // Right or below the cursor, flipped to its other side near the plot's right/bottom edge.
+            style={{
+              position: 'absolute',
+              left: hover.x + 14,
+              top: hover.y + 10,
+              transform: `translate(${hover.x > width - 280 ? 'calc(-100% - 28px)' : '0'}, ${hover.y > height - 110 ? 'calc(-100% - 20px)' : '0'})`,
+            }}
             data-testid="scatter-tooltip"
           >
             {tooltip(hover.i)}
