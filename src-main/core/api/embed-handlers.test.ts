@@ -134,6 +134,11 @@ describe('embedding.get', () => {
       expect(r.ok ? '' : `${r.error.code} ${r.error.message}`).toMatch(
         /INVALID_INPUT.*before embeddings were stored.*predict val with run embed-run again to get embeddings/,
       );
+      // An ensemble folder stores no embedding of its own and says so.
+      fs.writeFileSync(path.join(runDir, 'ensemble.json'), '{}');
+      const ens = await invoke(app.handlers, 'embedding.get', { runId, split: 'val' });
+      fs.rmSync(path.join(runDir, 'ensemble.json'));
+      expect(ens.ok ? '' : ens.error.message).toMatch(/is an ensemble: it has no embedding/);
       fs.writeFileSync(file, original);
       const changed = Buffer.from(embedBytes);
       changed.writeFloatLE(Number.NaN, 0);
