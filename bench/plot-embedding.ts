@@ -1,6 +1,6 @@
 // Draws a run's embedding view for the README: its stored validation embeddings projected (UMAP by
 // default) in two panels, coloured by experiment and by siRNA, with the organisation numbers under
-// them. Plain SVG rendered to PNG by sharp (the SVG is written beside it).
+// them. Plain SVG rendered to PNG by sharp (--svg FILE keeps the SVG too).
 // node bin/run-ts.js bench/plot-embedding.ts --run RUN_DIR --title "…" --out docs/embedding-x.png
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -102,6 +102,7 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       split: { type: 'string', default: 'val' },
       projection: { type: 'string', default: 'umap' },
+      svg: { type: 'string' },
     },
   });
   if (!values.run || !values.out || !values.title)
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
     values.title,
     values.projection!,
   );
-  await writeFileAtomic(values.out.replace(/\.png$/i, '.svg'), svg);
+  if (values.svg) await writeFileAtomic(values.svg, svg);
   await writeFileAtomic(values.out, await sharp(Buffer.from(svg)).png().toBuffer());
   console.log(`${values.out}: ${organisation.note}`);
 }
