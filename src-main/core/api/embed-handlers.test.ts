@@ -10,6 +10,11 @@ import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
 import { makeTestApp, ok, type TestApp } from '../../../test-support/app/test-app';
 import { runTraining } from '../learn/train/trainer';
 import { predictRun } from '../learn/predict/predict';
+import {
+  loadPredictionSet,
+  loadSetEmbedding,
+  savePredictionSet,
+} from '../learn/predict/prediction-files';
 
 let app: TestApp;
 let runDir: string;
@@ -129,6 +134,11 @@ describe('embedding.get', () => {
       expect(r.ok ? '' : `${r.error.code} ${r.error.message}`).toMatch(
         /INVALID_INPUT.*before embeddings were stored.*predict val with run embed-run again to get embeddings/,
       );
+      // An ensemble folder stores no embedding of its own and says so.
+      fs.writeFileSync(path.join(runDir, 'ensemble.json'), '{}');
+      const ens = await invoke(app.handlers, 'embedding.get', { runId, split: 'val' });
+      fs.rmSync(path.join(runDir, 'ensemble.json'));
+      expect(ens.ok ? '' : ens.error.message).toMatch(/is an ensemble: it has no embedding/);
       fs.writeFileSync(file, original);
       const changed = Buffer.from(embedBytes);
       changed.writeFloatLE(Number.NaN, 0);
@@ -143,6 +153,30 @@ describe('embedding.get', () => {
     }
     expect(ok(await invoke(app.handlers, 'embedding.get', { runId, split: 'val' })).dims).toBe(
       JSON.parse(original).embedding.dims,
+    );
+  });
+
+  it('refuses to store an embedding with NaN/Inf and leaves the stored set as it was', () => {
+    const set = loadPredictionSet(runDir, 'val')!;
+    const emb = loadSetEmbedding(runDir, set);
+    const bad = Float32Array.from(emb.values);
+    bad[emb.dims + 1] = Number.POSITIVE_INFINITY;
+    const files = ['val.json', 'val-embed.f32', 'val-probs.f32'].map((f) =>
+      fs.readFileSync(path.join(predictions(), f)),
+    );
+    expect(() =>
+      savePredictionSet(
+        runDir,
+        { ...set, embedding: { values: bad, dims: emb.dims } },
+        { accuracy: set.accuracy, accuracyAssigned: set.accuracyAssigned },
+      ),
+    ).toThrow(
+      new RegExp(
+        `1 of ${set.wells.length} well embedding\\(s\\) hold NaN/Inf \\(first: ${set.wells[1]!.idCode}\\).*nothing was saved`,
+      ),
+    );
+    ['val.json', 'val-embed.f32', 'val-probs.f32'].forEach((f, i) =>
+      expect(fs.readFileSync(path.join(predictions(), f)).equals(files[i]!)).toBe(true),
     );
   });
 });

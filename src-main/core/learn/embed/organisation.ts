@@ -248,16 +248,22 @@ const pct = (v: number): string => `${(100 * v).toFixed(0)}%`;
 const times = (v: number, chance: number): string =>
   chance > 0 ? `${(v / chance).toFixed(1)}× chance` : 'chance 0';
 
-/** One line reading the numbers: neighbour fractions against chance, and which grouping dominates. */
+/**
+ * One line reading the numbers: neighbour fractions against chance, and which grouping dominates
+ * (enrichment = fraction / chance; within 10% of each other they count as a tie).
+ */
 export function organisationNote(o: EmbeddingOrganisation): string {
   const head = `of each well's ${o.k} nearest neighbours (standardised embedding, Euclidean) ${pct(o.sameExperiment)} share its experiment (chance ${pct(o.sameExperimentChance)}, ${times(o.sameExperiment, o.sameExperimentChance)})`;
   if (o.sameSirna === null || o.sameSirnaChance === null)
     return `${head}; no siRNA numbers: fewer than 2 treatment wells with a known label (test wells have none)`;
   const batch = o.sameExperimentChance > 0 ? o.sameExperiment / o.sameExperimentChance : 0;
   const cls = o.sameSirnaChance > 0 ? o.sameSirna / o.sameSirnaChance : 0;
+  // Within 10% of each other the two enrichments are read as a tie.
   const verdict =
-    cls > batch
-      ? 'organised more by siRNA than by experiment'
-      : 'organised more by experiment (batch) than by siRNA';
+    Math.abs(cls - batch) <= 0.1 * Math.max(cls, batch)
+      ? 'organised about as much by experiment (batch) as by siRNA'
+      : cls > batch
+        ? 'organised more by siRNA than by experiment'
+        : 'organised more by experiment (batch) than by siRNA';
   return `${head}, ${pct(o.sameSirna)} its siRNA (chance ${pct(o.sameSirnaChance)}, ${times(o.sameSirna, o.sameSirnaChance)}; ${o.sirnaWells} labelled treatment wells): ${verdict}`;
 }
