@@ -133,16 +133,24 @@ export function ScatterPlot(props: ScatterPlotProps) {
     [],
   );
 
+  // The window moved to a screen with another pixel ratio (or the page was zoomed): resize.
+  const [dpr, setDpr] = useState(() => window.devicePixelRatio || 1);
+  useEffect(() => {
+    const mq = window.matchMedia(`(resolution: ${dpr}dppx)`);
+    const onChange = () => setDpr(window.devicePixelRatio || 1);
+    mq.addEventListener('change', onChange);
+    return () => mq.removeEventListener('change', onChange);
+  }, [dpr]);
+
   // Backing stores follow the CSS size × devicePixelRatio (sharp on HiDPI screens).
   useEffect(() => {
-    const dpr = window.devicePixelRatio || 1;
     for (const c of [baseRef.current, overRef.current]) {
       if (!c || width <= 0) continue;
       c.width = Math.round(width * dpr);
       c.height = Math.round(height * dpr);
     }
     request('base');
-  }, [width, height, request]);
+  }, [width, height, dpr, request]);
 
   const resetView = useCallback(() => {
     if (width <= 0) return;
