@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const BENCH_NAMES = ['index', 'images', 'train', 'accuracy', 'baselines'] as const;
+export const BENCH_NAMES = ['index', 'images', 'train', 'accuracy', 'baselines', 'ui'] as const;
 
 type BenchFn = (opts: Record<string, unknown>) => Promise<unknown> | unknown;
 

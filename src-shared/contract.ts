@@ -36,6 +36,8 @@ export const JobKind = z.enum([
   'stats',
   /** A per-channel saliency map of one site (issue 14), computed in the prediction child. */
   'saliency',
+  /** A prediction set's UMAP projection and neighbour numbers (learn/embed). */
+  'embed',
 ]);
 export const JobStatus = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
 export const Job = z.object({
@@ -464,6 +466,70 @@ const reviewChanged = z.object({
   change: ReviewChange.nullable(),
   current: ReviewCurrent.nullable(),
 });
+// ---------- embedding view (issue 14) ----------
+/** How a prediction set's well embeddings are drawn in 2-D: PCA (on demand) or UMAP (a job). */
+export const EmbeddingProjection = z.enum(['pca', 'umap']);
+export type EmbeddingProjection = z.infer<typeof EmbeddingProjection>;
+/** One well of the embedding view: who it is, what the model said, where it lands in 2-D. */
+export const EmbeddingPoint = z.object({
+  idCode: IdCode,
+  experiment: z.string(),
+  cellType: z.string(),
+  plate: z.number(),
+  well: z.string(),
+  wellType: WellType,
+  /** The true class, as an index into the run's class labels; null when unknown (test wells). */
+  sirna: z.number().int().nullable(),
+  /** The predicted class index (the plate-group assignment where the set has one, else the arg-max). */
+  predicted: z.number().int(),
+  /** The class names of `sirna` and `predicted` (a siRNA id for a siRNA run). */
+  sirnaLabel: z.string().nullable(),
+  predictedLabel: z.string(),
+  /** predicted === sirna; null when the label is unknown. */
+  correct: z.boolean().nullable(),
+  /** The predicted class's probability (0–1). */
+  confidence: z.number(),
+  x: z.number(),
+  y: z.number(),
+});
+export type EmbeddingPoint = z.infer<typeof EmbeddingPoint>;
+/**
+ * How much the embedding is organised by batch rather than by class (learn/embed/organisation.ts):
+ * mean fraction of each well's k nearest neighbours sharing its experiment / siRNA / cell type,
+ * the fraction random neighbours would give (chance), and silhouette scores (Rousseeuw 1987).
+ * Null where it cannot be computed (no known labels, fewer than two groups).
+ */
+export const EmbeddingOrganisation = z.object({
+  k: z.number().int(),
+  sameExperiment: z.number(),
+  sameExperimentChance: z.number(),
+  sameSirna: z.number().nullable(),
+  sameSirnaChance: z.number().nullable(),
+  sameCellType: z.number(),
+  sameCellTypeChance: z.number(),
+  silhouetteExperiment: z.number().nullable(),
+  silhouetteSirna: z.number().nullable(),
+  /** The wells the numbers were computed on (all; siRNA ones: treatment wells with a known label). */
+  wells: z.number().int(),
+  sirnaWells: z.number().int(),
+  /** One line saying what the numbers mean (or why some are missing). */
+  note: z.string(),
+});
+export type EmbeddingOrganisation = z.infer<typeof EmbeddingOrganisation>;
+/** A prediction set's embedding drawn in 2-D with its organisation numbers. */
+export const EmbeddingView = z.object({
+  runId: RunId,
+  split: PredictionSplit,
+  /** The projection the points are in (PCA while UMAP is running or missing). */
+  projection: EmbeddingProjection,
+  /** The embedding's width (pooled features per well). */
+  dims: z.number().int(),
+  points: z.array(EmbeddingPoint),
+  organisation: EmbeddingOrganisation,
+  umap: z.object({ state: z.enum(['ready', 'running', 'missing']), jobId: JobId.optional() }),
+  source: PredictionSetInfo,
+});
+export type EmbeddingView = z.infer<typeof EmbeddingView>;
 
 // ---------- calls ----------
 export const calls = {
@@ -797,6 +863,27 @@ export const calls = {
         seconds: z.number(),
       }),
     ]),
+  },
+  // ---------- embedding view (issue 14) ----------
+  /**
+   * A prediction set's well embeddings in 2-D. PCA is computed on demand (fast); asking for 'umap'
+   * before it is ready returns the PCA points with umap.state 'running' or 'missing'.
+   */
+  'embedding.get': {
+    input: z.strictObject({
+      runId: RunId,
+      split: PredictionSplit,
+      projection: EmbeddingProjection.default('pca'),
+    }),
+    output: EmbeddingView,
+  },
+  /**
+   * Starts (or returns the running) UMAP job for a prediction set: kind 'embed', progress like other
+   * jobs; catalog:changed { tables: ['embeddings'] } when done.
+   */
+  'embedding.umap': {
+    input: z.strictObject({ runId: RunId, split: PredictionSplit }),
+    output: z.object({ jobId: JobId }),
   },
 } as const;
 

@@ -88,6 +88,8 @@ const valid: { [K in CallName]: CallInput<K> } = {
   'review.list': { decision: 'exclude' },
   'review.export': {},
   'saliency.get': { runId: 'r1', idCode: 'HUVEC-01_1_B02', site: 1 },
+  'embedding.get': { runId: 'r1', split: 'val', projection: 'pca' },
+  'embedding.umap': { runId: 'r1', split: 'val' },
 };
 
 /** Small seeded PRNG (mulberry32) so a failure reproduces. */

@@ -1,5 +1,5 @@
 // The application frame: hash router, header (backend in use, open dataset, connection, jobs),
-// screen tabs and the active screen; Alt+1…7 switch screens from the keyboard.
+// screen tabs and the active screen; Alt+1…8 switch screens from the keyboard.
 import { Alert, AppShell, Badge, Button, Group, Tabs, Text, Tooltip } from '@mantine/core';
 import { useEffect, useRef } from 'react';
 import { Router } from 'wouter';
@@ -19,6 +19,7 @@ import { TrainingScreen } from './screens/training-screen';
 import { PredictionsScreen } from './screens/predictions-screen';
 import { SweepsScreen } from './screens/sweeps-screen';
 import { ExportScreen } from './screens/export-screen';
+import { EmbeddingScreen } from './screens/embedding-screen';
 
 const SCREENS: { id: Screen; label: string }[] = [
   { id: 'datasets', label: 'Datasets' },
@@ -27,6 +28,7 @@ const SCREENS: { id: Screen; label: string }[] = [
   { id: 'training', label: 'Training' },
   { id: 'sweeps', label: 'Sweeps' },
   { id: 'predictions', label: 'Predictions' },
+  { id: 'embedding', label: 'Embedding' },
   { id: 'export', label: 'Export' },
 ];
 
@@ -187,6 +189,7 @@ function Frame() {
           {screen === 'training' && <TrainingScreen backend={backend?.name ?? null} />}
           {screen === 'sweeps' && <SweepsScreen />}
           {screen === 'predictions' && <PredictionsScreen />}
+          {screen === 'embedding' && <EmbeddingScreen />}
           {screen === 'export' && <ExportScreen />}
         </ErrorBoundary>
       </AppShell.Main>

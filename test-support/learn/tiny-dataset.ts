@@ -27,6 +27,11 @@ export interface TinyDatasetOptions {
   groups?: number;
   /** Adds a negative-control well (B02, siRNA 1138, background only) to every plate. */
   negativeControls?: boolean;
+  /**
+   * A batch effect: every image of the i-th experiment gets this much more intensity in channel
+   * (i + 1) mod 6 within its own horizontal band (rows i mod 4 quarters), whatever the class.
+   */
+  batchEffect?: number;
 }
 
 export interface TinyDataset {
@@ -38,7 +43,12 @@ export interface TinyDataset {
   cleanup(): void;
 }
 
-function pattern(cls: number, size: number, rng: SeededRng): Uint8Array[] {
+function pattern(
+  cls: number,
+  size: number,
+  rng: SeededRng,
+  batch: { index: number; amount: number } | null = null,
+): Uint8Array[] {
   const planes = Array.from({ length: 6 }, () => new Uint8Array(size * size));
   const ch = cls % 6;
   const quadrant = Math.floor(cls / 6) % 4;
@@ -48,6 +58,8 @@ function pattern(cls: number, size: number, rng: SeededRng): Uint8Array[] {
       for (let c = 0; c < 6; c++) {
         let v = 30 + rng.next() * 40;
         if (c === ch && q === quadrant) v += 150;
+        if (batch && c === (batch.index + 1) % 6 && Math.floor((4 * y) / size) === batch.index % 4)
+          v += batch.amount;
         planes[c]![y * size + x] = Math.min(255, v);
       }
     }
@@ -122,7 +134,12 @@ export async function makeTinyDataset(opts: TinyDatasetOptions = {}): Promise<Ti
               .prepare(`INSERT INTO sites (well_id, site, channels) VALUES (?, ?, 6)`)
               .run(w.lastInsertRowid, site);
             const rels = siteRelPaths({ split, experiment: exp, plate: p, well, site });
-            const planes = pattern(cls, size, rng);
+            const planes = pattern(
+              cls,
+              size,
+              rng,
+              opts.batchEffect ? { index: expIndex - 1, amount: opts.batchEffect } : null,
+            );
             for (let c = 0; c < 6; c++) {
               const file = path.join(root, rels[c]!);
               fs.mkdirSync(path.dirname(file), { recursive: true });

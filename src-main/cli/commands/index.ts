@@ -11,6 +11,7 @@ import { register as evaluate } from './evaluate';
 import { register as runs } from './runs';
 import { register as serve } from './serve';
 import { register as sweep } from './sweep';
+import { register as embed } from './embed';
 
 export function registerCommands(program: Command): void {
   for (const register of [
@@ -25,6 +26,7 @@ export function registerCommands(program: Command): void {
     runs,
     serve,
     sweep,
+    embed,
   ])
     register(program);
 }

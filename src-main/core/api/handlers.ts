@@ -4,6 +4,7 @@ import type { AppContext } from '../app/app-context';
 import { startTraining } from '../learn/train/start-training';
 import { appHandlers, backendProbe, type BackendInfo } from './app-handlers';
 import { datasetHandlers } from './dataset-handlers';
+import { embedHandlers } from './embed-handlers';
 import type { Handlers } from './handler-types';
 import { imageHandlers } from './image-handlers';
 import { plateHandlers } from './plate-handlers';
@@ -39,5 +40,6 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions = {}): Hand
     ...sweepHandlers(ctx, opts.launchTraining ?? startTraining, launchPrediction, backend),
     ...reviewHandlers(ctx),
     ...saliencyHandlers(ctx, opts.launchSaliency),
+    ...embedHandlers(ctx),
   };
 }

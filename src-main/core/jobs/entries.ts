@@ -19,6 +19,7 @@ export const ENTRIES = {
   'scan-worker': 'catalog/indexer/scan-worker.ts',
   'pixel-worker': 'catalog/indexer/pixel-worker.ts',
   'pipeline-worker': 'imaging/pipeline/worker.ts',
+  'embed-worker': 'learn/embed/embed-worker.ts',
 } as const;
 
 export type EntryName = keyof typeof ENTRIES;

@@ -57,6 +57,23 @@ describe('routes', () => {
     expect(formatRoute(HOME_ROUTE)).toBe('/datasets');
   });
 
+  it('round-trips the embedding view: run, split, projection and colour in the query', () => {
+    const r: Route = {
+      ...HOME_ROUTE,
+      screen: 'embedding',
+      run: 'r1',
+      split: 'test',
+      projection: 'umap',
+      color: 'cell-type',
+    };
+    expect(formatRoute(r)).toBe('/embedding?run=r1&split=test&projection=umap&color=cell-type');
+    expect(roundTrip(r)).toEqual(r);
+    expect(parseRoute('/embedding', 'projection=tsne&color=mood')).toEqual({
+      ...HOME_ROUTE,
+      screen: 'embedding',
+    });
+  });
+
   it('falls back to defaults for unknown screens and malformed values', () => {
     expect(parseRoute('/', '')).toEqual(HOME_ROUTE);
     expect(parseRoute('/nonsense/x', 'site=-3&plate=abc&metric=zzz&queue=q')).toEqual(HOME_ROUTE);

@@ -1,6 +1,7 @@
 // The URL of every screen and its selection (hash routes, same in serve mode and Electron): the pure
 // parse/format pair that app-state.tsx keeps in sync with the location, so reload and Back restore.
-import { PredictionSplit, ReviewQueue } from '../../../src-shared/contract';
+import { EmbeddingProjection, PredictionSplit, ReviewQueue } from '../../../src-shared/contract';
+import { COLOR_BY, type ColorBy } from '../lib/embedding';
 import { parseIdCode } from '../../../src-shared/plate';
 import { METRIC_LABELS, type MetricName } from '../../../src-shared/plate-heatmap';
 
@@ -11,6 +12,7 @@ export type Screen =
   | 'training'
   | 'sweeps'
   | 'predictions'
+  | 'embedding'
   | 'export';
 /** A review queue (the contract's ReviewQueue). */
 export type Queue = ReviewQueue;
@@ -26,6 +28,7 @@ export const SCREENS: readonly Screen[] = [
   'training',
   'sweeps',
   'predictions',
+  'embedding',
   'export',
 ];
 const QUEUES: readonly Queue[] = ReviewQueue.options;
@@ -50,6 +53,9 @@ export interface Route {
   split: Split;
   queue: Queue;
   fromQueue: boolean;
+  /** Embedding view: the 2-D projection and what the points are coloured by. */
+  projection: EmbeddingProjection;
+  color: ColorBy;
 }
 
 export const HOME_ROUTE: Route = {
@@ -67,6 +73,8 @@ export const HOME_ROUTE: Route = {
   split: 'val',
   queue: 'confident-wrong',
   fromQueue: false,
+  projection: 'pca',
+  color: 'experiment',
 };
 
 const oneOf = <T extends string>(v: string | null, all: readonly T[], fallback: T): T =>
@@ -112,6 +120,8 @@ export function parseRoute(path: string, search: string): Route {
     split: oneOf(q.get('split'), PredictionSplit.options, 'val'),
     queue: oneOf(q.get('queue'), QUEUES, 'confident-wrong'),
     fromQueue: q.get('from') === 'queue',
+    projection: oneOf(q.get('projection'), EmbeddingProjection.options, 'pca'),
+    color: oneOf(q.get('color'), COLOR_BY, 'experiment'),
   };
   // The screen's own selection lives in the path: /plates/EXP/PLATE, /well/ID, /predictions/SPLIT.
   if (screen === 'plates' || screen === 'export') {
@@ -163,6 +173,8 @@ export function formatRoute(r: Route): string {
   put('site', r.site, HOME_ROUTE.site);
   put('queue', r.queue, HOME_ROUTE.queue);
   if (r.fromQueue) q.set('from', 'queue');
+  put('projection', r.projection, HOME_ROUTE.projection);
+  put('color', r.color, HOME_ROUTE.color);
   put('dataset', r.dataset);
   const query = q.toString();
   return `/${path.join('/')}${query ? `?${query}` : ''}`;

@@ -2,10 +2,16 @@
 // with random BN statistics, one fused conv per conv → BN pair, no BN kernels left, no leaks.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend/select-backend';
-import { getTf, type LayersModel, type Scalar, type Tensor } from '../backend/tf';
+import {
+  getTf,
+  type LayersModel,
+  type Scalar,
+  type SymbolicTensor,
+  type Tensor,
+} from '../backend/tf';
 import { buildModel } from './build-model';
 import type { ModelConfig } from './config';
-import { foldedPredictor } from './folded-inference';
+import { FEATURES_LAYER, foldedPredictor } from './folded-inference';
 import { bnClasses, randomiseBatchNorm } from '../../../../test-support/learn/batch-norm';
 import { lcgValues } from '../../../../test-support/learn/random';
 
@@ -124,6 +130,39 @@ describe('foldedPredictor', () => {
     tf.dispose([want, ...inputs]);
     model.dispose();
   });
+
+  it.each(cases)(
+    "$name: predictWithFeatures gives the plain model's pooled features from the same pass",
+    ({ config }) => {
+      const tf = getTf();
+      const model = buildModel(config);
+      randomiseBatchNorm(model, 21);
+      const n = 3;
+      const s = config.inputSize;
+      const inputs: Tensor[] = [tf.tensor4d(lcgValues(n * s * s * 6, 9, 0, 1), [n, s, s, 6])];
+      if (config.cellTypeInputs)
+        inputs.push(tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), config.cellTypeInputs));
+      // The plain (unfolded) model cut at the pooling layer: image in, pooled features out.
+      const pooled = model.getLayer(FEATURES_LAYER).output as SymbolicTensor;
+      const plain = tf.model({ inputs: model.inputs[0]!, outputs: pooled });
+      const folded = foldedPredictor(model);
+      expect(folded.featureDims).toBe(pooled.shape[1]);
+      const before = tf.memory().numTensors;
+      const { output, features } = folded.predictWithFeatures(inputs);
+      expect(tf.memory().numTensors).toBe(before + 2);
+      const wantF = plain.predict(inputs[0]!) as Tensor;
+      const wantOut = folded.predict(inputs);
+      expect(features.shape).toEqual([n, folded.featureDims]);
+      const rel = (a: Tensor, b: Tensor) =>
+        tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]! / tf.max(tf.abs(b)).dataSync()[0]!;
+      expect(tf.max(tf.abs(wantF)).dataSync()[0]).toBeGreaterThan(1e-3);
+      expect(rel(features, wantF)).toBeLessThan(1e-4);
+      expect(rel(output, wantOut)).toBeLessThan(1e-6);
+      tf.dispose([output, features, wantF, wantOut, ...inputs]);
+      folded.dispose();
+      model.dispose();
+    },
+  );
 
   it('folds the tf.layers.conv2d stem as well as the input conv, and fuses the ReLU after BN', () => {
     const tf = getTf();

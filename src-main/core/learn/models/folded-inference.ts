@@ -1,6 +1,7 @@
 // Inference-only evaluation of a trained LayersModel with every conv → batch norm (→ ReLU) chain
 // folded into one tf.fused.conv2d (filter W·γ/√(σ²+ε), bias β − μ·γ/√(σ²+ε), activation 'relu'),
 // so XNNPACK runs conv + bias + ReLU in one kernel instead of three passes over the activations.
+// The same walk also hands out the pooled features (the embedding view's per-site vectors).
 import {
   getTf,
   type LayersModel,
@@ -11,12 +12,23 @@ import {
 } from '../backend/tf';
 
 type Layer = LayersModel['layers'][number];
+
+/** The layer whose output is a site's embedding (build-model.ts names the global average pool so). */
+export const FEATURES_LAYER = 'pool_features';
 type LayerNode = Layer['inboundNodes'][number];
 type Config = Record<string, unknown>;
 
 export interface FoldedPredictor {
   /** Inference-mode output for [image] or [image, cellTypeOneHot]; the caller disposes it. */
   predict(inputs: Tensor | Tensor[]): Tensor;
+  /**
+   * The output and, from the same pass, the pooled features (batch × dims): the output of the
+   * global average pooling layer `FEATURES_LAYER`, before any cell-type join, dropout or head. The
+   * caller disposes both. Throws when the model has no such layer.
+   */
+  predictWithFeatures(inputs: Tensor | Tensor[]): { output: Tensor; features: Tensor };
+  /** The pooled features' width, or null when the model has no `FEATURES_LAYER`. */
+  readonly featureDims: number | null;
   /** Releases the folded filters and biases (the model itself is untouched). */
   dispose(): void;
   /** How many conv → BN pairs were folded. */
@@ -242,40 +254,61 @@ export function foldedPredictor(model: LayersModel): FoldedPredictor {
     });
   }
 
+  const featuresLayer = model.layers.find((l) => l.name === FEATURES_LAYER);
+  const featuresTensor = featuresLayer?.inboundNodes[0]?.outputTensors[0];
+  const featureDims = featuresTensor?.shape[featuresTensor.shape.length - 1] ?? null;
+
+  /** Runs the steps once; returns the tensors of `keep` (value ids), in that order. */
+  function evaluate(inputs: Tensor | Tensor[], keep: number[]): Tensor[] {
+    if (disposed) throw new Error('foldedPredictor: predict after dispose');
+    const given = Array.isArray(inputs) ? inputs : [inputs];
+    if (given.length !== model.inputs.length)
+      throw new Error(
+        `foldedPredictor: model '${model.name}' takes ${model.inputs.length} inputs (${model.inputs.map((t) => t.name).join(', ')}), got ${given.length}`,
+      );
+    return tf.tidy(() => {
+      const values = new Map<number, Tensor>(model.inputs.map((t, i) => [t.id, given[i]]));
+      const left = new Map(uses);
+      for (const step of steps) {
+        const xs = step.inputs.map((id) => {
+          const v = values.get(id);
+          if (!v) throw new Error(`foldedPredictor: value ${id} missing (graph walk bug)`);
+          return v;
+        });
+        run(step, xs).forEach((t, i) => values.set(step.outputs[i], t));
+        for (const id of step.inputs) {
+          const n = (left.get(id) ?? 0) - 1;
+          left.set(id, n);
+          if (n > 0 || keep.includes(id)) continue;
+          const t = values.get(id);
+          values.delete(id);
+          // Layers may pass a tensor through (dropout at inference): free it only when unshared.
+          if (t && !given.includes(t) && ![...values.values()].includes(t)) t.dispose();
+        }
+      }
+      return keep.map((id) => {
+        const out = values.get(id);
+        if (!out) throw new Error(`foldedPredictor: value ${id} not computed`);
+        return out;
+      });
+    });
+  }
+
   return {
     folded: folds.length,
     fusedRelu,
+    featureDims,
     predict(inputs) {
-      if (disposed) throw new Error('foldedPredictor: predict after dispose');
-      const given = Array.isArray(inputs) ? inputs : [inputs];
-      if (given.length !== model.inputs.length)
+      return evaluate(inputs, [outputId])[0]!;
+    },
+    predictWithFeatures(inputs) {
+      if (!featuresTensor)
         throw new Error(
-          `foldedPredictor: model '${model.name}' takes ${model.inputs.length} inputs (${model.inputs.map((t) => t.name).join(', ')}), got ${given.length}`,
+          `foldedPredictor: model '${model.name}' has no '${FEATURES_LAYER}' layer, so no pooled features`,
         );
-      return tf.tidy(() => {
-        const values = new Map<number, Tensor>(model.inputs.map((t, i) => [t.id, given[i]]));
-        const left = new Map(uses);
-        for (const step of steps) {
-          const xs = step.inputs.map((id) => {
-            const v = values.get(id);
-            if (!v) throw new Error(`foldedPredictor: value ${id} missing (graph walk bug)`);
-            return v;
-          });
-          run(step, xs).forEach((t, i) => values.set(step.outputs[i], t));
-          for (const id of step.inputs) {
-            const n = (left.get(id) ?? 0) - 1;
-            left.set(id, n);
-            if (n > 0 || id === outputId) continue;
-            const t = values.get(id);
-            values.delete(id);
-            // Layers may pass a tensor through (dropout at inference): free it only when unshared.
-            if (t && !given.includes(t) && ![...values.values()].includes(t)) t.dispose();
-          }
-        }
-        const out = values.get(outputId);
-        if (!out) throw new Error('foldedPredictor: output not computed');
-        return out;
-      });
+      const [output, features] = evaluate(inputs, [outputId, featuresTensor.id]);
+      // A pooled tensor shared with the output (no head) is returned twice: the caller owns one copy.
+      return { output: output!, features: features === output ? features!.clone() : features! };
     },
     dispose() {
       if (disposed) return;

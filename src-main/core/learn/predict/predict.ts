@@ -1,6 +1,6 @@
 // Prediction for a run: checks provenance (dataset, run status, verified weights), predicts each
 // site (site-probabilities.ts, optionally over the 8 D4 views), aggregates sites to wells
-// (site-to-well.ts), optionally applies the plate-group assignment (plate-group-setup.ts), and stores
+// (site-to-well.ts; the pooled features of the same pass become the well embeddings), optionally applies the plate-group assignment (plate-group-setup.ts), and stores
 // the set in the run folder (prediction-files.ts) and in the catalog (top-k per well).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,10 +21,10 @@ import { assertFiniteSiteProbs } from './finite-check';
 import { applyPlateGroupAssignment } from './plate-group-setup';
 import { savePredictionSet } from './prediction-files';
 import { checkRunChoices, type RunChoices } from './provenance';
-import { siteProbabilities } from './site-probabilities';
-import { siteToWell, wellAccuracy } from './site-to-well';
+import { sitePass } from './site-probabilities';
+import { siteToWell, wellAccuracy, wellEmbeddings } from './site-to-well';
 import { storePredictionSet } from './store';
-import type { PredictionSet } from './types';
+import type { PredictionSet, WellEmbedding } from './types';
 import type { PredictionSplit } from '../../../../src-shared/contract';
 
 export { loadPredictionSet, savePredictionSet } from './prediction-files';
@@ -129,6 +129,8 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
   const model = buildRunModel(config, classes);
   let folded: FoldedPredictor | null = null;
   let siteProbs: Float32Array;
+  let siteFeatures: Float32Array | null = null;
+  let featureDims = 0;
   try {
     try {
       setModelWeights(model, weights.weights, weights.source);
@@ -137,7 +139,7 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
     }
     // Batch norms folded into their convolutions (one fused XNNPACK kernel each): same output.
     folded = foldedPredictor(model);
-    siteProbs = await siteProbabilities(folded, {
+    const pass = await sitePass(folded, {
       root,
       samples,
       config,
@@ -147,8 +149,13 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
       loss: config.loss,
       numClasses: K,
       numCellTypes: config.cellTypeInput ? classes.cellTypes.length : 0,
+      // The well embeddings (embedding view) come from this same pass.
+      features: folded.featureDims !== null,
       onProgress: (done, total) => opts.onProgress?.(done, total, `predicting ${opts.split} sites`),
     });
+    siteProbs = pass.probs;
+    siteFeatures = pass.features;
+    featureDims = pass.featureDims;
   } finally {
     folded?.dispose();
     model.dispose();
@@ -165,6 +172,9 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
     target: config.target,
     withTruth: opts.split === 'val',
   });
+  const embedding: WellEmbedding | null = siteFeatures
+    ? { values: wellEmbeddings(rows, siteFeatures, featureDims), dims: featureDims }
+    : null;
   const set: PredictionSet = {
     runId: ctx.info.runId,
     split: opts.split,
@@ -177,6 +187,7 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
     checkpoint,
     runStatus,
     createdAt: new Date().toISOString(),
+    embedding,
   };
   if (opts.assign) applyPlateGroupAssignment(ctx, allRows, wells, probs);
   const assignedApplied = Boolean(opts.assign);

@@ -1,6 +1,6 @@
 // Site → well aggregation: a well's class probabilities are the mean of its sites' (each already
-// averaged over the test-time views); wells whose sites' arg-max classes differ are flagged. Also
-// the well accuracy of a prediction set.
+// averaged over the test-time views); wells whose sites' arg-max classes differ are flagged. A
+// well's embedding is likewise the mean of its sites' pooled features. Also the well accuracy.
 import type { TrainConfig } from '../../../../src-shared/contract';
 import { targetLabel } from '../data/classes';
 import type { SiteRow } from '../data/site-rows';
@@ -10,6 +10,39 @@ function argmaxAt(arr: Float32Array, off: number, k: number): number {
   let best = 0;
   for (let c = 1; c < k; c++) if (arr[off + c]! > arr[off + best]!) best = c;
   return best;
+}
+
+/** Site indices of each well of `rows`, wells in order of first appearance. */
+function wellSites(rows: readonly SiteRow[]): Map<string, number[]> {
+  const byWell = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    if (!byWell.has(r.idCode)) byWell.set(r.idCode, []);
+    byWell.get(r.idCode)!.push(i);
+  });
+  return byWell;
+}
+
+/**
+ * Well embeddings (wells × dims, wells in the order `siteToWell` gives them): each well's mean of
+ * its sites' pooled features `siteFeatures` (rows.length × dims, row i = rows[i]), summed in
+ * float64.
+ */
+export function wellEmbeddings(
+  rows: readonly SiteRow[],
+  siteFeatures: Float32Array,
+  dims: number,
+): Float32Array {
+  const byWell = wellSites(rows);
+  const out = new Float32Array(byWell.size * dims);
+  const acc = new Float64Array(dims);
+  let wi = 0;
+  for (const siteIdx of byWell.values()) {
+    acc.fill(0);
+    for (const s of siteIdx) for (let d = 0; d < dims; d++) acc[d]! += siteFeatures[s * dims + d]!;
+    for (let d = 0; d < dims; d++) out[wi * dims + d] = acc[d]! / siteIdx.length;
+    wi++;
+  }
+  return out;
 }
 
 /**
@@ -25,11 +58,7 @@ export function siteToWell(
   opts: { topK: number; target: TrainConfig['target']; withTruth: boolean },
 ): { wells: WellPredictionRow[]; probs: Float32Array } {
   const K = numClasses;
-  const byWell = new Map<string, number[]>();
-  rows.forEach((r, i) => {
-    if (!byWell.has(r.idCode)) byWell.set(r.idCode, []);
-    byWell.get(r.idCode)!.push(i);
-  });
+  const byWell = wellSites(rows);
   const topK = Math.min(opts.topK, K);
   const wells: WellPredictionRow[] = [];
   const probs = new Float32Array(byWell.size * K);

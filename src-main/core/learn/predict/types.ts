@@ -37,4 +37,15 @@ export interface PredictionSet {
   /** The run's status when it predicted (an incomplete run's weights are a mid-run checkpoint). */
   runStatus?: RunStatus | null;
   createdAt?: string | null;
+  /**
+   * Well embeddings from the same pass (wells × dims pooled features before the head, mean over
+   * views and sites); absent in sets predicted before 2026-11-30 and in ensembles.
+   */
+  embedding?: WellEmbedding | null;
+}
+
+/** A prediction set's well embeddings: `values` is wells × dims float32, row i = wells[i]. */
+export interface WellEmbedding {
+  values: Float32Array;
+  dims: number;
 }

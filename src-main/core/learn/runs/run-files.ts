@@ -173,6 +173,10 @@ export const PredictionSetFile = z.object({
   accuracy: z.number().nullable(),
   accuracyAssigned: z.number().nullable(),
   probsSha256: z.string().optional(),
+  /** The well embeddings' file (predictions/<stem>-embed.f32, wells × dims float32); absent before 2026-11-30. */
+  embedding: z
+    .object({ file: z.string(), dims: z.number().int().positive(), sha256: z.string() })
+    .optional(),
   warnings: z.array(z.string()).optional(),
   wells: z.array(WellPredictionFile),
 });

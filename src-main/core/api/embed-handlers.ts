@@ -1,0 +1,86 @@
+// Embedding view calls: a prediction set's well embeddings projected to 2-D (PCA on demand, UMAP
+// as an 'embed' job on a worker thread) with the batch-vs-class organisation numbers (learn/embed).
+import type { EmbeddingView, PredictionSplit } from '../../../src-shared/contract';
+import type { AppContext } from '../app/app-context';
+import { datasetIdentity } from '../catalog/dataset-identity';
+import { stepProgress } from '../jobs/job-manager';
+import { embedInWorker } from '../learn/embed/embed-in-worker';
+import {
+  cachedOrganisation,
+  cachedUmap,
+  embeddingView,
+  openSetEmbedding,
+  organisationOf,
+  pcaOf,
+} from '../learn/embed/embedding-view';
+import { requireDataset } from './context-guards';
+import type { HandlerGroup } from './handler-types';
+import { runDirOf } from './run-dir';
+
+type Names = 'embedding.get' | 'embedding.umap';
+
+/** Sent with catalog:changed when a UMAP projection has been cached. */
+export const EMBEDDING_TABLES = ['embeddings'];
+
+/**
+ * Up to this many wells the neighbour numbers are computed in the call itself (n² · dims: about
+ * a second for 2,500 wells of 256 dims); above it, on the embedding worker thread (awaited).
+ */
+export const INLINE_ORGANISATION_WELLS = 2500;
+
+export function embedHandlers(ctx: AppContext): HandlerGroup<Names> {
+  /** The running UMAP job of each (run, split). */
+  const umapJobs = new Map<string, string>();
+  const key = (runId: string, split: PredictionSplit): string => `${runId}\u0000${split}`;
+  const runningJob = (runId: string, split: PredictionSplit): string | undefined => {
+    const id = umapJobs.get(key(runId, split));
+    return id && ctx.jobs.running('embed').some((j) => j.id === id) ? id : undefined;
+  };
+  const open = (runId: string, split: PredictionSplit) => {
+    const ds = requireDataset(ctx);
+    const dataset = datasetIdentity(ds.db, ds.dbFile);
+    const runDir = runDirOf(ctx.layout.runs, runId);
+    return { e: openSetEmbedding(runDir, split, dataset), dataset, runDir };
+  };
+
+  return {
+    'embedding.get': async ({ runId, split, projection }): Promise<EmbeddingView> => {
+      const { e, dataset, runDir } = open(runId, split);
+      const organisation =
+        cachedOrganisation(e) ??
+        (e.set.wells.length <= INLINE_ORGANISATION_WELLS
+          ? await organisationOf(e)
+          : (await embedInWorker({ runDir, split, dataset, umap: false }, {})).organisation);
+      const umapPoints = cachedUmap(e);
+      const umap: EmbeddingView['umap'] = umapPoints
+        ? { state: 'ready' }
+        : ((id) => (id ? { state: 'running', jobId: id } : { state: 'missing' }))(
+            runningJob(runId, split),
+          );
+      const useUmap = projection === 'umap' && umapPoints !== null;
+      return embeddingView(
+        e,
+        useUmap ? 'umap' : 'pca',
+        useUmap ? umapPoints : pcaOf(e),
+        organisation,
+        umap,
+      );
+    },
+    'embedding.umap': ({ runId, split }) => {
+      const running = runningJob(runId, split);
+      if (running) return { jobId: running };
+      // Refused here (no set, no embedding) rather than as a failed job.
+      const { dataset, runDir } = open(runId, split);
+      const job = ctx.jobs.start('embed', `UMAP of ${runId}'s ${split} embeddings`, async (jc) => {
+        const r = await embedInWorker(
+          { runDir, split, dataset, umap: true },
+          { signal: jc.signal, onProgress: stepProgress(jc) },
+        );
+        ctx.events.emit('catalog:changed', { tables: EMBEDDING_TABLES });
+        return { wells: r.wells, organisation: r.organisation };
+      });
+      umapJobs.set(key(runId, split), job.id);
+      return { jobId: job.id };
+    },
+  };
+}
