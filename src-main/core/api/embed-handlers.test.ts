@@ -6,6 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../../src-shared/contract';
 import { invoke } from './dispatch';
+import { embedHandlers } from './embed-handlers';
+import type { Handlers } from './handler-types';
 import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
 import { makeTestApp, ok, type TestApp } from '../../../test-support/app/test-app';
 import { runTraining } from '../learn/train/trainer';
@@ -178,5 +180,18 @@ describe('embedding.get', () => {
     ['val.json', 'val-embed.f32', 'val-probs.f32'].forEach((f, i) =>
       expect(fs.readFileSync(path.join(predictions(), f)).equals(files[i]!)).toBe(true),
     );
+  });
+
+  it('computes the neighbour numbers of a large set on the worker thread, the same as in the call', async () => {
+    const cache = path.join(predictions(), 'val-embed.organisation.json');
+    const inline = ok(await invoke(app.handlers, 'embedding.get', { runId, split: 'val' }));
+    fs.rmSync(cache);
+    const viaWorker = {
+      ...app.handlers,
+      ...embedHandlers(app.ctx, { inlineOrganisationWells: 0 }),
+    } as Handlers;
+    const w = ok(await invoke(viaWorker, 'embedding.get', { runId, split: 'val' }));
+    expect(w.organisation).toEqual(inline.organisation);
+    expect(fs.existsSync(cache)).toBe(true);
   });
 });

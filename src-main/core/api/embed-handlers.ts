@@ -24,11 +24,21 @@ export const EMBEDDING_TABLES = ['embeddings'];
 
 /**
  * Up to this many wells the neighbour numbers are computed in the call itself (n² · dims: about
- * a second for 2,500 wells of 256 dims); above it, on the embedding worker thread (awaited).
+ * 1 s for 1,000 wells of 256 dims on a loaded 2-core machine, 9 s for 2,500); above it on the
+ * embedding worker thread (awaited), so the server keeps answering. Cached either way.
  */
-export const INLINE_ORGANISATION_WELLS = 2500;
+export const INLINE_ORGANISATION_WELLS = 1000;
 
-export function embedHandlers(ctx: AppContext): HandlerGroup<Names> {
+export interface EmbedHandlerOptions {
+  /** Tests lower it to take the worker path on a small set. */
+  inlineOrganisationWells?: number;
+}
+
+export function embedHandlers(
+  ctx: AppContext,
+  opts: EmbedHandlerOptions = {},
+): HandlerGroup<Names> {
+  const inlineWells = opts.inlineOrganisationWells ?? INLINE_ORGANISATION_WELLS;
   /** The running UMAP job of each (run, split). */
   const umapJobs = new Map<string, string>();
   const key = (runId: string, split: PredictionSplit): string => `${runId}\u0000${split}`;
@@ -48,7 +58,7 @@ export function embedHandlers(ctx: AppContext): HandlerGroup<Names> {
       const { e, dataset, runDir } = open(runId, split);
       const organisation =
         cachedOrganisation(e) ??
-        (e.set.wells.length <= INLINE_ORGANISATION_WELLS
+        (e.set.wells.length <= inlineWells
           ? await organisationOf(e)
           : (await embedInWorker({ runDir, split, dataset, umap: false }, {})).organisation);
       const umapPoints = cachedUmap(e);
