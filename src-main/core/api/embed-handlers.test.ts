@@ -182,16 +182,24 @@ describe('embedding.get', () => {
     );
   });
 
-  it('computes the neighbour numbers of a large set on the worker thread, the same as in the call', async () => {
+  it("estimates a large set's neighbour numbers on a sample until the UMAP job computes them all", async () => {
     const cache = path.join(predictions(), 'val-embed.organisation.json');
-    const inline = ok(await invoke(app.handlers, 'embedding.get', { runId, split: 'val' }));
+    const full = ok(await invoke(app.handlers, 'embedding.get', { runId, split: 'val' }));
+    const n = full.points.length;
     fs.rmSync(cache);
-    const viaWorker = {
+    const small = {
       ...app.handlers,
-      ...embedHandlers(app.ctx, { inlineOrganisationWells: 0 }),
+      ...embedHandlers(app.ctx, { inlineOrganisationWells: 3 }),
     } as Handlers;
-    const w = ok(await invoke(viaWorker, 'embedding.get', { runId, split: 'val' }));
-    expect(w.organisation).toEqual(inline.organisation);
-    expect(fs.existsSync(cache)).toBe(true);
+    const est = ok(await invoke(small, 'embedding.get', { runId, split: 'val' }));
+    expect(est.organisation.wells).toBe(3);
+    expect(est.organisation.note).toMatch(new RegExp(`^estimated on a random 3 of ${n} wells`));
+    expect(est.points.length).toBe(n);
+    expect(fs.existsSync(cache)).toBe(false);
+    // The job (on the worker thread) computes and caches the whole set's numbers.
+    const { jobId } = ok(await invoke(small, 'embedding.umap', { runId, split: 'val' }));
+    expect((await app.ctx.jobs.wait(jobId)).status).toBe('done');
+    const after = ok(await invoke(small, 'embedding.get', { runId, split: 'val' }));
+    expect(after.organisation).toEqual(full.organisation);
   });
 });
