@@ -6,6 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../../src-shared/contract';
 import { invoke } from './dispatch';
+import { embedHandlers } from './embed-handlers';
+import type { Handlers } from './handler-types';
 import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
 import { makeTestApp, ok, type TestApp } from '../../../test-support/app/test-app';
 import { runTraining } from '../learn/train/trainer';
@@ -178,5 +180,26 @@ describe('embedding.get', () => {
     ['val.json', 'val-embed.f32', 'val-probs.f32'].forEach((f, i) =>
       expect(fs.readFileSync(path.join(predictions(), f)).equals(files[i]!)).toBe(true),
     );
+  });
+
+  it("estimates a large set's neighbour numbers on a sample until the UMAP job computes them all", async () => {
+    const cache = path.join(predictions(), 'val-embed.organisation.json');
+    const full = ok(await invoke(app.handlers, 'embedding.get', { runId, split: 'val' }));
+    const n = full.points.length;
+    fs.rmSync(cache);
+    const small = {
+      ...app.handlers,
+      ...embedHandlers(app.ctx, { inlineOrganisationWells: 3 }),
+    } as Handlers;
+    const est = ok(await invoke(small, 'embedding.get', { runId, split: 'val' }));
+    expect(est.organisation.wells).toBe(3);
+    expect(est.organisation.note).toMatch(new RegExp(`^estimated on a random 3 of ${n} wells`));
+    expect(est.points.length).toBe(n);
+    expect(fs.existsSync(cache)).toBe(false);
+    // The job (on the worker thread) computes and caches the whole set's numbers.
+    const { jobId } = ok(await invoke(small, 'embedding.umap', { runId, split: 'val' }));
+    expect((await app.ctx.jobs.wait(jobId)).status).toBe('done');
+    const after = ok(await invoke(small, 'embedding.get', { runId, split: 'val' }));
+    expect(after.organisation).toEqual(full.organisation);
   });
 });

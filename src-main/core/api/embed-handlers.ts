@@ -1,5 +1,6 @@
 // Embedding view calls: a prediction set's well embeddings projected to 2-D (PCA on demand, UMAP
-// as an 'embed' job on a worker thread) with the batch-vs-class organisation numbers (learn/embed).
+// as an 'embed' job on a worker thread) with the batch-vs-class organisation numbers (learn/embed;
+// a large set's are estimated on a sample until the job has computed them all).
 import type { EmbeddingView, PredictionSplit } from '../../../src-shared/contract';
 import type { AppContext } from '../app/app-context';
 import { datasetIdentity } from '../catalog/dataset-identity';
@@ -10,6 +11,7 @@ import {
   cachedUmap,
   embeddingView,
   openSetEmbedding,
+  organisationEstimate,
   organisationOf,
   pcaOf,
 } from '../learn/embed/embedding-view';
@@ -23,12 +25,23 @@ type Names = 'embedding.get' | 'embedding.umap';
 export const EMBEDDING_TABLES = ['embeddings'];
 
 /**
- * Up to this many wells the neighbour numbers are computed in the call itself (n² · dims: about
- * a second for 2,500 wells of 256 dims); above it, on the embedding worker thread (awaited).
+ * Up to this many wells the neighbour numbers of the whole set are computed in the call itself
+ * (n² · dims: about 1 s for 1,000 wells of 256 dims on a loaded 2-core machine, 9 s for 2,500);
+ * a larger set gets them estimated on a random 1,000 of its wells until the 'embed' job (UMAP)
+ * has computed and cached the whole set's.
  */
-export const INLINE_ORGANISATION_WELLS = 2500;
+export const INLINE_ORGANISATION_WELLS = 1000;
 
-export function embedHandlers(ctx: AppContext): HandlerGroup<Names> {
+export interface EmbedHandlerOptions {
+  /** Tests lower it to take the estimate path on a small set. */
+  inlineOrganisationWells?: number;
+}
+
+export function embedHandlers(
+  ctx: AppContext,
+  opts: EmbedHandlerOptions = {},
+): HandlerGroup<Names> {
+  const inlineWells = opts.inlineOrganisationWells ?? INLINE_ORGANISATION_WELLS;
   /** The running UMAP job of each (run, split). */
   const umapJobs = new Map<string, string>();
   const key = (runId: string, split: PredictionSplit): string => `${runId}\u0000${split}`;
@@ -45,12 +58,12 @@ export function embedHandlers(ctx: AppContext): HandlerGroup<Names> {
 
   return {
     'embedding.get': async ({ runId, split, projection }): Promise<EmbeddingView> => {
-      const { e, dataset, runDir } = open(runId, split);
+      const { e } = open(runId, split);
       const organisation =
         cachedOrganisation(e) ??
-        (e.set.wells.length <= INLINE_ORGANISATION_WELLS
+        (e.set.wells.length <= inlineWells
           ? await organisationOf(e)
-          : (await embedInWorker({ runDir, split, dataset, umap: false }, {})).organisation);
+          : await organisationEstimate(e, inlineWells));
       const umapPoints = cachedUmap(e);
       const umap: EmbeddingView['umap'] = umapPoints
         ? { state: 'ready' }

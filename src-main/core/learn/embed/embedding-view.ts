@@ -14,6 +14,7 @@ import type {
 import type { DatasetRef } from '../../catalog/dataset-identity';
 import { notFound } from '../../errors';
 import { writeJsonAtomic } from '../../util/atomic-write';
+import { SeededRng } from '../../util/rng';
 import {
   loadPredictionSet,
   loadSetEmbedding,
@@ -171,6 +172,44 @@ export async function organisationOf(
   );
   writeCache(cachePath(e, 'organisation'), e.sha256, { k }, o);
   return o;
+}
+
+/**
+ * Quick organisation numbers for a large set: the same numbers (`embeddingOrganisation`) on a
+ * seeded random `sample` of its wells (neighbours drawn from the sample too, so farther apart than
+ * in the whole set), the note saying so; `wells` is the sample size. Not cached: the 'embed' job
+ * computes and caches the whole set's numbers.
+ */
+export async function organisationEstimate(
+  e: SetEmbedding,
+  sample: number,
+  k = DEFAULT_K,
+): Promise<EmbeddingOrganisation> {
+  const n = e.set.wells.length;
+  const dims = e.embedding.dims;
+  const picked = new SeededRng(1)
+    .shuffle(Array.from({ length: n }, (_, i) => i))
+    .slice(0, Math.min(sample, n))
+    .sort((a, b) => a - b);
+  const values = new Float32Array(picked.length * dims);
+  picked.forEach((w, r) =>
+    values.set(e.embedding.values.subarray(w * dims, (w + 1) * dims), r * dims),
+  );
+  const all = organisationGroups(e.set);
+  const o = await embeddingOrganisation(
+    values,
+    dims,
+    {
+      experiment: picked.map((i) => all.experiment[i]!),
+      cellType: picked.map((i) => all.cellType[i]!),
+      sirna: picked.map((i) => all.sirna[i]!),
+    },
+    { k },
+  );
+  return {
+    ...o,
+    note: `estimated on a random ${picked.length} of ${n} wells (the UMAP job computes all of them): ${o.note}`,
+  };
 }
 
 const wellTypes: readonly string[] = ['treatment', 'positive_control', 'negative_control'];

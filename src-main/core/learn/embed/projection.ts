@@ -23,7 +23,7 @@ export interface UmapParams {
 
 export const DEFAULT_UMAP: UmapParams = { nNeighbors: 15, minDist: 0.1, seed: 42, nEpochs: 0 };
 
-/** Rows of a standardised n × dims embedding as number[][] (what ml-pca and umap-js take). */
+/** Rows of a standardised n × dims embedding as number[][] (what umap-js takes). */
 function rowsOf(z: Float64Array, n: number, dims: number): number[][] {
   return Array.from({ length: n }, (_, i) => Array.from(z.subarray(i * dims, (i + 1) * dims)));
 }
@@ -36,21 +36,44 @@ function fixSign(v: Float64Array): void {
 }
 
 /**
- * The first two principal components of the standardised embedding (n × dims): ml-pca on the
- * covariance matrix (dims × dims, so cheap for many wells). y is 0 when there is only one
- * component. Errors: INVALID_INPUT for fewer than 2 wells.
+ * The first two principal components of the standardised embedding (n × dims): the covariance
+ * matrix (dims × dims, accumulated here in float64: n · dims² / 2 multiply-adds) decomposed by
+ * ml-pca, then each well projected onto the two leading eigenvectors. y is 0 when there is only
+ * one dimension. Errors: INVALID_INPUT for fewer than 2 wells.
  */
 export function pcaProjection(values: ArrayLike<number>, n: number, dims: number): Projection2d {
   if (n < 2) throw inputError(`a projection needs at least 2 wells, got ${n}`);
+  // Standardised columns have mean 0, so the covariance is ZᵀZ / (n − 1).
   const z = standardiseColumns(values, n, dims);
-  const pca = new PCA(rowsOf(z, n, dims), { method: 'covarianceMatrix', center: true });
+  const cov = new Float64Array(dims * dims);
+  for (let i = 0; i < n; i++) {
+    const o = i * dims;
+    for (let a = 0; a < dims; a++) {
+      const za = z[o + a]!;
+      if (za === 0) continue;
+      const row = a * dims;
+      for (let b = a; b < dims; b++) cov[row + b]! += za * z[o + b]!;
+    }
+  }
+  const covRows = Array.from({ length: dims }, (_, a) =>
+    Array.from({ length: dims }, (_, b) =>
+      a <= b ? cov[a * dims + b]! / (n - 1) : cov[b * dims + a]! / (n - 1),
+    ),
+  );
+  const pca = new PCA(covRows, { isCovarianceMatrix: true });
+  const u = pca.getEigenvectors();
   const comps = Math.min(2, dims);
-  const p = pca.predict(rowsOf(z, n, dims), { nComponents: comps });
-  const x = Float64Array.from(p.getColumn(0));
-  const y = comps > 1 ? Float64Array.from(p.getColumn(1)) : new Float64Array(n);
-  fixSign(x);
-  fixSign(y);
-  return { x, y };
+  const out = [new Float64Array(n), new Float64Array(n)] as const;
+  for (let c = 0; c < comps; c++) {
+    const w = u.getColumn(c);
+    for (let i = 0; i < n; i++) {
+      let t = 0;
+      for (let d = 0; d < dims; d++) t += z[i * dims + d]! * w[d]!;
+      out[c][i] = t;
+    }
+    fixSign(out[c]);
+  }
+  return { x: out[0], y: out[1] };
 }
 
 /**
