@@ -512,6 +512,13 @@ export const EmbeddingOrganisation = z.object({
   /** The wells the numbers were computed on (all; siRNA ones: treatment wells with a known label). */
   wells: z.number().int(),
   sirnaWells: z.number().int(),
+  /**
+   * What the embedding is organised by, from the above-chance shares (same − chance) / (1 − chance)
+   * of same-experiment and same-siRNA neighbours (learn/embed/organisation.ts decides it): 'batch'
+   * or 'class' when one leads by ≥ 0.05, 'tie' when they are within 0.05, 'neither' when both are
+   * under 0.05, 'unknown' without siRNA numbers.
+   */
+  verdict: z.enum(['batch', 'class', 'tie', 'neither', 'unknown']),
   /** One line saying what the numbers mean (or why some are missing). */
   note: z.string(),
 });

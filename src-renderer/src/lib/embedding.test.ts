@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CATEGORICAL } from '../../../src-shared/colormaps';
 import type { EmbeddingOrganisation, EmbeddingPoint } from '../../../src-shared/contract';
 import { CORRECT_COLORS, NO_VALUE, wellTypeColor } from '../../../src-shared/plate-heatmap';
-import { colourPoints, lift, NO_VALUE_LABEL, organisationWords } from './embedding';
+import { colourPoints, NO_VALUE_LABEL, organisationWords } from './embedding';
 
 const point = (over: Partial<EmbeddingPoint>): EmbeddingPoint => ({
   idCode: 'HUVEC-01_1_B02',
@@ -80,6 +80,7 @@ const org: EmbeddingOrganisation = {
   silhouetteSirna: -0.05,
   wells: 400,
   sirnaWells: 300,
+  verdict: 'batch',
   note: '',
 };
 
@@ -93,13 +94,10 @@ describe('organisationWords', () => {
     expect(w.detail).toMatch(/Silhouette by experiment 0\.21, by siRNA -0\.05/);
   });
 
-  it('names the class when siRNA neighbours are further above chance', () => {
-    // lift: experiment (0.30 − 0.25) / 0.75 ≈ 0.07; siRNA (0.40 − 0.03) / 0.97 ≈ 0.38.
-    expect(lift(0.3, 0.25)).toBeCloseTo(0.0667, 3);
-    const w = organisationWords({ ...org, sameExperiment: 0.3, sameSirna: 0.4 });
-    expect(w.verdict).toMatch(/organised by siRNA/);
-    const none = organisationWords({ ...org, sameExperiment: 0.26, sameSirna: 0.04 });
-    expect(none.verdict).toMatch(/neither/);
+  it("words the backend's verdict", () => {
+    expect(organisationWords({ ...org, verdict: 'class' }).verdict).toMatch(/organised by siRNA/);
+    expect(organisationWords({ ...org, verdict: 'neither' }).verdict).toMatch(/neither/);
+    expect(organisationWords({ ...org, verdict: 'tie' }).verdict).toMatch(/about as much/);
   });
 
   it('gives no class verdict without known labels', () => {

@@ -111,10 +111,13 @@ export function colourPoints(points: readonly EmbeddingPoint[], by: ColorBy): Co
   return { groups, legend };
 }
 
-/** Above-chance share of a neighbour fraction: (same − chance) / (1 − chance), 0 = chance, 1 = all. */
-export function lift(same: number, chance: number): number {
-  return chance >= 1 ? 0 : (same - chance) / (1 - chance);
-}
+const VERDICT_WORDS: Record<EmbeddingOrganisation['verdict'], string> = {
+  batch: '→ organised by batch (experiment) more than by siRNA',
+  class: '→ organised by siRNA (class) more than by batch',
+  tie: '→ organised about as much by batch as by siRNA',
+  neither: '→ organised by neither batch nor siRNA (both near chance)',
+  unknown: '→ batch vs class cannot be compared on this split',
+};
 
 export interface OrganisationWords {
   /** "62% of each well's 10 nearest neighbours come from the same experiment (chance 25%) …" */
@@ -126,9 +129,8 @@ export interface OrganisationWords {
 }
 
 /**
- * The organisation numbers in words. The verdict compares the above-chance shares (`lift`) of
- * same-experiment and same-siRNA neighbours: the larger one names what the embedding is organised
- * by; both under 0.05 is "by neither"; no known siRNA labels gives no verdict on class.
+ * The organisation numbers in words; the verdict is the backend's (`organisation.verdict`, decided
+ * once in learn/embed/organisation.ts from the above-chance shares).
  */
 export function organisationWords(o: EmbeddingOrganisation): OrganisationWords {
   const exp = `${pc(o.sameExperiment)} of each well's ${o.k} nearest neighbours come from the same experiment (chance ${pc(o.sameExperimentChance)})`;
@@ -146,13 +148,6 @@ export function organisationWords(o: EmbeddingOrganisation): OrganisationWords {
     };
   }
   const headline = `${exp} vs ${pc(o.sameSirna)} from the same siRNA (chance ${pc(o.sameSirnaChance)})`;
-  const batch = lift(o.sameExperiment, o.sameExperimentChance);
-  const cls = lift(o.sameSirna, o.sameSirnaChance);
-  const verdict =
-    batch < 0.05 && cls < 0.05
-      ? '→ organised by neither batch nor siRNA (both near chance)'
-      : batch >= cls
-        ? '→ organised by batch (experiment) more than by siRNA'
-        : '→ organised by siRNA (class) more than by batch';
+  const verdict = VERDICT_WORDS[o.verdict];
   return { headline, verdict, detail };
 }

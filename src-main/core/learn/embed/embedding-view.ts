@@ -3,13 +3,13 @@
 // embedding's SHA-256 and its parameters, so a new prediction invalidates it), and the view's points.
 import fs from 'node:fs';
 import path from 'node:path';
-import type {
+import {
   EmbeddingOrganisation,
-  EmbeddingPoint,
-  EmbeddingProjection,
-  EmbeddingView,
-  PredictionSplit,
-  WellType,
+  type EmbeddingPoint,
+  type EmbeddingProjection,
+  type EmbeddingView,
+  type PredictionSplit,
+  type WellType,
 } from '../../../../src-shared/contract';
 import type { DatasetRef } from '../../catalog/dataset-identity';
 import { notFound } from '../../errors';
@@ -151,9 +151,14 @@ export async function umapOf(
   return xy;
 }
 
-/** The cached organisation numbers for k, or null. */
+/**
+ * The cached organisation numbers for k, or null (none, or a cache of another shape, e.g. from
+ * before the verdict field: recomputed rather than passed on).
+ */
 export function cachedOrganisation(e: SetEmbedding, k = DEFAULT_K): EmbeddingOrganisation | null {
-  return readCache<EmbeddingOrganisation>(cachePath(e, 'organisation'), e.sha256, { k });
+  const hit = readCache<unknown>(cachePath(e, 'organisation'), e.sha256, { k });
+  const parsed = hit === null ? null : EmbeddingOrganisation.safeParse(hit);
+  return parsed?.success ? parsed.data : null;
 }
 
 /** The organisation numbers: cached, or computed (n² · dims) and cached. */

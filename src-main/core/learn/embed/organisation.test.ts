@@ -1,7 +1,13 @@
 // The organisation numbers on a hand-made six-well example whose neighbour fractions, chance levels
 // and silhouettes are computed by hand below (1-D, so standardising only rescales the distances).
 import { describe, expect, it } from 'vitest';
-import { chanceSameGroup, embeddingOrganisation, standardiseColumns } from './organisation';
+import {
+  aboveChance,
+  chanceSameGroup,
+  embeddingOrganisation,
+  organisationVerdict,
+  standardiseColumns,
+} from './organisation';
 
 // Wells on a line: 0 1 2 | 10 11 12. Experiments A A A B B B; cell types alternate; siRNA of the
 // first five (s1 s2 s1 s2 s1), the last one unlabelled (a test or control well).
@@ -59,5 +65,26 @@ describe('embeddingOrganisation', () => {
     expect(Array.from(standardiseColumns([5, 5, 5], 3, 1))).toEqual([0, 0, 0]);
     expect(chanceSameGroup([3, 2])).toBeCloseTo(0.4, 12);
     expect(chanceSameGroup([1])).toBe(0);
+  });
+});
+
+describe('organisationVerdict', () => {
+  const o = {
+    sameExperiment: 0.62,
+    sameExperimentChance: 0.25,
+    sameSirna: 0.08,
+    sameSirnaChance: 0.03,
+  };
+  it('compares above-chance shares (same − chance) / (1 − chance)', () => {
+    // The example: experiment (0.62 − 0.25) / 0.75 = 0.493; siRNA (0.08 − 0.03) / 0.97 = 0.052.
+    expect(aboveChance(0.62, 0.25)).toBeCloseTo(0.37 / 0.75, 12);
+    expect(organisationVerdict(o)).toBe('batch');
+    // siRNA (0.40 − 0.03) / 0.97 = 0.381 vs experiment (0.30 − 0.25) / 0.75 = 0.067.
+    expect(organisationVerdict({ ...o, sameExperiment: 0.3, sameSirna: 0.4 })).toBe('class');
+    // 0.067 vs (0.10 − 0.03) / 0.97 = 0.072: within 0.05.
+    expect(organisationVerdict({ ...o, sameExperiment: 0.3, sameSirna: 0.1 })).toBe('tie');
+    // (0.26 − 0.25) / 0.75 = 0.013 and (0.04 − 0.03) / 0.97 = 0.010: both near chance.
+    expect(organisationVerdict({ ...o, sameExperiment: 0.26, sameSirna: 0.04 })).toBe('neither');
+    expect(organisationVerdict({ ...o, sameSirna: null, sameSirnaChance: null })).toBe('unknown');
   });
 });

@@ -238,8 +238,10 @@ export async function embeddingOrganisation(
     silhouetteSirna: sirnaOk && sir.sizes.length >= 2 ? silSir / m : null,
     wells: n,
     sirnaWells: m,
+    verdict: 'unknown',
     note: '',
   };
+  result.verdict = organisationVerdict(result);
   result.note = organisationNote(result);
   return result;
 }
@@ -249,21 +251,48 @@ const times = (v: number, chance: number): string =>
   chance > 0 ? `${(v / chance).toFixed(1)}× chance` : 'chance 0';
 
 /**
- * One line reading the numbers: neighbour fractions against chance, and which grouping dominates
- * (enrichment = fraction / chance; within 10% of each other they count as a tie).
+ * Above-chance share of a neighbour fraction, (same − chance) / (1 − chance): 0 at chance, 1 when
+ * every neighbour shares the group (the chance correction of Cohen's κ applied to kNN purity), so
+ * groupings with very different chance levels (4 experiments vs 300 siRNAs) compare fairly.
  */
+export function aboveChance(same: number, chance: number): number {
+  return chance >= 1 ? 0 : (same - chance) / (1 - chance);
+}
+
+/** Above-chance shares closer than this are a tie; both under it is "neither". */
+export const VERDICT_MARGIN = 0.05;
+
+/**
+ * What the embedding is organised by: 'batch' (experiment) or 'class' (siRNA) when its above-chance
+ * share leads by ≥ VERDICT_MARGIN, 'tie' when within it, 'neither' when both are under it,
+ * 'unknown' without siRNA numbers. The one rule the CLI note and the embedding screen both show.
+ */
+export function organisationVerdict(
+  o: Pick<
+    EmbeddingOrganisation,
+    'sameExperiment' | 'sameExperimentChance' | 'sameSirna' | 'sameSirnaChance'
+  >,
+): EmbeddingOrganisation['verdict'] {
+  if (o.sameSirna === null || o.sameSirnaChance === null) return 'unknown';
+  const batch = aboveChance(o.sameExperiment, o.sameExperimentChance);
+  const cls = aboveChance(o.sameSirna, o.sameSirnaChance);
+  if (batch < VERDICT_MARGIN && cls < VERDICT_MARGIN) return 'neither';
+  if (Math.abs(batch - cls) < VERDICT_MARGIN) return 'tie';
+  return batch > cls ? 'batch' : 'class';
+}
+
+const VERDICT_WORDS: Record<EmbeddingOrganisation['verdict'], string> = {
+  batch: 'organised more by experiment (batch) than by siRNA',
+  class: 'organised more by siRNA than by experiment (batch)',
+  tie: 'organised about as much by experiment (batch) as by siRNA',
+  neither: 'organised by neither experiment nor siRNA (both near chance)',
+  unknown: 'no verdict without siRNA labels',
+};
+
+/** One line reading the numbers: neighbour fractions against chance and the verdict. */
 export function organisationNote(o: EmbeddingOrganisation): string {
   const head = `of each well's ${o.k} nearest neighbours (standardised embedding, Euclidean) ${pct(o.sameExperiment)} share its experiment (chance ${pct(o.sameExperimentChance)}, ${times(o.sameExperiment, o.sameExperimentChance)})`;
   if (o.sameSirna === null || o.sameSirnaChance === null)
     return `${head}; no siRNA numbers: fewer than 2 treatment wells with a known label (test wells have none)`;
-  const batch = o.sameExperimentChance > 0 ? o.sameExperiment / o.sameExperimentChance : 0;
-  const cls = o.sameSirnaChance > 0 ? o.sameSirna / o.sameSirnaChance : 0;
-  // Within 10% of each other the two enrichments are read as a tie.
-  const verdict =
-    Math.abs(cls - batch) <= 0.1 * Math.max(cls, batch)
-      ? 'organised about as much by experiment (batch) as by siRNA'
-      : cls > batch
-        ? 'organised more by siRNA than by experiment'
-        : 'organised more by experiment (batch) than by siRNA';
-  return `${head}, ${pct(o.sameSirna)} its siRNA (chance ${pct(o.sameSirnaChance)}, ${times(o.sameSirna, o.sameSirnaChance)}; ${o.sirnaWells} labelled treatment wells): ${verdict}`;
+  return `${head}, ${pct(o.sameSirna)} its siRNA (chance ${pct(o.sameSirnaChance)}, ${times(o.sameSirna, o.sameSirnaChance)}; ${o.sirnaWells} labelled treatment wells): ${VERDICT_WORDS[organisationVerdict(o)]}`;
 }

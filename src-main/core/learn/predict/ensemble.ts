@@ -17,6 +17,7 @@ import { staleReason } from '../evaluate/make-submission';
 import { loadRunContext, type RunContext } from '../runs/run-context';
 import {
   describeCheckpoint,
+  runFiles,
   runPath,
   verifyCheckpoint,
   writeManifest,
@@ -36,7 +37,7 @@ import { storePredictionSet } from './store';
 import type { PredictionSet, WellPredictionRow } from './types';
 
 /** The file an ensemble folder holds besides the run-folder files: who its members are. */
-export const ENSEMBLE_FILE = 'ensemble.json';
+export const ENSEMBLE_FILE = runFiles.ensemble;
 
 export type EnsembleWeighting = 'equal' | 'val-accuracy';
 

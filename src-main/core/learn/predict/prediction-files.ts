@@ -9,7 +9,6 @@ import { inputError } from '../../errors';
 import { readRunInfo, runPath } from '../runs/run-folder';
 import { PredictionSetFile, readRunFile } from '../runs/run-files';
 import { writeFileAtomicSync, writeJsonAtomic } from '../../util/atomic-write';
-import { ENSEMBLE_FILE } from './ensemble';
 import { countNonFiniteRows } from './finite-check';
 import { predictionStem } from './provenance';
 import type { PredictionSet, WellEmbedding } from './types';
@@ -135,7 +134,7 @@ export function loadSetEmbedding(runDir: string, set: LoadedPredictionSet): Well
   const ref = set.embeddingRef;
   const again = `predict ${set.split} with run ${set.runId} again to get embeddings`;
   if (!ref) {
-    if (fs.existsSync(path.join(runDir, ENSEMBLE_FILE)))
+    if (fs.existsSync(runPath(runDir, 'ensemble')))
       throw inputError(
         `${set.runId} is an ensemble: it has no embedding of its own (its members' features are different spaces); open one of its member runs' embeddings instead`,
       );

@@ -36,6 +36,8 @@ export const runFiles = {
   reviewExclusions: 'review-exclusions.json',
   /** Saliency maps (learn/explain/saliency.ts), a cache: safe to delete. */
   explain: 'explain',
+  /** An ensemble folder's members and weights (learn/predict/ensemble.ts); absent in a training run. */
+  ensemble: 'ensemble.json',
 } as const;
 
 export type { RunStatus };
