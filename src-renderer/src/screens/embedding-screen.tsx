@@ -17,7 +17,7 @@ import {
 import { useCallback, useMemo, useState } from 'react';
 import { css, type Rgb } from '../../../src-shared/colormaps';
 import type { EmbeddingPoint, EmbeddingView, PlateWell } from '../../../src-shared/contract';
-import { Choice } from '../components/choice';
+import { Choice, SplitChoice } from '../components/choice';
 import { JobAction } from '../components/job-action';
 import { PlateGrid } from '../components/plate-grid';
 import { RunPicker } from '../components/run-picker';
@@ -78,12 +78,7 @@ export function EmbeddingScreen() {
       <Paper withBorder p="sm">
         <Group align="end" gap="md">
           <RunPicker clearable={false} />
-          <Choice
-            label="Split"
-            options={[
-              { value: 'val', label: 'Validation' },
-              { value: 'test', label: 'Test' },
-            ]}
+          <SplitChoice
             value={split}
             onChange={(v) => update({ split: v })}
             testId="embedding-split"

@@ -1,17 +1,7 @@
 // Export screen: Kaggle submission, per-well predictions CSV and the plate heatmap as a figure
 // (title, row/column labels, legend with units; SVG and PNG, the screen's colours); each export
 // returns a URL that is offered as a download link.
-import {
-  Alert,
-  Anchor,
-  Button,
-  Group,
-  Paper,
-  SegmentedControl,
-  Stack,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Alert, Anchor, Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { HeatmapOptions } from '../components/heatmap-options';
 import { useState } from 'react';
 import type { CallOutput } from '../../../src-shared/contract';
@@ -21,6 +11,7 @@ import type { ColormapName } from '../../../src-shared/colormaps';
 import { colormapFor, type MetricName } from '../../../src-shared/plate-heatmap';
 import { describeError, useApi, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
+import { SplitChoice } from '../components/choice';
 
 type Exported = CallOutput<'export.submission'>;
 type Figure = CallOutput<'export.platePng'>;
@@ -121,14 +112,7 @@ export function ExportScreen() {
           Per-well predictions (CSV)
         </Title>
         <Group>
-          <SegmentedControl
-            data={[
-              { value: 'val', label: 'Validation' },
-              { value: 'test', label: 'Test' },
-            ]}
-            value={split}
-            onChange={(v) => setSplit(v as typeof split)}
-          />
+          <SplitChoice bare value={split} onChange={setSplit} />
           <Button
             disabled={!runId}
             loading={busy === 'preds'}

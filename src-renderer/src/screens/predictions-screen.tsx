@@ -18,7 +18,7 @@ import {
 } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CallOutput, PlateWell, ReviewCurrent } from '../../../src-shared/contract';
-import { Choice } from '../components/choice';
+import { SplitChoice } from '../components/choice';
 import { EnsemblePanel } from '../components/ensemble-panel';
 import { JobAction } from '../components/job-action';
 import { HeatmapLegend } from '../components/heatmap-legend';
@@ -126,16 +126,7 @@ export function PredictionsScreen() {
       <Paper withBorder p="sm">
         <Group align="end" gap="md">
           <RunPicker clearable={false} />
-          <Choice
-            label="Split"
-            options={[
-              { value: 'val', label: 'Validation' },
-              { value: 'test', label: 'Test' },
-            ]}
-            value={split}
-            onChange={setSplit}
-            testId="predict-split"
-          />
+          <SplitChoice value={split} onChange={setSplit} testId="predict-split" />
           <Switch
             label="TTA (8 flips/rotations)"
             checked={tta}

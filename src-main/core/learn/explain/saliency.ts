@@ -129,13 +129,7 @@ export async function computeSaliency(
   if (cached) return cached.meta;
 
   ctl.onProgress?.(0, 1, 'loading the model');
-  let weights: ReturnType<typeof loadInferenceWeights>;
-  try {
-    weights = loadInferenceWeights(runDir);
-  } catch (err) {
-    throw inputError(`${runDir}: cannot read the model weights: ${(err as Error).message}`);
-  }
-  if (!weights) throw notFound(`${runDir}: run has no checkpoint yet (train at least one epoch)`);
+  const weights = loadInferenceWeights(runDir);
   await initTf(input.backend);
   throwIfCancelled(ctl.signal);
   const { row, root } = siteRow(path.resolve(input.dbFile), input.idCode, input.site);

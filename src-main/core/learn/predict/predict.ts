@@ -91,14 +91,7 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
   );
   const checkpoint = verifyCheckpoint(runDir, weightsDir);
   opts.onProgress?.(0, 1, 'loading the model');
-  let weights: ReturnType<typeof loadInferenceWeights>;
-  try {
-    weights = loadInferenceWeights(runDir);
-  } catch (err) {
-    // A damaged weights file: say which run and what is wrong rather than a bare parse error.
-    throw inputError(`${runDir}: cannot read the model weights: ${(err as Error).message}`);
-  }
-  if (!weights) throw notFound(`${runDir}: run has no checkpoint yet (train at least one epoch)`);
+  const weights = loadInferenceWeights(runDir);
   await initTf(opts.backend);
   throwIfCancelled(opts.signal);
 

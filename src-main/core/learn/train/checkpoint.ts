@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
+import { inputError, notFound } from '../../errors';
 import { runFiles } from '../runs/run-folder';
 import { BlobIndexFile, CheckpointStateFile, readRunFile } from '../runs/run-files';
 import { writeFileAtomicSync, writeJsonAtomic } from '../../util/atomic-write';
@@ -43,7 +44,13 @@ function writeBlobs(dir: string, name: string, blobs: TensorBlob[]): void {
 
 function readBlobs(dir: string, name: string): TensorBlob[] {
   const index = readRunFile(path.join(dir, `${name}.json`), BlobIndexFile, 'tensor index');
-  const buf = fs.readFileSync(path.join(dir, `${name}.bin`));
+  const file = path.join(dir, `${name}.bin`);
+  const buf = fs.readFileSync(file);
+  const need = index.reduce((end, e) => Math.max(end, e.offset + e.length), 0);
+  if (buf.byteLength !== 4 * need)
+    throw inputError(
+      `${file}: ${buf.byteLength} bytes, but its index (${name}.json) describes ${need} float32 values (${4 * need} bytes); the file is truncated or from another checkpoint`,
+    );
   const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   return index.map((e) => ({ shape: e.shape, values: all.slice(e.offset, e.offset + e.length) }));
 }
@@ -120,10 +127,17 @@ export function inferenceWeightsDir(runDir: string): string | null {
   return latestCheckpoint(runDir);
 }
 
-/** Weights for inference: best/ when present, else the latest checkpoint. */
-export function loadInferenceWeights(
-  runDir: string,
-): { weights: TensorBlob[]; source: string } | null {
+/**
+ * Weights for inference: best/ when present, else the latest checkpoint. Errors: not found when the
+ * run has no checkpoint yet; input error naming the run when the weights file cannot be read.
+ */
+export function loadInferenceWeights(runDir: string): { weights: TensorBlob[]; source: string } {
   const source = inferenceWeightsDir(runDir);
-  return source ? { weights: readBlobs(source, 'weights'), source } : null;
+  if (!source) throw notFound(`${runDir}: run has no checkpoint yet (train at least one epoch)`);
+  try {
+    return { weights: readBlobs(source, 'weights'), source };
+  } catch (err) {
+    // A damaged weights file: say which run and what is wrong rather than a bare parse error.
+    throw inputError(`${runDir}: cannot read the model weights: ${(err as Error).message}`);
+  }
 }
