@@ -6,10 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTinyDataset, type TinyDataset } from '../../../test-support/learn/tiny-dataset';
-import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
+import { trainTinyRun } from '../../../test-support/learn/tiny-config';
 import { platelabIn } from '../../../test-support/cli/run-cli';
 import { predictRun } from '../../core/learn/predict/predict';
-import { runTraining } from '../../core/learn/train/trainer';
 import { readNpyFloat32 } from '../../core/learn/embed/npy';
 
 let ds: TinyDataset;
@@ -17,18 +16,10 @@ let run: string;
 beforeAll(async () => {
   ds = await makeTinyDataset({ classes: 8, plates: 2, trainExperiments: ['HUVEC-01', 'RPE-01'] });
   run = path.join(ds.root, 'run');
-  const s = await runTraining(
-    {
-      dbFile: ds.dbFile,
-      runDir: run,
-      config: tinyTrainConfig({
-        epochs: 1,
-        split: { strategy: 'random', valFraction: 0.4, seed: 1 },
-      }),
-    },
-    { emit: () => {}, isCancelled: () => false },
-  );
-  expect(s.status, s.error ?? '').toBe('done');
+  await trainTinyRun(ds.dbFile, run, {
+    epochs: 1,
+    split: { strategy: 'random', valFraction: 0.4, seed: 1 },
+  });
   await predictRun({ runDir: run, split: 'val' });
 }, 240_000);
 afterAll(() => ds.cleanup());

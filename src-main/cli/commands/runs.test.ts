@@ -8,8 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../core/catalog/db';
 import { updateRunInfo } from '../../core/learn/runs/run-folder';
 import { makeTinyDataset, type TinyDataset } from '../../../test-support/learn/tiny-dataset';
-import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
-import { runTraining } from '../../core/learn/train/trainer';
+import { trainTinyRun } from '../../../test-support/learn/tiny-config';
 
 const bin = path.resolve('bin/platelab.js');
 function cli(args: string[]) {
@@ -42,11 +41,7 @@ beforeAll(async () => {
   b = await makeTinyDataset({ ...opts, seed: 5 });
   runs = path.join(a.root, 'runs');
   run = path.join(runs, 'r1');
-  const s = await runTraining(
-    { dbFile: a.dbFile, runDir: run, config: tinyTrainConfig({ epochs: 1 }) },
-    { emit: () => {}, isCancelled: () => false },
-  );
-  expect(s.status).toBe('done');
+  await trainTinyRun(a.dbFile, run, { epochs: 1 });
 });
 afterAll(() => {
   a.cleanup();

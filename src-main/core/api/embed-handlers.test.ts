@@ -8,9 +8,8 @@ import type { Job } from '../../../src-shared/contract';
 import { invoke } from './dispatch';
 import { embedHandlers } from './embed-handlers';
 import type { Handlers } from './handler-types';
-import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
+import { trainTinyRun } from '../../../test-support/learn/tiny-config';
 import { makeTestApp, ok, type TestApp } from '../../../test-support/app/test-app';
-import { runTraining } from '../learn/train/trainer';
 import { predictRun } from '../learn/predict/predict';
 import {
   loadPredictionSet,
@@ -25,11 +24,7 @@ const runId = 'embed-run';
 beforeAll(async () => {
   app = await makeTestApp();
   runDir = path.join(app.ctx.layout.runs, runId);
-  const s = await runTraining(
-    { dbFile: app.ctx.dataset!.dbFile, runDir, config: tinyTrainConfig({ epochs: 1 }) },
-    { emit: () => {}, isCancelled: () => false },
-  );
-  expect(s.status, s.error ?? '').toBe('done');
+  await trainTinyRun(app.ctx.dataset!.dbFile, runDir, { epochs: 1 });
   await predictRun({ runDir, split: 'val', dbFile: app.ctx.dataset!.dbFile, assign: false });
 }, 240_000);
 afterAll(async () => app?.cleanup());

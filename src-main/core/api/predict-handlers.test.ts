@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, Result } from '../../../src-shared/contract';
 import { forkSpawner, type ChildSpawner } from '../jobs/child-task';
 import { childPredictLauncher } from '../learn/predict/predict-in-child';
-import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
-import { runTraining } from '../learn/train/trainer';
+import { trainTinyRun } from '../../../test-support/learn/tiny-config';
 import { makeTestApp, type TestApp } from '../../../test-support/app/test-app';
 import { invoke } from './dispatch';
 import type { Handlers } from './handler-types';
@@ -30,11 +29,7 @@ const spawn: ChildSpawner = (entry, hooks, opts) => {
 beforeAll(async () => {
   app = await makeTestApp();
   runDir = path.join(app.ctx.layout.runs, runId);
-  const s = await runTraining(
-    { dbFile: app.ctx.dataset!.dbFile, runDir, config: tinyTrainConfig({ epochs: 1 }) },
-    { emit: () => {}, isCancelled: () => false },
-  );
-  expect(s.status, s.error ?? '').toBe('done');
+  await trainTinyRun(app.ctx.dataset!.dbFile, runDir, { epochs: 1 });
   h = { ...app.handlers, ...predictHandlers(app.ctx, childPredictLauncher(spawn)) } as Handlers;
 });
 afterAll(async () => app?.cleanup());

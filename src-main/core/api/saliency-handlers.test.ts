@@ -8,12 +8,11 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallOutput, Job, Result } from '../../../src-shared/contract';
 import { makeTestApp, type TestApp } from '../../../test-support/app/test-app';
-import { tinyTrainConfig } from '../../../test-support/learn/tiny-config';
+import { trainTinyRun } from '../../../test-support/learn/tiny-config';
 import { forkSpawner, type ChildSpawner } from '../jobs/child-task';
 import { childSaliencyLauncher } from '../learn/explain/saliency-task';
 import { predictRun } from '../learn/predict/predict';
 import { loadPredictionSet } from '../learn/predict/prediction-files';
-import { runTraining } from '../learn/train/trainer';
 import { invoke } from './dispatch';
 import type { Handlers } from './handler-types';
 import { saliencyHandlers } from './saliency-handlers';
@@ -31,11 +30,7 @@ const spawn: ChildSpawner = (entry, hooks, opts) => {
 beforeAll(async () => {
   app = await makeTestApp();
   runDir = path.join(app.ctx.layout.runs, runId);
-  const s = await runTraining(
-    { dbFile: app.ctx.dataset!.dbFile, runDir, config: tinyTrainConfig({ epochs: 1 }) },
-    { emit: () => {}, isCancelled: () => false },
-  );
-  expect(s.status, s.error ?? '').toBe('done');
+  await trainTinyRun(app.ctx.dataset!.dbFile, runDir, { epochs: 1 });
   await predictRun({ runDir, split: 'val', dbFile: app.ctx.dataset!.dbFile });
   h = { ...app.handlers, ...saliencyHandlers(app.ctx, childSaliencyLauncher(spawn)) } as Handlers;
 }, 120_000);

@@ -12,8 +12,7 @@ import { FLAT_STD, siteStats, stdFloor } from '../../imaging/stats-fallback';
 import { loadPredictionSet, predictRun } from '../predict/predict';
 import { readRunInfo } from '../runs/run-folder';
 import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
-import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
-import { runTraining } from '../train/trainer';
+import { trainTinyRun } from '../../../../test-support/learn/tiny-config';
 import { resolveRunStats } from './normalization';
 import { loadSiteRows } from './site-rows';
 
@@ -99,15 +98,10 @@ describe('per-plate-controls with a flat control channel', () => {
 
   it('records the fallback in run.json warnings and in the prediction results', async () => {
     const runDir = path.join(ds.root, 'runs', 'ctl');
-    const s = await runTraining(
-      {
-        dbFile: ds.dbFile,
-        runDir,
-        config: tinyTrainConfig({ epochs: 1, normalization: 'per-plate-controls' }),
-      },
-      { emit: () => {}, isCancelled: () => false },
-    );
-    expect(s.status).toBe('done');
+    const s = await trainTinyRun(ds.dbFile, runDir, {
+      epochs: 1,
+      normalization: 'per-plate-controls',
+    });
     expect(
       s.warnings.some((w) => w.startsWith('HUVEC-01 plate 1: negative controls are flat')),
     ).toBe(true);

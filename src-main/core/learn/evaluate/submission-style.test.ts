@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../catalog/db';
 import { indexDataset } from '../../catalog/indexer';
 import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
-import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
-import { runTraining } from '../train/trainer';
+import { trainTinyRun } from '../../../../test-support/learn/tiny-config';
 import { makeSubmission } from './make-submission';
 
 let ds: TinyDataset;
@@ -49,18 +48,10 @@ beforeAll(async () => {
   const r = await indexDataset({ root: ds.root, dbFile });
   expect(r.format).toBe('rxrx1-strings');
   runDir = path.join(ds.root, 'runs', 's1');
-  const s = await runTraining(
-    {
-      dbFile,
-      runDir,
-      config: tinyTrainConfig({
-        epochs: 1,
-        split: { strategy: 'random', valFraction: 0.25, seed: 3 },
-      }),
-    },
-    { emit: () => {}, isCancelled: () => false },
-  );
-  expect(s.status).toBe('done');
+  await trainTinyRun(dbFile, runDir, {
+    epochs: 1,
+    split: { strategy: 'random', valFraction: 0.25, seed: 3 },
+  });
 });
 afterAll(() => ds.cleanup());
 

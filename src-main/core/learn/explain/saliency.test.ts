@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
-import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
+import { trainTinyRun } from '../../../../test-support/learn/tiny-config';
 import { openCatalog } from '../../catalog/db';
 import { resolveRunStats } from '../data/normalization';
 import { buildSamples } from '../data/samples';
@@ -13,7 +13,6 @@ import { datasetRoot, loadSiteRows, type SiteRow } from '../data/site-rows';
 import { loadPredictionSet, predictRun } from '../predict/predict';
 import { predictionBatches } from '../predict/site-probabilities';
 import { loadRunContext } from '../runs/run-context';
-import { runTraining } from '../train/trainer';
 import { computeSaliency, siteModelInputs } from './saliency';
 import {
   explainDir,
@@ -31,15 +30,7 @@ let valRows: SiteRow[];
 beforeAll(async () => {
   ds = await makeTinyDataset({ classes: 4, plates: 2, negativeControls: true });
   runDir = path.join(ds.root, 'runs', 's1');
-  const s = await runTraining(
-    {
-      dbFile: ds.dbFile,
-      runDir,
-      config: tinyTrainConfig({ epochs: 2, normalization: 'per-plate-controls' }),
-    },
-    { emit: () => {}, isCancelled: () => false },
-  );
-  expect(s.status, s.error ?? '').toBe('done');
+  await trainTinyRun(ds.dbFile, runDir, { epochs: 2, normalization: 'per-plate-controls' });
   await predictRun({ runDir, split: 'val' });
   const db = openCatalog(ds.dbFile);
   try {

@@ -14,7 +14,7 @@ import { readRunInfo, sha256File, writeManifest } from '../runs/run-folder';
 import { makeTinyDataset, type TinyDataset } from '../../../../test-support/learn/tiny-dataset';
 import { latestCheckpoint } from '../train/checkpoint';
 import { startTraining } from '../train/start-training';
-import { tinyTrainConfig } from '../../../../test-support/learn/tiny-config';
+import { tinyTrainConfig, trainTinyRun } from '../../../../test-support/learn/tiny-config';
 import { runTraining } from '../train/trainer';
 import { loadPredictionSet, predictRun, savePredictionSet } from './predict';
 
@@ -59,11 +59,7 @@ beforeAll(async () => {
     testExperiments: ['U2OS-01'],
   });
   goodRun = path.join(ds.root, 'runs', 'good');
-  const s = await runTraining(
-    { dbFile: ds.dbFile, runDir: goodRun, config: tinyTrainConfig({ epochs: 1 }) },
-    quiet,
-  );
-  expect(s.status).toBe('done');
+  await trainTinyRun(ds.dbFile, goodRun, { epochs: 1 });
   nanRun = path.join(ds.root, 'runs', 'nan');
   fs.cpSync(goodRun, nanRun, { recursive: true });
   poisonHead(nanRun);
