@@ -12,7 +12,7 @@ import { _electron as electron, type ElectronApplication, type Page } from 'play
 import { afterAll, describe, expect, it } from 'vitest';
 import { electronBinary } from '../scripts/electron-binary.mjs';
 import { AppPage } from './helpers/app-page';
-import { fillTinyConfig, runStatus, startRun } from './helpers/training';
+import { fillTinyConfig, runStatus, startRun, predictSplit } from './helpers/training';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -89,12 +89,7 @@ describe('desktop app (Electron)', () => {
     await startRun(page, null);
     await expect.poll(() => runStatus(page), { timeout: 180_000, interval: 1000 }).toBe('done');
 
-    await page.go('predictions');
-    await page.byTestId('predict-split').getByText('Test').click();
-    await page.byTestId('predict-run').click();
-    await expect
-      .poll(() => page.byTestId('predict-job').textContent(), { timeout: 180_000, interval: 500 })
-      .toMatch(/^done/);
+    await predictSplit(page, 'Test', { summary: false });
 
     await page.go('export');
     await page.byTestId('export-submission').click();

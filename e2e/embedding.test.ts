@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { EmbeddingView } from '../src-shared/contract';
 import { useSession } from './helpers/session';
-import { fillTinyConfig, runStatus, startRun } from './helpers/training';
+import { fillTinyConfig, runStatus, startRun, predictSplit } from './helpers/training';
 
 const session = useSession({ dataset: 'tiny', name: 'embedding' }, { waitForDataset: true });
 
@@ -58,15 +58,7 @@ describe('embedding view', () => {
     await expect
       .poll(() => runStatus(session.app), { timeout: 180_000, interval: 1000 })
       .toBe('done');
-    await session.app.go('predictions');
-    await session.app.byTestId('predict-split').getByText('Validation').click();
-    await session.app.byTestId('predict-run').click();
-    await expect
-      .poll(() => session.app.byTestId('predict-job').textContent(), {
-        timeout: 180_000,
-        interval: 500,
-      })
-      .toMatch(/^done/);
+    await predictSplit(session.app, 'Validation', { summary: false });
   });
 
   it('draws one point per well of the prediction set and says how it is organised', async () => {

@@ -4,22 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { testCsvRows } from './helpers/dataset-csv';
 import { naturalWidth } from './helpers/in-page';
 import { useSession } from './helpers/session';
-import { fillTinyConfig, runStatus, startRun } from './helpers/training';
+import { fillTinyConfig, runStatus, startRun, predictSplit } from './helpers/training';
 
 const session = useSession({ dataset: 'tiny', name: 'predict' }, { waitForDataset: true });
 
-async function predict(split: 'Validation' | 'Test'): Promise<void> {
-  await session.app.go('predictions');
-  await session.app.byTestId('predict-split').getByText(split).click();
-  await session.app.byTestId('predict-run').click();
-  await expect
-    .poll(() => session.app.byTestId('predict-job').textContent(), {
-      timeout: 180_000,
-      interval: 500,
-    })
-    .toMatch(/^done/);
-  await session.app.byTestId('predict-summary').waitFor({ timeout: 30_000 });
-}
+const predict = (split: 'Validation' | 'Test'): Promise<void> => predictSplit(session.app, split);
 
 describe('predictions and export', () => {
   it('trains a tiny run to the end', async () => {

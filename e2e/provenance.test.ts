@@ -4,7 +4,7 @@
 // predictions are not shown here, and Export refuses them with a message naming both datasets.
 import { describe, expect, it } from 'vitest';
 import { useSession } from './helpers/session';
-import { fillTinyConfig, runStatus, startRun } from './helpers/training';
+import { fillTinyConfig, runStatus, startRun, predictSplit } from './helpers/training';
 
 // The server (spawned in useSession's beforeAll) inherits this: the demo is the tiny preset.
 process.env.PLATELAB_DEMO_PRESET = 'tiny';
@@ -37,14 +37,7 @@ describe('which run, which data', () => {
     await session.app.go('predictions');
     // The newest completed run of the open dataset is the default.
     await expect.poll(() => session.app.byTestId('pick-run').inputValue()).toContain(runId);
-    await session.app.byTestId('predict-split').getByText('Test').click();
-    await session.app.byTestId('predict-run').click();
-    await expect
-      .poll(() => session.app.byTestId('predict-job').textContent(), {
-        timeout: 180_000,
-        interval: 500,
-      })
-      .toMatch(/^done/);
+    await predictSplit(session.app, 'Test', { summary: false });
     await expect(session.app.byTestId('prediction-source').innerText()).resolves.toContain(
       'on demo (',
     );

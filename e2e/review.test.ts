@@ -5,7 +5,7 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { useSession } from './helpers/session';
-import { fillTinyConfig, runStatus, startRun } from './helpers/training';
+import { fillTinyConfig, runStatus, startRun, predictSplit } from './helpers/training';
 
 const session = useSession({ dataset: 'tiny', name: 'review' }, { waitForDataset: true });
 
@@ -23,13 +23,7 @@ describe('review decisions', () => {
     await expect
       .poll(() => app.byTestId('run-review-excluded').innerText())
       .toBe('0 wells excluded by review');
-    await app.go('predictions');
-    await app.byTestId('predict-split').getByText('Validation').click();
-    await app.byTestId('predict-run').click();
-    await expect
-      .poll(() => app.byTestId('predict-job').textContent(), { timeout: 180_000, interval: 500 })
-      .toMatch(/^done/);
-    await app.byTestId('predict-summary').waitFor({ timeout: 30_000 });
+    await predictSplit(app, 'Validation');
   });
 
   it('marks a well excluded from a queue, undoes it from the notification, marks it again', async () => {

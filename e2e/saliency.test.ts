@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { naturalWidth } from './helpers/in-page';
 import { useSession } from './helpers/session';
-import { fillTinyConfig, runStatus, startRun } from './helpers/training';
+import { fillTinyConfig, runStatus, startRun, predictSplit } from './helpers/training';
 
 const session = useSession({ dataset: 'tiny', name: 'saliency' }, { waitForDataset: true });
 
@@ -44,13 +44,7 @@ describe('saliency in the well viewer', () => {
     await fillTinyConfig(app, 2);
     await startRun(app, null);
     await expect.poll(() => runStatus(app), { timeout: 180_000, interval: 1000 }).toBe('done');
-    await app.go('predictions');
-    await app.byTestId('predict-split').getByText('Validation').click();
-    await app.byTestId('predict-run').click();
-    await expect
-      .poll(() => app.byTestId('predict-job').textContent(), { timeout: 180_000, interval: 500 })
-      .toMatch(/^done/);
-    await app.byTestId('predict-summary').waitFor({ timeout: 30_000 });
+    await predictSplit(app, 'Validation');
   });
 
   it('computes the predicted class’s map and overlays it on the site', async () => {

@@ -1,4 +1,5 @@
-// Helpers for the training form: fill a tiny config through the real inputs and wait on runs.
+// Helpers for the training form and predictions: fill a tiny config through the real inputs, wait
+// on runs, predict a split.
 import { expect } from 'vitest';
 import type { AppPage } from './app-page';
 
@@ -41,4 +42,22 @@ export async function startRun(app: AppPage, previous: string | null): Promise<s
     .poll(() => app.byTestId('run-panel').getAttribute('data-run-id'), { timeout: 30_000 })
     .not.toBe(previous);
   return (await app.byTestId('run-panel').getAttribute('data-run-id')) ?? '';
+}
+
+/**
+ * Predicts `split` with the run picked on the Predictions screen and waits until the job is done
+ * and the summary shows (`summary: false` for a screen variant without it, e.g. the Electron app's).
+ */
+export async function predictSplit(
+  app: AppPage,
+  split: 'Validation' | 'Test',
+  opts: { summary?: boolean } = {},
+): Promise<void> {
+  await app.go('predictions');
+  await app.byTestId('predict-split').getByText(split).click();
+  await app.byTestId('predict-run').click();
+  await expect
+    .poll(() => app.byTestId('predict-job').textContent(), { timeout: 180_000, interval: 500 })
+    .toMatch(/^done/);
+  if (opts.summary !== false) await app.byTestId('predict-summary').waitFor({ timeout: 30_000 });
 }
