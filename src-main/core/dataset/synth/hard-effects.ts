@@ -1,5 +1,5 @@
 // The hard preset's model of what makes RxRx1 hard: per-experiment batch effects (density, stain gain
-// and offset per channel, illumination field, focus), subtle class phenotypes (one or two stains,
+// and offset per channel, illumination field, focus), subtle class phenotypes (two stains,
 // partial penetrance), a per-cell-type shift of every phenotype and confusable siRNA pairs.
 import { NEGATIVE_CONTROL_ID } from '../plate';
 import {
@@ -35,10 +35,10 @@ export const HARD_EFFECTS = {
   noiseRange: [1, 3.5] as const,
   /** Per-image intensity jitter: log-normal sigma (every channel, every site). */
   siteJitterSigma: 0.08,
-  /** Size of a class's stain-intensity change (fraction: +35% or −35% in one channel). */
-  stainShift: 0.35,
+  /** Size of a class's stain-intensity change (fraction: +50% or −50% in one channel). */
+  stainShift: 0.5,
   /** Fraction of cells in a well that show the class phenotype (uniform range per class). */
-  penetranceRange: [0.85, 1.0] as const,
+  penetranceRange: [0.9, 1.0] as const,
   /**
    * Stain patterns a class's primary change is drawn from (FACTORS indices): actin fibres, mito
    * placement (2 levels), dispersed Golgi, speckled chromatin. Reticular ER and many small
