@@ -3,13 +3,14 @@
 // `hard`: whole experiments held out, one run per normalisation (`--norm`), next to the hardness
 // baselines (test-support/synth-analysis/baselines.ts) on the same held-out experiments. Prints
 // JSON with the curves.
-// Default is a shortened run; `--full` allows 15 minutes each.
+// Default is a shortened run; `--full` allows 15 minutes each and saves the JSON and redraws the
+// figure in docs/bench/accuracy-<preset>.{json,png} (`--out STEM` elsewhere, `--out none` not at all).
 // Standalone: node bin/run-ts.js bench/accuracy.ts [--preset demo|hard] [--norm a,b] [--full]
-//   [--epochs 4] [--minutes 5] [--backend wasm]
+//   [--epochs 4] [--minutes 5] [--backend wasm] [--out STEM]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TrainConfig } from '../src-shared/contract';
 import { generateSynthDataset } from '../src-main/core/dataset/synth';
 import {
@@ -27,9 +28,13 @@ import {
 import { predictRun } from '../src-main/core/learn/predict/predict';
 import { startTraining } from '../src-main/core/learn/train/start-training';
 import type { EpochMetric } from '../src-main/core/learn/train/messages';
+import { saveAccuracyReport } from './plot-accuracy';
 
 type Norm = TrainConfig['normalization'];
 const NORMS: readonly Norm[] = ['per-image', 'per-experiment', 'per-plate-controls'];
+
+/** The repository's docs/bench folder (the full benchmark's default output). */
+const DOCS_BENCH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'bench');
 
 export interface BenchAccuracyOptions {
   /** Synthetic preset (default demo). */
@@ -56,6 +61,11 @@ export interface BenchAccuracyOptions {
   seed?: number;
   /** Config overrides, `key=value` as for `platelab train --set`. */
   set?: string | string[];
+  /**
+   * Where to save the result: `<out>.json` and its figure `<out>.png`. Default: with `full`,
+   * docs/bench/accuracy-<preset>; without, nowhere. 'none' saves nothing.
+   */
+  out?: string;
 }
 
 interface RunReport {
@@ -275,7 +285,7 @@ export async function benchAccuracy(opts: BenchAccuracyOptions = {}) {
         ]
       : []),
   ];
-  return {
+  const result = {
     bench: 'accuracy',
     preset,
     mode: opts.full ? 'full' : 'shortened',
@@ -314,6 +324,12 @@ export async function benchAccuracy(opts: BenchAccuracyOptions = {}) {
     runs: [...(random ? [random] : []), ...experimentRuns],
     date: new Date().toISOString(),
   };
+  const out = opts.out ?? (opts.full ? path.join(DOCS_BENCH, `accuracy-${preset}`) : undefined);
+  if (out !== undefined && out !== 'none') {
+    await saveAccuracyReport(result, path.resolve(out));
+    process.stderr.write(`[accuracy] wrote ${out}.json and ${out}.png\n`);
+  }
+  return result;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
@@ -338,6 +354,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
         ? false
         : undefined,
     set: args.flatMap((a, k) => (a === '--set' ? [args[k + 1]!] : [])),
+    out: args.includes('--out') ? args[args.indexOf('--out') + 1] : undefined,
   });
   console.log(JSON.stringify(result, null, 2));
 }

@@ -5,7 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildAccuracySvg, parseAccuracyReport, plotAccuracy } from './plot-accuracy';
+import {
+  buildAccuracySvg,
+  parseAccuracyReport,
+  plotAccuracy,
+  saveAccuracyReport,
+} from './plot-accuracy';
 
 const curve = (n: number) =>
   Array.from({ length: n }, (_, e) => ({
@@ -153,5 +158,24 @@ describe('plotAccuracy', () => {
     expect(fs.readdirSync(path.dirname(outFile))).toEqual(['acc.png']);
     const missing = path.join(dir, 'nope.json');
     await expect(plotAccuracy(missing, outFile)).rejects.toThrow(missing);
+  });
+});
+
+describe('saveAccuracyReport', () => {
+  it('writes the JSON and redraws its PNG next to it, and refuses a report without curves', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'platelab-save-acc-'));
+    dirs.push(dir);
+    const stem = path.join(dir, 'bench', 'accuracy-hard');
+    await saveAccuracyReport(report({ preset: 'hard' }), stem);
+    expect(fs.readdirSync(path.dirname(stem)).sort()).toEqual([
+      'accuracy-hard.json',
+      'accuracy-hard.png',
+    ]);
+    const saved = JSON.parse(fs.readFileSync(`${stem}.json`, 'utf8')) as { preset: string };
+    expect(saved.preset).toBe('hard');
+    expect((await sharp(`${stem}.png`).metadata()).format).toBe('png');
+    const bad = path.join(dir, 'bad');
+    await expect(saveAccuracyReport({ preset: 'hard' }, bad)).rejects.toThrow(`${bad}.json`);
+    expect(fs.existsSync(`${bad}.png`)).toBe(false);
   });
 });

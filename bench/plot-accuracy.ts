@@ -378,6 +378,16 @@ export async function plotAccuracy(inFile: string, outFile: string, scale = 2): 
   await writeFileAtomic(outFile, png);
 }
 
+/**
+ * Saves a benchmark result as `<stem>.json` and redraws `<stem>.png` from that file (both written
+ * atomically; the folder is created). Throws, naming the file, when the result has no curves.
+ */
+export async function saveAccuracyReport(result: unknown, stem: string): Promise<void> {
+  const jsonFile = `${stem}.json`;
+  await writeFileAtomic(jsonFile, `${JSON.stringify(result, null, 2)}\n`);
+  await plotAccuracy(jsonFile, `${stem}.png`);
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [inFile, outFile] = process.argv.slice(2);
   if (!inFile || !outFile) {

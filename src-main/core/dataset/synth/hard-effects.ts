@@ -1,5 +1,5 @@
 // The hard preset's model of what makes RxRx1 hard: per-experiment batch effects (density, stain gain
-// and offset per channel, illumination field, focus), subtle class phenotypes (one or two stains,
+// and offset per channel, illumination field, focus), subtle class phenotypes (two stains,
 // partial penetrance), a per-cell-type shift of every phenotype and confusable siRNA pairs.
 import { NEGATIVE_CONTROL_ID } from '../plate';
 import {
@@ -30,17 +30,24 @@ export const HARD_EFFECTS = {
   /** …times 1 + a smooth random field: 3 cosine waves of 0.3–1.2 cycles per image, this amplitude. */
   fieldAmplitude: 0.12,
   /** Focus: Gaussian blur sigma in pixels at 128 px (uniform range, scaled with the image). */
-  blurRange: [0.4, 1.8] as const,
+  blurRange: [0.4, 1.4] as const,
   /** Camera noise sd in grey levels (uniform range). */
   noiseRange: [1, 3.5] as const,
   /** Per-image intensity jitter: log-normal sigma (every channel, every site). */
   siteJitterSigma: 0.08,
-  /** Size of a class's stain-intensity change (fraction; +15% or −15% in one channel). */
-  stainShift: 0.25,
+  /** Size of a class's stain-intensity change (fraction: +50% or −50% in one channel). */
+  stainShift: 0.5,
   /** Fraction of cells in a well that show the class phenotype (uniform range per class). */
-  penetranceRange: [0.7, 1.0] as const,
+  penetranceRange: [0.9, 1.0] as const,
+  /**
+   * Stain patterns a class's primary change is drawn from (FACTORS indices): actin fibres, mito
+   * placement (2 levels), dispersed Golgi, speckled chromatin. Reticular ER and many small
+   * nucleoli are left out: too fine for the CPU recipe's 96-px images (44% and 56% of their
+   * held-out wells right, against 75–96% for these, in a 2026-11-30 run).
+   */
+  primaryPatternFactors: [5, 4, 6, 8] as readonly number[],
   /** Per-cell-type shift of every phenotype: log-normal sigma of its strength per cell type… */
-  cellTypeStrengthSigma: 0.3,
+  cellTypeStrengthSigma: 0.2,
   /** …and an extra per-channel stain change (normal sd, fraction) per class and cell type. */
   cellTypeStainSd: 0.03,
   /** Baseline sites drawn per cell type to calibrate the fixed intensity scale. */
@@ -101,8 +108,12 @@ function classFromChanges(changes: HardChange[], pair: number | null): HardClass
 /**
  * Gives every class of the plan its subtle phenotype. Treatment siRNAs are paired across plate
  * groups (the i-th of group 0 with the i-th of group 1, group 2 with group 3), positive controls
- * with each other; a pair shares its primary change and differs in a secondary change on another
- * stain, so both members differ from the control in two stains and from each other in one.
+ * with each other. A pair shares its primary change, a stain pattern, and each member adds its own
+ * secondary change, a stain intensity in another channel: both members differ from the control in
+ * two stains and from each other in one. Pairs that draw the same pattern get different
+ * intensity changes, so no two classes are alike. With patterns as the primaries, a classifier on
+ * per-channel means sees only the secondary (12 options for all classes) and one on shape
+ * features mostly the primary (5 options): neither can tell every class apart.
  * The negative control keeps the baseline. Same plan and seed → same classes.
  */
 export function assignHardClasses(plan: DatasetPlan, seed: number): Map<number, HardClass> {
@@ -113,15 +124,31 @@ export function assignHardClasses(plan: DatasetPlan, seed: number): Map<number, 
   for (let i = 0; i < plan.positiveControls.length; i += 2)
     pairs.push(plan.positiveControls.slice(i, i + 2));
   const options = hardChangeOptions();
-  const primaries = rng.shuffled(options);
+  const patterns = rng.shuffled(
+    options.filter(
+      (o) => o.kind === 'pattern' && HARD_EFFECTS.primaryPatternFactors.includes(o.factor),
+    ),
+  );
+  // Per pattern, the intensity changes not yet used with it (drawn without replacement).
+  const unused = new Map<HardChange, HardChange[]>(
+    patterns.map((p) => [
+      p,
+      rng.shuffled(options.filter((o) => o.kind === 'stain' && o.channel !== p.channel)),
+    ]),
+  );
   const out = new Map<number, HardClass>();
   out.set(NEGATIVE_CONTROL_ID, classFromChanges([], null));
   pairs.forEach((members, j) => {
-    const primary = primaries[j % primaries.length]!;
-    const secondaries = rng.shuffled(options.filter((o) => o.channel !== primary.channel));
+    const primary = patterns[j % patterns.length]!;
+    const left = unused.get(primary)!;
     members.forEach((id, m) => {
       const other = members.length === 2 ? members[1 - m]! : null;
-      out.set(id, classFromChanges([primary, secondaries[m]!], other));
+      // 10 intensity options per pattern; past that (over 25 pairs) they repeat.
+      const secondary =
+        left.length > 0
+          ? left.pop()!
+          : rng.pick(options.filter((o) => o.kind === 'stain' && o.channel !== primary.channel));
+      out.set(id, classFromChanges([primary, secondary], other));
     });
   });
   return out;

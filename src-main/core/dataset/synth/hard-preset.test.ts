@@ -100,10 +100,18 @@ describe('hard preset labels', () => {
       expect(mate.pair).toBe(Number(id));
       expect(mate.changes[0]).toEqual(cls.changes[0]);
       expect(mate.changes[1]).not.toEqual(cls.changes[1]);
-      // Only one or two stains change: the primary and the secondary sit in different channels.
+      // Only two stains change: the primary and the secondary sit in different channels.
       expect(cls.changes[0]!.channel).not.toBe(cls.changes[1]!.channel);
       if (groupOf.has(Number(id))) expect(groupOf.get(Number(id))).not.toBe(groupOf.get(cls.pair!));
+      // The shared change is a stain pattern, each member's own one a stain intensity.
+      expect(cls.changes.map((c) => c.kind)).toEqual(['pattern', 'stain']);
+      const primary = cls.changes[0]!;
+      if (primary.kind === 'pattern')
+        expect(HARD_EFFECTS.primaryPatternFactors).toContain(primary.factor);
     }
+    // No two classes are alike (pairs that share a pattern differ in their intensity changes).
+    const sets = Object.values(marker.hard.classes).map((c) => JSON.stringify(c.changes));
+    expect(new Set(sets).size).toBe(sets.length);
   });
 });
 

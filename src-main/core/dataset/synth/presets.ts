@@ -118,9 +118,9 @@ export function describePreset(preset: SynthPreset): string {
         'illumination field (vignette plus a smooth random field) and focus; images are not ' +
         "rescaled per image, so control wells carry the experiment's signature and control-anchored " +
         'normalisation has something to remove. Phenotypes are subtle: a class keeps the control ' +
-        'cell shape and changes one or two stains (a stain pattern such as dispersed Golgi, or its ' +
-        'intensity by about 25%), shown by 70–100% of the cells; each cell type shifts every ' +
-        "phenotype's strength; treatment siRNAs come in confusable pairs that share their main change " +
+        'cell shape and changes two stains (a stain pattern such as dispersed Golgi, shown by 90–100% ' +
+        "of the cells, and another stain's intensity by 50%); each cell type shifts every " +
+        "phenotype's strength; treatment siRNAs come in confusable pairs that share their pattern " +
         'and sit in different plate groups. 12,480 PNGs of 128×128.'
       );
     case 'full':
