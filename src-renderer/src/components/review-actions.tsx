@@ -112,7 +112,7 @@ export function ReviewActions({
           </Text>
         )}
       </Group>
-      <Group gap="xs" wrap="nowrap">
+      <Group gap="xs" wrap="wrap">
         <TextInput
           size="xs"
           placeholder="Note (optional)"
