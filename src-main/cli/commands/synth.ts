@@ -113,7 +113,7 @@ export function register(program: Command): void {
           }
           console.log(
             `wrote ${summary.preset} to ${summary.outDir}: ${summary.experiments} experiments, ${summary.plates} plates, ` +
-              `${summary.wells} wells, ${summary.sites} sites, ${summary.images} images, ${summary.classes} classes in ${summary.seconds} s`,
+              `${summary.wells} wells, ${summary.sites} sites, ${summary.images} images, ${summary.classes} classes in ${summary.seconds.toFixed(1)} s`,
           );
         }),
     );
