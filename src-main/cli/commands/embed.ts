@@ -1,6 +1,7 @@
 // `platelab embed --run RUN --split val|test [--projection pca|umap] [--out embedding.csv]`: a
 // prediction set's well embeddings projected to 2-D as CSV, the raw embeddings as a NumPy .npy
 // beside it, and the batch-vs-class organisation numbers printed (README: the embedding view).
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { EmbeddingOrganisation } from '../../../src-shared/contract';
@@ -18,6 +19,7 @@ import {
 import { npyFloat32 } from '../../core/learn/embed/npy';
 import { DEFAULT_K } from '../../core/learn/embed/organisation';
 import { predictionSetInfo } from '../../core/learn/predict/provenance';
+import { runPath } from '../../core/learn/runs/run-folder';
 import { writeFileAtomicSync } from '../../core/util/atomic-write';
 import { formatTable, interruptSignal, printJsonSummary, runCommand } from '../output';
 import { createProgress } from '../progress';
@@ -104,7 +106,11 @@ export function register(program: Command): void {
             db.close();
           }
         }
-        const e = openSetEmbedding(path.resolve(opts.run), opts.split, dataset);
+        const runDir = path.resolve(opts.run);
+        // A run id or a mistyped path is not "no predictions yet": say it is no run folder.
+        if (!fs.existsSync(runPath(runDir, 'run')))
+          throw inputError(`${runDir}: not a run folder (no run.json)`);
+        const e = openSetEmbedding(runDir, opts.split, dataset);
         const signal = interruptSignal();
         const bar = createProgress('embed');
         const organisation = await organisationOf(e, {
