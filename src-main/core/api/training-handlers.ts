@@ -9,11 +9,9 @@ import { pipelineJobSettings } from '../app/settings';
 import { inputError, PlateLabError, type ErrorCode } from '../errors';
 import { stepProgress } from '../jobs/job-manager';
 import { defaultConfigFor, parseTrainConfig } from '../learn/config/default-config';
-import { buildClassList, targetLabel } from '../learn/data/classes';
 import { loadSiteRows } from '../learn/data/site-rows';
 import { reviewExclusions } from '../catalog/review-decisions';
-import { withoutExcludedWells } from '../learn/train/run-setup';
-import { makeSplit } from '../learn/data/split';
+import { trainingSet, withoutExcludedWells } from '../learn/train/run-setup';
 import type { TrainingHandle } from '../learn/train/start-training';
 import type { TrainJob } from '../learn/train/messages';
 import type { BackendInfo } from './app-handlers';
@@ -114,29 +112,29 @@ export function trainingHandlers(
     'training.validate': ({ config }) => {
       const ds = requireDataset(ctx);
       const checked = parseTrainConfig(config, 'training config');
-      // The same exclusion filter as the run set-up: excluded wells leave training and validation.
+      // The same rows, classes and split as the run set-up (excluded wells dropped after the split).
+      const excludedIds = new Set(reviewExclusions(ds.db).excluded.map((d) => d.idCode));
       const all = loadSiteRows(ds.db, 'train');
-      const excluded = withoutExcludedWells(
+      const set = trainingSet(
         all,
-        new Set(reviewExclusions(ds.db).excluded.map((d) => d.idCode)),
+        checked,
+        checked.useReviewExclusions === false ? null : excludedIds,
       );
-      const rows = checked.useReviewExclusions === false ? all : excluded.rows;
-      const classes = buildClassList(rows, checked);
+      const { classes } = set;
       const warnings: string[] = [];
       if (classes.labels.length < 2)
         warnings.push(
           `only ${classes.labels.length} class(es) for target "${checked.target}": need at least 2`,
         );
-      const split = classes.labels.length
-        ? makeSplit(rows, checked, (r) => targetLabel(r, checked.target) ?? '')
-        : null;
+      const split = classes.labels.length ? set.split : null;
       if (split) warnings.push(...split.warnings);
       return {
         warnings,
         trainWells: split?.train.length ?? 0,
         valWells: split?.val.length ?? 0,
         classes: classes.labels.length,
-        reviewExcluded: excluded.excludedWells,
+        // How many wells review excludes, whether or not this config applies it (the form's switch).
+        reviewExcluded: withoutExcludedWells(all, excludedIds).excludedWells,
       };
     },
     'training.start': ({ config }) => {

@@ -80,6 +80,10 @@ describe('review exclusions in training', () => {
       expect(r.run.rows.some((row) => row.idCode === w)).toBe(false);
     }
     expect(r.train.size + r.val.size).toBe(wells.length - 2);
+    // A decision moves no other well between training and validation: the split is the reference's
+    // minus the excluded wells (runs before and after a review stay comparable, nothing leaks).
+    expect([...r.train].sort()).toEqual([...base.train].filter((w) => w !== fromTrain).sort());
+    expect([...r.val].sort()).toEqual([...base.val].filter((w) => w !== fromVal).sort());
     expect(r.train.has(suspect) || r.val.has(suspect)).toBe(true);
     const record = readReviewExclusions(r.runDir)!;
     expect(record.applied).toBe(true);

@@ -65,6 +65,34 @@ export function withoutExcludedWells(
 }
 
 /**
+ * The rows, class list and split of a new run (and of training.validate's counts). The split is drawn
+ * over every well, excluded or not, and excluded wells are then dropped from whichever side they fell
+ * on: a review decision never moves another well between training and validation, so runs made before
+ * and after it stay comparable on the same validation wells. The class list comes from the kept rows.
+ * `excluded` null: exclusions not applied.
+ */
+export function trainingSet(
+  allRows: SiteRow[],
+  config: TrainConfig,
+  excluded: ReadonlySet<string> | null,
+): { rows: SiteRow[]; classes: ClassList; split: SplitResult; excludedWells: number } {
+  const { rows, excludedWells } = excluded
+    ? withoutExcludedWells(allRows, excluded)
+    : { rows: allRows, excludedWells: 0 };
+  const classes = buildClassList(rows, config);
+  const full = makeSplit(allRows, config, (r) => targetLabel(r, config.target) ?? '');
+  const split =
+    excludedWells === 0 || !excluded
+      ? full
+      : {
+          ...full,
+          train: full.train.filter((id) => !excluded.has(id)),
+          val: full.val.filter((id) => !excluded.has(id)),
+        };
+  return { rows, classes, split, excludedWells };
+}
+
+/**
  * The recorded review exclusions of a run being resumed, checked against its manifest (a file
  * changed since it was recorded is refused: the run would no longer train on what it started
  * with). Null for runs from before review decisions (nothing was excluded).
@@ -159,17 +187,17 @@ export function setUpRun(job: TrainJob, backendName: string): RunSetup {
       excluded: current.excluded,
       suspectLabel: current.suspectLabel,
     };
-    if (record.applied)
-      ({ rows, excludedWells } = withoutExcludedWells(
-        rows,
-        new Set(record.excluded.map((d) => d.idCode)),
-      ));
-    classes = buildClassList(rows, config);
+    const set = trainingSet(
+      rows,
+      config,
+      record.applied ? new Set(record.excluded.map((d) => d.idCode)) : null,
+    );
+    ({ rows, classes, excludedWells } = set);
     if (classes.labels.length < 2)
       throw inputError(
         `${dbFile}: only ${classes.labels.length} class(es) for target "${config.target}"; need at least 2 labelled classes`,
       );
-    split = makeSplit(rows, config, (r) => targetLabel(r, config.target)!);
+    split = set.split;
     fs.mkdirSync(runDir, { recursive: true });
     writeJsonAtomic(runPath(runDir, 'config'), config);
     writeJsonAtomic(runPath(runDir, 'classes'), classes);
