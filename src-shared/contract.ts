@@ -114,7 +114,11 @@ export const Problem = z.object({ kind: z.string(), path: z.string(), message: z
 
 export const WellPrediction = z.object({
   top: z.string(),
-  prob: z.number(),
+  /**
+   * The predicted class's probability: the assigned class's when assignment was applied, else the
+   * arg-max's. Null only for sets stored before 2026-11-30 whose assigned class was outside the top k.
+   */
+  prob: z.number().nullable(),
   assigned: z.string().nullable(),
   correct: z.boolean().nullable(),
   sitesDisagree: z.boolean(),
@@ -706,7 +710,8 @@ export const calls = {
         well: z.string(),
         truth: z.string().nullable(),
         predicted: z.string(),
-        prob: z.number(),
+        /** `predicted`'s probability (null: an old set whose assigned class was outside its top k). */
+        prob: z.number().nullable(),
         sitesDisagree: z.boolean(),
       }),
     ),

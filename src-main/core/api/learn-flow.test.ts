@@ -65,7 +65,10 @@ describe('training → prediction → export through the API', () => {
     const plate = ok(
       await invoke(h, 'plates.wells', { experiment: q.experiment, plate: q.plate, runId }),
     );
-    expect(plate.wells.find((w) => w.idCode === q.idCode)?.prediction?.prob).toBeCloseTo(q.prob, 5);
+    expect(plate.wells.find((w) => w.idCode === q.idCode)?.prediction?.prob).toBeCloseTo(
+      q.prob!,
+      5,
+    );
     const detail = ok(await invoke(h, 'wells.detail', { idCode: q.idCode, runId }));
     expect(detail.topPredictions.length).toBeGreaterThan(0);
 

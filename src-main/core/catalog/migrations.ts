@@ -135,4 +135,4 @@ export const MIGRATIONS: readonly Migration[] = [
   ...learnMigrations,
   ...imagingMigrations,
   ...reviewMigrations,
-];
+].sort((a, b) => a.version - b.version);

@@ -15,6 +15,7 @@ import {
 import { nextWell } from '../lib/plate-navigation';
 import { css, type Rgb } from '../../../src-shared/colormaps';
 import { cellLook, NO_IMAGES_STROKE, wellTypeColor } from '../../../src-shared/plate-heatmap';
+import { percent } from '../lib/format';
 
 export interface Sprite {
   url: string;
@@ -188,7 +189,7 @@ export const PlateGrid = memo(function PlateGrid(props: PlateGridProps) {
             <>
               <br />
               predicted {hover.well.prediction.assigned ?? hover.well.prediction.top} (
-              {(hover.well.prediction.prob * 100).toFixed(1)}%)
+              {percent(hover.well.prediction.prob)})
               {hover.well.prediction.correct !== null &&
                 (hover.well.prediction.correct ? ' ✓' : ' ✗')}
             </>

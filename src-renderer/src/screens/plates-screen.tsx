@@ -30,6 +30,7 @@ import { USED_WELL_COUNT } from '../../../src-shared/plate';
 import { buildHeatmap, colormapFor, type MetricName } from '../../../src-shared/plate-heatmap';
 import { useApi, useCall, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
+import { percent } from '../lib/format';
 
 export function PlatesScreen() {
   const { experiment, plate, runId, display, openWell, catalogVersion, route, update } =
@@ -288,7 +289,7 @@ export function PlatesScreen() {
                   {sel.prediction && (
                     <>
                       <Row k="Predicted" v={sel.prediction.assigned ?? sel.prediction.top} />
-                      <Row k="Confidence" v={`${(sel.prediction.prob * 100).toFixed(1)}%`} />
+                      <Row k="Confidence" v={percent(sel.prediction.prob)} />
                       <Row
                         k="Correct"
                         v={

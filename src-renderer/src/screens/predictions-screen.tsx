@@ -316,9 +316,11 @@ export function PredictionsScreen() {
   );
 }
 
-/** Median top-class probability of the wells with a prediction; null when none. */
+/** Median predicted-class probability of the wells with one; null when none. */
 function medianConfidence(wells: PlateWell[]): number | null {
-  const p = wells.flatMap((w) => (w.prediction ? [w.prediction.prob] : [])).sort((a, b) => a - b);
+  const p = wells
+    .flatMap((w) => (w.prediction?.prob != null ? [w.prediction.prob] : []))
+    .sort((a, b) => a - b);
   if (p.length === 0) return null;
   const m = Math.floor(p.length / 2);
   return p.length % 2 ? p[m] : (p[m - 1] + p[m]) / 2;

@@ -1,4 +1,5 @@
-// The learner's catalog tables (migration numbers 10–19): prediction sets per run and split, one row
+// The learner's catalog tables (migration numbers 10–19, and 40–49 for later changes: a number below
+// 20 would be taken as applied by catalogs from before per-version tracking): prediction sets per run and split, one row
 // per well (top class, assignment, site disagreement) and its top-k classes. Applied by openCatalog
 // from the one ordered list in catalog/migrations.ts.
 import type { Migration } from '../../catalog/migrations';
@@ -62,6 +63,20 @@ export const learnMigrations: Migration[] = [
       ALTER TABLE learn_prediction_sets ADD COLUMN checkpoint_epoch INTEGER;
       ALTER TABLE learn_prediction_sets ADD COLUMN checkpoint_sha256 TEXT;
       ALTER TABLE learn_prediction_sets ADD COLUMN run_status TEXT;
+    `,
+  },
+  {
+    version: 40,
+    name: 'learn-assigned-probability',
+    sql: `
+      -- The probability of the class plate-group assignment chose (NULL when not assigned), so the
+      -- confidence shown next to an assigned class is that class's, not the arg-max's. Sets stored
+      -- before get it from their top-k where the assigned class is among it (else it stays NULL).
+      ALTER TABLE learn_well_predictions ADD COLUMN assigned_prob REAL;
+      UPDATE learn_well_predictions AS w SET assigned_prob = (
+        SELECT t.prob FROM learn_well_topk t
+         WHERE t.set_id = w.set_id AND t.id_code = w.id_code AND t.label = w.assigned
+      ) WHERE w.assigned IS NOT NULL;
     `,
   },
 ];

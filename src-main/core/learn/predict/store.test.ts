@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../catalog/db';
 import { summarizePredictions } from '../evaluate/summary';
-import { reviewQueue, storePredictionSet } from './store';
+import { plateWellPredictions, reviewQueue, storePredictionSet, wellPrediction } from './store';
 import type { PredictionSet, WellPredictionRow } from './types';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'platelab-store-'));
@@ -58,5 +58,32 @@ describe('review queues and controls', () => {
     const s = summarizePredictions(set('test'));
     expect(s.wells).toBe(12);
     expect(s.controlWells).toBe(set('test').wells.filter((w) => w.wellType !== 'treatment').length);
+  });
+});
+
+describe('the confidence of an assigned class', () => {
+  it("is the assigned class's probability, not the arg-max's, in the plate map, detail and queues", () => {
+    const db = openCatalog(path.join(dir, 'assigned.db'));
+    const s = set('val');
+    // Well 0: arg-max class 0 at 0.6, assignment chose class 2 (probability 0.15), truth is class 1.
+    s.probs.set([0.6, 0.2, 0.15, 0.05], 0);
+    s.wells[0] = { ...s.wells[0]!, top: 0, prob: 0.6, assigned: 2 };
+    // Well 3: assignment kept the arg-max.
+    s.probs.set([0.1, 0.7, 0.1, 0.1], 12);
+    s.wells[3] = { ...s.wells[3]!, top: 1, prob: 0.7, assigned: 1 };
+    storePredictionSet(db, s, { runDir: dir, accuracy: null, accuracyAssigned: null });
+    const w0 = wellPrediction(db, 'r1', s.wells[0]!.idCode)!;
+    expect(w0.assigned).toBe('3');
+    expect(w0.prob).toBeCloseTo(0.15, 6);
+    expect(plateWellPredictions(db, 'r1', 'HEPG2-04', 4).get('B02')!.prob).toBeCloseTo(0.15, 6);
+    expect(wellPrediction(db, 'r1', s.wells[3]!.idCode)!.prob).toBeCloseTo(0.7, 6);
+    // "Confident but wrong" ranks well 0 by 0.15 (its shown class), not by the arg-max's 0.6.
+    const wrong = reviewQueue(db, 'r1', 'val', 'confident-wrong', 100);
+    const at = wrong.findIndex((w) => w.idCode === s.wells[0]!.idCode);
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(wrong[at]!.prob).toBeCloseTo(0.15, 6);
+    const probs = wrong.map((w) => w.prob!);
+    expect(probs).toEqual([...probs].sort((a, b) => b - a));
+    db.close();
   });
 });

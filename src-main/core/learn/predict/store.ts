@@ -11,7 +11,11 @@ export interface StoredWellPrediction {
   well: string;
   truth: string | null;
   top: string;
-  prob: number;
+  /**
+   * The probability of the predicted class: the assigned one when assignment was applied, else the
+   * arg-max. Null only for a set stored before 2026-11-30 whose assigned class was outside its top k.
+   */
+  prob: number | null;
   assigned: string | null;
   correct: boolean | null;
   sitesDisagree: boolean;
@@ -53,13 +57,14 @@ export function storePredictionSet(
         set.runStatus ?? null,
       ).lastInsertRowid;
     const well = db.prepare(
-      `INSERT INTO learn_well_predictions (set_id, id_code, experiment, plate, well, cell_type, well_type, truth, top, prob, assigned, sites, sites_disagree)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO learn_well_predictions (set_id, id_code, experiment, plate, well, cell_type, well_type, truth, top, prob, assigned, assigned_prob, sites, sites_disagree)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const topk = db.prepare(
       `INSERT INTO learn_well_topk (set_id, id_code, rank, label, prob) VALUES (?, ?, ?, ?, ?)`,
     );
-    for (const w of set.wells) {
+    const K = set.labels.length;
+    set.wells.forEach((w, i) => {
       well.run(
         id,
         w.idCode,
@@ -72,11 +77,12 @@ export function storePredictionSet(
         set.labels[w.top]!,
         w.prob,
         w.assigned === null ? null : set.labels[w.assigned]!,
+        w.assigned === null ? null : set.probs[i * K + w.assigned]!,
         w.sites,
         w.sitesDisagree ? 1 : 0,
       );
       w.topK.forEach((t, rank) => topk.run(id, w.idCode, rank + 1, set.labels[t.label]!, t.prob));
-    }
+    });
   })();
 }
 
@@ -87,13 +93,16 @@ interface Row {
   well: string;
   truth: string | null;
   top: string;
-  prob: number;
+  prob: number | null;
   assigned: string | null;
   sitesDisagree: number;
 }
 
-const SELECT = `SELECT w.id_code AS idCode, w.experiment, w.plate, w.well, w.truth, w.top, w.prob, w.assigned,
-                       w.sites_disagree AS sitesDisagree
+// prob: the predicted (assigned, else arg-max) class's probability.
+const SELECT = `SELECT w.id_code AS idCode, w.experiment, w.plate, w.well, w.truth, w.top,
+                       CASE WHEN w.assigned IS NULL OR w.assigned = w.top THEN w.prob
+                            ELSE w.assigned_prob END AS prob,
+                       w.assigned, w.sites_disagree AS sitesDisagree
                   FROM learn_well_predictions w JOIN learn_prediction_sets s ON s.id = w.set_id`;
 
 function toStored(r: Row): StoredWellPrediction {
@@ -170,10 +179,10 @@ export function reviewQueue(
 ): StoredWellPrediction[] {
   const where =
     queue === 'confident-wrong'
-      ? `AND w.truth IS NOT NULL AND COALESCE(w.assigned, w.top) <> w.truth ORDER BY w.prob DESC`
+      ? `AND w.truth IS NOT NULL AND COALESCE(w.assigned, w.top) <> w.truth ORDER BY prob DESC`
       : queue === 'least-confident'
-        ? `ORDER BY w.prob ASC`
-        : `AND w.sites_disagree = 1 ORDER BY w.prob ASC`;
+        ? `ORDER BY prob IS NULL, prob ASC`
+        : `AND w.sites_disagree = 1 ORDER BY prob IS NULL, prob ASC`;
   const rows = db
     .prepare(
       `${SELECT} WHERE s.run_id = ? AND s.split = ? AND w.well_type = 'treatment' ${where} LIMIT ?`,
