@@ -507,8 +507,12 @@ export const EmbeddingOrganisation = z.object({
   k: z.number().int(),
   sameExperiment: z.number(),
   sameExperimentChance: z.number(),
+  /** The highest same-experiment fraction the group sizes allow with k neighbours. */
+  sameExperimentMax: z.number().optional(),
   sameSirna: z.number().nullable(),
   sameSirnaChance: z.number().nullable(),
+  /** The highest same-siRNA fraction possible (few wells per siRNA keep it far below 1). */
+  sameSirnaMax: z.number().nullable().optional(),
   sameCellType: z.number(),
   sameCellTypeChance: z.number(),
   silhouetteExperiment: z.number().nullable(),
@@ -517,7 +521,7 @@ export const EmbeddingOrganisation = z.object({
   wells: z.number().int(),
   sirnaWells: z.number().int(),
   /**
-   * What the embedding is organised by, from the above-chance shares (same − chance) / (1 − chance)
+   * What the embedding is organised by, from the above-chance shares (same − chance) / (max − chance)
    * of same-experiment and same-siRNA neighbours (learn/embed/organisation.ts decides it): 'batch'
    * or 'class' when one leads by ≥ 0.05, 'tie' when they are within 0.05, 'neither' when both are
    * under 0.05, 'unknown' without siRNA numbers.

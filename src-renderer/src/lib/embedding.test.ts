@@ -112,3 +112,11 @@ describe('organisationWords', () => {
     expect(w.detail).toMatch(/by siRNA n\/a/);
   });
 });
+
+describe('organisationWords with a ceiling', () => {
+  it('names the most the siRNA share can be when it is below 100%', () => {
+    const w = organisationWords({ ...org, sameSirnaMax: 0.3 });
+    expect(w.headline).toMatch(/from the same siRNA \(chance 3%, at most 30%\)$/);
+    expect(organisationWords({ ...org, sameSirnaMax: 1 }).headline).not.toMatch(/at most/);
+  });
+});

@@ -147,7 +147,10 @@ export function organisationWords(o: EmbeddingOrganisation): OrganisationWords {
       detail,
     };
   }
-  const headline = `${exp} vs ${pc(o.sameSirna)} from the same siRNA (chance ${pc(o.sameSirnaChance)})`;
+  // With few wells per siRNA only a few neighbours can share it: say the ceiling when it binds.
+  const ceiling =
+    o.sameSirnaMax != null && o.sameSirnaMax < 0.995 ? `, at most ${pc(o.sameSirnaMax)}` : '';
+  const headline = `${exp} vs ${pc(o.sameSirna)} from the same siRNA (chance ${pc(o.sameSirnaChance)}${ceiling})`;
   const verdict = VERDICT_WORDS[o.verdict];
   return { headline, verdict, detail };
 }

@@ -156,7 +156,10 @@ export async function umapOf(
  * before the verdict field: recomputed rather than passed on).
  */
 export function cachedOrganisation(e: SetEmbedding, k = DEFAULT_K): EmbeddingOrganisation | null {
-  const hit = readCache<unknown>(cachePath(e, 'organisation'), e.sha256, { k });
+  const hit = readCache<unknown>(cachePath(e, 'organisation'), e.sha256, {
+    k,
+    ceiling: 'achievable',
+  });
   const parsed = hit === null ? null : EmbeddingOrganisation.safeParse(hit);
   return parsed?.success ? parsed.data : null;
 }
@@ -175,7 +178,7 @@ export async function organisationOf(
     organisationGroups(e.set),
     { ...opts, k },
   );
-  writeCache(cachePath(e, 'organisation'), e.sha256, { k }, o);
+  writeCache(cachePath(e, 'organisation'), e.sha256, { k, ceiling: 'achievable' }, o);
   return o;
 }
 

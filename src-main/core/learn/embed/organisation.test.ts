@@ -5,6 +5,7 @@ import {
   aboveChance,
   chanceSameGroup,
   embeddingOrganisation,
+  maxSameGroup,
   organisationVerdict,
   standardiseColumns,
 } from './organisation';
@@ -75,7 +76,7 @@ describe('organisationVerdict', () => {
     sameSirna: 0.08,
     sameSirnaChance: 0.03,
   };
-  it('compares above-chance shares (same − chance) / (1 − chance)', () => {
+  it('compares above-chance shares (same − chance) / (max − chance)', () => {
     // The example: experiment (0.62 − 0.25) / 0.75 = 0.493; siRNA (0.08 − 0.03) / 0.97 = 0.052.
     expect(aboveChance(0.62, 0.25)).toBeCloseTo(0.37 / 0.75, 12);
     expect(organisationVerdict(o)).toBe('batch');
@@ -86,5 +87,29 @@ describe('organisationVerdict', () => {
     // (0.26 − 0.25) / 0.75 = 0.013 and (0.04 − 0.03) / 0.97 = 0.010: both near chance.
     expect(organisationVerdict({ ...o, sameExperiment: 0.26, sameSirna: 0.04 })).toBe('neither');
     expect(organisationVerdict({ ...o, sameSirna: null, sameSirnaChance: null })).toBe('unknown');
+  });
+});
+
+describe('maxSameGroup', () => {
+  it('is the best same-group fraction the group sizes allow with k neighbours', () => {
+    // Groups of 3, 2 and 1 wells, k = 2: 3 wells can reach 2/2, 2 wells 1/2, 1 well 0.
+    expect(maxSameGroup([3, 2, 1], 2)).toBeCloseTo((3 * 2 + 2 * 1 + 0) / (2 * 6), 12);
+    // 32 siRNAs of 4 validation wells each, k = 10: at most 3 of 10 neighbours can share the siRNA.
+    expect(maxSameGroup(Array(32).fill(4), 10)).toBeCloseTo(0.3, 12);
+    expect(maxSameGroup(Array(4).fill(32), 10)).toBeCloseTo(1, 12);
+  });
+  it('lets a grouping with a low ceiling win the verdict when it is nearer its ceiling', () => {
+    const o = {
+      sameExperiment: 0.5,
+      sameExperimentChance: 0.244,
+      sameExperimentMax: 1,
+      sameSirna: 0.2,
+      sameSirnaChance: 0.024,
+    };
+    // Against 1: experiment (0.5 − 0.244) / 0.756 = 0.34 beats siRNA (0.2 − 0.024) / 0.976 = 0.18.
+    expect(organisationVerdict({ ...o, sameSirnaMax: 1 })).toBe('batch');
+    // Against the real ceiling 0.3: siRNA (0.2 − 0.024) / (0.3 − 0.024) = 0.64 wins.
+    expect(aboveChance(0.2, 0.024, 0.3)).toBeCloseTo(0.176 / 0.276, 12);
+    expect(organisationVerdict({ ...o, sameSirnaMax: 0.3 })).toBe('class');
   });
 });

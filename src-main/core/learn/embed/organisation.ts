@@ -82,6 +82,18 @@ export function chanceSameGroup(sizes: readonly number[]): number {
   return sizes.reduce((a, g) => a + g * (g - 1), 0) / (n * (n - 1));
 }
 
+/**
+ * The highest same-group neighbour fraction possible with k neighbours: a well of a group of n_g
+ * can have at most min(k, n_g − 1) of its k neighbours in its group, so the ceiling is
+ * Σ_g n_g · min(k, n_g − 1) / (k · n). With few wells per siRNA (4 on a validation split) it is far
+ * below 1 (0.3 for k = 10), so comparing groupings needs it.
+ */
+export function maxSameGroup(sizes: readonly number[], k: number): number {
+  const n = sizes.reduce((a, b) => a + b, 0);
+  if (n < 2 || k < 1) return 0;
+  return sizes.reduce((a, g) => a + g * Math.min(k, g - 1), 0) / (k * n);
+}
+
 /** Keeps the k smallest distances seen (indices in `idx`, ascending by distance; ties: first seen). */
 class Nearest {
   readonly idx: Int32Array;
@@ -230,8 +242,10 @@ export async function embeddingOrganisation(
     k,
     sameExperiment,
     sameExperimentChance,
+    sameExperimentMax: maxSameGroup(exp.sizes, k),
     sameSirna,
     sameSirnaChance,
+    sameSirnaMax: sirnaOk ? maxSameGroup(sir.sizes, kS) : null,
     sameCellType: fracCell / n,
     sameCellTypeChance: chanceSameGroup(cell.sizes),
     silhouetteExperiment: exp.sizes.length >= 2 ? silExp / n : null,
@@ -251,12 +265,13 @@ const times = (v: number, chance: number): string =>
   chance > 0 ? `${(v / chance).toFixed(1)}× chance` : 'chance 0';
 
 /**
- * Above-chance share of a neighbour fraction, (same − chance) / (1 − chance): 0 at chance, 1 when
- * every neighbour shares the group (the chance correction of Cohen's κ applied to kNN purity), so
- * groupings with very different chance levels (4 experiments vs 300 siRNAs) compare fairly.
+ * Above-chance share of a neighbour fraction, (same − chance) / (max − chance): 0 at chance, 1 at
+ * the highest fraction the group sizes allow (`maxSameGroup`; the chance correction of Cohen's κ,
+ * with its ceiling the achievable maximum rather than 1), so groupings with very different chance
+ * levels and ceilings (4 experiments of 32 wells vs 32 siRNAs of 4) compare fairly.
  */
-export function aboveChance(same: number, chance: number): number {
-  return chance >= 1 ? 0 : (same - chance) / (1 - chance);
+export function aboveChance(same: number, chance: number, max = 1): number {
+  return max <= chance ? 0 : (same - chance) / (max - chance);
 }
 
 /** Above-chance shares closer than this are a tie; both under it is "neither". */
@@ -270,12 +285,17 @@ export const VERDICT_MARGIN = 0.05;
 export function organisationVerdict(
   o: Pick<
     EmbeddingOrganisation,
-    'sameExperiment' | 'sameExperimentChance' | 'sameSirna' | 'sameSirnaChance'
+    | 'sameExperiment'
+    | 'sameExperimentChance'
+    | 'sameExperimentMax'
+    | 'sameSirna'
+    | 'sameSirnaChance'
+    | 'sameSirnaMax'
   >,
 ): EmbeddingOrganisation['verdict'] {
   if (o.sameSirna === null || o.sameSirnaChance === null) return 'unknown';
-  const batch = aboveChance(o.sameExperiment, o.sameExperimentChance);
-  const cls = aboveChance(o.sameSirna, o.sameSirnaChance);
+  const batch = aboveChance(o.sameExperiment, o.sameExperimentChance, o.sameExperimentMax ?? 1);
+  const cls = aboveChance(o.sameSirna, o.sameSirnaChance, o.sameSirnaMax ?? 1);
   if (batch < VERDICT_MARGIN && cls < VERDICT_MARGIN) return 'neither';
   if (Math.abs(batch - cls) < VERDICT_MARGIN) return 'tie';
   return batch > cls ? 'batch' : 'class';
@@ -294,5 +314,5 @@ export function organisationNote(o: EmbeddingOrganisation): string {
   const head = `of each well's ${o.k} nearest neighbours (standardised embedding, Euclidean) ${pct(o.sameExperiment)} share its experiment (chance ${pct(o.sameExperimentChance)}, ${times(o.sameExperiment, o.sameExperimentChance)})`;
   if (o.sameSirna === null || o.sameSirnaChance === null)
     return `${head}; no siRNA numbers: fewer than 2 treatment wells with a known label (test wells have none)`;
-  return `${head}, ${pct(o.sameSirna)} its siRNA (chance ${pct(o.sameSirnaChance)}, ${times(o.sameSirna, o.sameSirnaChance)}; ${o.sirnaWells} labelled treatment wells): ${VERDICT_WORDS[organisationVerdict(o)]}`;
+  return `${head}, ${pct(o.sameSirna)} its siRNA (chance ${pct(o.sameSirnaChance)}, ${times(o.sameSirna, o.sameSirnaChance)}${o.sameSirnaMax != null && o.sameSirnaMax < 0.995 ? `, at most ${pct(o.sameSirnaMax)}` : ''}; ${o.sirnaWells} labelled treatment wells): ${VERDICT_WORDS[organisationVerdict(o)]}`;
 }
