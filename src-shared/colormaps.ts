@@ -62,9 +62,47 @@ export function continuousColor(map: ColormapName, t: number): Rgb {
   return ramp(VIRIDIS, t);
 }
 
-/** Colour of category i of n: palette entries for categorical, evenly spaced ramp otherwise. */
+/** How many categories get a colour of their own before the colours repeat. */
+export const DISTINCT_CATEGORIES = 48;
+
+/** HSL (h in degrees, s and l in [0, 1]) to RGB (CSS Color 4's hslToRgb). */
+function hsl(h: number, s: number, l: number): Rgb {
+  const f = (n: number) => {
+    const k = (n + h / 30) % 12;
+    return l - s * Math.min(l, 1 - l) * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+  };
+  return [f(0), f(8), f(4)].map((v) => Math.round(v * 255)) as Rgb;
+}
+
+/**
+ * The categorical colours: the 12 palette entries, then 36 more picked by farthest-point sampling
+ * (each the HSL candidate farthest, in RGB distance, from every colour already taken), so every
+ * colour stays distinguishable from the others. Deterministic: computed once at load.
+ */
+const DISTINCT: Rgb[] = (() => {
+  const out: Rgb[] = [...CATEGORICAL];
+  const candidates: Rgb[] = [];
+  for (let h = 0; h < 360; h += 10)
+    for (const l of [0.3, 0.45, 0.6, 0.75])
+      for (const sat of [0.5, 0.85]) candidates.push(hsl(h, sat, l));
+  const dist = (a: Rgb, b: Rgb) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+  const nearest = candidates.map((c) => Math.min(...out.map((o) => dist(c, o))));
+  while (out.length < DISTINCT_CATEGORIES) {
+    let best = 0;
+    for (let i = 1; i < candidates.length; i++) if (nearest[i] > nearest[best]) best = i;
+    const pick = candidates[best];
+    out.push(pick);
+    candidates.forEach((c, i) => (nearest[i] = Math.min(nearest[i], dist(c, pick))));
+  }
+  return out;
+})();
+
+/**
+ * Colour of category i of n: for categorical, the DISTINCT_CATEGORIES colours (the 12-colour
+ * palette first), repeating after that; an evenly spaced ramp otherwise.
+ */
 export function categoryColor(map: ColormapName, i: number, n: number): Rgb {
-  if (map === 'categorical') return CATEGORICAL[i % CATEGORICAL.length];
+  if (map === 'categorical') return DISTINCT[i % DISTINCT_CATEGORIES];
   return continuousColor(map, n <= 1 ? 0.5 : i / (n - 1));
 }
 

@@ -1,7 +1,7 @@
 // The plate heatmap as a figure for a slide or a paper, built as one SVG string (pure, no Node/DOM):
 // title (metric, dataset, experiment, plate, run), row letters and column numbers, wells coloured by
 // plate-heatmap.ts's cellLook, and a legend with units and image coverage. The PNG is this SVG rasterised.
-import { CATEGORICAL, css, continuousColor, textOn, type Rgb } from './colormaps';
+import { DISTINCT_CATEGORIES, css, continuousColor, textOn, type Rgb } from './colormaps';
 import type { PlateWell } from './contract';
 import { PLATE_COLS, PLATE_ROWS, ROW_LETTERS, wellName } from './plate';
 import {
@@ -197,7 +197,7 @@ export function plateFigureSvg(
     if (legend.items.length === 0) out.push(text(FIGURE.left, y + 13, 'no values on this plate'));
     y += rows * 18;
     if (legend.more > 0) {
-      const repeat = `+${legend.more} more categories (colours repeat every ${CATEGORICAL.length})`;
+      const repeat = `+${legend.more} more categories (colours repeat every ${DISTINCT_CATEGORIES})`;
       out.push(text(FIGURE.left, y + 12, repeat, { fill: '#495057' }));
       y += 16;
     }

@@ -3,7 +3,7 @@
 // positions without a well, and "N of 308 wells have images" — the same keys as the exported figure.
 import { Group, Stack, Text } from '@mantine/core';
 import type { CSSProperties } from 'react';
-import { CATEGORICAL, continuousColor, css } from '../../../src-shared/colormaps';
+import { DISTINCT_CATEGORIES, continuousColor, css } from '../../../src-shared/colormaps';
 import {
   coverageText,
   EMPTY_STRIPES,
@@ -89,7 +89,7 @@ export function HeatmapLegend({ legend, note }: { legend: Legend; note?: string 
           ))}
           {legend.more > 0 && (
             <Text size="xs" c="dimmed">
-              +{legend.more} more (colours repeat every {CATEGORICAL.length})
+              +{legend.more} more (colours repeat every {DISTINCT_CATEGORIES})
             </Text>
           )}
           {legend.items.length === 0 && (

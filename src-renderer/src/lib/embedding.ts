@@ -75,7 +75,7 @@ function valueOf(p: EmbeddingPoint, by: ColorBy): string | null {
 
 /**
  * Groups `points` by `by` and colours the groups: categories sorted with numeric collation and
- * coloured from the categorical palette in that order (colours repeat every 12, as on the plate
+ * coloured from the categorical palette in that order (colours repeat every 48, as on the plate
  * heatmap); well types in the plate legend's order and colours; correct/wrong green/red. Points
  * without a value (unknown siRNA or correctness) form one grey group drawn first.
  */

@@ -15,7 +15,7 @@ import {
   UnstyledButton,
 } from '@mantine/core';
 import { useCallback, useMemo, useState } from 'react';
-import { css, type Rgb } from '../../../src-shared/colormaps';
+import { DISTINCT_CATEGORIES, css, type Rgb } from '../../../src-shared/colormaps';
 import type { EmbeddingPoint, EmbeddingView, PlateWell } from '../../../src-shared/contract';
 import { Choice, SplitChoice } from '../components/choice';
 import { JobAction } from '../components/job-action';
@@ -305,7 +305,11 @@ function EmbeddingLegend({
       <Text size="sm" fw={600}>
         {title}{' '}
         <Text span size="xs" c="dimmed" fw={400}>
-          (click to hide or show{entries.length > 12 ? '; colours repeat every 12' : ''})
+          (click to hide or show
+          {entries.length > DISTINCT_CATEGORIES
+            ? `; colours repeat every ${DISTINCT_CATEGORIES}`
+            : ''}
+          )
         </Text>
       </Text>
       <ScrollArea.Autosize mah={320}>
