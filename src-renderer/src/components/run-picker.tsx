@@ -50,7 +50,7 @@ export function RunPicker({
           clearable={clearable}
           data={list.map((r) => ({
             value: r.runId,
-            label: `${r.runId} · ${r.status}${r.bestValAccuracy !== null ? `, val ${(r.bestValAccuracy * 100).toFixed(1)}%` : ''}${isForeignRun(r) ? ` · trained on ${datasetName(r)}` : r.dataset ? '' : ' · dataset not recorded'}`,
+            label: `${r.runId} · ${r.status}${r.bestValAccuracy !== null ? `, best val ${(r.bestValAccuracy * 100).toFixed(1)}% (sites, in training)` : ''}${isForeignRun(r) ? ` · trained on ${datasetName(r)}` : r.dataset ? '' : ' · dataset not recorded'}`,
           }))}
           value={runId}
           // Clicking the chosen run again keeps it (Mantine would deselect it, and the picker

@@ -35,6 +35,9 @@ import { useCall, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 import { useJobs } from '../state/jobs-context';
 
+/** How many wells a review queue lists (the most confident / least confident first). */
+const QUEUE_LIMIT = 100;
+
 const pct = percent;
 
 export function PredictionsScreen() {
@@ -80,7 +83,7 @@ export function PredictionsScreen() {
   );
   const items = useCall(
     'predictions.queue',
-    { runId: runId ?? '', split, queue, limit: 100 },
+    { runId: runId ?? '', split, queue, limit: QUEUE_LIMIT },
     `${runId}|${split}|${queue}|${predictDone}`,
     !!runId && !!summary.data,
   );
@@ -198,10 +201,10 @@ export function PredictionsScreen() {
           ) : (
             <SimpleGrid cols={4} data-testid="predict-summary">
               <Stat label="wells" value={String(s.wells)} />
-              <Stat label="accuracy (raw)" value={pct(s.accuracy)} testId="predict-accuracy" />
-              <Stat label="accuracy (assigned)" value={pct(s.accuracyAssigned)} />
+              <Stat label="well accuracy (raw)" value={pct(s.accuracy)} testId="predict-accuracy" />
+              <Stat label="well accuracy (assigned)" value={pct(s.accuracyAssigned)} />
               <Stat
-                label="by cell type"
+                label={`by cell type (${s.accuracyAssigned !== null ? 'assigned' : 'raw'})`}
                 value={
                   s.perCellType.map((c) => `${c.cellType} ${pct(c.accuracy)}`).join(' · ') || '—'
                 }
@@ -400,7 +403,8 @@ function ReviewQueue({
       }}
     >
       <Text size="xs" c="dimmed" mb={4}>
-        j/k or ↓/↑ to move, Enter to open the well ({items.length} wells)
+        j/k or ↓/↑ to move, Enter to open the well (
+        {items.length >= QUEUE_LIMIT ? `the first ${QUEUE_LIMIT} wells` : `${items.length} wells`})
       </Text>
       {items[active] && (
         <Paper withBorder p="xs" mb={4} data-testid="queue-review">
