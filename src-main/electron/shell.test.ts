@@ -32,6 +32,7 @@ const handlers = {
     backend: { name: 'cpu', detail: '', tried: [] },
     dataset: null,
     dataDir: '/d',
+    recentDatasets: [],
   }),
 } as unknown as Handlers;
 
