@@ -78,6 +78,20 @@ export function useReviewCalls() {
   return { decide, undo };
 }
 
+/**
+ * The note sent with a decision: the one typed, else (changing exclude ↔ suspect label) the note in
+ * force, so a change of mind keeps the reason; a clear (decision null) sends none.
+ */
+export function noteToSend(
+  decision: ReviewDecisionKind | null,
+  typed: string,
+  inForce: string | null,
+): string | undefined {
+  const t = typed.trim();
+  if (t) return t;
+  return decision !== null && inForce ? inForce : undefined;
+}
+
 /** The buttons and note field for well `idCode` whose decision in force is `current`. */
 export function ReviewActions({
   idCode,
@@ -90,7 +104,9 @@ export function ReviewActions({
   const [note, setNote] = useState<{ for: string; text: string } | null>(null);
   const text = note?.for === idCode ? note.text : '';
   const act = (decision: ReviewDecisionKind | null) =>
-    void decide(idCode, decision, text.trim() || undefined).then((r) => r && setNote(null));
+    void decide(idCode, decision, noteToSend(decision, text, current?.note ?? null)).then(
+      (r) => r && setNote(null),
+    );
   return (
     <Stack gap={4} data-testid="review-actions" data-idcode={idCode}>
       <Group gap="xs" wrap="nowrap">
