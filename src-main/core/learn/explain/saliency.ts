@@ -11,14 +11,12 @@ import { getTf, type Tensor, type Tensor4D } from '../backend/tf';
 import { resolveRunStats } from '../data/normalization';
 import { buildSamples } from '../data/samples';
 import { datasetRoot, loadSiteRows, type SiteRow } from '../data/site-rows';
-import { foldedPredictor, type FoldedPredictor } from '../models/folded-inference';
 import { predictionBatches } from '../predict/site-probabilities';
 import { loadRunContext, type RunContext } from '../runs/run-context';
 import { loadInferenceWeights } from '../train/checkpoint';
-import { buildRunModel } from '../train/model-factory';
+import { runPredictor } from '../train/model-factory';
 import { batchInputs } from '../train/step';
 import { initTf } from '../train/tf-runtime';
-import { setModelWeights } from '../train/weights';
 import { attribute, channelShares, COMPLETENESS_WARN } from './attribution';
 
 import {
@@ -134,17 +132,11 @@ export async function computeSaliency(
   throwIfCancelled(ctl.signal);
   const { row, root } = siteRow(path.resolve(input.dbFile), input.idCode, input.site);
   const tf = getTf();
-  const model = buildRunModel(ctx.config, ctx.classes);
-  let folded: FoldedPredictor | null = null;
+  // The same folded predictor prediction used: the logits are the ones the prediction saw.
+  const predictor = runPredictor(ctx.config, ctx.classes, weights);
+  const folded = predictor.folded;
   let inputs: Tensor[] = [];
   try {
-    try {
-      setModelWeights(model, weights.weights, weights.source);
-    } catch (err) {
-      throw inputError(`cannot load the model weights: ${(err as Error).message}`);
-    }
-    // The same folded predictor prediction used: the logits are the ones the prediction saw.
-    folded = foldedPredictor(model);
     ctl.onProgress?.(0, 1, 'building the site');
     const site = await siteModelInputs(ctx, root, input.dbFile, row, ctl.signal);
     inputs = site.inputs;
@@ -193,7 +185,6 @@ export async function computeSaliency(
     return meta;
   } finally {
     tf.dispose(inputs);
-    folded?.dispose();
-    model.dispose();
+    predictor.dispose();
   }
 }

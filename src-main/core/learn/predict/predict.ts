@@ -10,13 +10,11 @@ import { inputError, notFound, throwIfCancelled } from '../../errors';
 import { resolveRunStats } from '../data/normalization';
 import { buildSamples } from '../data/samples';
 import { datasetRoot, loadSiteRows, type SiteRow } from '../data/site-rows';
-import { foldedPredictor, type FoldedPredictor } from '../models/folded-inference';
 import { loadRunContext, type RunContext } from '../runs/run-context';
 import { verifyCheckpoint } from '../runs/run-folder';
 import { inferenceWeightsDir, loadInferenceWeights } from '../train/checkpoint';
-import { buildRunModel } from '../train/model-factory';
+import { runPredictor } from '../train/model-factory';
 import { initTf } from '../train/tf-runtime';
-import { setModelWeights } from '../train/weights';
 import { assertFiniteSiteProbs } from './finite-check';
 import { applyPlateGroupAssignment } from './plate-group-setup';
 import { savePredictionSet } from './prediction-files';
@@ -119,19 +117,13 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
   );
   // The run's normalisation, standardised exactly as its training batches were.
   const stats = await resolveRunStats(root, dbFile, config.normalization, rows);
-  const model = buildRunModel(config, classes);
-  let folded: FoldedPredictor | null = null;
+  // Batch norms folded into their convolutions (one fused XNNPACK kernel each): same output.
+  const predictor = runPredictor(config, classes, weights);
+  const folded = predictor.folded;
   let siteProbs: Float32Array;
   let siteFeatures: Float32Array | null = null;
   let featureDims = 0;
   try {
-    try {
-      setModelWeights(model, weights.weights, weights.source);
-    } catch (err) {
-      throw inputError(`cannot load the model weights: ${(err as Error).message}`);
-    }
-    // Batch norms folded into their convolutions (one fused XNNPACK kernel each): same output.
-    folded = foldedPredictor(model);
     const pass = await sitePass(folded, {
       root,
       samples,
@@ -150,8 +142,7 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
     siteFeatures = pass.features;
     featureDims = pass.featureDims;
   } finally {
-    folded?.dispose();
-    model.dispose();
+    predictor.dispose();
   }
   // NaN/Inf outputs (damaged or diverged weights) stop here, before assignment or any write.
   assertFiniteSiteProbs(
