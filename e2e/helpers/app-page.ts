@@ -42,7 +42,9 @@ export class AppPage {
       }
       await this.page.waitForTimeout(500);
     }
-    throw new Error('the dataset summary did not appear');
+    const progress = this.byTestId('index-progress');
+    const shown = (await progress.isVisible()) ? await progress.innerText() : 'no index job shown';
+    throw new Error(`the dataset summary did not appear within ${timeout} ms (${shown})`);
   }
 
   async openPlate(experiment: string, plate: number): Promise<void> {

@@ -24,7 +24,15 @@ export function useSession(
     browser = await launchBrowser();
     session.tracked = await openPage(browser, session.served.url);
     session.app = new AppPage(session.tracked.page);
-    if (opts.waitForDataset) await session.app.waitForDataset();
+    if (opts.waitForDataset) {
+      try {
+        await session.app.waitForDataset();
+      } catch (err) {
+        // A failed beforeAll skips afterEach: say here what the server printed.
+        console.error(`server output (tail):\n${session.served.output().slice(-3000)}`);
+        throw err;
+      }
+    }
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') {

@@ -6,6 +6,7 @@ import type { ReactNode } from 'react';
 import { useLocation, useSearch } from 'wouter';
 import { DisplayState } from '../../../src-shared/contract';
 import { useApi } from './api-context';
+import { useEventStreamOpens } from './connection';
 import { splitHash } from './hash-location';
 import { formatRoute, openWellPatch, parseRoute, type Route, type Screen } from './routes';
 
@@ -117,6 +118,9 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
   }, [client, setDisplay]);
 
   useEffect(() => client.on('catalog:changed', () => setCatalogVersion((v) => v + 1)), [client]);
+  // A catalog:changed sent before the event socket (re)opened was missed: each open counts as a
+  // change, so what reads the catalog reloads (e.g. a dataset indexed while the page was loading).
+  const opens = useEventStreamOpens();
 
   const runId = route.run;
   const value = useMemo<AppState>(
@@ -144,7 +148,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
       display,
       setDisplay,
       resetDisplay,
-      catalogVersion,
+      catalogVersion: catalogVersion + opens,
       bumpCatalog: () => setCatalogVersion((v) => v + 1),
     }),
     [
@@ -157,6 +161,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
       setDisplay,
       resetDisplay,
       catalogVersion,
+      opens,
     ],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;

@@ -4,7 +4,7 @@ import { createContext, useContext, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
 import type { Job } from '../../../src-shared/contract';
 import { useApi, useEvent } from './api-context';
-import { useConnected } from './connection';
+import { useEventStreamOpens } from './connection';
 import { notify } from './notify';
 
 interface JobsState {
@@ -18,14 +18,14 @@ export function JobsProvider({ children }: { children: ReactNode }) {
   const { client } = useApi();
   const [jobs, setJobs] = useState<Map<string, Job>>(new Map());
 
-  // Load the list at start and again after the event socket reconnects (updates may be missed).
-  const connected = useConnected();
+  // Load the list at start and again each time the event socket opens (updates sent before were
+  // missed).
+  const opens = useEventStreamOpens();
   useEffect(() => {
-    if (!connected) return;
     void client.call('jobs.list', {}).then((res) => {
       if (res.ok) setJobs(new Map(res.data.map((j) => [j.id, j])));
     });
-  }, [client, connected]);
+  }, [client, opens]);
 
   useEvent('job:update', (job) => {
     setJobs((prev) => {
