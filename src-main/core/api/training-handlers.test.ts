@@ -92,7 +92,19 @@ describe('training handlers', () => {
       resumedFromStep: null,
       warnings: [],
       reviewExcluded: 0,
+      classCoverage: {
+        setting: 'auto',
+        threshold: 8,
+        mostExperiments: 16,
+        leftOutClasses: 1076,
+        leftOutWells: 4304,
+      },
     });
+    // The job's first line says what class coverage left out.
+    await new Promise((res) => setTimeout(res, 20));
+    expect(app.ctx.jobs.get(r.data.jobId)?.message).toMatch(
+      /3 classes; left out 1,076 classes seen in fewer than 8 training experiments \(4,304 wells\)/,
+    );
     const step = { step: 2, epoch: 0, loss: 1, accuracy: 0.5, lr: 0.1, imagesPerSecond: 10 };
     run.events.emit('step', step);
     run.events.emit('epoch', {
