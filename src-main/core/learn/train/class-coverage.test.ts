@@ -45,8 +45,7 @@ const rows = () => {
     db.close();
   }
 };
-const wellsOfClass = (label: string) =>
-  [...sirnaOf].filter(([, s]) => s === label).map(([w]) => w);
+const wellsOfClass = (label: string) => [...sirnaOf].filter(([, s]) => s === label).map(([w]) => w);
 const cfg = (over: Partial<TrainConfig> = {}) =>
   tinyTrainConfig({ split: { strategy: 'random', valFraction: 0.25, seed: 3 }, ...over });
 
@@ -102,7 +101,8 @@ describe('class coverage', () => {
     expect(set.classes.labels).toEqual(['0', '1', '2', '3']);
     expect(set.classes.coverage).toMatchObject({ leftOutClasses: 2, leftOutWells: 2 });
     const inSplit = new Set([...set.split.train, ...set.split.val]);
-    for (const w of [...wellsOfClass('4'), ...wellsOfClass('5')]) expect(inSplit.has(w)).toBe(false);
+    for (const w of [...wellsOfClass('4'), ...wellsOfClass('5')])
+      expect(inSplit.has(w)).toBe(false);
   });
 
   it('the whole-experiment split gives the same class list as the random split', () => {
