@@ -133,6 +133,31 @@ describe('training handlers', () => {
     ]);
   });
 
+  it('training.validate reports what class coverage leaves out, as the run set-up would', async () => {
+    const check = async (minClassExperiments: 'auto' | number) => {
+      const r = await invoke(handlers, 'training.validate', {
+        config: tinyTrainConfig({ minClassExperiments }),
+      });
+      if (!r.ok) throw new Error(r.error.message);
+      return r.data;
+    };
+    const auto = await check('auto');
+    expect(auto.classCoverage).toMatchObject({ setting: 'auto', leftOutClasses: 0 });
+    expect(auto.classes).toBeGreaterThan(1);
+    // A minimum above the dataset's experiment count leaves every class and usable well out.
+    const all = await check(99);
+    expect(all.classCoverage).toMatchObject({
+      setting: 99,
+      threshold: 99,
+      leftOutClasses: auto.classes,
+      leftOutWells: auto.trainWells + auto.valWells,
+    });
+    expect(all.classes).toBe(0);
+    expect(all.warnings.join('\n')).toMatch(
+      /only 0 class\(es\).*class coverage left out \d+ classes seen in fewer than 99 training experiments/,
+    );
+  });
+
   it('training.cancel reaches the child and the job ends cancelled; a second cancel is NOT_FOUND', async () => {
     const r = await invoke(handlers, 'training.start', { config: tinyTrainConfig() });
     if (!r.ok) throw new Error(r.error.message);

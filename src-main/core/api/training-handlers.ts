@@ -124,9 +124,11 @@ export function trainingHandlers(
       );
       const { classes } = set;
       const warnings: string[] = [];
+      const left = describeCoverage(classes.coverage);
       if (classes.labels.length < 2)
         warnings.push(
-          `only ${classes.labels.length} class(es) for target "${checked.target}": need at least 2`,
+          `only ${classes.labels.length} class(es) for target "${checked.target}": need at least 2` +
+            (left ? ` (class coverage ${left})` : ''),
         );
       const split = classes.labels.length ? set.split : null;
       if (split) warnings.push(...split.warnings);

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { describeCoverage } from '../../../../src-shared/class-coverage';
 import type { TrainConfig } from '../../../../src-shared/contract';
 import { datasetIdentity, type DatasetRef } from '../../catalog/dataset-identity';
 import { openCatalog } from '../../catalog/db';
@@ -199,10 +200,13 @@ export function setUpRun(job: TrainJob, backendName: string): RunSetup {
       record.applied ? new Set(record.excluded.map((d) => d.idCode)) : null,
     );
     ({ rows, classes, excludedWells } = set);
-    if (classes.labels.length < 2)
+    if (classes.labels.length < 2) {
+      const left = describeCoverage(classes.coverage);
       throw inputError(
-        `${dbFile}: only ${classes.labels.length} class(es) for target "${config.target}"; need at least 2 labelled classes`,
+        `${dbFile}: only ${classes.labels.length} class(es) for target "${config.target}"; need at least 2 labelled classes` +
+          (left ? ` (class coverage ${left}: lower minClassExperiments)` : ''),
       );
+    }
     split = set.split;
     fs.mkdirSync(runDir, { recursive: true });
     writeJsonAtomic(runPath(runDir, 'config'), config);
