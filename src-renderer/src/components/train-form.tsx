@@ -106,15 +106,14 @@ function ClassCoverageField(props: FormProps) {
         size="xs"
         label="Min. experiments per class"
         value={auto ? (c?.threshold ?? '') : typeof v === 'number' ? v : v === undefined ? 1 : ''}
-        onChange={(x) =>
-          props.onChange(
-            'minClassExperiments',
-            typeof x === 'number' ? x : x === '' ? undefined : Number(x),
-          )
-        }
+        // An empty field stays invalid (never silently 'every class').
+        onChange={(x) => props.onChange('minClassExperiments', x)}
         min={1}
         clampBehavior="none"
-        error={props.errors.minClassExperiments}
+        error={
+          props.errors.minClassExperiments &&
+          'Enter a whole number of experiments (at least 1), or switch on auto.'
+        }
         disabled={props.disabled || auto}
         data-testid="tf-minClassExperiments"
       />
