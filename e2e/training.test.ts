@@ -32,6 +32,18 @@ describe('training', () => {
     await expect
       .poll(() => session.app.byTestId('train-counts').innerText(), { timeout: 30_000 })
       .toMatch(/\d+ training wells/);
+    // Class coverage: 'auto' leaves nothing out of the tiny dataset (every class in every
+    // experiment); a number above its experiment count leaves every class out, and says so.
+    const coverage = () => session.app.byTestId('train-class-coverage').innerText();
+    await expect.poll(coverage, { timeout: 30_000 }).toMatch(/none left out/);
+    await session.app.page.getByText('Classes: auto coverage').click();
+    await session.app.byTestId('tf-minClassExperiments').fill('99');
+    await session.app.byTestId('tf-minClassExperiments').blur();
+    await expect
+      .poll(coverage, { timeout: 30_000 })
+      .toMatch(/^Left out \d+ classes seen in fewer than 99 training experiments \(\d+ wells\)\.$/);
+    await session.app.page.getByText('Classes: auto coverage').click();
+    await expect.poll(coverage, { timeout: 30_000 }).toMatch(/none left out/);
     await session.app.screenshot('training-form');
   });
 

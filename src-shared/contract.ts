@@ -120,7 +120,10 @@ export const WellPrediction = z.object({
    */
   prob: z.number().nullable(),
   assigned: z.string().nullable(),
+  /** Null without a truth, or when the truth is not one of the run's classes (`unscored`). */
   correct: z.boolean().nullable(),
+  /** True for a labelled well of a class the run was not trained on: neither right nor wrong. */
+  unscored: z.boolean().optional(),
   sitesDisagree: z.boolean(),
 });
 /** A review decision on a well (issue 14): a bad image to leave out, or a label in doubt. */
@@ -188,6 +191,13 @@ export const TrainConfig = z
      * 14) counts as true: such runs had no decisions to leave out.
      */
     useReviewExclusions: z.boolean().optional(),
+    /**
+     * Class coverage: a class is trained on only if its usable training wells come from at least
+     * this many distinct experiments (learn/data/classes.ts classCoverage). 'auto': half the most
+     * experiments any class is seen in (at least 1; for target cell_type always 1, each experiment
+     * being one cell type). Absent (configs from before issue 17) counts as 1: every class.
+     */
+    minClassExperiments: z.union([z.literal('auto'), z.number().int().min(1)]).optional(),
   })
   // The random crop is taken from the image: it cannot be larger (the one home of this rule).
   .refine((c) => c.cropSize <= c.imageSize, {
@@ -198,6 +208,23 @@ export const TrainConfig = z
     },
   });
 export type TrainConfig = z.infer<typeof TrainConfig>;
+
+/**
+ * What class coverage (TrainConfig.minClassExperiments) left out of a run: the resolved threshold,
+ * the most experiments any class was seen in, and the classes and wells below the threshold.
+ */
+export const ClassCoverage = z.object({
+  /** The setting as configured ('auto' or a number; 1 for configs from before the setting). */
+  setting: z.union([z.literal('auto'), z.number().int().min(1)]),
+  /** Resolved minimum number of distinct training experiments a class must be seen in. */
+  threshold: z.number().int().min(1),
+  /** The most distinct experiments any class was seen in (0 without usable wells). */
+  mostExperiments: z.number().int().min(0),
+  leftOutClasses: z.number().int().min(0),
+  /** Usable training wells of the left-out classes (in neither the training nor validation set). */
+  leftOutWells: z.number().int().min(0),
+});
+export type ClassCoverage = z.infer<typeof ClassCoverage>;
 
 /** The dataset a run or prediction set came from (catalog/dataset-identity.ts makes it). */
 export const DatasetRef = z.object({
@@ -275,6 +302,8 @@ export const RunSummary = z.object({
   warnings: z.array(z.string()),
   /** Training wells left out by review decisions (null: a run from before they existed). */
   reviewExcluded: z.number().nullable().optional(),
+  /** Classes left out by class coverage (null: a run from before the setting). */
+  classCoverage: ClassCoverage.nullable().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
@@ -320,6 +349,8 @@ export const PredictionSummary = z.object({
   controlWells: z.number(),
   accuracy: z.number().nullable(),
   accuracyAssigned: z.number().nullable(),
+  /** Labelled wells whose class the run was not trained on: counted neither right nor wrong. */
+  unscoredWells: z.number(),
   perPlate: z.array(
     z.object({
       experiment: z.string(),
@@ -668,6 +699,8 @@ export const calls = {
       classes: z.number(),
       /** Training-split wells review marked 'exclude' (left out unless useReviewExclusions is false). */
       reviewExcluded: z.number(),
+      /** Classes and wells this config's class coverage leaves out (minClassExperiments). */
+      classCoverage: ClassCoverage,
     }),
   },
   'training.start': {

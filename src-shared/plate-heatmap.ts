@@ -102,10 +102,14 @@ export const REVIEW_COLORS: Record<(typeof REVIEW_LABELS)[keyof typeof REVIEW_LA
   'suspect label': [247, 167, 0],
   'no decision': [208, 235, 255],
 };
-/** Correctness keeps its conventional green/red whatever the colormap, so it reads at a glance. */
-export const CORRECT_COLORS: Record<'correct' | 'wrong', Rgb> = {
+/**
+ * Correctness keeps its conventional green/red whatever the colormap, so it reads at a glance; a
+ * well of a class the run was not trained on is neither (grey, 'not trained on').
+ */
+export const CORRECT_COLORS: Record<'correct' | 'wrong' | 'not trained on', Rgb> = {
   correct: [47, 158, 68],
   wrong: [224, 49, 49],
+  'not trained on': [173, 181, 189],
 };
 
 export type Legend = (
@@ -269,8 +273,15 @@ function heatmapOf(
     case 'correct':
       return categorical(
         wells,
-        (w) => (w.prediction?.correct == null ? null : w.prediction.correct ? 'correct' : 'wrong'),
-        { order: ['correct', 'wrong'], colors: CORRECT_COLORS },
+        (w) =>
+          w.prediction?.unscored
+            ? 'not trained on'
+            : w.prediction?.correct == null
+              ? null
+              : w.prediction.correct
+                ? 'correct'
+                : 'wrong',
+        { order: Object.keys(CORRECT_COLORS), colors: CORRECT_COLORS },
       );
     case 'review':
       return categorical(

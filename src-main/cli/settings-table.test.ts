@@ -35,7 +35,21 @@ describe('settingsTable', () => {
       default: 'unset',
       range: 'list of 1+ (non-empty text) (optional)',
     });
+    // A union: 'auto' or a whole number, as the validator takes it.
+    expect(row('minClassExperiments')).toEqual({
+      key: 'minClassExperiments',
+      default: '"auto"',
+      range: 'auto or 1 ≤ integer (optional)',
+    });
     const base = cpuTrainConfig();
+    for (const [v, ok] of [
+      ['auto', true],
+      [1, true],
+      [0, false],
+      [2.5, false],
+      ['all', false],
+    ] as const)
+      expect(TrainConfig.safeParse({ ...base, minClassExperiments: v }).success).toBe(ok);
     expect(TrainConfig.safeParse({ ...base, epochs: 500 }).success).toBe(true);
     expect(TrainConfig.safeParse({ ...base, epochs: 501 }).success).toBe(false);
     expect(TrainConfig.safeParse({ ...base, learningRate: 0 }).success).toBe(false);

@@ -16,6 +16,8 @@ export interface SettingRow {
 type JsonSchema = {
   type?: string;
   enum?: unknown[];
+  const?: unknown;
+  anyOf?: JsonSchema[];
   minimum?: number;
   maximum?: number;
   exclusiveMinimum?: number;
@@ -31,6 +33,8 @@ type JsonSchema = {
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 
 function describe(s: JsonSchema): string {
+  if (s.anyOf) return s.anyOf.map(describe).join(' or ');
+  if (s.const !== undefined) return String(s.const);
   if (s.enum) return `one of: ${s.enum.map(String).join(', ')}`;
   if (s.type === 'boolean') return 'true or false';
   if (s.type === 'array')

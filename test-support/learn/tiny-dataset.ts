@@ -32,6 +32,11 @@ export interface TinyDatasetOptions {
    * (i + 1) mod 6 within its own horizontal band (rows i mod 4 quarters), whatever the class.
    */
   batchEffect?: number;
+  /**
+   * Classes seen in some training experiments only: class → the experiments whose plates hold it
+   * (default: every experiment), for class-coverage tests (a class in 1 of 4 experiments).
+   */
+  classExperiments?: Record<number, string[]>;
 }
 
 export interface TinyDataset {
@@ -101,7 +106,8 @@ export async function makeTinyDataset(opts: TinyDatasetOptions = {}): Promise<Ti
           groups === 1
             ? Array.from({ length: classes }, (_, i) => i)
             : Array.from({ length: groupSize }, (_, i) => group * groupSize + i);
-        const order: number[] = rng.shuffle(members.slice());
+        const here = members.filter((c) => opts.classExperiments?.[c]?.includes(exp) ?? true);
+        const order: number[] = rng.shuffle(here);
         // -1: the negative control (no class pattern), at B02 as in RxRx1.
         if (opts.negativeControls) order.unshift(-1);
         for (let k = 0; k < order.length; k++) {

@@ -1,5 +1,6 @@
 // `platelab evaluate --run RUN_DIR`: accuracy on the run's validation wells (overall, after
 // assignment, per plate, per cell type, positive controls) and the most confused pairs.
+import { describeUnscored } from '../../../src-shared/class-coverage';
 import type { Command } from 'commander';
 import { evaluateRun } from '../../core/learn/evaluate/evaluate-run';
 import { formatTable, interruptSignal, printJsonSummary, runCommand } from '../output';
@@ -41,6 +42,8 @@ export function register(program: Command): void {
           console.log(
             `${s.wells} validation wells: accuracy ${pct(s.accuracy)}, after assignment ${pct(s.accuracyAssigned)}, positive controls ${pct(s.positiveControlsAccuracy)}`,
           );
+          const unscored = describeUnscored(s.unscoredWells);
+          if (unscored) console.log(unscored);
           console.log(
             formatTable(
               ['cell type', 'accuracy'],

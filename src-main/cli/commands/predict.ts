@@ -1,5 +1,7 @@
 // `platelab predict --run RUN_DIR --split test|val [--tta] [--assign] --out predictions.csv`:
 // per-well predictions (site-averaged), stored in the catalog and written as CSV.
+import { describeUnscored } from '../../../src-shared/class-coverage';
+import { scoredWells } from '../../core/learn/predict/site-to-well';
 import type { Command } from 'commander';
 import { inputError } from '../../core/errors';
 import { predictRun } from '../../core/learn/predict/predict';
@@ -69,6 +71,7 @@ export function register(program: Command): void {
             accuracy: r.accuracy,
             accuracyAssigned: r.accuracyAssigned,
             sitesDisagree: r.set.wells.filter((w) => w.sitesDisagree).length,
+            unscoredWells: scoredWells(r.set.wells, r.set.labels).unscored,
             warnings: r.warnings,
           };
           for (const w of r.warnings) console.error(`warning: ${w}`);
@@ -81,6 +84,8 @@ export function register(program: Command): void {
             console.log(
               `well accuracy ${(r.accuracy * 100).toFixed(2)}%${r.accuracyAssigned !== null ? `, after assignment ${(r.accuracyAssigned * 100).toFixed(2)}%` : ''}`,
             );
+          const unscored = describeUnscored(out.unscoredWells);
+          if (unscored) console.log(unscored);
         }),
     );
 }

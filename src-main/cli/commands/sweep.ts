@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { describeUnscored } from '../../../src-shared/class-coverage';
 import { dataLayout, resolveDataDir } from '../../core/app/data-dir';
 import { openCatalog } from '../../core/catalog/db';
 import { inputError } from '../../core/errors';
@@ -11,6 +12,7 @@ import { resolvePreference, selectBackend } from '../../core/learn/backend/selec
 import { readConfigText, resolveTrainConfig } from '../../core/learn/config/default-config';
 import { predictEnsemble, type EnsembleWeighting } from '../../core/learn/predict/ensemble';
 import { writePredictionsCsv } from '../../core/learn/predict/csv';
+import { scoredWells } from '../../core/learn/predict/site-to-well';
 import { predictionSetInfo } from '../../core/learn/predict/provenance';
 import {
   parseFolds,
@@ -475,6 +477,7 @@ export async function predictEnsembleCommand(opts: EnsemblePredictOpts): Promise
     wells: r.set.wells.length,
     accuracy: r.accuracy,
     accuracyAssigned: r.accuracyAssigned,
+    unscoredWells: scoredWells(r.set.wells, r.set.labels).unscored,
   };
   if (opts.json) return printJsonSummary(out);
   console.log(
@@ -487,4 +490,6 @@ export async function predictEnsembleCommand(opts: EnsemblePredictOpts): Promise
     console.log(
       `well accuracy ${pct(r.accuracy)}${r.accuracyAssigned !== null ? `, after assignment ${pct(r.accuracyAssigned)}` : ''}`,
     );
+  const unscored = describeUnscored(out.unscoredWells);
+  if (unscored) console.log(unscored);
 }

@@ -3,6 +3,7 @@
 // `platelab train --list-settings [--backend B] [--json]` prints every setting, default and range.
 import fs from 'node:fs';
 import type { Command } from 'commander';
+import { describeCoverage } from '../../../src-shared/class-coverage';
 import { PlateLabError, inputError } from '../../core/errors';
 import {
   defaultConfigFor,
@@ -33,6 +34,19 @@ interface TrainOpts {
   json?: boolean;
   /** commander's --no-review-exclusions: false when given. */
   reviewExclusions: boolean;
+  /** 'auto' or a whole number ≥ 1 (minClassExperiments). */
+  minClassExperiments?: string;
+}
+
+/** --min-class-experiments as a `--set`; anything but 'auto' or a whole number ≥ 1 is an input error. */
+function minClassExperimentsSet(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const v = value.trim();
+  if (v !== 'auto' && !/^[1-9]\d*$/.test(v))
+    throw inputError(
+      `--min-class-experiments ${value}: expected 'auto' or a whole number of experiments ≥ 1`,
+    );
+  return [`minClassExperiments=${v}`];
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -82,6 +96,10 @@ export function register(program: Command): void {
       '--no-review-exclusions',
       "train on the wells review marked 'exclude' too (same as --set useReviewExclusions=false)",
     )
+    .option(
+      '--min-class-experiments <auto|N>',
+      "train only on classes seen in at least N training experiments; 'auto' (default): half the most any class is seen in (same as --set minClassExperiments=…)",
+    )
     .option('--resume', 'continue the run in --out from its last checkpoint')
     .option(
       '--backend <name>',
@@ -121,11 +139,20 @@ export function register(program: Command): void {
             backendName: sel.name,
             configText: readConfigText(opts.config),
             configFile: opts.config,
-            sets: [...opts.set, ...(opts.reviewExclusions ? [] : ['useReviewExclusions=false'])],
+            sets: [
+              ...opts.set,
+              ...(opts.reviewExclusions ? [] : ['useReviewExclusions=false']),
+              ...minClassExperimentsSet(opts.minClassExperiments),
+            ],
           });
-        } else if (opts.config || opts.set.length || !opts.reviewExclusions) {
+        } else if (
+          opts.config ||
+          opts.set.length ||
+          !opts.reviewExclusions ||
+          opts.minClassExperiments !== undefined
+        ) {
           throw inputError(
-            "--resume continues with the run's own config.json and exclusion list; drop --config/--set/--no-review-exclusions",
+            "--resume continues with the run's own config.json, class list and exclusion list; drop --config/--set/--no-review-exclusions/--min-class-experiments",
           );
         }
         const handle = startTraining({
@@ -146,9 +173,10 @@ export function register(program: Command): void {
         handle.events.on('started', (i) => {
           total = i.epochs * i.stepsPerEpoch;
           for (const w of i.warnings) console.error(`warning: ${w}`);
+          const coverage = describeCoverage(i.classCoverage);
           if (!opts.json)
             console.error(
-              `run ${i.runId}: ${i.trainWells} training wells (${i.trainSites} sites), ${i.valWells} validation wells, ${i.classes} classes, ${i.reviewExcluded} well(s) excluded by review, ${i.stepsPerEpoch} steps/epoch${i.resumedFromStep !== null ? `, resumed at step ${i.resumedFromStep}` : ''}`,
+              `run ${i.runId}: ${i.trainWells} training wells (${i.trainSites} sites), ${i.valWells} validation wells, ${i.classes} classes${coverage ? ` (${coverage})` : ''}, ${i.reviewExcluded} well(s) excluded by review, ${i.stepsPerEpoch} steps/epoch${i.resumedFromStep !== null ? `, resumed at step ${i.resumedFromStep}` : ''}`,
             );
         });
         handle.events.on('step', (m) =>
@@ -183,12 +211,13 @@ export function register(program: Command): void {
           bestValAccuracy: summary.bestValAccuracy,
           imagesPerSecond: summary.imagesPerSecond,
           reviewExcluded: summary.reviewExcluded ?? 0,
+          classCoverage: summary.classCoverage ?? null,
           warnings: summary.warnings,
         };
         if (opts.json) printJsonSummary(result);
         else
           console.log(
-            `${summary.status}: ${summary.epochsDone} epoch(s), best validation accuracy ${summary.bestValAccuracy === null ? 'n/a' : `${(summary.bestValAccuracy * 100).toFixed(1)}%`}, ${summary.imagesPerSecond?.toFixed(1) ?? 'n/a'} img/s, ${summary.reviewExcluded ?? 0} well(s) excluded by review; run folder ${out}`,
+            `${summary.status}: ${summary.epochsDone} epoch(s), best validation accuracy ${summary.bestValAccuracy === null ? 'n/a' : `${(summary.bestValAccuracy * 100).toFixed(1)}%`}, ${summary.imagesPerSecond?.toFixed(1) ?? 'n/a'} img/s, ${summary.reviewExcluded ?? 0} well(s) excluded by review${describeCoverage(summary.classCoverage) ? `, ${describeCoverage(summary.classCoverage)}` : ''}; run folder ${out}`,
           );
         if (summary.status === 'cancelled') process.exit(1);
       }),

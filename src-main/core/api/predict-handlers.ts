@@ -94,6 +94,7 @@ export function predictHandlers(
         controlWells: s.controlWells,
         accuracy: s.accuracy,
         accuracyAssigned: s.accuracyAssigned,
+        unscoredWells: s.unscoredWells,
         perPlate: s.perPlate,
         perCellType: s.perCellType,
         confusedPairs: s.confusedPairs,

@@ -18,6 +18,7 @@ function toInfo(p: StoredWellPrediction): WellPredictionInfo {
     prob: p.prob,
     assigned: p.assigned,
     correct: p.correct,
+    ...(p.unscored ? { unscored: true } : {}),
     sitesDisagree: p.sitesDisagree,
   };
 }

@@ -92,7 +92,19 @@ describe('training handlers', () => {
       resumedFromStep: null,
       warnings: [],
       reviewExcluded: 0,
+      classCoverage: {
+        setting: 'auto',
+        threshold: 8,
+        mostExperiments: 16,
+        leftOutClasses: 1076,
+        leftOutWells: 4304,
+      },
     });
+    // The job's first line says what class coverage left out.
+    await new Promise((res) => setTimeout(res, 20));
+    expect(app.ctx.jobs.get(r.data.jobId)?.message).toMatch(
+      /3 classes; left out 1,076 classes seen in fewer than 8 training experiments \(4,304 wells\)/,
+    );
     const step = { step: 2, epoch: 0, loss: 1, accuracy: 0.5, lr: 0.1, imagesPerSecond: 10 };
     run.events.emit('step', step);
     run.events.emit('epoch', {
@@ -119,6 +131,31 @@ describe('training handlers', () => {
         epoch: expect.objectContaining({ epoch: 0 }),
       }),
     ]);
+  });
+
+  it('training.validate reports what class coverage leaves out, as the run set-up would', async () => {
+    const check = async (minClassExperiments: 'auto' | number) => {
+      const r = await invoke(handlers, 'training.validate', {
+        config: tinyTrainConfig({ minClassExperiments }),
+      });
+      if (!r.ok) throw new Error(r.error.message);
+      return r.data;
+    };
+    const auto = await check('auto');
+    expect(auto.classCoverage).toMatchObject({ setting: 'auto', leftOutClasses: 0 });
+    expect(auto.classes).toBeGreaterThan(1);
+    // A minimum above the dataset's experiment count leaves every class and usable well out.
+    const all = await check(99);
+    expect(all.classCoverage).toMatchObject({
+      setting: 99,
+      threshold: 99,
+      leftOutClasses: auto.classes,
+      leftOutWells: auto.trainWells + auto.valWells,
+    });
+    expect(all.classes).toBe(0);
+    expect(all.warnings.join('\n')).toMatch(
+      /only 0 class\(es\).*class coverage left out \d+ classes seen in fewer than 99 training experiments/,
+    );
   });
 
   it('training.cancel reaches the child and the job ends cancelled; a second cancel is NOT_FOUND', async () => {

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { describeCoverage } from '../../../src-shared/class-coverage';
 import type { TrainConfig } from '../../../src-shared/contract';
 import type { AppContext } from '../app/app-context';
 import { pipelineJobSettings } from '../app/settings';
@@ -56,9 +57,10 @@ export function trainingHandlers(
       handle.events.on('started', (info) => {
         epochs = info.epochs;
         stepsPerEpoch = Math.max(1, info.stepsPerEpoch);
+        const coverage = describeCoverage(info.classCoverage);
         jc.progress(
           info.startEpoch / Math.max(1, epochs),
-          `training on ${info.backend}: ${info.trainWells} train / ${info.valWells} val wells`,
+          `training on ${info.backend}: ${info.trainWells} train / ${info.valWells} val wells, ${info.classes} classes${coverage ? `; ${coverage}` : ''}`,
         );
       });
       handle.events.on('step', (step) => {
@@ -122,9 +124,11 @@ export function trainingHandlers(
       );
       const { classes } = set;
       const warnings: string[] = [];
+      const left = describeCoverage(classes.coverage);
       if (classes.labels.length < 2)
         warnings.push(
-          `only ${classes.labels.length} class(es) for target "${checked.target}": need at least 2`,
+          `only ${classes.labels.length} class(es) for target "${checked.target}": need at least 2` +
+            (left ? ` (class coverage ${left})` : ''),
         );
       const split = classes.labels.length ? set.split : null;
       if (split) warnings.push(...split.warnings);
@@ -135,6 +139,8 @@ export function trainingHandlers(
         classes: classes.labels.length,
         // How many wells review excludes, whether or not this config applies it (the form's switch).
         reviewExcluded: withoutExcludedWells(all, excludedIds).excludedWells,
+        // What this config's class coverage leaves out (the same list the run would record).
+        classCoverage: classes.coverage,
       };
     },
     'training.start': ({ config }) => {

@@ -4,6 +4,7 @@
 import { Alert } from '@mantine/core';
 import { useSessionStorage } from '@mantine/hooks';
 import { useMemo } from 'react';
+import type { ClassCoverage } from '../../../src-shared/contract';
 import { validateDraft } from '../lib/train-validation';
 import { useCall } from '../state/api-context';
 import { TrainForm, changeSetting, type Draft } from './train-form';
@@ -32,10 +33,13 @@ export type TrainDraft = ReturnType<typeof useTrainDraft>;
 export function TrainDraftForm({
   td,
   reviewExcluded,
+  classCoverage,
 }: {
   td: TrainDraft;
   /** Wells review excluded (training.validate), shown in the form. */
   reviewExcluded?: number | null;
+  /** What class coverage leaves out (training.validate), shown in the form. */
+  classCoverage?: ClassCoverage | null;
 }) {
   const { defaults, draft, errors, setDraft } = td;
   return (
@@ -46,6 +50,7 @@ export function TrainDraftForm({
           draft={draft}
           errors={errors}
           reviewExcluded={reviewExcluded}
+          classCoverage={classCoverage}
           onChange={(p, v) =>
             setDraft((d) => changeSetting(d ?? draft, p, v, defaults.data?.learningRate))
           }

@@ -1,6 +1,6 @@
 // The training settings form: every TrainConfig field, validated as you type against the
 // contract's zod schema (errors inline under each field; choice options come from the schema);
-// `reviewExcluded` shows how many wells review decisions leave out (the switch keeps them in).
+// `reviewExcluded` and `classCoverage` show the wells review and class coverage leave out.
 import {
   Fieldset,
   Group,
@@ -12,7 +12,12 @@ import {
   TextInput,
 } from '@mantine/core';
 import type { ReactNode } from 'react';
-import { learningRateForSwitch, TrainConfig } from '../../../src-shared/contract';
+import { describeCoverage } from '../../../src-shared/class-coverage';
+import {
+  learningRateForSwitch,
+  TrainConfig,
+  type ClassCoverage,
+} from '../../../src-shared/contract';
 
 export type Draft = Record<string, unknown>;
 export type FieldErrors = Record<string, string>;
@@ -65,6 +70,62 @@ interface FormProps {
   disabled?: boolean;
   /** Training wells review marked 'exclude' (training.validate), shown by the switch; null: unknown. */
   reviewExcluded?: number | null;
+  /** What this draft's class coverage leaves out (training.validate); null: unknown. */
+  classCoverage?: ClassCoverage | null;
+}
+
+/** Default number offered when class coverage is switched from 'auto' to a number. */
+const COVERAGE_NUMBER = 2;
+
+/**
+ * Class coverage (minClassExperiments): 'auto' or a number of experiments, and what it leaves out
+ * for the open dataset. Absent (a config from before the setting) shows as 1: every class.
+ */
+function ClassCoverageField(props: FormProps) {
+  const v = getPath(props.draft, 'minClassExperiments');
+  const auto = v === 'auto';
+  const c = props.classCoverage;
+  const left = describeCoverage(c);
+  return (
+    <>
+      <Switch
+        size="sm"
+        mt="lg"
+        label="Classes: auto coverage"
+        checked={auto}
+        onChange={(e) =>
+          props.onChange(
+            'minClassExperiments',
+            e.currentTarget.checked ? 'auto' : (c?.threshold ?? COVERAGE_NUMBER),
+          )
+        }
+        disabled={props.disabled}
+        data-testid="tf-minClassExperiments-auto"
+      />
+      <NumberInput
+        size="xs"
+        label="Min. experiments per class"
+        value={auto ? (c?.threshold ?? '') : typeof v === 'number' ? v : v === undefined ? 1 : ''}
+        // An empty field stays invalid (never silently 'every class').
+        onChange={(x) => props.onChange('minClassExperiments', x)}
+        min={1}
+        clampBehavior="none"
+        error={
+          props.errors.minClassExperiments &&
+          'Enter a whole number of experiments (at least 1), or switch on auto.'
+        }
+        disabled={props.disabled || auto}
+        data-testid="tf-minClassExperiments"
+      />
+      {c && (
+        <Text size="sm" mt="lg" style={{ gridColumn: 'span 2' }} data-testid="train-class-coverage">
+          {left
+            ? `${left[0]!.toUpperCase()}${left.slice(1)}${auto ? ` (auto: half of ${c.mostExperiments}, the most any class is seen in)` : ''}.`
+            : `Every class is seen in at least ${c.threshold} training experiment${c.threshold === 1 ? '' : 's'}: none left out.`}
+        </Text>
+      )}
+    </>
+  );
 }
 
 function Num(
@@ -158,6 +219,9 @@ export function TrainForm(props: FormProps) {
         <Sw {...props} path="cellTypeInput" label="Cell type as input" />
         <Sw {...props} path="includeControls" label="Include controls" />
         <Num {...props} path="seed" label="Seed" />
+      </Box>
+      <Box legend="Class coverage">
+        <ClassCoverageField {...props} />
       </Box>
       <Box legend="Optimisation">
         <Num {...props} path="epochs" label="Epochs" min={1} max={500} />

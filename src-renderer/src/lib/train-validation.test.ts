@@ -87,4 +87,28 @@ describe('startBlocker', () => {
       startBlocker({ trainWells: 18, classes: 1 }, { includeControls: true, target: 'sirna' }),
     ).toMatch(/Only 1 class.*at least 2/);
   });
+
+  it('names class coverage when it left too few classes, not the controls', () => {
+    const classCoverage = {
+      setting: 99,
+      threshold: 99,
+      mostExperiments: 3,
+      leftOutClasses: 12,
+      leftOutWells: 24,
+    };
+    const why = startBlocker(
+      { trainWells: 0, classes: 0, classCoverage },
+      { includeControls: false, target: 'sirna' },
+    );
+    expect(why).toBe(
+      'Only 0 classes left to train on: class coverage left out 12 classes seen in fewer than 99 training experiments (24 wells). Lower “Min. experiments per class” to train on them.',
+    );
+    // Coverage that left nothing out changes nothing.
+    expect(
+      startBlocker(
+        { trainWells: 0, classes: 0, classCoverage: { ...classCoverage, leftOutClasses: 0 } },
+        { includeControls: false, target: 'sirna' },
+      ),
+    ).toMatch(/Include controls/);
+  });
 });

@@ -3,7 +3,8 @@
 // settings that are valid but do nothing (an LR decay after the last epoch) and the reason Start
 // is refused when the training set would have no classes.
 import type { z } from 'zod';
-import { TrainConfig } from '../../../src-shared/contract';
+import { describeCoverage } from '../../../src-shared/class-coverage';
+import { TrainConfig, type ClassCoverage } from '../../../src-shared/contract';
 import type { Draft, FieldErrors } from '../components/train-form';
 
 /** One zod issue in plain words (the field's label is shown next to it, so it is not repeated). */
@@ -77,14 +78,18 @@ export function validateDraft(draft: Draft): {
 
 /**
  * Why training cannot start with these counts (training.validate's), or null when it can. A
- * classifier needs training wells and at least 2 classes; when controls are left out, 0 classes
- * usually means every imaged well is a control, so the reason suggests including them.
+ * classifier needs training wells and at least 2 classes; when class coverage left classes out,
+ * the reason says so (lower the minimum); when controls are left out, 0 classes usually means
+ * every imaged well is a control, so the reason suggests including them.
  */
 export function startBlocker(
-  counts: { trainWells: number; classes: number },
+  counts: { trainWells: number; classes: number; classCoverage?: ClassCoverage | null },
   config: Pick<TrainConfig, 'includeControls' | 'target'>,
 ): string | null {
   if (counts.trainWells > 0 && counts.classes >= 2) return null;
+  const left = describeCoverage(counts.classCoverage);
+  if (left && counts.classes < 2)
+    return `Only ${counts.classes} class${counts.classes === 1 ? '' : 'es'} left to train on: class coverage ${left}. Lower “Min. experiments per class” to train on them.`;
   if (counts.trainWells === 0 || counts.classes === 0) {
     const what = counts.trainWells === 0 ? 'no training wells' : 'no classes in the training set';
     if (!config.includeControls)

@@ -27,6 +27,7 @@ import { PlatePicker } from '../components/plate-picker';
 import { RunPicker } from '../components/run-picker';
 import { ReviewActions, ReviewBadge } from '../components/review-actions';
 import { ReviewDecisionsPanel } from '../components/review-decisions-panel';
+import { describeUnscored } from '../../../src-shared/class-coverage';
 import { buildHeatmap } from '../../../src-shared/plate-heatmap';
 import { percent } from '../lib/format';
 import { isTextField } from '../lib/keys';
@@ -210,6 +211,11 @@ export function PredictionsScreen() {
                 }
               />
             </SimpleGrid>
+          )}
+          {!unlabelled && describeUnscored(s.unscoredWells) && (
+            <Text size="sm" c="dimmed" data-testid="predict-unscored">
+              Accuracy leaves out {describeUnscored(s.unscoredWells)}.
+            </Text>
           )}
           <Group align="start" gap="md" wrap="nowrap">
             <Paper withBorder p="sm" style={{ flex: 1 }}>

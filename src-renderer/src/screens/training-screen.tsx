@@ -17,6 +17,7 @@ import {
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { describeCoverage } from '../../../src-shared/class-coverage';
 import type { CallOutput, RunSummary } from '../../../src-shared/contract';
 import { MetricsCharts, type Metrics } from '../components/metrics-charts';
 import { type Draft } from '../components/train-form';
@@ -121,7 +122,11 @@ export function TrainingScreen({ backend }: { backend: string | null }) {
               </Button>
             </Group>
           </Group>
-          <TrainDraftForm td={td} reviewExcluded={lastCheck?.reviewExcluded ?? null} />
+          <TrainDraftForm
+            td={td}
+            reviewExcluded={lastCheck?.reviewExcluded ?? null}
+            classCoverage={lastCheck?.classCoverage ?? null}
+          />
           <Group mt="sm" justify="space-between">
             <Group gap="xs" data-testid="train-check">
               {!config && draft && (
@@ -381,6 +386,11 @@ function RunPanel({
           {run?.reviewExcluded != null && (
             <Text size="sm" c="dimmed" data-testid="run-review-excluded">
               {run.reviewExcluded} well{run.reviewExcluded === 1 ? '' : 's'} excluded by review
+            </Text>
+          )}
+          {describeCoverage(run?.classCoverage) && (
+            <Text size="sm" c="dimmed" data-testid="run-class-coverage">
+              {describeCoverage(run?.classCoverage)}
             </Text>
           )}
         </Group>

@@ -31,6 +31,7 @@ export function defaultTrainConfig(): TrainConfig {
     includeControls: false,
     seed: 42,
     useReviewExclusions: true,
+    minClassExperiments: 'auto',
   };
 }
 

@@ -1,7 +1,8 @@
 // The class list of a run: which target (siRNA, cell type, well type), its labels in a fixed order
-// (siRNA by numeric id), and the cell types for the optional cell-type input. Saved as classes.json.
+// (siRNA by numeric id), the classes class coverage left out, and the cell types for the optional
+// cell-type input. Saved as classes.json. Also the one rule for which true labels can be scored.
 import type { z } from 'zod';
-import type { TrainConfig } from '../../../../src-shared/contract';
+import type { ClassCoverage, TrainConfig } from '../../../../src-shared/contract';
 import type { ClassListFile } from '../runs/run-files';
 import { labelStyleOf } from '../../dataset/metadata';
 import { inputError } from '../../errors';
@@ -18,10 +19,7 @@ export function targetLabel(row: SiteRow, target: TrainConfig['target']): string
 }
 
 /** Whether a training-split site takes part in a run with this config. */
-export function isUsable(
-  row: SiteRow,
-  config: Pick<TrainConfig, 'target' | 'includeControls'>,
-): boolean {
+export function isUsable(row: SiteRow, config: ClassListConfig): boolean {
   if (row.split !== 'train' || !row.complete) return false;
   if (targetLabel(row, config.target) === null) return false;
   if (config.target === 'sirna' && !config.includeControls && row.wellType !== 'treatment')
@@ -43,30 +41,97 @@ function refuseMixedLabels(labels: string[]): void {
     );
 }
 
-/** The run's classes from the usable training sites; throws an input error for mixed siRNA label styles. */
+/** The config fields the class list depends on. */
+export type ClassListConfig = Pick<TrainConfig, 'target' | 'includeControls'> &
+  Partial<Pick<TrainConfig, 'minClassExperiments'>>;
+
+/**
+ * The resolved class-coverage threshold: the minimum number of distinct training experiments a
+ * class must be seen in. A number is itself; absent (configs from before the setting) is 1; 'auto'
+ * is max(1, floor(mostExperiments / 2)), where `mostExperiments` is the most experiments any class
+ * is seen in: on RxRx1 every siRNA is in (nearly) every experiment, so nothing is left out, while
+ * classes seen in a few experiments only (the demo's plate-1-only siRNAs) are. For target
+ * 'cell_type' 'auto' is 1: each experiment is one cell type, so a cell type's experiment count says
+ * nothing about whether it can be learnt.
+ */
+export function coverageThreshold(
+  setting: TrainConfig['minClassExperiments'],
+  target: TrainConfig['target'],
+  mostExperiments: number,
+): number {
+  if (setting === undefined) return 1;
+  if (setting !== 'auto') return setting;
+  if (target === 'cell_type') return 1;
+  return Math.max(1, Math.floor(mostExperiments / 2));
+}
+
+/**
+ * The run's classes from the usable training sites (`rows`: review exclusions already applied,
+ * before any train/validation split, so neither the split nor a held-out experiment changes it):
+ * labels seen in fewer distinct experiments than the class-coverage threshold are left out, and
+ * `coverage` says how many classes and usable wells that was. Throws an input error for mixed
+ * siRNA label styles.
+ */
 export function buildClassList(
   rows: SiteRow[],
-  config: Pick<TrainConfig, 'target' | 'includeControls'>,
-): ClassList {
+  config: ClassListConfig,
+): ClassList & { coverage: ClassCoverage } {
   const ids = new Map<string, number | null>();
+  const experiments = new Map<string, Set<string>>();
+  const wells = new Map<string, Set<string>>();
   const cellTypes = new Set<string>();
   for (const r of rows) {
     cellTypes.add(r.cellType);
     if (!isUsable(r, config)) continue;
     const label = targetLabel(r, config.target)!;
-    if (!ids.has(label)) ids.set(label, config.target === 'sirna' ? r.sirnaId : null);
+    if (!ids.has(label)) {
+      ids.set(label, config.target === 'sirna' ? r.sirnaId : null);
+      experiments.set(label, new Set());
+      wells.set(label, new Set());
+    }
+    experiments.get(label)!.add(r.experiment);
+    wells.get(label)!.add(r.idCode);
   }
   if (config.target === 'sirna') refuseMixedLabels([...ids.keys()]);
+  const mostExperiments = Math.max(0, ...[...experiments.values()].map((e) => e.size));
+  const setting = config.minClassExperiments ?? 1;
+  const threshold = coverageThreshold(config.minClassExperiments, config.target, mostExperiments);
+  let leftOutClasses = 0;
+  let leftOutWells = 0;
+  for (const [label, exps] of experiments) {
+    if (exps.size >= threshold) continue;
+    leftOutClasses++;
+    leftOutWells += wells.get(label)!.size;
+    ids.delete(label);
+  }
   const labels = [...ids.keys()].sort((a, b) => {
     const ia = ids.get(a);
     const ib = ids.get(b);
     if (ia != null && ib != null && ia !== ib) return ia - ib;
     return a < b ? -1 : a > b ? 1 : 0;
   });
+  const coverage: ClassCoverage = {
+    setting,
+    threshold,
+    mostExperiments,
+    leftOutClasses,
+    leftOutWells,
+  };
   return {
     target: config.target,
     labels,
     ids: labels.map((l) => ids.get(l) ?? null),
     cellTypes: [...cellTypes].sort(),
+    coverage,
   };
+}
+
+/**
+ * Whether a well's true label can be scored against a run's predictions: it has one and it is one
+ * of the run's classes (`known`: the run's class labels). A well of a class the run was not
+ * trained on (left out by class coverage, or absent from its data) is neither right nor wrong; the
+ * places that show accuracy count such wells separately. The one owner of this rule.
+ */
+export function isScorable(label: string | null, known: ReadonlySet<string>): label is string {
+  return label !== null && known.has(label);
 }

@@ -20,10 +20,18 @@ function pickFraction<T>(items: T[], fraction: number, seed: number): Set<T> {
   return new Set(shuffled.slice(0, n));
 }
 
+/**
+ * The train/validation split of the usable wells of `rows`. The split is drawn over every usable
+ * well; wells for which `keep` is false (review exclusions, classes left out by class coverage) are
+ * then dropped from whichever side they fell on, so leaving wells out never moves another well
+ * between training and validation. The warnings describe the wells kept. Errors: INVALID_INPUT for
+ * valExperiments with another strategy or naming an experiment without usable wells.
+ */
 export function makeSplit(
   rows: SiteRow[],
   config: TrainConfig,
   labelOf: (r: SiteRow) => string,
+  keep: (r: SiteRow) => boolean = () => true,
 ): SplitResult {
   const { strategy, valFraction, seed } = config.split;
   if (config.split.valExperiments && strategy !== 'experiment')
@@ -32,12 +40,15 @@ export function makeSplit(
     );
   const usable = rows.filter((r) => isUsable(r, config));
   const wellInfo = new Map<string, { plateKey: string; experiment: string; label: string }>();
-  for (const r of usable)
+  const dropped = new Set<string>();
+  for (const r of usable) {
     wellInfo.set(r.idCode, {
       plateKey: `${r.experiment}/${r.plate}`,
       experiment: r.experiment,
       label: labelOf(r),
     });
+    if (!keep(r)) dropped.add(r.idCode);
+  }
   const wells = [...wellInfo.keys()].sort();
   let isVal: (w: string) => boolean;
   if (strategy === 'random') {
@@ -60,8 +71,8 @@ export function makeSplit(
     const val = listed ? new Set(listed) : pickFraction(exps, valFraction, seed);
     isVal = (w) => val.has(wellInfo.get(w)!.experiment);
   }
-  const train = wells.filter((w) => !isVal(w));
-  const val = wells.filter((w) => isVal(w));
+  const train = wells.filter((w) => !isVal(w) && !dropped.has(w));
+  const val = wells.filter((w) => isVal(w) && !dropped.has(w));
   const warnings: string[] = [];
   if (val.length === 0)
     warnings.push('validation set is empty: too few wells/plates/experiments for this split');

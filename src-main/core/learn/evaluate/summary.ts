@@ -1,5 +1,7 @@
 // Accuracy of a labelled prediction set: overall (before/after assignment), per plate (with the
 // plate's control wells), per cell type, on positive controls, and the most confused class pairs.
+// Wells of classes the run was not trained on are not scored, only counted (unscoredWells).
+import { scoredWells } from '../predict/site-to-well';
 import type { PredictionSet, WellPredictionRow } from '../predict/types';
 import type { PredictionSplit } from '../../../../src-shared/contract';
 
@@ -11,6 +13,8 @@ export interface EvaluationSummary {
   controlWells: number;
   accuracy: number | null;
   accuracyAssigned: number | null;
+  /** Labelled wells of classes the run was not trained on: in no accuracy, counted here. */
+  unscoredWells: number;
   positiveControlsAccuracy: number | null;
   perPlate: {
     experiment: string;
@@ -23,7 +27,7 @@ export interface EvaluationSummary {
 }
 
 function acc(ws: WellPredictionRow[], labels: string[], useAssigned: boolean): number | null {
-  const l = ws.filter((w) => w.truth !== null);
+  const l = scoredWells(ws, labels).scored;
   if (l.length === 0) return null;
   return (
     l.filter((w) => labels[useAssigned ? (w.assigned ?? w.top) : w.top] === w.truth).length /
@@ -71,8 +75,8 @@ export function summarizePredictions(
     .map(([cellType, ws]) => ({ cellType, accuracy: acc(ws, labels, assigned) }))
     .sort((a, b) => (a.cellType < b.cellType ? -1 : 1));
   const pairs = new Map<string, { truth: string; predicted: string; count: number }>();
-  for (const w of wells) {
-    if (w.truth === null) continue;
+  const { scored, unscored } = scoredWells(wells, labels);
+  for (const w of scored) {
     const p = labels[assigned ? (w.assigned ?? w.top) : w.top]!;
     if (p === w.truth) continue;
     const k = `${w.truth}\u0000${p}`;
@@ -90,6 +94,7 @@ export function summarizePredictions(
     controlWells: wells.filter((w) => w.wellType !== 'treatment').length,
     accuracy: acc(wells, labels, false),
     accuracyAssigned: assigned ? acc(wells, labels, true) : null,
+    unscoredWells: unscored,
     positiveControlsAccuracy: acc(
       wells.filter((w) => w.wellType === 'positive_control'),
       labels,

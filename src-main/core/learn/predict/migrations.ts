@@ -79,4 +79,14 @@ export const learnMigrations: Migration[] = [
       ) WHERE w.assigned IS NOT NULL;
     `,
   },
+  {
+    version: 41,
+    name: 'learn-scored-wells',
+    sql: `
+      -- Whether a well's truth is one of the set's classes (learn/data/classes.ts isScorable): a
+      -- well of a class the run was not trained on is neither right nor wrong. Sets stored before
+      -- were made by runs trained on every class, so their wells were scorable (1).
+      ALTER TABLE learn_well_predictions ADD COLUMN scored INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
 ];

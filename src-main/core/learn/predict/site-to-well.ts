@@ -1,8 +1,9 @@
 // Site → well aggregation: a well's class probabilities are the mean of its sites' (each already
 // averaged over the test-time views); wells whose sites' arg-max classes differ are flagged. A
-// well's embedding is likewise the mean of its sites' pooled features. Also the well accuracy.
+// well's embedding is likewise the mean of its sites' pooled features. Also the well accuracy (over
+// the wells whose class the run knows).
 import type { TrainConfig } from '../../../../src-shared/contract';
-import { targetLabel } from '../data/classes';
+import { isScorable, targetLabel } from '../data/classes';
 import type { SiteRow } from '../data/site-rows';
 import type { PredictionSet, WellPredictionRow } from './types';
 
@@ -94,14 +95,34 @@ export function siteToWell(
 }
 
 /**
- * Fraction of the set's labelled wells whose predicted class name equals the truth: the arg-max, or
- * with `useAssigned` the plate-group assignment where there is one. Null without labelled wells.
+ * `wells` split by the scoring rule (classes.ts isScorable): those whose truth is one of `labels`
+ * (the set's classes), and how many labelled wells are of a class the run was not trained on
+ * (neither right nor wrong). Wells without a truth are in neither.
+ */
+export function scoredWells<W extends { truth: string | null }>(
+  wells: readonly W[],
+  labels: readonly string[],
+): { scored: (W & { truth: string })[]; unscored: number } {
+  const known = new Set(labels);
+  const scored: (W & { truth: string })[] = [];
+  let unscored = 0;
+  for (const w of wells) {
+    if (isScorable(w.truth, known)) scored.push(w as W & { truth: string });
+    else if (w.truth !== null) unscored++;
+  }
+  return { scored, unscored };
+}
+
+/**
+ * Fraction of the set's scorable wells (scoredWells) whose predicted class name equals the truth:
+ * the arg-max, or with `useAssigned` the plate-group assignment where there is one. Null without
+ * scorable wells.
  */
 export function wellAccuracy(set: PredictionSet, useAssigned: boolean): number | null {
-  const labelled = set.wells.filter((w) => w.truth !== null);
-  if (labelled.length === 0) return null;
-  const ok = labelled.filter(
+  const { scored } = scoredWells(set.wells, set.labels);
+  if (scored.length === 0) return null;
+  const ok = scored.filter(
     (w) => set.labels[useAssigned ? (w.assigned ?? w.top) : w.top] === w.truth,
   ).length;
-  return ok / labelled.length;
+  return ok / scored.length;
 }

@@ -1,7 +1,9 @@
 // Writes a prediction set to the catalog (one transaction, replacing the previous set of the same
 // run and split) and reads well predictions back for the API (plate maps, well detail, queues).
+// A well of a class the run was not trained on is stored as not scored: `correct` is null for it.
 import type { ReviewQueue, PredictionSplit } from '../../../../src-shared/contract';
 import type { Catalog } from '../../catalog/db';
+import { isScorable } from '../data/classes';
 import type { PredictionSet } from './types';
 
 export interface StoredWellPrediction {
@@ -17,7 +19,10 @@ export interface StoredWellPrediction {
    */
   prob: number | null;
   assigned: string | null;
+  /** Right or wrong; null without a truth or when the truth is not one of the run's classes. */
   correct: boolean | null;
+  /** A truth that is not one of the run's classes: not scored (correct is null). */
+  unscored: boolean;
   sitesDisagree: boolean;
 }
 
@@ -57,13 +62,14 @@ export function storePredictionSet(
         set.runStatus ?? null,
       ).lastInsertRowid;
     const well = db.prepare(
-      `INSERT INTO learn_well_predictions (set_id, id_code, experiment, plate, well, cell_type, well_type, truth, top, prob, assigned, assigned_prob, sites, sites_disagree)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO learn_well_predictions (set_id, id_code, experiment, plate, well, cell_type, well_type, truth, top, prob, assigned, assigned_prob, sites, sites_disagree, scored)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const topk = db.prepare(
       `INSERT INTO learn_well_topk (set_id, id_code, rank, label, prob) VALUES (?, ?, ?, ?, ?)`,
     );
     const K = set.labels.length;
+    const known = new Set(set.labels);
     set.wells.forEach((w, i) => {
       well.run(
         id,
@@ -80,6 +86,7 @@ export function storePredictionSet(
         w.assigned === null ? null : set.probs[i * K + w.assigned]!,
         w.sites,
         w.sitesDisagree ? 1 : 0,
+        isScorable(w.truth, known) ? 1 : 0,
       );
       w.topK.forEach((t, rank) => topk.run(id, w.idCode, rank + 1, set.labels[t.label]!, t.prob));
     });
@@ -96,21 +103,24 @@ interface Row {
   prob: number | null;
   assigned: string | null;
   sitesDisagree: number;
+  scored: number;
 }
 
 // prob: the predicted (assigned, else arg-max) class's probability.
 const SELECT = `SELECT w.id_code AS idCode, w.experiment, w.plate, w.well, w.truth, w.top,
                        CASE WHEN w.assigned IS NULL OR w.assigned = w.top THEN w.prob
                             ELSE w.assigned_prob END AS prob,
-                       w.assigned, w.sites_disagree AS sitesDisagree
+                       w.assigned, w.sites_disagree AS sitesDisagree, w.scored
                   FROM learn_well_predictions w JOIN learn_prediction_sets s ON s.id = w.set_id`;
 
 function toStored(r: Row): StoredWellPrediction {
   const final = r.assigned ?? r.top;
+  const { scored, ...rest } = r;
   return {
-    ...r,
+    ...rest,
     sitesDisagree: r.sitesDisagree === 1,
-    correct: r.truth === null ? null : final === r.truth,
+    correct: r.truth === null || scored !== 1 ? null : final === r.truth,
+    unscored: r.truth !== null && scored !== 1,
   };
 }
 
@@ -167,7 +177,8 @@ export function wellTopPredictions(
 }
 
 /**
- * Wells to review: confidently wrong (val), least confident, or sites that disagree. Treatment wells
+ * Wells to review: confidently wrong (val; wells of the run's classes only, the rest are not scored),
+ * least confident, or sites that disagree. Treatment wells
  * only: the model also predicts the control wells, but a control's class is not an siRNA guess.
  */
 export function reviewQueue(
@@ -179,7 +190,7 @@ export function reviewQueue(
 ): StoredWellPrediction[] {
   const where =
     queue === 'confident-wrong'
-      ? `AND w.truth IS NOT NULL AND COALESCE(w.assigned, w.top) <> w.truth ORDER BY prob DESC`
+      ? `AND w.truth IS NOT NULL AND w.scored = 1 AND COALESCE(w.assigned, w.top) <> w.truth ORDER BY prob DESC`
       : queue === 'least-confident'
         ? `ORDER BY prob IS NULL, prob ASC`
         : `AND w.sites_disagree = 1 ORDER BY prob IS NULL, prob ASC`;

@@ -42,6 +42,7 @@ export function runSummary(runDir: string, current?: DatasetRef | null): RunSumm
     imagesPerSecond: info.imagesPerSecond,
     warnings: info.error ? [...info.warnings, `failed: ${info.error}`] : info.warnings,
     reviewExcluded: info.reviewExcluded ?? null,
+    classCoverage: info.classCoverage ?? null,
   };
 }
 

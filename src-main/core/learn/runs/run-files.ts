@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import {
   CheckpointRef,
+  ClassCoverage,
   DatasetRef,
   EpochMetric,
   ReviewCurrent,
@@ -33,6 +34,8 @@ export const RunInfoFile = z.object({
   error: z.string().nullable(),
   /** Training-split wells left out by review (review-exclusions.json); absent before issue 14. */
   reviewExcluded: z.number().int().min(0).optional(),
+  /** What class coverage left out (classes.json's `coverage`); absent before issue 17. */
+  classCoverage: ClassCoverage.optional(),
 });
 
 /**
@@ -55,6 +58,8 @@ export const ClassListFile = z.object({
   /** Numeric siRNA id per label where the metadata has one (2019 format), else null. */
   ids: z.array(z.number().nullable()),
   cellTypes: z.array(z.string()),
+  /** The classes TrainConfig.minClassExperiments left out; absent in runs from before issue 17. */
+  coverage: ClassCoverage.optional(),
 });
 
 /** split.json: id_codes of training and validation wells (learn/data/split.ts makes it). */

@@ -1,6 +1,11 @@
 // Training's job, its live events (what the training child emits through the child-task protocol's
 // 'event' message) and its summary; the shapes of metrics lines.
-import type { EpochMetric, StepMetric, TrainConfig } from '../../../../src-shared/contract';
+import type {
+  ClassCoverage,
+  EpochMetric,
+  StepMetric,
+  TrainConfig,
+} from '../../../../src-shared/contract';
 
 export type { EpochMetric, StepMetric };
 
@@ -18,6 +23,8 @@ export interface TrainStarted {
   warnings: string[];
   /** Training-split wells left out by review decisions (review-exclusions.json; 0 when off). */
   reviewExcluded: number;
+  /** Classes and wells class coverage left out (classes.json; null: a run from before it). */
+  classCoverage: ClassCoverage | null;
 }
 
 export interface TrainSummary {
@@ -30,6 +37,8 @@ export interface TrainSummary {
   warnings: string[];
   /** Training-split wells left out by review decisions (0 when none or switched off). */
   reviewExcluded?: number;
+  /** Classes and wells class coverage left out (null or absent: a run from before it). */
+  classCoverage?: ClassCoverage | null;
   error: string | null;
   /** PlateLabError code of the failure ('INVALID_INPUT', …) or 'INTERNAL'; null when not failed. */
   errorCode: string | null;

@@ -1,15 +1,17 @@
 // Run set-up: checks the job, reads the catalog's training sites, and either creates the run folder
 // (config, class list, split, review exclusions, metrics, run.json) for a new run or reloads it for
-// a resume. Wells review marked 'exclude' are left out of training and validation (by default).
+// a resume. Wells review marked 'exclude' are left out of training and validation (by default), and
+// so are the wells of classes seen in too few experiments (class coverage, classes.json records it).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { describeCoverage } from '../../../../src-shared/class-coverage';
 import type { TrainConfig } from '../../../../src-shared/contract';
 import { datasetIdentity, type DatasetRef } from '../../catalog/dataset-identity';
 import { openCatalog } from '../../catalog/db';
 import { reviewExclusions } from '../../catalog/review-decisions';
 import { inputError } from '../../errors';
-import { buildClassList, targetLabel, type ClassList } from '../data/classes';
+import { buildClassList, isScorable, targetLabel, type ClassList } from '../data/classes';
 import { datasetRoot, loadSiteRows, type SiteRow } from '../data/site-rows';
 import { makeSplit, type SplitResult } from '../data/split';
 import {
@@ -65,30 +67,35 @@ export function withoutExcludedWells(
 }
 
 /**
- * The rows, class list and split of a new run (and of training.validate's counts). The split is drawn
- * over every well, excluded or not, and excluded wells are then dropped from whichever side they fell
- * on: a review decision never moves another well between training and validation, so runs made before
- * and after it stay comparable on the same validation wells. The class list comes from the kept rows.
- * `excluded` null: exclusions not applied.
+ * The rows, class list and split of a new run (and of training.validate's counts). The class list
+ * comes from the kept rows (review exclusions applied) before any split, with class coverage
+ * (minClassExperiments) leaving out classes seen in too few experiments. The split is drawn over
+ * every well, excluded or not, and excluded wells and wells of left-out classes are then dropped
+ * from whichever side they fell on: a review decision or the coverage setting never moves another
+ * well between training and validation, so runs made before and after stay comparable on the same
+ * validation wells. `excluded` null: exclusions not applied.
  */
 export function trainingSet(
   allRows: SiteRow[],
   config: TrainConfig,
   excluded: ReadonlySet<string> | null,
-): { rows: SiteRow[]; classes: ClassList; split: SplitResult; excludedWells: number } {
+): {
+  rows: SiteRow[];
+  classes: ReturnType<typeof buildClassList>;
+  split: SplitResult;
+  excludedWells: number;
+} {
   const { rows, excludedWells } = excluded
     ? withoutExcludedWells(allRows, excluded)
     : { rows: allRows, excludedWells: 0 };
   const classes = buildClassList(rows, config);
-  const full = makeSplit(allRows, config, (r) => targetLabel(r, config.target) ?? '');
-  const split =
-    excludedWells === 0 || !excluded
-      ? full
-      : {
-          ...full,
-          train: full.train.filter((id) => !excluded.has(id)),
-          val: full.val.filter((id) => !excluded.has(id)),
-        };
+  const known = new Set(classes.labels);
+  const split = makeSplit(
+    allRows,
+    config,
+    (r) => targetLabel(r, config.target) ?? '',
+    (r) => !excluded?.has(r.idCode) && isScorable(targetLabel(r, config.target), known),
+  );
   return { rows, classes, split, excludedWells };
 }
 
@@ -193,10 +200,13 @@ export function setUpRun(job: TrainJob, backendName: string): RunSetup {
       record.applied ? new Set(record.excluded.map((d) => d.idCode)) : null,
     );
     ({ rows, classes, excludedWells } = set);
-    if (classes.labels.length < 2)
+    if (classes.labels.length < 2) {
+      const left = describeCoverage(classes.coverage);
       throw inputError(
-        `${dbFile}: only ${classes.labels.length} class(es) for target "${config.target}"; need at least 2 labelled classes`,
+        `${dbFile}: only ${classes.labels.length} class(es) for target "${config.target}"; need at least 2 labelled classes` +
+          (left ? ` (class coverage ${left}: lower minClassExperiments)` : ''),
       );
+    }
     split = set.split;
     fs.mkdirSync(runDir, { recursive: true });
     writeJsonAtomic(runPath(runDir, 'config'), config);
@@ -220,6 +230,7 @@ export function setUpRun(job: TrainJob, backendName: string): RunSetup {
       warnings: split.warnings,
       error: null,
       reviewExcluded: excludedWells,
+      ...(classes.coverage ? { classCoverage: classes.coverage } : {}),
     };
     writeJsonAtomic(runPath(runDir, 'run'), info);
   }

@@ -122,6 +122,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
       resumedFromStep,
       warnings,
       reviewExcluded: run.review.excludedWells,
+      classCoverage: run.classes.coverage ?? null,
     },
   });
 
@@ -204,6 +205,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     imagesPerSecond: result.imagesPerSecond,
     warnings: [...warnings, ...cacheWarnings],
     reviewExcluded: run.review.excludedWells,
+    classCoverage: run.classes.coverage ?? null,
     error: null,
     errorCode: null,
   };
