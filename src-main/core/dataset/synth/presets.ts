@@ -15,6 +15,12 @@ export interface RenderedPresetConfig {
   positiveControls: number;
   /** Phenotype and batch model: 'distinct' (tiny, demo, full) or 'hard' (hard-effects.ts). */
   model: 'distinct' | 'hard';
+  /**
+   * Plates (1..4) of every experiment filled with all 308 used wells as in RxRx1: the plate group's
+   * 277 siRNAs (groups grow to 277, the `treatmentsPerGroup` above being a subset on every plate),
+   * the 30 positive controls and the negative control. The other plates keep the preset's wells.
+   */
+  fillPlates: number[];
 }
 
 /** The presets whose every image is drawn (all but full-layout). */
@@ -28,6 +34,7 @@ export const RENDERED_PRESETS: Record<RenderedPreset, RenderedPresetConfig> = {
     treatmentsPerGroup: 3,
     positiveControls: 2,
     model: 'distinct',
+    fillPlates: [],
   },
   demo: {
     imageSize: 128,
@@ -36,6 +43,7 @@ export const RENDERED_PRESETS: Record<RenderedPreset, RenderedPresetConfig> = {
     treatmentsPerGroup: 8,
     positiveControls: 4,
     model: 'distinct',
+    fillPlates: [1],
   },
   // The demo's plates and classes, drawn with the RxRx1-like batch effects and subtle phenotypes.
   hard: {
@@ -45,6 +53,7 @@ export const RENDERED_PRESETS: Record<RenderedPreset, RenderedPresetConfig> = {
     treatmentsPerGroup: 8,
     positiveControls: 4,
     model: 'hard',
+    fillPlates: [],
   },
   // Every used well of every plate filled as in RxRx1: 1 + 30 + 277 = 308 wells.
   full: {
@@ -54,6 +63,7 @@ export const RENDERED_PRESETS: Record<RenderedPreset, RenderedPresetConfig> = {
     treatmentsPerGroup: 277,
     positiveControls: 30,
     model: 'distinct',
+    fillPlates: [],
   },
 };
 
