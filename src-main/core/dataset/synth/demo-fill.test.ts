@@ -173,7 +173,7 @@ describe('presets without fill', () => {
     expect(RENDERED_PRESETS.full.fillPlates).toEqual([]);
   });
 
-  it('refuses fill plates outside 1..4', async () => {
+  it('refuses fill plates outside 1..4, and any on the hard preset', async () => {
     expect(() => planDataset({ ...demo, fillPlates: [5] }, 1)).toThrow(/fillPlates \[5\]/);
     expect(() => planDataset({ ...demo, fillPlates: [1, 1] }, 1)).toThrow(/distinct plates/);
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'platelab-synth-fill-'));
@@ -181,6 +181,9 @@ describe('presets without fill', () => {
       await expect(
         generateSynthDataset({ preset: 'demo', outDir: out, fillPlates: [0] }),
       ).rejects.toThrow(PlateLabError);
+      await expect(
+        generateSynthDataset({ preset: 'hard', outDir: out, fillPlates: [1] }),
+      ).rejects.toThrow(/hard preset cannot fill plates/);
       expect(fs.readdirSync(out)).toEqual([]);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });

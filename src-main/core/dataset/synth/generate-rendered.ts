@@ -90,6 +90,11 @@ export async function generateRendered(
   const fillPlates = opts.fillPlates ?? config.fillPlates;
   if (fillPlates.some((p) => !Number.isInteger(p) || p < 1 || p > 4))
     throw inputError(`fillPlates [${fillPlates.join(', ')}] must hold plate numbers 1 to 4`);
+  if (config.model === 'hard' && fillPlates.length > 0)
+    throw inputError(
+      `the ${preset} preset cannot fill plates: its classes (hard-effects.ts) are defined for ` +
+        'its 13-well plates; leave fillPlates out',
+    );
   const plan = planDataset(
     { ...config, fillPlates: [...new Set(fillPlates)] },
     seed,
