@@ -1,8 +1,12 @@
 // Browser test: first start with no dataset. While the demo is generated and indexed, the Datasets
 // screen shows that progress where the user looks (not "No dataset is open yet"), "Open demo
 // dataset" waits instead of answering with an error, and the demo opens by itself when ready.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useSession } from './helpers/session';
+
+// Set before useSession registers its hooks: afterAll removes the demo's ~83,000 files (30 s at
+// load average 3), too close to the default 180 s on a busy 2-core CI machine.
+vi.setConfig({ hookTimeout: 6 * 60_000 });
 
 const session = useSession({
   dataset: 'none',
