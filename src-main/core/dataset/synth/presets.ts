@@ -132,7 +132,7 @@ export function describePreset(preset: SynthPreset): string {
         'these, the others in at least 1), while every experiment has its own batch look ' +
         '(cell type, per-channel gain and background, blur, noise, illumination) and each image is ' +
         'scaled to a random per-channel mean, so mean intensity says nothing about the class. ' +
-        'Generates in about 4 minutes on 2 cores (950 MB on disk).'
+        'Generates in 3.5–4 minutes on 2 cores (953 MB on disk).'
       );
     case 'hard':
       return (
