@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { inputError, throwIfCancelled } from '../../errors';
-import { SITES, idCode } from '../plate';
+import { NEGATIVE_CONTROL_ID, SITES, idCode } from '../plate';
 import { csvLine, csvText } from './csv';
 import { commitPlate, discardStaging, finishOutDir, prepareOutDir, stagePlate } from './output';
 import {
@@ -53,7 +53,7 @@ export function metadataCsvs(plan: DatasetPlan): Record<string, string> {
   const controls = (ws: PlannedWell[]): (string | number)[][] =>
     ws.filter((w) => w.wellType !== 'treatment').map((w) => [...base(w), w.sirna, w.wellType]);
   const testTreatments = test.filter((w) => w.wellType === 'treatment');
-  const placeholder = Math.min(...plan.groups.flat());
+  const placeholder = Math.min(...plan.coreGroups.flat());
   return {
     'train.csv': csvText(
       ['id_code', 'experiment', 'plate', 'well', 'sirna'],
@@ -87,7 +87,19 @@ export async function generateRendered(
     throw inputError(
       `imageSize ${size} must be an integer from 16 to 1024 for the ${preset} preset`,
     );
-  const plan = planDataset(config, seed, opts.experiments ?? {});
+  const fillPlates = opts.fillPlates ?? config.fillPlates;
+  if (fillPlates.some((p) => !Number.isInteger(p) || p < 1 || p > 4))
+    throw inputError(`fillPlates [${fillPlates.join(', ')}] must hold plate numbers 1 to 4`);
+  if (config.model === 'hard' && fillPlates.length > 0)
+    throw inputError(
+      `the ${preset} preset cannot fill plates: its classes (hard-effects.ts) are defined for ` +
+        'its 13-well plates; leave fillPlates out',
+    );
+  const plan = planDataset(
+    { ...config, fillPlates: [...new Set(fillPlates)] },
+    seed,
+    opts.experiments ?? {},
+  );
   if (plan.experiments.length === 0)
     throw inputError('no experiments left to generate (experiments limits are 0)');
   const outDir = path.resolve(opts.outDir);
@@ -98,12 +110,24 @@ export async function generateRendered(
     seed,
     imageSize: size,
     experiments: opts.experiments ?? null,
+    fillPlates: plan.fillPlates,
   };
   prepareOutDir(outDir, markerBase);
 
   const classIds = [...new Set(plan.wells.map((w) => w.sirna))].sort((a, b) => a - b);
+  // Phenotype codes go to the classes on every plate first, so that filling plates gives the
+  // extra classes new codes and leaves the others' codes (and their wells' pixels) as they were.
+  const everyPlate = new Set([
+    NEGATIVE_CONTROL_ID,
+    ...plan.positiveControls,
+    ...plan.coreGroups.flat(),
+  ]);
+  const phenotypeOrder = [
+    ...classIds.filter((id) => everyPlate.has(id)),
+    ...classIds.filter((id) => !everyPlate.has(id)),
+  ];
   const isHard = config.model === 'hard';
-  const phenotypes = isHard ? new Map<number, Phenotype>() : assignPhenotypes(classIds, seed);
+  const phenotypes = isHard ? new Map<number, Phenotype>() : assignPhenotypes(phenotypeOrder, seed);
   const hardClasses = isHard ? assignHardClasses(plan, seed) : null;
   const hardBatches: Record<string, HardBatch> = {};
   const hardScales = new Map<CellType, number[]>();

@@ -61,8 +61,9 @@ function hamming(a: readonly number[], b: readonly number[]): number {
 
 /**
  * Assigns a phenotype code to every class id: the negative control gets the baseline, the others
- * are picked greedily (in a seeded order) at Hamming distance ≥ 4 from all codes so far, relaxing
- * to 3, 2 only when the code space runs out.
+ * (in the order given) are picked greedily (in a seeded order) at Hamming distance ≥ 4 from all
+ * codes so far, relaxing to 3, 2 only when the code space runs out. Ids appended to a list keep the
+ * earlier ids' codes as long as those fit at distance ≥ 4 (the demo's 37 classes do).
  */
 export function assignPhenotypes(
   classIds: readonly number[],

@@ -15,6 +15,12 @@ export interface RenderedPresetConfig {
   positiveControls: number;
   /** Phenotype and batch model: 'distinct' (tiny, demo, full) or 'hard' (hard-effects.ts). */
   model: 'distinct' | 'hard';
+  /**
+   * Plates (1..4) of every experiment filled with all 308 used wells as in RxRx1: the plate group's
+   * 277 siRNAs (groups grow to 277, the `treatmentsPerGroup` above being a subset on every plate),
+   * the 30 positive controls and the negative control. The other plates keep the preset's wells.
+   */
+  fillPlates: number[];
 }
 
 /** The presets whose every image is drawn (all but full-layout). */
@@ -28,6 +34,7 @@ export const RENDERED_PRESETS: Record<RenderedPreset, RenderedPresetConfig> = {
     treatmentsPerGroup: 3,
     positiveControls: 2,
     model: 'distinct',
+    fillPlates: [],
   },
   demo: {
     imageSize: 128,
@@ -36,6 +43,7 @@ export const RENDERED_PRESETS: Record<RenderedPreset, RenderedPresetConfig> = {
     treatmentsPerGroup: 8,
     positiveControls: 4,
     model: 'distinct',
+    fillPlates: [1],
   },
   // The demo's plates and classes, drawn with the RxRx1-like batch effects and subtle phenotypes.
   hard: {
@@ -45,6 +53,7 @@ export const RENDERED_PRESETS: Record<RenderedPreset, RenderedPresetConfig> = {
     treatmentsPerGroup: 8,
     positiveControls: 4,
     model: 'hard',
+    fillPlates: [],
   },
   // Every used well of every plate filled as in RxRx1: 1 + 30 + 277 = 308 wells.
   full: {
@@ -54,6 +63,7 @@ export const RENDERED_PRESETS: Record<RenderedPreset, RenderedPresetConfig> = {
     treatmentsPerGroup: 277,
     positiveControls: 30,
     model: 'distinct',
+    fillPlates: [],
   },
 };
 
@@ -100,20 +110,34 @@ export function describePreset(preset: SynthPreset): string {
       return (
         'demo: the embedded default. 16 train experiments (HUVEC-01..05, RPE-01..04, HEPG2-01..04, ' +
         'U2OS-01..03) and 4 test experiments (HUVEC-06, RPE-05, HEPG2-05, U2OS-04), 4 plates each. ' +
-        'Each plate holds the negative control (1138 at B02), 4 positive controls (1108–1111 at shuffled ' +
-        'real control positions) and the 8 siRNAs of its plate group (4 groups of 8 = 32 treatment ' +
-        'classes, groups rotated across plates as in RxRx1): 37 classes, 1,040 wells, 2,080 sites, ' +
-        '12,480 PNGs of 128×128. Every class has its own cell phenotype in shape and texture (nucleus ' +
-        'size, elongation or lobes, cell density, nucleoli, perinuclear/peripheral/uniform mitochondria, ' +
-        'cortical actin or stress fibres, compact or dispersed Golgi, smooth or reticular ER, chromatin ' +
-        'texture; classes differ in at least 3 of these), while every experiment has its own batch look ' +
+        'Plate 1 of every experiment is filled as in RxRx1 (308 wells: the negative control 1138 at ' +
+        'B02, the 30 positive controls 1108–1137 on the real control grid and the 277 siRNAs of its ' +
+        'plate group); plates 2–4 carry the negative control, 4 positive controls (1108–1111 at ' +
+        "shuffled control positions) and the group's 8 demo siRNAs (13 wells). The 4 plate groups " +
+        'hold 277 siRNAs each (all 1,108), rotated across plates as in RxRx1; each group has 8 demo ' +
+        'siRNAs on every plate of the group. 6,940 wells, 13,880 sites, 83,280 PNGs of 128×128. ' +
+        'With the default seed the CSVs hold 870 classes: the 37 on every plate (negative control, ' +
+        '1108–1111, the 32 demo siRNAs), the other 26 positive controls (on plate 1 of every ' +
+        "experiment) and the other 269 siRNAs of the 3 groups that sit on a plate 1: one group's on " +
+        "plate 1 of 8 of the 16 train experiments, one's of 6, one's of 2 (train experiments follow " +
+        'the real rotations, which never put the fourth group on plate 1, and no test experiment ' +
+        "does with this seed). Training's default class-coverage rule (minClassExperiments 'auto') " +
+        'leaves out the classes seen in fewer than half as many training experiments as the ' +
+        'best-covered class, so it trains on the 63 well-covered classes (the 37 and the 26 other ' +
+        'positive controls, in every experiment), plus the fill siRNAs of the group on plate 1 in 8 ' +
+        'of the 16 if they reach half of the experiments it trains on. Every class has its own cell ' +
+        'phenotype in shape and texture (nucleus size, elongation or lobes, cell density, nucleoli, ' +
+        'perinuclear/peripheral/uniform mitochondria, cortical actin or stress fibres, compact or ' +
+        'dispersed Golgi, smooth or reticular ER, chromatin texture; the 37 differ in at least 3 of ' +
+        'these, the others in at least 1), while every experiment has its own batch look ' +
         '(cell type, per-channel gain and background, blur, noise, illumination) and each image is ' +
-        'scaled to a random per-channel mean, so mean intensity says nothing about the class.'
+        'scaled to a random per-channel mean, so mean intensity says nothing about the class. ' +
+        'Generates in 3.5–4 minutes on 2 cores (953 MB on disk).'
       );
     case 'hard':
       return (
-        "hard: the demo's plates, wells and 37 classes (same layout and CSVs), made hard the way " +
-        'RxRx1 is hard, every effect a seeded parameter of HARD_EFFECTS (hard-effects.ts). Each ' +
+        "hard: the demo's experiments with 13 wells on every plate (plate 1 not filled): 1,040 " +
+        'wells and 37 classes in the same layout and CSVs, made hard the way RxRx1 is hard, every effect a seeded parameter of HARD_EFFECTS (hard-effects.ts). Each ' +
         'experiment has its own cell density, per-channel stain gain and additive background, ' +
         'illumination field (vignette plus a smooth random field) and focus; images are not ' +
         "rescaled per image, so control wells carry the experiment's signature and control-anchored " +

@@ -1,6 +1,6 @@
-// Non-triviality of the synthetic classes on a reduced demo set read back from its PNGs: per-channel
-// mean intensity (what batch effects scramble) must not tell classes apart, while simple shape and
-// texture features (features.ts) must.
+// Non-triviality of the synthetic classes on a reduced, unfilled demo set read back from its PNGs:
+// per-channel mean intensity (what batch effects scramble) must not tell classes apart, while simple
+// shape and texture features (features.ts) must.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,13 +23,15 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'platelab-synth-sep-'));
 let wells: WellFeatures[] = [];
 
 beforeAll(async () => {
-  // 8 train experiments (all 4 cell types) of the demo preset: 416 wells, 37 classes.
+  // 8 train experiments (all 4 cell types) of the demo preset with plate 1 left unfilled (the
+  // fill's extra siRNAs sit in few experiments): 416 wells, 37 classes, each in every experiment.
   await generateSynthDataset({
     preset: 'demo',
     outDir: tmp,
     seed: 11,
     imageSize: SIZE,
     experiments: { train: 8, test: 0 },
+    fillPlates: [],
   });
   wells = await readWellFeatures(tmp);
 });

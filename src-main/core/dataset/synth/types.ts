@@ -15,6 +15,12 @@ export interface SynthOptions {
   imageSize?: number;
   /** tiny/demo/hard/full: use only the first N train / test experiments of the preset (smaller sets for tests). */
   experiments?: { train?: number; test?: number };
+  /**
+   * tiny/demo/full: plates (1..4) of every experiment to fill with all 308 wells instead of the
+   * preset's `fillPlates` (demo [1], others []); [] gives the demo's 13-well plates everywhere.
+   * The hard preset refuses any (its classes are defined for 13-well plates).
+   */
+  fillPlates?: number[];
   /** full-layout: keep only the wells of the first N plates of each split (a slice for tests). */
   limitPlates?: number;
   onProgress?: (done: number, total: number, message: string) => void;
