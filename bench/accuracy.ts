@@ -13,6 +13,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TrainConfig } from '../src-shared/contract';
 import { generateSynthDataset } from '../src-main/core/dataset/synth';
+import { HARD_EFFECTS } from '../src-main/core/dataset/synth/hard-effects';
+import { RENDERED_PRESETS } from '../src-main/core/dataset/synth/presets';
 import {
   heldOutBaselines,
   readWellFeatures,
@@ -201,8 +203,22 @@ export async function benchAccuracy(opts: BenchAccuracyOptions = {}) {
     opts.dataDir ?? path.join(os.tmpdir(), `platelab-bench-accuracy-${preset}-${opts.seed ?? 1}`),
   );
   const tGen = Date.now();
-  if (!fs.existsSync(path.join(dataDir, 'train.csv')))
+  // A cached dataset is reused only if drawn by this generator's settings (its plan and effects
+  // change between versions: a stale one would silently measure another dataset).
+  const stampFile = path.join(dataDir, 'bench-dataset.json');
+  const stamp = JSON.stringify({
+    preset,
+    seed: opts.seed ?? 1,
+    config: RENDERED_PRESETS[preset],
+    hardEffects: preset === 'hard' ? HARD_EFFECTS : null,
+  });
+  const cached = fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp;
+  if (!cached) {
+    fs.rmSync(stampFile, { force: true });
     await generateSynthDataset({ preset, outDir: dataDir, seed: opts.seed ?? 1 });
+    fs.rmSync(path.join(dataDir, 'catalog.sqlite'), { force: true });
+    fs.writeFileSync(stampFile, stamp);
+  }
   const dbFile = path.join(dataDir, 'catalog.sqlite');
   await indexDataset({ root: dataDir, dbFile });
   const prepSeconds = (Date.now() - tGen) / 1000;

@@ -98,7 +98,7 @@ export function register(program: Command): void {
     )
     .option(
       '--min-class-experiments <auto|N>',
-      "train only on classes seen in at least N training experiments; 'auto' (default): half the most any class is seen in (same as --set minClassExperiments=…)",
+      "train only on classes seen in at least N training experiments; 'auto' (default): three quarters of the most any class is seen in, rounded up (same as --set minClassExperiments=…)",
     )
     .option('--resume', 'continue the run in --out from its last checkpoint')
     .option(

@@ -120,7 +120,7 @@ function ClassCoverageField(props: FormProps) {
       {c && (
         <Text size="sm" mt="lg" style={{ gridColumn: 'span 2' }} data-testid="train-class-coverage">
           {left
-            ? `${left[0]!.toUpperCase()}${left.slice(1)}${auto ? ` (auto: half of ${c.mostExperiments}, the most any class is seen in)` : ''}.`
+            ? `${left[0]!.toUpperCase()}${left.slice(1)}${auto ? ` (auto: three quarters of ${c.mostExperiments}, the most any class is seen in, rounded up)` : ''}.`
             : `Every class is seen in at least ${c.threshold} training experiment${c.threshold === 1 ? '' : 's'}: none left out.`}
         </Text>
       )}

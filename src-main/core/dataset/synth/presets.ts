@@ -122,10 +122,10 @@ export function describePreset(preset: SynthPreset): string {
         "plate 1 of 8 of the 16 train experiments, one's of 6, one's of 2 (train experiments follow " +
         'the real rotations, which never put the fourth group on plate 1, and no test experiment ' +
         "does with this seed). Training's default class-coverage rule (minClassExperiments 'auto') " +
-        'leaves out the classes seen in fewer than half as many training experiments as the ' +
-        'best-covered class, so it trains on the 63 well-covered classes (the 37 and the 26 other ' +
-        'positive controls, in every experiment), plus the fill siRNAs of the group on plate 1 in 8 ' +
-        'of the 16 if they reach half of the experiments it trains on. Every class has its own cell ' +
+        'leaves out the classes seen in fewer than three quarters as many training experiments as ' +
+        'the best-covered class (12 of 16), so it trains on the 32 demo siRNAs (63 classes with ' +
+        'controls included: the 37 and the 26 other positive controls, in every experiment). Every ' +
+        'class has its own cell ' +
         'phenotype in shape and texture (nucleus size, elongation or lobes, cell density, nucleoli, ' +
         'perinuclear/peripheral/uniform mitochondria, cortical actin or stress fibres, compact or ' +
         'dispersed Golgi, smooth or reticular ER, chromatin texture; the 37 differ in at least 3 of ' +
