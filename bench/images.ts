@@ -86,7 +86,13 @@ async function makeDataset(
 ): Promise<string> {
   try {
     const synth = await import('../src-main/core/dataset/synth/index');
-    await synth.generateSynthDataset({ preset, outDir: dir, experiments: { train: 1, test: 1 } });
+    // Without the demo's filled plate 1: the bench's 104 sites per experiment stay what they were.
+    await synth.generateSynthDataset({
+      preset,
+      outDir: dir,
+      experiments: { train: 1, test: 1 },
+      fillPlates: [],
+    });
     return `synth ${preset} (1 train + 1 test experiment)`;
   } catch (err) {
     log(
