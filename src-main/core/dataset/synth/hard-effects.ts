@@ -31,8 +31,13 @@ export const HARD_EFFECTS = {
   fieldAmplitude: 0.12,
   /** Focus: Gaussian blur sigma in pixels at 128 px (uniform range, scaled with the image). */
   blurRange: [0.4, 1.4] as const,
-  /** Camera noise sd in grey levels (uniform range). */
-  noiseRange: [1, 3.5] as const,
+  /**
+   * Camera noise sd in grey levels (uniform range). Kept low: pixel noise added after the stain
+   * scale turns the shape features' texture ratios (ER, chromatin: |I − local mean| / I) into
+   * readouts of a stain's intensity (noise / intensity), which let the shape baseline see the
+   * class's intensity change on top of its pattern (51% at 1–3.5, 33–39% at 0.5–1.5).
+   */
+  noiseRange: [0.5, 1.5] as const,
   /** Per-image intensity jitter: log-normal sigma (every channel, every site). */
   siteJitterSigma: 0.08,
   /** Size of a class's stain-intensity change (fraction: +50% or −50% in one channel). */
