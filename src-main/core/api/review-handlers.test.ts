@@ -130,6 +130,9 @@ describe('review calls', () => {
     const config = {
       ...defaultConfigFor('cpu'),
       split: { strategy: 'random' as const, valFraction: 0.2, seed: 1 },
+      // Every class kept: on this 2-experiment dataset an excluded well can leave its class in 1
+      // experiment, which class coverage 'auto' (2 of 2) would then leave out as well.
+      minClassExperiments: 1,
     };
     const before = ok(await invoke(app.handlers, 'training.validate', { config }));
     expect(before.reviewExcluded).toBe(0);
