@@ -263,6 +263,8 @@ export const PredictionSetInfo = z.object({
   createdAt: z.string().nullable(),
   /** One line naming run, checkpoint, dataset, split and flags (what exports print). */
   label: z.string(),
+  /** What makes some of its numbers untrustworthy (e.g. plates holding siRNAs the run never saw). */
+  warnings: z.array(z.string()).default([]),
 });
 export type PredictionSetInfo = z.infer<typeof PredictionSetInfo>;
 

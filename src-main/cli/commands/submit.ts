@@ -47,6 +47,7 @@ export function register(program: Command): void {
             `${r.rows} rows → ${r.path}${r.assigned ? ' (plate-group assignment applied)' : ''}`,
           );
           console.log(`from ${r.source.label}`);
+          for (const w of r.source.warnings) console.error(`warning: ${w}`);
         }),
     );
 }

@@ -128,7 +128,7 @@ export function register(program: Command): void {
           return;
         }
         if (!opts.db) throw inputError('train: --db <file> is required (the catalog to train on)');
-        if (!opts.out) throw inputError('train: --out <dir> is required (the run folder)');
+        if (!opts.out) throw inputError('--out <dir> is required (the run folder)');
         if (!fs.existsSync(opts.db)) throw inputError(`${opts.db}: catalog database not found`);
         const out = opts.out;
         const sel = await selectBackend(pref);

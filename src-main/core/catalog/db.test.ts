@@ -120,6 +120,24 @@ describe('openCatalog migrations', () => {
     ro.close();
   });
 
+  it('refuses a file that is not SQLite as an input error naming it, and leaves it as it was', () => {
+    const file = tempDb();
+    fs.writeFileSync(file, 'id_code,sirna\nHEPG2-08_1_B03,911\n');
+    for (const readonly of [false, true]) {
+      let err: unknown;
+      try {
+        openCatalog(file, { readonly });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toMatchObject({ code: 'INVALID_INPUT' });
+      expect((err as Error).message).toBe(
+        `${file}: not a PlateLab catalog (not an SQLite database)`,
+      );
+    }
+    expect(fs.readFileSync(file, 'utf8')).toBe('id_code,sirna\nHEPG2-08_1_B03,911\n');
+  });
+
   it('refuses a list out of order', () => {
     const db = new Database(':memory:');
     expect(() =>

@@ -32,7 +32,16 @@ export function openCatalog(file: string, opts: { readonly?: boolean } = {}): Ca
     readonly: opts.readonly ?? false,
     fileMustExist: opts.readonly ?? false,
   });
-  db.pragma('busy_timeout = 5000');
+  try {
+    db.pragma('busy_timeout = 5000');
+    // The first read of the file: a file that is not SQLite fails here.
+    db.pragma('schema_version');
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code === 'SQLITE_NOTADB')
+      throw inputError(`${file}: not a PlateLab catalog (not an SQLite database)`);
+    throw err;
+  }
   if (!opts.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

@@ -12,6 +12,7 @@ import { colormapFor, type MetricName } from '../../../src-shared/plate-heatmap'
 import { describeError, useApi, useCaller } from '../state/api-context';
 import { useAppState } from '../state/app-state';
 import { SplitChoice } from '../components/choice';
+import { SetWarnings } from '../components/set-warnings';
 
 type Exported = CallOutput<'export.submission'>;
 type Figure = CallOutput<'export.platePng'>;
@@ -41,6 +42,7 @@ function Result({ r, testId }: { r: Exported | null; testId: string }) {
           from {r.source.label}
         </Text>
       )}
+      {r.source && <SetWarnings warnings={r.source.warnings} testId={`${testId}-warnings`} />}
     </Group>
   );
 }

@@ -246,9 +246,9 @@ export function PlatesScreen() {
               <Badge variant="light">{wells.data.cellType}</Badge>
               <Badge variant="light">{wells.data.split}</Badge>
               <Text size="xs" c="dimmed" data-testid="plate-well-count">
-                {wellList.length} wells · {wellList.filter((w) => w.hasImages).length} of{' '}
-                {Math.max(USED_WELL_COUNT, wellList.length)} wells have images · N = negative
-                control, P = positive control
+                {wellList.length} of {Math.max(USED_WELL_COUNT, wellList.length)} used wells filled
+                · {wellList.filter((w) => w.hasImages).length} with images · N = negative control, P
+                = positive control
               </Text>
             </Group>
             <PlateGrid

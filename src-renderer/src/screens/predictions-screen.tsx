@@ -20,6 +20,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CallOutput, PlateWell, ReviewCurrent } from '../../../src-shared/contract';
 import { SplitChoice } from '../components/choice';
 import { EnsemblePanel } from '../components/ensemble-panel';
+import { SetWarnings } from '../components/set-warnings';
 import { JobAction } from '../components/job-action';
 import { HeatmapLegend } from '../components/heatmap-legend';
 import { PlateGrid } from '../components/plate-grid';
@@ -170,6 +171,7 @@ export function PredictionsScreen() {
           <Text size="sm" c="dimmed" data-testid="prediction-source">
             {s.source.label}
           </Text>
+          <SetWarnings warnings={s.source.warnings} />
           {unlabelled && (
             <Alert color="gray" p="xs" data-testid="test-unlabelled">
               Test wells are unlabelled, so accuracy cannot be measured on this split. Shown

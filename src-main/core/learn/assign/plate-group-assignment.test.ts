@@ -5,6 +5,7 @@ import { SeededRng } from '../../util/rng';
 import {
   choosePlateGroups,
   assignPlateGroups,
+  overfullWarning,
   type AssignmentWell,
 } from './plate-group-assignment';
 import { learnGroups } from './groups';
@@ -103,5 +104,38 @@ describe('assignPlateGroups', () => {
         2,
       ),
     ).toEqual([1, 0, 1]);
+  });
+});
+
+describe('plates with more wells than the run has classes of their group', () => {
+  it('are reported (the demo filled plate 1 against a run that knows 2 of its siRNAs)', () => {
+    // Two groups of 2 known classes; plate 1 of T-1 holds 5 treatment wells, plate 2 holds 2.
+    const groups = {
+      groups: [
+        [0, 1],
+        [2, 3],
+      ],
+      groupOf: Int32Array.from([0, 0, 1, 1]),
+    };
+    const K = 4;
+    const wells: AssignmentWell[] = [
+      ...Array.from({ length: 5 }, () => ({ experiment: 'T-1', plate: 1, eligible: true })),
+      ...Array.from({ length: 2 }, () => ({ experiment: 'T-1', plate: 2, eligible: true })),
+    ];
+    // Plate 1 leans to group 0, plate 2 to group 1.
+    const probs = new Float32Array(wells.length * K);
+    wells.forEach((w, i) => {
+      const row = w.plate === 1 ? [0.4, 0.3, 0.2, 0.1] : [0.1, 0.2, 0.3, 0.4];
+      probs.set(row, i * K);
+    });
+    const r = assignPlateGroups(wells, probs, K, groups);
+    expect(r.overfull).toEqual([{ experiment: 'T-1', plate: 1, wells: 5, classes: 2 }]);
+    // Its assigned classes repeat: 5 wells, 2 distinct classes.
+    expect(new Set(Array.from(r.assigned.slice(0, 5))).size).toBe(2);
+    const text = overfullWarning(r.overfull)!;
+    expect(text).toContain('1 plate holds more treatment wells');
+    expect(text).toContain('T-1 plate 1: 5 wells, 2 classes');
+    expect(text).toContain('at least 3 of these wells');
+    expect(overfullWarning([])).toBeNull();
   });
 });

@@ -12,11 +12,24 @@ export interface AssignmentWell {
   eligible: boolean;
 }
 
+/** A plate with more eligible (treatment) wells than the run has classes of its chosen group. */
+export interface OverfullPlate {
+  experiment: string;
+  plate: number;
+  wells: number;
+  classes: number;
+}
+
 export interface AssignmentResult {
   /** Class per well (arg-max for ineligible wells). */
   assigned: Int32Array;
   /** Chosen group per plate, keyed `experiment/plate`. */
   plateGroup: Map<string, number>;
+  /**
+   * Plates whose treatment wells outnumber the run's classes of their group: the run was not
+   * trained on the siRNAs of at least `wells − classes` of them, and their assigned classes repeat.
+   */
+  overfull: OverfullPlate[];
 }
 
 function argmax(probs: Float32Array, off: number, k: number): number {
@@ -68,6 +81,7 @@ export function assignPlateGroups(
   const assigned = new Int32Array(wells.length);
   wells.forEach((_, i) => (assigned[i] = argmax(probs, i * k, k)));
   const plateGroup = new Map<string, number>();
+  const overfull: OverfullPlate[] = [];
   const byExp = new Map<string, Map<number, number[]>>();
   wells.forEach((w, i) => {
     if (!w.eligible) return;
@@ -77,7 +91,7 @@ export function assignPlateGroups(
     plates.get(w.plate)!.push(i);
   });
   const numGroups = groups.groups.length;
-  if (numGroups === 0) return { assigned, plateGroup };
+  if (numGroups === 0) return { assigned, plateGroup, overfull };
   for (const [exp, plates] of byExp) {
     const plateList = [...plates.keys()].sort((a, b) => a - b);
     const score = plateList.map((p) => {
@@ -93,6 +107,8 @@ export function assignPlateGroups(
       plateGroup.set(`${exp}/${p}`, g);
       const members = groups.groups[g]!;
       const rows = plates.get(p)!;
+      if (rows.length > members.length)
+        overfull.push({ experiment: exp, plate: p, wells: rows.length, classes: members.length });
       // −log p: maximising the product of the chosen wells' probabilities.
       const cost = rows.map((i) =>
         Float64Array.from(members, (c) => -Math.log(probs[i * k + c]! + 1e-12)),
@@ -109,19 +125,39 @@ export function assignPlateGroups(
       });
     });
   }
-  return { assigned, plateGroup };
+  return { assigned, plateGroup, overfull };
+}
+
+/**
+ * The warning for plates with more treatment wells than the run has classes of their group (null
+ * when none): such a plate holds siRNAs the run was not trained on (e.g. left out by class
+ * coverage), so its assigned classes repeat and at least `wells − classes` of them are wrong.
+ */
+export function overfullWarning(overfull: readonly OverfullPlate[]): string | null {
+  if (overfull.length === 0) return null;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const wells = overfull.reduce((a, o) => a + o.wells, 0);
+  const unknown = overfull.reduce((a, o) => a + o.wells - o.classes, 0);
+  const e = overfull[0]!;
+  return (
+    `${n(overfull.length)} plate${overfull.length === 1 ? '' : 's'} ${overfull.length === 1 ? 'holds' : 'hold'} more treatment wells than ` +
+    `the run has classes of their plate group (${n(wells)} wells, e.g. ${e.experiment} plate ${e.plate}: ` +
+    `${n(e.wells)} wells, ${n(e.classes)} classes): at least ${n(unknown)} of these wells are siRNAs the run was ` +
+    'not trained on, so their predicted classes repeat and cannot be right'
+  );
 }
 
 /**
  * Plate-group assignment of well predictions in place: each treatment well's `assigned` becomes
  * its assigned class (assignPlateGroups over `probs`, wells × numClasses), other wells' null.
+ * Returns the plates with more treatment wells than classes of their group (see overfullWarning).
  */
 export function assignWells(
   wells: Array<{ experiment: string; plate: number; wellType: string; assigned: number | null }>,
   probs: Float32Array,
   numClasses: number,
   groups: PlateGroups,
-): void {
+): OverfullPlate[] {
   const decoded = assignPlateGroups(
     wells.map((w) => ({
       experiment: w.experiment,
@@ -133,4 +169,5 @@ export function assignWells(
     groups,
   );
   wells.forEach((w, i) => (w.assigned = w.wellType === 'treatment' ? decoded.assigned[i]! : null));
+  return decoded.overfull;
 }

@@ -9,7 +9,7 @@ import type { CheckpointRef, PredictionSplit } from '../../../../src-shared/cont
 import { datasetIdentity, type DatasetRef } from '../../catalog/dataset-identity';
 import { openCatalog } from '../../catalog/db';
 import { inputError, notFound } from '../../errors';
-import { assignWells } from '../assign/plate-group-assignment';
+import { assignWells, overfullWarning } from '../assign/plate-group-assignment';
 import { groupsFromTrainingRows } from '../assign/groups';
 import { loadSiteRows } from '../data/site-rows';
 import type { SplitResult } from '../data/split';
@@ -273,7 +273,8 @@ export async function predictEnsemble(opts: EnsembleOptions): Promise<EnsembleRe
         `plate-group assignment needs target 'sirna', these runs predict '${first.config.target}'`,
       );
     const groups = groupsFromTrainingRows(rows, new Set(trainWells), base.labels);
-    assignWells(wells, probs, K, groups);
+    const warning = overfullWarning(assignWells(wells, probs, K, groups));
+    if (warning) set.warnings = [...(set.warnings ?? []), warning];
     assigned = true;
   }
   const accuracy = wellAccuracy(set, false);

@@ -16,7 +16,7 @@ import { inferenceWeightsDir, loadInferenceWeights } from '../train/checkpoint';
 import { runPredictor } from '../train/model-factory';
 import { initTf } from '../train/tf-runtime';
 import { assertFiniteSiteProbs } from './finite-check';
-import { applyPlateGroupAssignment } from './plate-group-setup';
+import { applyPlateGroupAssignment, unassignedCoverageWarnings } from './plate-group-setup';
 import { savePredictionSet } from './prediction-files';
 import { checkRunChoices, type RunChoices } from './provenance';
 import { sitePass } from './site-probabilities';
@@ -159,6 +159,7 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
   const embedding: WellEmbedding | null = siteFeatures
     ? { values: wellEmbeddings(rows, siteFeatures, featureDims), dims: featureDims }
     : null;
+  const warnings = [...(stats.warnings ?? [])];
   const set: PredictionSet = {
     runId: ctx.info.runId,
     split: opts.split,
@@ -166,14 +167,18 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
     labels: classes.labels,
     wells,
     probs,
-    warnings: stats.warnings ?? [],
+    warnings,
     dataset,
     checkpoint,
     runStatus,
     createdAt: new Date().toISOString(),
     embedding,
   };
-  if (opts.assign) applyPlateGroupAssignment(ctx, allRows, wells, probs);
+  warnings.push(
+    ...(opts.assign
+      ? applyPlateGroupAssignment(ctx, allRows, wells, probs)
+      : unassignedCoverageWarnings(ctx, allRows, wells)),
+  );
   const assignedApplied = Boolean(opts.assign);
   const accuracy = wellAccuracy(set, false);
   const accuracyAssigned = assignedApplied ? wellAccuracy(set, true) : null;
@@ -188,5 +193,5 @@ export async function predictRun(opts: PredictOptions): Promise<PredictResult> {
   } finally {
     wdb.close();
   }
-  return { set, accuracy, accuracyAssigned, assignedApplied, warnings: stats.warnings ?? [] };
+  return { set, accuracy, accuracyAssigned, assignedApplied, warnings };
 }

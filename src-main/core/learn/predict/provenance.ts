@@ -106,5 +106,6 @@ export function predictionSetInfo(set: PredictionSet): PredictionSetInfo {
     wells: set.wells.length,
     createdAt: set.createdAt ?? null,
     label: `${set.split} predictions of run ${set.runId} (${describeCheckpoint(set.checkpoint)}${status}) on ${describeDataset(set.dataset)}, ${set.wells.length} wells, ${flags.join(', ')}${set.createdAt ? `, made ${set.createdAt}` : ''}`,
+    warnings: set.warnings ?? [],
   };
 }
