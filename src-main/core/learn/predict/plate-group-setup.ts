@@ -38,7 +38,7 @@ export function applyPlateGroupAssignment(
  */
 export function unassignedCoverageWarnings(
   ctx: RunContext,
-  allRows: readonly SiteRow[],
+  allRows: Parameters<typeof groupsFromTrainingRows>[0],
   wells: readonly WellPredictionRow[],
 ): string[] {
   if (ctx.config.target !== 'sirna') return [];
