@@ -9,5 +9,8 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 240_000,
     hookTimeout: 180_000,
+    // expect.poll waits for the UI (often a server round trip); vitest's 1 s default fails under
+    // CI load (2 cores shared with the server, the browser and training children).
+    expect: { poll: { timeout: 20_000, interval: 100 } },
   },
 });
