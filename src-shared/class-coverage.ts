@@ -1,9 +1,12 @@
-// How a run's class coverage (TrainConfig.minClassExperiments, learn/data/classes.ts) reads in the
-// CLI, the training log and the train form: one sentence, the same everywhere.
+// How a run's class coverage (TrainConfig.minClassExperiments, learn/data/classes.ts) and the wells
+// of classes it never saw read in the CLI, the training log, the forms and prediction-set warnings.
 import type { ClassCoverage } from './contract';
 
-const n = (x: number) => x.toLocaleString('en-US');
-const plural = (x: number, one: string, many: string) => `${n(x)} ${x === 1 ? one : many}`;
+/** A count with thousands separators: 1076 → "1,076". */
+export const n = (x: number): string => x.toLocaleString('en-US');
+/** A count and its noun: (1, 'plate', 'plates') → "1 plate", (1076, …) → "1,076 plates". */
+export const plural = (x: number, one: string, many: string): string =>
+  `${n(x)} ${x === 1 ? one : many}`;
 
 /**
  * "left out 1,076 classes seen in fewer than 8 training experiments (4,304 wells)", or null when

@@ -2,6 +2,7 @@
 // plate→group map with the highest total predicted probability (distinct groups per plate when there
 // are enough), mask classes outside the plate's group, then solve a per-plate linear assignment so
 // each well gets a distinct siRNA.
+import { n, plural } from '../../../../src-shared/class-coverage';
 import { hungarian } from './hungarian';
 import type { PlateGroups } from './groups';
 
@@ -135,12 +136,11 @@ export function assignPlateGroups(
  */
 export function overfullWarning(overfull: readonly OverfullPlate[]): string | null {
   if (overfull.length === 0) return null;
-  const n = (x: number) => x.toLocaleString('en-US');
   const wells = overfull.reduce((a, o) => a + o.wells, 0);
   const unknown = overfull.reduce((a, o) => a + o.wells - o.classes, 0);
   const e = overfull[0]!;
   return (
-    `${n(overfull.length)} plate${overfull.length === 1 ? '' : 's'} ${overfull.length === 1 ? 'holds' : 'hold'} more treatment wells than ` +
+    `${plural(overfull.length, 'plate holds', 'plates hold')} more treatment wells than ` +
     `the run has classes of their plate group (${n(wells)} wells, e.g. ${e.experiment} plate ${e.plate}: ` +
     `${n(e.wells)} wells, ${n(e.classes)} classes): at least ${n(unknown)} of these wells are siRNAs the run was ` +
     'not trained on, so their predicted classes repeat and cannot be right'
